@@ -2,15 +2,17 @@
 //! status, prints them exactly as `auditctl` does, and judges them against the CIS
 //! Docker Benchmark. See ARCHITECTURE.md for the map.
 
+pub mod cli;
 pub mod error;
+pub mod names;
 pub mod netlink;
 pub mod privilege;
+pub mod report;
 pub mod rule;
 pub mod status;
+pub mod syscalls;
 
 pub use error::{DecodeError, EncodeError, Error};
 pub use netlink::AuditClient;
 pub use rule::Rule;
 pub use status::{Features, Status};
-pub mod cli;
-pub mod report;
