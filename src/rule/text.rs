@@ -87,11 +87,9 @@ pub fn write_rule(out: &mut Vec<u8>, rule: &Rule, native: Arch) {
 fn write_watch(out: &mut Vec<u8>, rule: &Rule) {
     for field in &rule.fields {
         if let (FieldType::WATCH | FieldType::DIR, FieldValue::Text(path)) = (field.kind, &field.value) {
+            // auditctl 3.0.9 prints a tree watch (dir) without the trailing slash too.
             out.extend_from_slice(b"-w ");
             out.extend_from_slice(path);
-            if field.kind == FieldType::DIR {
-                out.push(b'/');
-            }
         }
     }
     for field in rule.fields.iter().filter(|f| f.kind == FieldType::PERM) {

@@ -97,8 +97,9 @@ impl HostRules {
     pub fn load_with_auditctl(&self, rules: &str) -> String {
         let dir = tempdir();
         let file = dir.join("load.rules");
-        std::fs::write(&file, rules).unwrap();
-        let out = auditctl(&["-c", "-R", file.to_str().unwrap()]);
+        // `-c` (continue past errors) only works as a line of the file in auditctl 3.0.9.
+        std::fs::write(&file, format!("-c\n{rules}")).unwrap();
+        let out = auditctl(&["-R", file.to_str().unwrap()]);
         let _ = std::fs::remove_dir_all(&dir);
         String::from_utf8_lossy(&out.stderr).into_owned()
     }
