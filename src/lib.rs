@@ -1,0 +1,18 @@
+//! dockaudit: a native netlink audit client that reads the kernel's audit rules and
+//! status, prints them exactly as `auditctl` does, and judges them against the CIS
+//! Docker Benchmark. See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod error;
+pub mod names;
+pub mod netlink;
+pub mod privilege;
+pub mod report;
+pub mod rule;
+pub mod status;
+pub mod syscalls;
+
+pub use error::{DecodeError, EncodeError, Error};
+pub use netlink::AuditClient;
+pub use rule::Rule;
+pub use status::{Features, Status};

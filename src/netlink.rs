@@ -1,0 +1,373 @@
+//! The netlink audit client: one `NETLINK_AUDIT` socket, requests with sequence numbers,
+//! and a receive loop that copes with what real kernels send (ACK before the dump,
+//! several messages per datagram, unpadded lengths, ENOBUFS, silence).
+
+use std::io;
+use std::os::fd::{AsFd, AsRawFd};
+use std::time::{Duration, Instant};
+
+use netlink_packet_audit::constants::{AUDIT_GET, AUDIT_GET_FEATURE, AUDIT_LIST_RULES};
+use netlink_packet_core::{NetlinkBuffer, NLM_F_ACK, NLM_F_REQUEST};
+use netlink_sys::{Socket, SocketAddr};
+
+use crate::error::{DecodeError, Error};
+use crate::rule::{binary, Rule};
+use crate::status::{Features, Status};
+
+pub const NETLINK_AUDIT: isize = 9;
+const NLMSG_NOOP: u16 = 1;
+const NLMSG_ERROR: u16 = 2;
+const NLMSG_DONE: u16 = 3;
+const HEADER_LEN: usize = 16;
+
+/// Room for the largest rule the kernel can send (64 string fields of up to PATH_MAX)
+/// and more; a datagram bigger than this is reported, never silently cut.
+const RECV_BUFFER_LEN: usize = 512 * 1024;
+/// Socket buffer asked for, so a 10,000-rule dump (about 10.7 MB of messages, more in
+/// kernel accounting) does not overflow while we decode.
+const SOCKET_BUFFER_LEN: usize = 64 * 1024 * 1024;
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often a dump that overflowed is restarted before giving up.
+const MAX_DUMP_ATTEMPTS: u32 = 5;
+
+/// One netlink message inside a datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Message<'a> {
+    pub kind: u16,
+    pub flags: u16,
+    pub seq: u32,
+    pub port: u32,
+    pub payload: &'a [u8],
+}
+
+fn align4(len: usize) -> usize {
+    (len + 3) & !3
+}
+
+/// Splits a datagram into its netlink messages. A message whose `nlmsg_len` is not a
+/// multiple of 4 is followed by padding, except possibly the last one.
+pub fn messages(datagram: &[u8]) -> impl Iterator<Item = Result<Message<'_>, DecodeError>> {
+    let mut rest = datagram;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        if rest.len() < HEADER_LEN {
+            let len = rest.len();
+            rest = &[];
+            return Some(Err(DecodeError::HeaderTruncated { len }));
+        }
+        let header = NetlinkBuffer::new(rest);
+        let len = header.length();
+        if (len as usize) < HEADER_LEN {
+            rest = &[];
+            return Some(Err(DecodeError::LengthTooSmall { len }));
+        }
+        if len as usize > rest.len() {
+            let available = rest.len();
+            rest = &[];
+            return Some(Err(DecodeError::LengthPastDatagram { len, available }));
+        }
+        let message = Message {
+            kind: header.message_type(),
+            flags: header.flags(),
+            seq: header.sequence_number(),
+            port: header.port_number(),
+            payload: &rest[HEADER_LEN..len as usize],
+        };
+        rest = rest.get(align4(len as usize)..).unwrap_or(&[]);
+        Some(Ok(message))
+    })
+}
+
+/// The errno of an `NLMSG_ERROR` payload; 0 is an acknowledgement.
+pub fn error_code(payload: &[u8]) -> Result<i32, DecodeError> {
+    match payload.get(..4) {
+        Some(b) => Ok(i32::from_ne_bytes([b[0], b[1], b[2], b[3]])),
+        None => Err(DecodeError::ErrorTruncated { len: payload.len() }),
+    }
+}
+
+/// A connection to the kernel's audit subsystem.
+pub struct AuditClient {
+    socket: Socket,
+    seq: u32,
+    recv_buffer: Vec<u8>,
+    timeout: Duration,
+}
+
+impl AuditClient {
+    /// Opens the socket. Checks the capability first so the error can say exactly what
+    /// is missing instead of relaying a bare EPERM later.
+    pub fn open() -> Result<AuditClient, Error> {
+        let socket = open_socket()?;
+        if !crate::privilege::has_audit_control() {
+            return Err(Error::MissingCapability);
+        }
+        Ok(AuditClient { socket, seq: 0, recv_buffer: vec![0; RECV_BUFFER_LEN], timeout: DEFAULT_TIMEOUT })
+    }
+
+    /// How long to wait for the kernel before giving up on a request.
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = timeout;
+    }
+
+    pub fn status(&mut self) -> Result<Status, Error> {
+        let payload = self.request_one("AUDIT_GET", AUDIT_GET, &[])?;
+        Status::decode(&payload).map_err(|source| Error::Decode { request: "AUDIT_GET", source })
+    }
+
+    pub fn features(&mut self) -> Result<Features, Error> {
+        // The request carries an (empty) struct audit_features, as auditctl sends it.
+        let payload = self.request_one("AUDIT_GET_FEATURE", AUDIT_GET_FEATURE, &[0u8; 16])?;
+        Features::decode(&payload)
+            .map_err(|source| Error::Decode { request: "AUDIT_GET_FEATURE", source })
+    }
+
+    pub fn list_rules(&mut self) -> Result<Vec<Rule>, Error> {
+        self.dump_rules(|payload| {
+            binary::decode(payload).map_err(|source| Error::Decode { request: "AUDIT_LIST_RULES", source })
+        })
+    }
+
+    /// The rule payloads exactly as the kernel sent them (for captures and tests).
+    pub fn list_rules_raw(&mut self) -> Result<Vec<Vec<u8>>, Error> {
+        self.dump_rules(|payload| Ok(payload.to_vec()))
+    }
+
+    /// Runs an AUDIT_LIST_RULES dump, restarting it from scratch on ENOBUFS so a caller
+    /// never sees a partial list.
+    fn dump_rules<T>(&mut self, mut each: impl FnMut(&[u8]) -> Result<T, Error>) -> Result<Vec<T>, Error> {
+        for _ in 0..MAX_DUMP_ATTEMPTS {
+            let mut items = Vec::new();
+            match self.exchange("AUDIT_LIST_RULES", AUDIT_LIST_RULES, &[], true, &mut |message| {
+                if message.kind == AUDIT_LIST_RULES {
+                    items.push(each(message.payload)?);
+                }
+                Ok(())
+            }) {
+                Err(Error::Io(e)) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                    // The kernel thread may still be sending the old dump: a new socket
+                    // keeps its tail out of the next attempt.
+                    self.socket = open_socket()?;
+                }
+                Err(e) => return Err(e),
+                Ok(()) => return Ok(items),
+            }
+        }
+        Err(Error::DumpOverflow { attempts: MAX_DUMP_ATTEMPTS })
+    }
+
+    fn request_one(&mut self, name: &'static str, kind: u16, payload: &[u8]) -> Result<Vec<u8>, Error> {
+        let mut reply = None;
+        self.exchange(name, kind, payload, false, &mut |message| {
+            if message.kind == kind && reply.is_none() {
+                reply = Some(message.payload.to_vec());
+            }
+            Ok(())
+        })?;
+        reply.ok_or(Error::Decode { request: name, source: DecodeError::StatusTruncated { len: 0, need: 4 } })
+    }
+
+    /// Sends one request and feeds every message of its answer to `on_message` until the
+    /// answer is complete: for a dump, the ACK and NLMSG_DONE; otherwise the ACK and one
+    /// reply of the request's type.
+    fn exchange(
+        &mut self,
+        name: &'static str,
+        kind: u16,
+        payload: &[u8],
+        dump: bool,
+        on_message: &mut dyn FnMut(&Message) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        self.seq = self.seq.wrapping_add(1);
+        let seq = self.seq;
+        let mut request = vec![0u8; HEADER_LEN + payload.len()];
+        {
+            let mut header = NetlinkBuffer::new(&mut request[..]);
+            header.set_length((HEADER_LEN + payload.len()) as u32);
+            header.set_message_type(kind);
+            header.set_flags(NLM_F_REQUEST | NLM_F_ACK);
+            header.set_sequence_number(seq);
+            header.set_port_number(0);
+        }
+        request[HEADER_LEN..].copy_from_slice(payload);
+        let kernel = SocketAddr::new(0, 0);
+        retry_eintr(|| self.socket.send_to(&request, &kernel, 0)).map_err(|e| classify(name, e))?;
+
+        let deadline = Instant::now() + self.timeout;
+        let mut acked = false;
+        let mut finished = false;
+        while !(acked && finished) {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(Error::Timeout { request: name, waited: self.timeout });
+            }
+            set_receive_timeout(&self.socket, remaining)?;
+            let (len, from) = match receive(&self.socket, &mut self.recv_buffer) {
+                Ok(ok) => ok,
+                Err(e) if matches!(e.raw_os_error(), Some(libc::EAGAIN)) => continue,
+                Err(e) => return Err(classify(name, e)),
+            };
+            // Only the kernel speaks for the kernel.
+            if from.port_number() != 0 {
+                continue;
+            }
+            if len > self.recv_buffer.len() {
+                return Err(Error::Decode {
+                    request: name,
+                    source: DecodeError::LengthPastDatagram { len: len as u32, available: self.recv_buffer.len() },
+                });
+            }
+            for message in messages(&self.recv_buffer[..len]) {
+                let message = message.map_err(|source| Error::Decode { request: name, source })?;
+                if message.seq != seq {
+                    continue;
+                }
+                match message.kind {
+                    NLMSG_NOOP => {}
+                    NLMSG_ERROR => {
+                        let code = error_code(message.payload)
+                            .map_err(|source| Error::Decode { request: name, source })?;
+                        if code != 0 {
+                            return Err(classify(name, io::Error::from_raw_os_error(-code)));
+                        }
+                        acked = true;
+                    }
+                    NLMSG_DONE => finished = true,
+                    _ => {
+                        on_message(&message)?;
+                        if !dump && message.kind == kind {
+                            finished = true;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn retry_eintr<T>(mut f: impl FnMut() -> io::Result<T>) -> io::Result<T> {
+    loop {
+        match f() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+fn open_socket() -> Result<Socket, Error> {
+    let mut socket = Socket::new(NETLINK_AUDIT).map_err(|e| match e.raw_os_error() {
+        Some(libc::EPROTONOSUPPORT) | Some(libc::EAFNOSUPPORT) => Error::NoAuditSupport,
+        _ => classify("socket(NETLINK_AUDIT)", e),
+    })?;
+    socket.bind_auto().map_err(Error::Io)?;
+    // SO_RCVBUFFORCE passes rmem_max but needs CAP_NET_ADMIN; fall back quietly.
+    use nix::sys::socket::{setsockopt, sockopt};
+    if setsockopt(&socket.as_fd(), sockopt::RcvBufForce, &SOCKET_BUFFER_LEN).is_err() {
+        let _ = setsockopt(&socket.as_fd(), sockopt::RcvBuf, &SOCKET_BUFFER_LEN);
+    }
+    Ok(socket)
+}
+
+fn set_receive_timeout(socket: &Socket, timeout: Duration) -> Result<(), Error> {
+    use nix::sys::socket::{setsockopt, sockopt};
+    // A zero timeval means "block forever" to the kernel.
+    let timeout = timeout.max(Duration::from_millis(1));
+    let tv = nix::sys::time::TimeVal::new(timeout.as_secs() as _, timeout.subsec_micros() as _);
+    setsockopt(&socket.as_fd(), sockopt::ReceiveTimeout, &tv).map_err(|e| Error::Io(e.into()))
+}
+
+/// One datagram; the length is the datagram's real size (MSG_TRUNC), which may exceed
+/// the buffer.
+fn receive(socket: &Socket, buffer: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+    retry_eintr(|| {
+        let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+        let mut addr_len = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+        // SAFETY: buffer and addr are valid for writes of the lengths passed.
+        let n = unsafe {
+            libc::recvfrom(
+                socket.as_raw_fd(),
+                buffer.as_mut_ptr().cast(),
+                buffer.len(),
+                libc::MSG_TRUNC,
+                (&mut addr as *mut libc::sockaddr_nl).cast(),
+                &mut addr_len,
+            )
+        };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok((n as usize, SocketAddr::new(addr.nl_pid, addr.nl_groups)))
+    })
+}
+
+/// Turns the errnos people hit into errors that say what to do.
+fn classify(request: &'static str, e: io::Error) -> Error {
+    match e.raw_os_error() {
+        Some(libc::EPERM) | Some(libc::EACCES) => {
+            if crate::privilege::has_audit_control() {
+                Error::NotInitialPidNamespace
+            } else {
+                Error::MissingCapability
+            }
+        }
+        Some(libc::ECONNREFUSED) => Error::UserNamespace,
+        Some(libc::EPROTONOSUPPORT) => Error::NoAuditSupport,
+        Some(libc::ENOBUFS) => Error::Io(e),
+        _ if e.kind() == io::ErrorKind::Interrupted => Error::Io(e),
+        Some(_) if request.starts_with("socket") => Error::Io(e),
+        Some(_) => Error::Kernel { request, source: e },
+        None => Error::Io(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use netlink_packet_core::NLM_F_MULTIPART;
+
+    fn message(kind: u16, flags: u16, seq: u32, payload: &[u8]) -> Vec<u8> {
+        let mut out = vec![0u8; HEADER_LEN];
+        let mut header = NetlinkBuffer::new(&mut out[..]);
+        header.set_length((HEADER_LEN + payload.len()) as u32);
+        header.set_message_type(kind);
+        header.set_flags(flags);
+        header.set_sequence_number(seq);
+        out.extend_from_slice(payload);
+        out
+    }
+
+    #[test]
+    fn splits_several_messages_with_unaligned_lengths() {
+        let mut datagram = message(AUDIT_LIST_RULES, NLM_F_MULTIPART, 7, b"abcde");
+        datagram.extend_from_slice(&[0, 0, 0]); // padding to 4
+        datagram.extend(message(NLMSG_DONE, NLM_F_MULTIPART, 7, b"x"));
+        let parsed: Vec<_> = messages(&datagram).collect::<Result<_, _>>().unwrap();
+        assert_eq!(parsed.len(), 2);
+        assert_eq!(parsed[0].payload, b"abcde");
+        assert_eq!(parsed[1].kind, NLMSG_DONE);
+        assert_eq!(parsed[1].payload, b"x");
+    }
+
+    #[test]
+    fn bad_lengths_are_errors() {
+        let mut datagram = message(AUDIT_GET, 0, 1, &[0; 8]);
+        datagram[0..4].copy_from_slice(&8u32.to_ne_bytes());
+        assert_eq!(messages(&datagram).next().unwrap().unwrap_err(), DecodeError::LengthTooSmall { len: 8 });
+        datagram[0..4].copy_from_slice(&100u32.to_ne_bytes());
+        assert_eq!(
+            messages(&datagram).next().unwrap().unwrap_err(),
+            DecodeError::LengthPastDatagram { len: 100, available: 24 }
+        );
+        assert_eq!(messages(&datagram[..10]).next().unwrap().unwrap_err(), DecodeError::HeaderTruncated { len: 10 });
+        assert_eq!(messages(&datagram).count(), 1, "iteration stops after an error");
+    }
+
+    #[test]
+    fn error_payloads() {
+        assert_eq!(error_code(&(-1i32).to_ne_bytes()).unwrap(), -1);
+        assert_eq!(error_code(&[0, 0]).unwrap_err(), DecodeError::ErrorTruncated { len: 2 });
+    }
+}

@@ -1,0 +1,3 @@
+//! Machine-readable views of what dockaudit read or decided.
+
+pub mod inventory;

@@ -1,0 +1,410 @@
+//! The audit rule model: what one `struct audit_rule_data` means, independent of
+//! how it was read (kernel bytes, a rules file) or will be shown (auditctl text, JSON).
+
+pub mod binary;
+pub mod text;
+
+/// `AUDIT_MAX_FIELDS`: the kernel rejects rules with more fields.
+pub const MAX_FIELDS: usize = 64;
+/// `AUDIT_BITMASK_SIZE`: 64 words of 32 bits, one bit per syscall number.
+pub const MASK_WORDS: usize = 64;
+/// `AUDIT_KEY_SEPARATOR`: several `-k` keys travel as one string joined by this byte.
+pub const KEY_SEPARATOR: u8 = 0x01;
+
+/// The filter list a rule lives on (`flags & AUDIT_FILTER_MASK`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FilterList {
+    User,
+    Task,
+    Entry,
+    Watch,
+    Exit,
+    Exclude,
+    Filesystem,
+    IoUring,
+    /// A list number this build does not know; kept so nothing is lost.
+    Other(u32),
+}
+
+impl FilterList {
+    pub fn from_raw(raw: u32) -> FilterList {
+        match raw {
+            0 => FilterList::User,
+            1 => FilterList::Task,
+            2 => FilterList::Entry,
+            3 => FilterList::Watch,
+            4 => FilterList::Exit,
+            5 => FilterList::Exclude,
+            6 => FilterList::Filesystem,
+            7 => FilterList::IoUring,
+            other => FilterList::Other(other),
+        }
+    }
+
+    pub fn raw(self) -> u32 {
+        match self {
+            FilterList::User => 0,
+            FilterList::Task => 1,
+            FilterList::Entry => 2,
+            FilterList::Watch => 3,
+            FilterList::Exit => 4,
+            FilterList::Exclude => 5,
+            FilterList::Filesystem => 6,
+            FilterList::IoUring => 7,
+            FilterList::Other(raw) => raw,
+        }
+    }
+
+    /// The name auditctl uses in `-a ACTION,LIST`.
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            FilterList::User => "user",
+            FilterList::Task => "task",
+            FilterList::Entry => "entry",
+            FilterList::Watch => "watch",
+            FilterList::Exit => "exit",
+            FilterList::Exclude => "exclude",
+            FilterList::Filesystem => "filesystem",
+            FilterList::IoUring => "io_uring",
+            FilterList::Other(_) => return None,
+        })
+    }
+
+    /// Lists whose rules are not about syscalls: auditctl prints no `-S` for them.
+    pub fn takes_syscalls(self) -> bool {
+        !matches!(
+            self,
+            FilterList::User | FilterList::Task | FilterList::Exclude | FilterList::Filesystem
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    Never,
+    Possible,
+    Always,
+    Other(u32),
+}
+
+impl Action {
+    pub fn from_raw(raw: u32) -> Action {
+        match raw {
+            0 => Action::Never,
+            1 => Action::Possible,
+            2 => Action::Always,
+            other => Action::Other(other),
+        }
+    }
+
+    pub fn raw(self) -> u32 {
+        match self {
+            Action::Never => 0,
+            Action::Possible => 1,
+            Action::Always => 2,
+            Action::Other(raw) => raw,
+        }
+    }
+
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Action::Never => Some("never"),
+            Action::Possible => Some("possible"),
+            Action::Always => Some("always"),
+            Action::Other(_) => None,
+        }
+    }
+}
+
+/// A comparison operator as the kernel encodes it in `fieldflags`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Operator(pub u32);
+
+impl Operator {
+    pub const BIT_MASK: Operator = Operator(0x0800_0000);
+    pub const LESS_THAN: Operator = Operator(0x1000_0000);
+    pub const GREATER_THAN: Operator = Operator(0x2000_0000);
+    pub const NOT_EQUAL: Operator = Operator(0x3000_0000);
+    pub const EQUAL: Operator = Operator(0x4000_0000);
+    pub const BIT_TEST: Operator = Operator(0x4800_0000);
+    pub const LESS_THAN_OR_EQUAL: Operator = Operator(0x5000_0000);
+    pub const GREATER_THAN_OR_EQUAL: Operator = Operator(0x6000_0000);
+    /// `AUDIT_OPERATORS`: the bits of `fieldflags` (and of legacy `fields`) that hold the operator.
+    pub const MASK: u32 = 0x7800_0000;
+
+    pub fn symbol(self) -> Option<&'static str> {
+        Some(match self {
+            Operator::BIT_MASK => "&",
+            Operator::LESS_THAN => "<",
+            Operator::GREATER_THAN => ">",
+            Operator::NOT_EQUAL => "!=",
+            Operator::EQUAL => "=",
+            Operator::BIT_TEST => "&=",
+            Operator::LESS_THAN_OR_EQUAL => "<=",
+            Operator::GREATER_THAN_OR_EQUAL => ">=",
+            _ => return None,
+        })
+    }
+
+    pub const ALL: [Operator; 8] = [
+        Operator::BIT_MASK,
+        Operator::LESS_THAN,
+        Operator::GREATER_THAN,
+        Operator::NOT_EQUAL,
+        Operator::EQUAL,
+        Operator::BIT_TEST,
+        Operator::LESS_THAN_OR_EQUAL,
+        Operator::GREATER_THAN_OR_EQUAL,
+    ];
+
+    pub fn from_symbol(symbol: &str) -> Option<Operator> {
+        Operator::ALL.into_iter().find(|op| op.symbol() == Some(symbol))
+    }
+}
+
+/// A field type number (`AUDIT_PID`, `AUDIT_WATCH`, ...). A newtype rather than an enum
+/// because unknown numbers from newer kernels must survive decoding untouched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FieldType(pub u32);
+
+macro_rules! field_types {
+    ($($konst:ident = $num:expr, $name:expr;)*) => {
+        impl FieldType {
+            $(pub const $konst: FieldType = FieldType($num);)*
+
+            /// The name auditctl uses after `-F` (libaudit's `fieldtab`).
+            pub fn name(self) -> Option<&'static str> {
+                match self.0 {
+                    $($num => Some($name),)*
+                    _ => None,
+                }
+            }
+
+            pub fn from_name(name: &str) -> Option<FieldType> {
+                match name {
+                    $($name => Some(FieldType($num)),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+field_types! {
+    PID = 0, "pid";
+    UID = 1, "uid";
+    EUID = 2, "euid";
+    SUID = 3, "suid";
+    FSUID = 4, "fsuid";
+    GID = 5, "gid";
+    EGID = 6, "egid";
+    SGID = 7, "sgid";
+    FSGID = 8, "fsgid";
+    LOGINUID = 9, "auid";
+    PERS = 10, "pers";
+    ARCH = 11, "arch";
+    MSGTYPE = 12, "msgtype";
+    SUBJ_USER = 13, "subj_user";
+    SUBJ_ROLE = 14, "subj_role";
+    SUBJ_TYPE = 15, "subj_type";
+    SUBJ_SEN = 16, "subj_sen";
+    SUBJ_CLR = 17, "subj_clr";
+    PPID = 18, "ppid";
+    OBJ_USER = 19, "obj_user";
+    OBJ_ROLE = 20, "obj_role";
+    OBJ_TYPE = 21, "obj_type";
+    OBJ_LEV_LOW = 22, "obj_lev_low";
+    OBJ_LEV_HIGH = 23, "obj_lev_high";
+    LOGINUID_SET = 24, "loginuid_set";
+    SESSIONID = 25, "sessionid";
+    FSTYPE = 26, "fstype";
+    DEVMAJOR = 100, "devmajor";
+    DEVMINOR = 101, "devminor";
+    INODE = 102, "inode";
+    EXIT = 103, "exit";
+    SUCCESS = 104, "success";
+    WATCH = 105, "path";
+    PERM = 106, "perm";
+    DIR = 107, "dir";
+    FILETYPE = 108, "filetype";
+    OBJ_UID = 109, "obj_uid";
+    OBJ_GID = 110, "obj_gid";
+    FIELD_COMPARE = 111, "field_compare";
+    EXE = 112, "exe";
+    SADDR_FAM = 113, "saddr_fam";
+    ARG0 = 200, "a0";
+    ARG1 = 201, "a1";
+    ARG2 = 202, "a2";
+    ARG3 = 203, "a3";
+    FILTERKEY = 210, "key";
+}
+
+impl FieldType {
+    /// Fields whose value is a string carried in `buf` (and whose `values[i]` is its length).
+    pub fn is_string(self) -> bool {
+        matches!(self.0, 13..=17 | 19..=23 | 105 | 107 | 112 | 210)
+    }
+}
+
+/// `-F perm=` bits.
+pub mod perm {
+    pub const EXEC: u32 = 1;
+    pub const WRITE: u32 = 2;
+    pub const READ: u32 = 4;
+    pub const ATTR: u32 = 8;
+    pub const ALL: u32 = EXEC | WRITE | READ | ATTR;
+
+    /// Letters in auditctl's order (r, w, x, a).
+    pub fn letters(value: u32) -> String {
+        let mut out = String::with_capacity(4);
+        for (bit, letter) in [(READ, 'r'), (WRITE, 'w'), (EXEC, 'x'), (ATTR, 'a')] {
+            if value & bit != 0 {
+                out.push(letter);
+            }
+        }
+        out
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FieldValue {
+    Number(u32),
+    /// Raw bytes from `buf`: paths need not be UTF-8, and we print them byte for byte.
+    Text(Vec<u8>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Field {
+    pub kind: FieldType,
+    pub op: Operator,
+    pub value: FieldValue,
+}
+
+impl Field {
+    pub fn number(kind: FieldType, op: Operator, value: u32) -> Field {
+        Field { kind, op, value: FieldValue::Number(value) }
+    }
+
+    pub fn text(kind: FieldType, op: Operator, value: impl Into<Vec<u8>>) -> Field {
+        Field { kind, op, value: FieldValue::Text(value.into()) }
+    }
+
+    pub fn as_number(&self) -> Option<u32> {
+        match self.value {
+            FieldValue::Number(n) => Some(n),
+            FieldValue::Text(_) => None,
+        }
+    }
+
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match &self.value {
+            FieldValue::Text(bytes) => Some(bytes),
+            FieldValue::Number(_) => None,
+        }
+    }
+}
+
+/// The syscall bitmap: bit N of the 2048 is syscall number N.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SyscallMask(pub [u32; MASK_WORDS]);
+
+impl std::fmt::Debug for SyscallMask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_all() {
+            return f.write_str("SyscallMask(all)");
+        }
+        f.debug_tuple("SyscallMask").field(&self.numbers().collect::<Vec<_>>()).finish()
+    }
+}
+
+impl Default for SyscallMask {
+    fn default() -> Self {
+        SyscallMask([0; MASK_WORDS])
+    }
+}
+
+impl SyscallMask {
+    /// What userspace sends for `-S all` (and for watches).
+    pub fn all() -> SyscallMask {
+        SyscallMask([u32::MAX; MASK_WORDS])
+    }
+
+    /// "All syscalls" as auditctl and the kernel judge it: words 0..62 all ones. The kernel
+    /// clears the syscall-class bits in the top half of the last word, so it is not checked.
+    pub fn is_all(&self) -> bool {
+        self.0[..MASK_WORDS - 1].iter().all(|w| *w == u32::MAX)
+    }
+
+    pub fn contains(&self, nr: u32) -> bool {
+        let word = (nr / 32) as usize;
+        word < MASK_WORDS && self.0[word] & (1 << (nr % 32)) != 0
+    }
+
+    pub fn insert(&mut self, nr: u32) {
+        let word = (nr / 32) as usize;
+        if word < MASK_WORDS {
+            self.0[word] |= 1 << (nr % 32);
+        }
+    }
+
+    /// Set syscall numbers in ascending order.
+    pub fn numbers(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().enumerate().flat_map(|(word, bits)| {
+            let mut bits = *bits;
+            std::iter::from_fn(move || {
+                if bits == 0 {
+                    return None;
+                }
+                let bit = bits.trailing_zeros();
+                bits &= bits - 1;
+                Some(word as u32 * 32 + bit)
+            })
+        })
+    }
+}
+
+/// One kernel audit rule.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Rule {
+    pub list: FilterList,
+    pub action: Action,
+    pub mask: SyscallMask,
+    /// In the kernel's order, which is the order the rule was written in.
+    pub fields: Vec<Field>,
+}
+
+impl Rule {
+    pub fn field(&self, kind: FieldType) -> Option<&Field> {
+        self.fields.iter().find(|f| f.kind == kind)
+    }
+
+    /// The rule's keys: one key field holds them all, joined by [`KEY_SEPARATOR`].
+    pub fn keys(&self) -> Vec<&[u8]> {
+        self.fields
+            .iter()
+            .filter(|f| f.kind == FieldType::FILTERKEY)
+            .filter_map(Field::as_bytes)
+            .flat_map(|joined| joined.split(|b| *b == KEY_SEPARATOR))
+            .filter(|part| !part.is_empty())
+            .collect()
+    }
+
+    /// The arch the rule's syscall numbers belong to, from its first `arch=` field.
+    pub fn arch_value(&self) -> Option<u32> {
+        self.fields
+            .iter()
+            .find(|f| f.kind == FieldType::ARCH && f.op == Operator::EQUAL)
+            .and_then(Field::as_number)
+    }
+
+    /// auditctl's test for printing a rule as `-w PATH -p PERMS`: only path/dir/perm/key
+    /// fields, a perm field, and all syscalls (unless the list takes no syscalls).
+    pub fn is_watch_form(&self) -> bool {
+        let only_watch_fields = self.fields.iter().all(|f| {
+            matches!(f.kind, FieldType::PERM | FieldType::FILTERKEY | FieldType::DIR | FieldType::WATCH)
+        });
+        let has_perm = self.fields.iter().any(|f| f.kind == FieldType::PERM);
+        let all_syscalls = !self.list.takes_syscalls() || self.mask.is_all();
+        only_watch_fields && has_perm && all_syscalls
+    }
+}

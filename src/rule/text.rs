@@ -1,0 +1,205 @@
+//! The `auditctl -l` text form of a rule, byte for byte as auditctl 3.0.9 prints it,
+//! except where auditctl is wrong (shared/reference/auditctl-format.md):
+//! 1. auditctl lets the arch of one rule leak into the syscall names of the next rule
+//!    that has none; we name syscalls from the rule's own arch, else the native one.
+//! 2. auditctl prints a watch whose perm field comes before its path as ` -p x-w PATH`;
+//!    we always print `-w PATH -p PERMS -k KEY`.
+//! 3. A rule that auditctl would print in watch form but that has no path or dir
+//!    field (e.g. `-a always,exit -S all -F perm=w`) comes out of auditctl as ` -p w`,
+//!    which no tool can read back; we print the rule form.
+
+use super::{perm, Field, FieldType, FieldValue, Operator, Rule};
+use crate::names;
+use crate::syscalls::{self, Arch};
+
+/// `-C` operands, by `AUDIT_COMPARE_*` value (1..=25).
+const COMPARISONS: [(&str, &str); 25] = [
+    ("uid", "obj_uid"),
+    ("gid", "obj_gid"),
+    ("euid", "obj_uid"),
+    ("egid", "obj_gid"),
+    ("auid", "obj_uid"),
+    ("suid", "obj_uid"),
+    ("sgid", "obj_gid"),
+    ("fsuid", "obj_uid"),
+    ("fsgid", "obj_gid"),
+    ("uid", "auid"),
+    ("uid", "euid"),
+    ("uid", "fsuid"),
+    ("uid", "suid"),
+    ("auid", "fsuid"),
+    ("auid", "suid"),
+    ("auid", "euid"),
+    ("euid", "suid"),
+    ("euid", "fsuid"),
+    ("suid", "fsuid"),
+    ("gid", "egid"),
+    ("gid", "fsgid"),
+    ("gid", "sgid"),
+    ("egid", "fsgid"),
+    ("egid", "sgid"),
+    ("sgid", "fsgid"),
+];
+
+/// The two sides of a `-C` comparison value.
+pub fn comparison(value: u32) -> Option<(&'static str, &'static str)> {
+    (value as usize).checked_sub(1).and_then(|i| COMPARISONS.get(i)).copied()
+}
+
+pub fn comparison_value(left: &str, right: &str) -> Option<u32> {
+    COMPARISONS.iter().position(|pair| *pair == (left, right)).map(|i| i as u32 + 1)
+}
+
+fn op_symbol(op: Operator) -> String {
+    // auditctl prints whatever libaudit's table holds; an unknown operator has no
+    // symbol there, and an empty one keeps the rest of the line readable.
+    op.symbol().unwrap_or("").to_string()
+}
+
+/// Appends the whole listing as `auditctl -l` prints it, `No rules` included.
+pub fn write_listing(out: &mut Vec<u8>, rules: &[Rule], native: Arch) {
+    if rules.is_empty() {
+        out.extend_from_slice(b"No rules\n");
+        return;
+    }
+    for rule in rules {
+        write_rule(out, rule, native);
+        out.push(b'\n');
+    }
+}
+
+/// One rule, without the newline.
+pub fn to_text(rule: &Rule, native: Arch) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    write_rule(&mut out, rule, native);
+    out
+}
+
+pub fn write_rule(out: &mut Vec<u8>, rule: &Rule, native: Arch) {
+    let has_target = rule.fields.iter().any(|f| matches!(f.kind, FieldType::WATCH | FieldType::DIR));
+    if rule.is_watch_form() && has_target {
+        write_watch(out, rule);
+    } else {
+        write_syscall_rule(out, rule, native);
+    }
+}
+
+fn write_watch(out: &mut Vec<u8>, rule: &Rule) {
+    for field in &rule.fields {
+        if let (FieldType::WATCH | FieldType::DIR, FieldValue::Text(path)) = (field.kind, &field.value) {
+            // auditctl 3.0.9 prints a tree watch (dir) without the trailing slash too.
+            out.extend_from_slice(b"-w ");
+            out.extend_from_slice(path);
+        }
+    }
+    for field in rule.fields.iter().filter(|f| f.kind == FieldType::PERM) {
+        out.extend_from_slice(b" -p ");
+        out.extend_from_slice(perm::letters(field.as_number().unwrap_or(0)).as_bytes());
+    }
+    for key in rule.keys() {
+        out.extend_from_slice(b" -k ");
+        out.extend_from_slice(key);
+    }
+}
+
+fn write_syscall_rule(out: &mut Vec<u8>, rule: &Rule, native: Arch) {
+    out.extend_from_slice(b"-a ");
+    match rule.action.name() {
+        Some(name) => out.extend_from_slice(name.as_bytes()),
+        None => out.extend_from_slice(rule.action.raw().to_string().as_bytes()),
+    }
+    out.push(b',');
+    match rule.list.name() {
+        Some(name) => out.extend_from_slice(name.as_bytes()),
+        None => out.extend_from_slice(rule.list.raw().to_string().as_bytes()),
+    }
+
+    // auditctl names syscalls from the last arch field it printed, whatever its operator.
+    let mut syscall_arch = Some(native);
+    for field in rule.fields.iter().filter(|f| f.kind == FieldType::ARCH) {
+        let value = field.as_number().unwrap_or(0);
+        out.extend_from_slice(b" -F arch");
+        out.extend_from_slice(op_symbol(field.op).as_bytes());
+        syscall_arch = Arch::from_audit(value);
+        match syscall_arch {
+            Some(arch) => out.extend_from_slice(if arch.is_64bit() { b"b64" } else { b"b32" }),
+            None => out.extend_from_slice(format!("0x{value:X}").as_bytes()),
+        }
+    }
+
+    if rule.list.takes_syscalls() {
+        if rule.mask.is_all() {
+            out.extend_from_slice(b" -S all");
+        } else {
+            for (i, nr) in rule.mask.numbers().enumerate() {
+                out.extend_from_slice(if i == 0 { b" -S " } else { b"," });
+                match syscall_arch.and_then(|arch| syscalls::syscall_name(arch, nr)) {
+                    Some(name) => out.extend_from_slice(name.as_bytes()),
+                    None => out.extend_from_slice(nr.to_string().as_bytes()),
+                }
+            }
+        }
+    }
+
+    for field in rule.fields.iter().filter(|f| f.kind != FieldType::ARCH) {
+        write_field(out, field);
+    }
+}
+
+fn write_field(out: &mut Vec<u8>, field: &Field) {
+    let op = op_symbol(field.op);
+    let Some(name) = field.kind.name() else {
+        let value = field.as_number().unwrap_or(0) as i32;
+        out.extend_from_slice(format!(" f{}{op}{value}", field.kind.0).as_bytes());
+        return;
+    };
+    match field.kind {
+        FieldType::FILTERKEY => {
+            for key in field.as_bytes().unwrap_or_default().split(|b| *b == super::KEY_SEPARATOR) {
+                if !key.is_empty() {
+                    out.extend_from_slice(b" -F key=");
+                    out.extend_from_slice(key);
+                }
+            }
+        }
+        FieldType::FIELD_COMPARE => {
+            if let Some((left, right)) = field.as_number().and_then(comparison) {
+                out.extend_from_slice(format!(" -C {left}{op}{right}").as_bytes());
+            }
+        }
+        // auditctl prints these with a literal `=` whatever the operator.
+        FieldType::WATCH | FieldType::DIR | FieldType::PERM => {
+            out.extend_from_slice(b" -F ");
+            out.extend_from_slice(name.as_bytes());
+            out.push(b'=');
+            out.extend_from_slice(&value_text(field));
+        }
+        _ => {
+            out.extend_from_slice(b" -F ");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(op.as_bytes());
+            out.extend_from_slice(&value_text(field));
+        }
+    }
+}
+
+/// A field's value as auditctl shows it: strings as they are, `perm` as letters,
+/// `msgtype`/`fstype` by name, a negative `exit` as `-ERRNO`, `a0`..`a3` in hex,
+/// `inode` unsigned, anything else as signed decimal (so `auid=-1`).
+pub fn value_text(field: &Field) -> Vec<u8> {
+    let number = match &field.value {
+        FieldValue::Text(text) => return text.clone(),
+        FieldValue::Number(n) => *n,
+    };
+    let signed = number as i32;
+    let named = match field.kind {
+        FieldType::PERM => Some(perm::letters(number)),
+        FieldType::MSGTYPE => names::msgtype_name(number).map(str::to_string),
+        FieldType::FSTYPE => names::fstype_name(number).map(str::to_string),
+        FieldType::EXIT if signed < 0 => names::errno_name(signed.unsigned_abs()).map(|e| format!("-{e}")),
+        FieldType::INODE => Some(number.to_string()),
+        FieldType::ARG0 | FieldType::ARG1 | FieldType::ARG2 | FieldType::ARG3 => Some(format!("0x{number:X}")),
+        _ => None,
+    };
+    named.unwrap_or_else(|| signed.to_string()).into_bytes()
+}

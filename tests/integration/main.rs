@@ -1,0 +1,7 @@
+//! The single integration test binary (ripgrep style): one module per area, sharing
+//! the helpers in `util`.
+
+mod captures;
+mod differential;
+mod oracle;
+mod util;
