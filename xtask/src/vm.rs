@@ -220,6 +220,33 @@ fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, pl
         let name = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
         c.file(&format!("vm-tests/scenarios/{name}"), 0o644, &read(&f)?);
     }
+    // Files named by `rules-file` steps.
+    let mut copied: Vec<String> = Vec::new();
+    for sc in plan {
+        for step in &sc.steps {
+            let vm_scenario::Step::RulesFile(path) = step else { continue };
+            if copied.contains(path) {
+                continue;
+            }
+            let host = if Path::new(path).is_absolute() { PathBuf::from(path) } else { root().join(path) };
+            let guest = vm_scenario::guest_file_path(path);
+            let mut parents = Vec::new();
+            let mut p = Path::new(&guest).parent();
+            while let Some(d) = p {
+                let s = d.to_string_lossy().trim_start_matches('/').to_string();
+                if !s.is_empty() && !dirs.contains(&s) {
+                    dirs.push(s.clone());
+                    parents.push(s);
+                }
+                p = d.parent();
+            }
+            for d in parents.iter().rev() {
+                c.dir(d);
+            }
+            c.file(&guest, 0o644, &read(&host).map_err(|e| format!("scenario {}: rules-file {e}", sc.name))?);
+            copied.push(path.clone());
+        }
+    }
     let plan_text: String = plan.iter().map(|s| format!("{}\n", s.name)).collect();
     c.file("vm-tests/plan", 0o644, plan_text.as_bytes());
     std::fs::create_dir_all(out.parent().unwrap()).map_err(|e| e.to_string())?;

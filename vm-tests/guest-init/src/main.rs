@@ -177,6 +177,12 @@ fn resolve(prog: &str) -> String {
 
 impl Guest {
     fn scenario(&mut self, sc: &Scenario, created: &mut Vec<PathBuf>) -> Verdict {
+        if let Some((maj, min)) = sc.min_kernel {
+            let rel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+            if vm_scenario::parse_version(&rel).is_some_and(|v| v < (maj, min)) {
+                return Verdict::Skip(format!("needs kernel {maj}.{min} or newer"));
+            }
+        }
         for word in &sc.requires {
             let has = *self.has_subcommand.entry(word.clone()).or_insert_with(|| {
                 matches!(command(&[DOCKAUDIT, word, "--help"], &RunOpts::default()),
@@ -197,6 +203,7 @@ impl Guest {
                 Step::File { path, content } => make_path(path, Some(content.as_deref().unwrap_or("")), created),
                 Step::Auditctl(args) => setup_cmd(AUDITCTL, args),
                 Step::Rules { count, template } => load_rules(*count, template),
+                Step::RulesFile(path) => setup_cmd(AUDITCTL, &["-R".into(), vm_scenario::guest_file_path(path)]),
                 Step::Events { count, path } => setup_cmd("/init", &["events".into(), count.to_string(), path.clone()]),
                 Step::Run(run) => {
                     let (ok, text) = check_run(run);
@@ -548,49 +555,79 @@ fn wrap_main(args: &[String]) -> ! {
     if argv.is_empty() {
         die("no program".into());
     }
+    // Applied in a fixed order whatever the order of the options:
+    // 1. drop capabilities; 2. with ns=user: (as=UID first, then) a new user
+    // namespace whose root is the caller's uid, so the program keeps its
+    // capabilities inside it through exec, as in a rootless container;
+    // 3. ns=pid: a new pid namespace (entered by a forked child);
+    // 4. as=UID without ns=user: setgroups/setgid/setuid.
     let mut uid = None;
+    let (mut user_ns, mut pid_ns) = (false, false);
     for o in opts {
         if let Some(v) = o.strip_prefix("drop=") {
             drop_caps(&v.split(',').map(str::to_string).collect::<Vec<_>>());
         } else if let Some(v) = o.strip_prefix("as=") {
             uid = Some(v.parse::<u32>().unwrap_or_else(|_| die(format!("bad uid {v}"))));
         } else if o == "ns=user" {
-            // SAFETY: plain syscall.
-            if unsafe { libc::unshare(libc::CLONE_NEWUSER) } != 0 {
-                die(format!("unshare(CLONE_NEWUSER): {}", std::io::Error::last_os_error()));
-            }
+            user_ns = true;
         } else if o == "ns=pid" {
-            // SAFETY: plain syscalls; this process is single-threaded.
-            unsafe {
-                if libc::unshare(libc::CLONE_NEWPID) != 0 {
-                    die(format!("unshare(CLONE_NEWPID): {}", std::io::Error::last_os_error()));
-                }
-                // Only children enter the new pid namespace.
-                let pid = libc::fork();
-                if pid < 0 {
-                    die(format!("fork: {}", std::io::Error::last_os_error()));
-                }
-                if pid > 0 {
-                    let mut st = 0;
-                    libc::waitpid(pid, &mut st, 0);
-                    let code = if libc::WIFEXITED(st) { libc::WEXITSTATUS(st) } else { 128 + libc::WTERMSIG(st) };
-                    std::process::exit(code);
-                }
-            }
+            pid_ns = true;
         } else {
             die(format!("unknown option {o}"));
         }
     }
-    if let Some(u) = uid {
-        // SAFETY: plain syscalls.
+    if user_ns {
+        if let Some(u) = uid.take() {
+            become_uid(u);
+        }
+        // SAFETY: plain syscalls. Read before unshare: inside, unmapped ids read as 65534.
+        let (outside, outside_gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        if unsafe { libc::unshare(libc::CLONE_NEWUSER) } != 0 {
+            die(format!("unshare(CLONE_NEWUSER): {}", std::io::Error::last_os_error()));
+        }
+        let write = |f: &str, text: String| {
+            std::fs::write(f, text).unwrap_or_else(|e| die(format!("writing {f}: {e}")));
+        };
+        write("/proc/self/setgroups", "deny".into());
+        write("/proc/self/uid_map", format!("0 {outside} 1"));
+        write("/proc/self/gid_map", format!("0 {outside_gid} 1"));
+    }
+    if pid_ns {
+        // SAFETY: plain syscalls; this process is single-threaded.
         unsafe {
-            if libc::setgroups(0, std::ptr::null()) != 0 || libc::setgid(u) != 0 || libc::setuid(u) != 0 {
-                die(format!("dropping to uid {u}: {}", std::io::Error::last_os_error()));
+            if libc::unshare(libc::CLONE_NEWPID) != 0 {
+                die(format!("unshare(CLONE_NEWPID): {}", std::io::Error::last_os_error()));
+            }
+            // Only children enter the new pid namespace.
+            let pid = libc::fork();
+            if pid < 0 {
+                die(format!("fork: {}", std::io::Error::last_os_error()));
+            }
+            if pid > 0 {
+                let mut st = 0;
+                libc::waitpid(pid, &mut st, 0);
+                let code = if libc::WIFEXITED(st) { libc::WEXITSTATUS(st) } else { 128 + libc::WTERMSIG(st) };
+                std::process::exit(code);
             }
         }
     }
+    if let Some(u) = uid {
+        become_uid(u);
+    }
     let e = Command::new(&argv[0]).args(&argv[1..]).exec();
     die(format!("exec {}: {e}", argv[0]))
+}
+
+fn become_uid(u: u32) {
+    // SAFETY: plain syscalls.
+    unsafe {
+        if libc::setgroups(0, std::ptr::null()) != 0 || libc::setgid(u) != 0 || libc::setuid(u) != 0 {
+            die(format!("dropping to uid {u}: {}", std::io::Error::last_os_error()));
+        }
+        // Changing uid makes the process non-dumpable, which puts root in
+        // charge of its /proc/self files (uid_map...): undo that.
+        libc::prctl(libc::PR_SET_DUMPABLE, 1 as libc::c_ulong, 0, 0, 0);
+    }
 }
 
 /// `/init events N PATH`: open and close PATH N times.

@@ -25,6 +25,8 @@ pub struct Scenario {
     /// guest skips the scenario (SKIP, not PASS) when `dockaudit WORD --help`
     /// fails, so scenarios can be written before the subcommand lands.
     pub requires: Vec<String>,
+    /// `min-kernel X.Y`: SKIP on older kernels (for features they lack).
+    pub min_kernel: Option<(u32, u32)>,
     pub steps: Vec<Step>,
 }
 
@@ -39,6 +41,10 @@ pub enum Step {
     /// `rules N TEMPLATE`: load N rules with one `auditctl -R`, each the
     /// TEMPLATE with `{i}` replaced by 0..N-1.
     Rules { count: u32, template: String },
+    /// `rules-file PATH`: `auditctl -R` of a file from the host (relative
+    /// to the repository root, or absolute), copied into the initramfs
+    /// under `/vm-tests/files/`.
+    RulesFile(String),
     /// `events N PATH`: open and close PATH N times (to make audit records).
     Events { count: u32, path: String },
     /// `run [OPTIONS] PROGRAM ARGS...` followed by its `expect` lines.
@@ -202,6 +208,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 about: String::new(),
                 final_order: None,
                 requires: Vec::new(),
+                min_kernel: None,
                 steps: Vec::new(),
             });
             continue;
@@ -226,6 +233,15 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
             "requires" => {
                 need("a dockaudit subcommand")?;
                 sc.requires.extend(words()?);
+            }
+            "min-kernel" => {
+                sc.min_kernel = Some(
+                    parse_version(rest).ok_or_else(|| err(no, format!("`min-kernel` needs X.Y, got {rest:?}")))?,
+                );
+            }
+            "rules-file" => {
+                need("a path")?;
+                sc.steps.push(Step::RulesFile(rest.to_string()));
             }
             "dir" => {
                 need("a path")?;
@@ -337,6 +353,17 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
         }
     }
     Ok(out)
+}
+
+/// "6.1.0-50-amd64" or "6.1" -> (6, 1).
+pub fn parse_version(s: &str) -> Option<(u32, u32)> {
+    let mut it = s.trim().split(|c: char| !c.is_ascii_digit());
+    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+}
+
+/// Where the guest finds the copy of a `rules-file` path.
+pub fn guest_file_path(path: &str) -> String {
+    format!("/vm-tests/files/{}", path.trim_start_matches('/'))
 }
 
 /// Parse every `*.scn` file of a directory, in file-name order, and check
@@ -458,6 +485,17 @@ run dockaudit status
         let text = "scenario z\nfinal 2\nrun x\nscenario y\nfinal 1\nrun x\nscenario a\nrun x\nscenario b\nrun x\n";
         let names: Vec<_> = run_order(parse("f", text).unwrap()).into_iter().map(|s| s.name).collect();
         assert_eq!(names, ["a", "b", "y", "z"]);
+    }
+
+    #[test]
+    fn versions_and_files() {
+        assert_eq!(parse_version("6.12.107+deb13-amd64"), Some((6, 12)));
+        assert_eq!(parse_version("5.10"), Some((5, 10)));
+        assert_eq!(parse_version("x"), None);
+        let scs = parse("f", "scenario a\nmin-kernel 5.16\nrules-file tests/data/x.rules\nrun x\n").unwrap();
+        assert_eq!(scs[0].min_kernel, Some((5, 16)));
+        assert_eq!(scs[0].steps[0], Step::RulesFile("tests/data/x.rules".into()));
+        assert_eq!(guest_file_path("/usr/share/x.rules"), "/vm-tests/files/usr/share/x.rules");
     }
 
     #[test]
