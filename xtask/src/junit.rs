@@ -65,7 +65,13 @@ pub fn render(results: &[BootResult]) -> String {
                     x.push_str(&format!(">\n      <skipped message=\"{}\"/>\n    </testcase>\n", esc(why)));
                     continue;
                 }
-                Status::Fail => Some("scenario failed"),
+                Status::Fail => Some(
+                    c.output
+                        .lines()
+                        .find_map(|l| l.split_once("FAILED ").map(|(_, m)| m.trim()))
+                        .or_else(|| c.output.lines().find_map(|l| l.split_once("setup step failed: ").map(|(_, m)| m.trim())))
+                        .unwrap_or("scenario failed"),
+                ),
                 Status::Missing => Some("no result marker from the guest"),
                 Status::Hung => Some("hung: no result before the boot timeout"),
             };

@@ -28,6 +28,8 @@ options:
                     or the path of a bzImage; repeat for several
                     (default: 5.10, 6.1 and 6.12)
   --scenario NAME   run only this scenario; NAME may end in *; repeatable
+  --scenarios-dir D the *.scn files to use (default vm-tests/scenarios;
+                    vm-tests/selftest holds a deliberately failing one)
   --junit FILE      write a JUnit XML report (one testsuite per kernel)
   --accel tcg|kvm   QEMU accelerator (default tcg; kvm is opt-in)
   --timeout SECS    limit for one boot, after which QEMU is killed (default 600)
@@ -36,11 +38,16 @@ options:
   --keep            keep the initramfs and console logs (always in target/vm)
                     and print the QEMU command lines
   -h, --help        this text
+
+environment: DOCKAUDIT_QEMU_ARGS adds QEMU arguments (e.g. \"-cpu max\");
+DOCKAUDIT_DEBIAN_MIRROR replaces the archive URI read from /etc/apt.
 ";
 
 #[derive(Debug, Clone)]
 pub struct Options {
     pub kernels: Vec<String>,
+    /// Directory of *.scn files (default vm-tests/scenarios).
+    pub scenario_dir: Option<PathBuf>,
     pub scenarios: Vec<String>,
     pub junit: Option<PathBuf>,
     pub accel: String,
@@ -55,6 +62,7 @@ impl Options {
     pub fn parse(args: &[String]) -> XResult<Option<Options>> {
         let mut o = Options {
             kernels: Vec::new(),
+            scenario_dir: None,
             scenarios: Vec::new(),
             junit: None,
             accel: "tcg".into(),
@@ -76,6 +84,7 @@ impl Options {
                 "-h" | "--help" => return Ok(None),
                 "--kernel" => o.kernels.push(value()?),
                 "--scenario" => o.scenarios.push(value()?),
+                "--scenarios-dir" => o.scenario_dir = Some(PathBuf::from(value()?)),
                 "--junit" => o.junit = Some(PathBuf::from(value()?)),
                 "--accel" => {
                     o.accel = value()?;
@@ -114,7 +123,7 @@ fn selected(sc: &Scenario, filters: &[String]) -> bool {
 pub fn vm_test(o: &Options) -> XResult<bool> {
     let t0 = Instant::now();
     let root = root();
-    let scenarios_dir = root.join("vm-tests/scenarios");
+    let scenarios_dir = o.scenario_dir.clone().unwrap_or_else(|| root.join("vm-tests/scenarios"));
     let all = vm_scenario::load_dir(&scenarios_dir)?;
     let plan: Vec<Scenario> = vm_scenario::run_order(all.into_iter().filter(|s| selected(s, &o.scenarios)).collect());
     if plan.is_empty() {
@@ -294,6 +303,10 @@ fn qemu_command(k: &Kernel, initrd: &Path, accel: &str) -> Command {
     }
     c.arg("-kernel").arg(&k.image).arg("-initrd").arg(initrd);
     c.args(["-append", "console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init"]);
+    // Extra QEMU arguments for debugging, e.g. "-cpu max".
+    if let Ok(extra) = std::env::var("DOCKAUDIT_QEMU_ARGS") {
+        c.args(extra.split_whitespace());
+    }
     c
 }
 
@@ -457,6 +470,9 @@ fn finish(mut r: BootResult, names: &[String], lines: &[(f64, String)], timed_ou
     if timed_out.is_some() && !done && hung.is_none() {
         r.boot_errors.push("no DOCKAUDIT-DONE marker: the guest did not finish the plan".into());
     }
+    if let (Some(p), Some((_, _, out))) = (&panic_line, current.as_mut()) {
+        out.push_str(&format!("kernel panic or oops while this scenario ran: {p}\n"));
+    }
     for n in names {
         let case = results.remove(n).unwrap_or_else(|| {
             let (status, output) = match &current {
@@ -469,7 +485,7 @@ fn finish(mut r: BootResult, names: &[String], lines: &[(f64, String)], timed_ou
         });
         r.cases.push(case);
     }
-    let tail: Vec<&str> = lines.iter().rev().take(40).map(|(_, l)| l.as_str()).collect();
+    let tail: Vec<&str> = lines.iter().rev().filter(|(_, l)| !l.trim().is_empty()).take(40).map(|(_, l)| l.as_str()).collect();
     r.console_tail = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
     r
 }
