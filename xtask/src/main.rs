@@ -69,6 +69,8 @@ fn main() -> ExitCode {
 }
 
 fn test(o: &vm::Options) -> XResult<bool> {
+    // The host tests need auditctl too (the differential test).
+    tools::ensure_tools()?;
     let status = Command::new(cargo())
         .current_dir(root())
         .args(["test", "--workspace"])
