@@ -101,6 +101,9 @@ impl AuditClient {
     /// is missing instead of relaying a bare EPERM later.
     pub fn open() -> Result<AuditClient, Error> {
         let socket = open_socket()?;
+        if !crate::privilege::in_initial_user_namespace() {
+            return Err(Error::UserNamespace);
+        }
         if !crate::privilege::has_audit_control() {
             return Err(Error::MissingCapability);
         }
@@ -258,10 +261,7 @@ fn retry_eintr<T>(mut f: impl FnMut() -> io::Result<T>) -> io::Result<T> {
 }
 
 fn open_socket() -> Result<Socket, Error> {
-    let mut socket = Socket::new(NETLINK_AUDIT).map_err(|e| match e.raw_os_error() {
-        Some(libc::EPROTONOSUPPORT) | Some(libc::EAFNOSUPPORT) => Error::NoAuditSupport,
-        _ => classify("socket(NETLINK_AUDIT)", e),
-    })?;
+    let mut socket = Socket::new(NETLINK_AUDIT).map_err(socket_error)?;
     socket.bind_auto().map_err(Error::Io)?;
     // SO_RCVBUFFORCE passes rmem_max but needs CAP_NET_ADMIN; fall back quietly.
     use nix::sys::socket::{setsockopt, sockopt};
@@ -269,6 +269,14 @@ fn open_socket() -> Result<Socket, Error> {
         let _ = setsockopt(&socket.as_fd(), sockopt::RcvBuf, &SOCKET_BUFFER_LEN);
     }
     Ok(socket)
+}
+
+fn socket_error(e: io::Error) -> Error {
+    match e.raw_os_error() {
+        // What socket() says on a kernel built without CONFIG_AUDIT.
+        Some(libc::EPROTONOSUPPORT) | Some(libc::EAFNOSUPPORT) => Error::NoAuditSupport,
+        _ => classify("socket(NETLINK_AUDIT)", e),
+    }
 }
 
 fn set_receive_timeout(socket: &Socket, timeout: Duration) -> Result<(), Error> {
@@ -363,6 +371,17 @@ mod tests {
         );
         assert_eq!(messages(&datagram[..10]).next().unwrap().unwrap_err(), DecodeError::HeaderTruncated { len: 10 });
         assert_eq!(messages(&datagram).count(), 1, "iteration stops after an error");
+    }
+
+    #[test]
+    fn errnos_map_to_errors_that_say_what_to_do() {
+        let err = socket_error(io::Error::from_raw_os_error(libc::EPROTONOSUPPORT));
+        assert!(matches!(err, Error::NoAuditSupport));
+        assert!(err.to_string().contains("CONFIG_AUDIT"));
+        let err = classify("AUDIT_GET", io::Error::from_raw_os_error(libc::ECONNREFUSED));
+        assert!(err.to_string().contains("user namespace"), "{err}");
+        let err = classify("AUDIT_GET", io::Error::from_raw_os_error(libc::EINVAL));
+        assert_eq!(err.to_string(), "the kernel rejected AUDIT_GET: Invalid argument (os error 22)");
     }
 
     #[test]

@@ -3,5 +3,6 @@
 
 mod captures;
 mod differential;
+mod errors;
 mod oracle;
 mod util;
