@@ -1,7 +1,12 @@
 //! The commands behind the binary, as functions that return their output, so the
 //! binary stays a thin shell and the tests can call them.
 
-use crate::report::inventory;
+use std::path::Path;
+
+use crate::error::CheckError;
+use crate::evaluate::{self, Evaluation, Options};
+use crate::filesystem::HostFs;
+use crate::report::{self, inventory, Format};
 use crate::rule::{text, Rule};
 use crate::syscalls::Arch;
 use crate::{AuditClient, Error};
@@ -52,4 +57,21 @@ pub fn status(json: bool) -> Result<Vec<u8>, Error> {
     } else {
         crate::status::to_auditctl_text(&status, features.as_ref()).into_bytes()
     })
+}
+
+/// `dockaudit check`: reads the kernel's rules and status, judges them against the
+/// catalog with the filesystem under `root`, and returns the report and whether it has
+/// findings (exit 1).
+pub fn check(opts: &Options, root: &Path, format: Format, color: bool) -> Result<(Vec<u8>, bool), CheckError> {
+    // Unknown ids are a usage error: say so before asking the kernel anything.
+    evaluate::select(opts)?;
+    let mut client = AuditClient::open()?;
+    let status = client.status()?;
+    let rules = client.list_rules()?;
+    let eval = evaluate::evaluate(&rules, Some(&status), &HostFs::new(root), opts)?;
+    Ok(render_check(&eval, format, color))
+}
+
+pub fn render_check(eval: &Evaluation, format: Format, color: bool) -> (Vec<u8>, bool) {
+    (report::render(eval, format, color).into_bytes(), eval.has_findings())
 }
