@@ -379,3 +379,29 @@ fn every_control_of_every_benchmark_passes_with_the_cis_lines() {
         }
     }
 }
+
+#[test]
+fn ten_thousand_rules_cost_rules_times_controls() {
+    // The benchmark's shape: many distinct watches and syscall rules, the Docker ones last.
+    let host = docker_host();
+    let mut text = String::new();
+    for i in 0..9_990 {
+        if i % 2 == 0 {
+            text.push_str(&format!("-w /etc/app{i}/conf -p wa -k k{i}\n"));
+        } else {
+            text.push_str(&format!("-a always,exit -F arch=b64 -S openat,unlinkat -F uid={i} -k many{i}\n"));
+        }
+    }
+    text.push_str(&crate::report::golden_rules());
+    let rules = parse(&text, &host);
+    assert!(rules.len() >= 10_000);
+    let mut opts = Options::new(Benchmark::V1_6_0);
+    opts.native = Arch::X86_64;
+    let start = std::time::Instant::now();
+    let eval = evaluate(&rules, Some(&enabled()), &host, &opts).unwrap();
+    let took = start.elapsed();
+    assert_eq!(eval.controls[0].status, Verdict::Pass);
+    // Generous for debug builds on a loaded 2-core CI machine; release is ~10x faster.
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    eprintln!("10,000 rules x 16 controls: {took:?}");
+}

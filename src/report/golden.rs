@@ -12,20 +12,7 @@ use crate::status::Status;
 use crate::syscalls::Arch;
 use crate::testrules::parse;
 
-pub const MIXED_RULES: &str = "\
--a never,exit -F arch=b64 -S adjtimex -F auid=unset -F uid=114
--w /usr/bin/dockerd -k docker
--w /run/containerd/containerd.sock -k docker
--a never,exit -S all -F dir=/var/lib/docker/overlay2
--w /var/lib/docker -k docker
--w /etc/docker/daemon.json -p wa -k docker
--w /lib/systemd/system/docker.service -k docker
--a always,exit -F arch=b64 -S all -F path=/usr/bin/containerd -F perm=wa -k docker
--w /usr/bin/containerd-shim -k docker
--a always,exit -S all -F path=/usr/bin/runc -F perm=wa -F auid>=1000 -F auid!=unset -k docker
--a never,exit -S all -F path=/etc/default/docker
--w /etc/default/docker -k docker
-";
+pub const MIXED_RULES: &str = include_str!("../../tests/data/rules/mixed-docker.rules");
 
 pub fn golden_host() -> FakeFs {
     FakeFs::new()

@@ -68,3 +68,8 @@ fn host_count(eval: &Evaluation, verdict: Verdict) -> usize {
 
 #[cfg(test)]
 mod golden;
+
+#[cfg(test)]
+pub(crate) fn golden_rules() -> String {
+    golden::MIXED_RULES.to_string()
+}

@@ -25,6 +25,7 @@ const LAYOUT: &[(&str, bool)] = &[
     ("/run/containerd", true),
     ("/run/containerd/containerd.sock", false),
     ("/var/lib/docker", true),
+    ("/var/lib/docker/overlay2", true),
     ("/etc/docker", true),
     ("/etc/docker/daemon.json", false),
     ("/usr/lib/systemd/system/docker.service", false),
@@ -321,4 +322,25 @@ fn reports_are_accepted_by_real_consumers() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn host_report_with_the_mixed_rule_set() {
+    if let Some(why) = util::host_kernel_unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let host = HostRules::borrow();
+    let _paths = DockerPaths::create();
+    let rules = std::fs::read_to_string(util::repo_path("tests/data/rules/mixed-docker.rules")).unwrap();
+    load(&host, &util::rule_lines_only(&rules));
+    let out = util::dockaudit(&["check"]);
+    let text = util::stdout(&out);
+    eprintln!("{text}");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text.contains("rule: -w /run/containerd/containerd.sock -p rwxa -k docker"), "{text}");
+    // With the kernel's real status: every applicable control fails if audit is off.
+    if text.contains("kernel: enabled 0") {
+        assert!(text.contains("why:  audit is disabled (enabled 0)"), "{text}");
+    }
 }
