@@ -3,6 +3,7 @@
 
 mod captures;
 mod differential;
+mod dump;
 mod errors;
 mod oracle;
 mod util;
