@@ -5,5 +5,6 @@ mod captures;
 mod differential;
 mod dump;
 mod errors;
+mod privileges;
 mod oracle;
 mod util;
