@@ -4,6 +4,8 @@
 mod captures;
 mod check;
 mod differential;
+mod dump;
 mod errors;
+mod privileges;
 mod oracle;
 mod util;
