@@ -74,6 +74,19 @@ pub enum Error {
     DumpOverflow { attempts: u32 },
     #[error("malformed reply from the kernel to {request}: {source}")]
     Decode { request: &'static str, source: DecodeError },
+    #[error("could not drop privileges after opening the audit socket: {0}")]
+    DropPrivileges(std::io::Error),
     #[error("audit socket: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// Why `dockaudit check` could not produce a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The kernel's rules or status could not be read (exit 3).
+    #[error(transparent)]
+    Audit(#[from] Error),
+    /// `--only`/`--skip` named a control the benchmark does not have (exit 2).
+    #[error(transparent)]
+    UnknownControl(#[from] crate::evaluate::UnknownControl),
 }

@@ -2,8 +2,11 @@
 //! status, prints them exactly as `auditctl` does, and judges them against the CIS
 //! Docker Benchmark. See ARCHITECTURE.md for the map.
 
+pub mod catalog;
 pub mod cli;
 pub mod error;
+pub mod evaluate;
+pub mod filesystem;
 pub mod names;
 pub mod netlink;
 pub mod privilege;
@@ -11,6 +14,9 @@ pub mod report;
 pub mod rule;
 pub mod status;
 pub mod syscalls;
+#[cfg(test)]
+mod testrules;
+pub mod units;
 
 pub use error::{DecodeError, EncodeError, Error};
 pub use netlink::AuditClient;

@@ -2,6 +2,10 @@
 //! the helpers in `util`.
 
 mod captures;
+mod check;
 mod differential;
+mod dump;
+mod errors;
+mod privileges;
 mod oracle;
 mod util;
