@@ -217,8 +217,8 @@ fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, pl
     for (host, guest) in &auditctl {
         c.file(guest, 0o755, &read(host)?);
     }
-    c.file("etc/passwd", 0o644, b"root:x:0:0:root:/root:/bin/false\nuser:x:1000:1000:user:/tmp:/bin/false\n");
-    c.file("etc/group", 0o644, b"root:x:0:\nuser:x:1000:\n");
+    c.file("etc/passwd", 0o644, b"root:x:0:0:root:/root:/bin/false\nchrony:x:101:101:chrony:/tmp:/bin/false\nuser:x:1000:1000:user:/tmp:/bin/false\n");
+    c.file("etc/group", 0o644, b"root:x:0:\nchrony:x:101:\nuser:x:1000:\n");
     let mut files: Vec<PathBuf> = std::fs::read_dir(scn_dir)
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok().map(|e| e.path()))

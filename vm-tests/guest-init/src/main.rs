@@ -389,11 +389,18 @@ fn check_run(run: &Run) -> (bool, String) {
         let problem = match e {
             Expect::Exit(ExitExpect::Code(c)) => (o.code != *c).then(|| format!("exit code {} (wanted {c})", o.code)),
             Expect::Exit(ExitExpect::Nonzero) => (o.code == 0).then(|| "exit code 0 (wanted nonzero)".to_string()),
-            Expect::StdoutSameAs(oracle) => {
+            Expect::StdoutSameAs(oracle) | Expect::StdoutSameAsCorrected(oracle) => {
+                let correct = matches!(e, Expect::StdoutSameAsCorrected(_));
                 let oargv: Vec<String> =
                     oracle.iter().enumerate().map(|(i, a)| if i == 0 { resolve(a) } else { a.clone() }).collect();
                 let orefs: Vec<&str> = oargv.iter().map(String::as_str).collect();
-                match command(&orefs, &RunOpts::default()) {
+                let oracle_out = command(&orefs, &RunOpts::default()).map(|mut r| {
+                    if correct {
+                        r.stdout = r.stdout.lines().map(|l| vm_scenario::correct_watch_line(l) + "\n").collect();
+                    }
+                    r
+                });
+                match oracle_out {
                     Err(err) => Some(format!("oracle `{}` could not run: {err}", oracle.join(" "))),
                     Ok(r) if r.stdout != o.stdout => {
                         Some(format!("stdout differs from `{}`:\n{}", oracle.join(" "), diff(&r.stdout, &o.stdout, &oracle.join(" "))))

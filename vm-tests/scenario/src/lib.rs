@@ -83,6 +83,11 @@ pub enum Expect {
     /// `expect stdout same-as PROGRAM ARGS...`: byte-identical to what that
     /// command (run as root, right after) prints. The oracle check.
     StdoutSameAs(Vec<String>),
+    /// `expect stdout same-as-corrected PROGRAM ARGS...`: the same, after
+    /// rewriting the watch lines auditctl 3.0.9 garbles when a rule's perm or
+    /// key field comes before its path (` -p x-w /usr/bin/yum -k k` becomes
+    /// `-w /usr/bin/yum -p x -k k`; bug 2 of auditctl-format.md).
+    StdoutSameAsCorrected(Vec<String>),
     /// `expect stdout <<END` ... `END`: exactly these lines.
     Stdout(String),
     /// `expect stdout-line TEXT`: some line of stdout is exactly TEXT.
@@ -128,6 +133,7 @@ impl fmt::Display for Expect {
             Expect::Exit(ExitExpect::Code(c)) => write!(f, "exit {c}"),
             Expect::Exit(ExitExpect::Nonzero) => write!(f, "exit nonzero"),
             Expect::StdoutSameAs(a) => write!(f, "stdout same-as {}", a.join(" ")),
+            Expect::StdoutSameAsCorrected(a) => write!(f, "stdout same-as-corrected {}", a.join(" ")),
             Expect::Stdout(_) => write!(f, "stdout <<exact text>>"),
             Expect::StdoutLine(t) => write!(f, "stdout-line {t}"),
             Expect::StdoutContains(t) => write!(f, "stdout-contains {t}"),
@@ -313,6 +319,10 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                         let argv = split_words(&a["same-as ".len()..]).map_err(|e| err(no, e))?;
                         Expect::StdoutSameAs(argv)
                     }
+                    ("stdout", a) if a.starts_with("same-as-corrected ") => {
+                        let argv = split_words(&a["same-as-corrected ".len()..]).map_err(|e| err(no, e))?;
+                        Expect::StdoutSameAsCorrected(argv)
+                    }
                     ("stdout", a) if a.starts_with("<<") => {
                         let mark = a[2..].trim();
                         if mark.is_empty() {
@@ -353,6 +363,36 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
         }
     }
     Ok(out)
+}
+
+/// Undo auditctl 3.0.9's garbled watch line (bug 2 of auditctl-format.md):
+/// ` -p x-w /usr/bin/yum -k k` -> `-w /usr/bin/yum -p x -k k`. Other lines
+/// are returned unchanged.
+pub fn correct_watch_line(line: &str) -> String {
+    if !(line.starts_with(" -p ") || line.starts_with(" -k ")) {
+        return line.to_string();
+    }
+    let Some(w) = line.find("-w ") else { return line.to_string() };
+    let tail = &line[w + 3..];
+    let path_end = tail.find(" -").unwrap_or(tail.len());
+    let path = &tail[..path_end];
+    let flags = format!("{}{}", &line[..w], &tail[path_end..]);
+    let (mut perms, mut keys) = (Vec::new(), Vec::new());
+    for part in flags.split(" -").filter(|p| !p.is_empty()) {
+        match part.split_once(' ') {
+            Some(("p", v)) => perms.push(v),
+            Some(("k", v)) => keys.push(v),
+            _ => return line.to_string(),
+        }
+    }
+    let mut fixed = format!("-w {path}");
+    for p in perms {
+        fixed.push_str(&format!(" -p {p}"));
+    }
+    for k in keys {
+        fixed.push_str(&format!(" -k {k}"));
+    }
+    fixed
 }
 
 /// "6.1.0-50-amd64" or "6.1" -> (6, 1).
@@ -496,6 +536,14 @@ run dockaudit status
         assert_eq!(scs[0].min_kernel, Some((5, 16)));
         assert_eq!(scs[0].steps[0], Step::RulesFile("tests/data/x.rules".into()));
         assert_eq!(guest_file_path("/usr/share/x.rules"), "/vm-tests/files/usr/share/x.rules");
+    }
+
+    #[test]
+    fn corrects_garbled_watch_lines() {
+        assert_eq!(correct_watch_line(" -p x-w /usr/bin/yum -k k"), "-w /usr/bin/yum -p x -k k");
+        assert_eq!(correct_watch_line(" -p wa-w /etc/x -k a -k b"), "-w /etc/x -p wa -k a -k b");
+        assert_eq!(correct_watch_line("-w /etc/x -p wa"), "-w /etc/x -p wa");
+        assert_eq!(correct_watch_line(" -p w"), " -p w");
     }
 
     #[test]
