@@ -16,8 +16,14 @@ pub type XResult<T> = Result<T, String>;
 
 /// (name, one-line summary) of every task, for `cargo xtask --help`.
 const TASKS: &[(&str, &str)] = &[
-    ("test", "cargo test --workspace, then vm-test on the default kernel matrix (takes vm-test's options)"),
-    ("vm-test", "boot test kernels in QEMU and run the scenarios of vm-tests/ in them"),
+    (
+        "test",
+        "cargo test --workspace, then vm-test on the default kernel matrix (takes vm-test's options)",
+    ),
+    (
+        "vm-test",
+        "boot test kernels in QEMU and run the scenarios of vm-tests/ in them",
+    ),
 ];
 
 fn usage() -> String {

@@ -58,7 +58,10 @@ fn mount(src: &str, target: &str, fstype: &str) {
     // SAFETY: valid NUL-terminated strings, no data argument.
     let rc = unsafe { libc::mount(s.as_ptr(), t.as_ptr(), f.as_ptr(), 0, std::ptr::null()) };
     if rc != 0 {
-        say(&format!("guest-init: mount {fstype} on {target}: {}", std::io::Error::last_os_error()));
+        say(&format!(
+            "guest-init: mount {fstype} on {target}: {}",
+            std::io::Error::last_os_error()
+        ));
     }
 }
 
@@ -114,7 +117,12 @@ fn run_plan(plan: &[Scenario]) {
     let baseline = match command(&[AUDITCTL, "-s"], &RunOpts::default()) {
         Ok(o) if o.code == 0 => parse_status(&o.stdout),
         Ok(o) => {
-            say(&format!("{} auditctl -s at boot exited {}: {}", marker::ERROR, o.code, o.stderr.trim()));
+            say(&format!(
+                "{} auditctl -s at boot exited {}: {}",
+                marker::ERROR,
+                o.code,
+                o.stderr.trim()
+            ));
             return;
         }
         Err(e) => {
@@ -123,7 +131,10 @@ fn run_plan(plan: &[Scenario]) {
         }
     };
     say(&format!("guest-init: audit status at boot: {:?}", baseline));
-    let mut g = Guest { baseline, has_subcommand: HashMap::new() };
+    let mut g = Guest {
+        baseline,
+        has_subcommand: HashMap::new(),
+    };
     for sc in plan {
         say(&format!("{} {}", marker::START, sc.name));
         let t0 = Instant::now();
@@ -193,7 +204,9 @@ impl Guest {
             }
         }
         if let Err(e) = self.reset() {
-            return Verdict::Fail(format!("resetting the kernel's audit state before this scenario failed:\n{e}"));
+            return Verdict::Fail(format!(
+                "resetting the kernel's audit state before this scenario failed:\n{e}"
+            ));
         }
         let mut report = String::new();
         let mut failed = false;
@@ -238,8 +251,16 @@ impl Guest {
         }
         let b = |k: &str| self.baseline.get(k).cloned().unwrap_or_default();
         let settings = [
-            "-e", "1", "-f", "1", "-r", "0", "-b", &b("backlog_limit"),
-            "--backlog_wait_time", &b("backlog_wait_time"),
+            "-e",
+            "1",
+            "-f",
+            "1",
+            "-r",
+            "0",
+            "-b",
+            &b("backlog_limit"),
+            "--backlog_wait_time",
+            &b("backlog_wait_time"),
         ];
         // Disable first: with audit off, deleting thousands of rules logs no
         // CONFIG_CHANGE records. (Deleting 5000 syscall rules still took a
@@ -362,7 +383,12 @@ fn diff(expected: &str, got: &str, oracle: &str) -> String {
 
 /// Run one `run` step and check its expectations. Returns (passed, report).
 fn check_run(run: &Run) -> (bool, String) {
-    let argv: Vec<String> = run.argv.iter().enumerate().map(|(i, a)| if i == 0 { resolve(a) } else { a.clone() }).collect();
+    let argv: Vec<String> = run
+        .argv
+        .iter()
+        .enumerate()
+        .map(|(i, a)| if i == 0 { resolve(a) } else { a.clone() })
+        .collect();
     let refs: Vec<&str> = argv.iter().map(String::as_str).collect();
     let mut head = format!("line {}: run", run.line);
     if let Some(u) = run.opts.uid {
@@ -383,33 +409,49 @@ fn check_run(run: &Run) -> (bool, String) {
         Err(e) => return (false, format!("{head}  could not run: {e}\n")),
     };
     let mut problems = Vec::new();
-    let expects: Vec<Expect> =
-        if run.expects.is_empty() { vec![Expect::Exit(ExitExpect::Code(0))] } else { run.expects.clone() };
+    let expects: Vec<Expect> = if run.expects.is_empty() {
+        vec![Expect::Exit(ExitExpect::Code(0))]
+    } else {
+        run.expects.clone()
+    };
     for e in &expects {
         let problem = match e {
             Expect::Exit(ExitExpect::Code(c)) => (o.code != *c).then(|| format!("exit code {} (wanted {c})", o.code)),
             Expect::Exit(ExitExpect::Nonzero) => (o.code == 0).then(|| "exit code 0 (wanted nonzero)".to_string()),
             Expect::StdoutSameAs(oracle) | Expect::StdoutSameAsCorrected(oracle) => {
                 let correct = matches!(e, Expect::StdoutSameAsCorrected(_));
-                let oargv: Vec<String> =
-                    oracle.iter().enumerate().map(|(i, a)| if i == 0 { resolve(a) } else { a.clone() }).collect();
+                let oargv: Vec<String> = oracle
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| if i == 0 { resolve(a) } else { a.clone() })
+                    .collect();
                 let orefs: Vec<&str> = oargv.iter().map(String::as_str).collect();
                 let oracle_out = command(&orefs, &RunOpts::default()).map(|mut r| {
                     if correct {
-                        r.stdout = r.stdout.lines().map(|l| vm_scenario::correct_watch_line(l) + "\n").collect();
+                        r.stdout = r
+                            .stdout
+                            .lines()
+                            .map(|l| vm_scenario::correct_watch_line(l) + "\n")
+                            .collect();
                     }
                     r
                 });
                 match oracle_out {
                     Err(err) => Some(format!("oracle `{}` could not run: {err}", oracle.join(" "))),
-                    Ok(r) if r.stdout != o.stdout => {
-                        Some(format!("stdout differs from `{}`:\n{}", oracle.join(" "), diff(&r.stdout, &o.stdout, &oracle.join(" "))))
-                    }
+                    Ok(r) if r.stdout != o.stdout => Some(format!(
+                        "stdout differs from `{}`:\n{}",
+                        oracle.join(" "),
+                        diff(&r.stdout, &o.stdout, &oracle.join(" "))
+                    )),
                     Ok(_) => None,
                 }
             }
-            Expect::Stdout(want) => (o.stdout != *want).then(|| format!("stdout differs:\n{}", diff(want, &o.stdout, "the scenario"))),
-            Expect::StdoutLine(t) => (!o.stdout.lines().any(|l| l == t)).then(|| format!("no stdout line is exactly {t:?}")),
+            Expect::Stdout(want) => {
+                (o.stdout != *want).then(|| format!("stdout differs:\n{}", diff(want, &o.stdout, "the scenario")))
+            }
+            Expect::StdoutLine(t) => {
+                (!o.stdout.lines().any(|l| l == t)).then(|| format!("no stdout line is exactly {t:?}"))
+            }
             Expect::StdoutContains(t) => (!o.stdout.contains(t.as_str())).then(|| format!("stdout lacks {t:?}")),
             Expect::StdoutLacks(t) => o.stdout.contains(t.as_str()).then(|| format!("stdout contains {t:?}")),
             Expect::StderrContains(t) => (!o.stderr.contains(t.as_str())).then(|| format!("stderr lacks {t:?}")),
@@ -431,7 +473,11 @@ fn check_run(run: &Run) -> (bool, String) {
     for p in &problems {
         s.push_str(&format!("  FAILED {p}\n"));
     }
-    s.push_str(&format!("  exit code {} after {} ms\n", o.code, t0.elapsed().as_millis()));
+    s.push_str(&format!(
+        "  exit code {} after {} ms\n",
+        o.code,
+        t0.elapsed().as_millis()
+    ));
     for (text, what) in [(&o.stdout, "stdout"), (&o.stderr, "stderr")] {
         for l in shown(text, what).lines() {
             s.push_str(&format!("  {l}\n"));
@@ -473,7 +519,11 @@ fn command(argv: &[&str], opts: &RunOpts) -> std::io::Result<Output> {
         c.arg("--").args(argv);
         c
     };
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
     let reader = |mut r: Box<dyn Read + Send>| {
         std::thread::spawn(move || {
             let mut v = Vec::new();
@@ -491,12 +541,19 @@ fn command(argv: &[&str], opts: &RunOpts) -> std::io::Result<Output> {
         if t0.elapsed() > COMMAND_TIMEOUT {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(std::io::Error::other(format!("still running after {} s, killed", COMMAND_TIMEOUT.as_secs())));
+            return Err(std::io::Error::other(format!(
+                "still running after {} s, killed",
+                COMMAND_TIMEOUT.as_secs()
+            )));
         }
         std::thread::sleep(Duration::from_millis(5));
     };
     let code = status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
-    Ok(Output { code, stdout: out.join().unwrap_or_default(), stderr: err.join().unwrap_or_default() })
+    Ok(Output {
+        code,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    })
 }
 
 // ---------------------------------------------------------------- helpers run as child processes
@@ -532,7 +589,10 @@ fn drop_caps(names: &[String]) {
         permitted: u32,
         inheritable: u32,
     }
-    let mut hdr = Header { version: 0x2008_0522, pid: 0 };
+    let mut hdr = Header {
+        version: 0x2008_0522,
+        pid: 0,
+    };
     let mut data = [Data::default(); 2];
     // SAFETY: capget/capset with a v3 header and two data words, as documented.
     unsafe {
@@ -541,7 +601,9 @@ fn drop_caps(names: &[String]) {
         }
     }
     for name in names {
-        let Some(cap) = cap_number(name) else { die(format!("unknown capability {name}")) };
+        let Some(cap) = cap_number(name) else {
+            die(format!("unknown capability {name}"))
+        };
         // SAFETY: prctl with integer arguments.
         if unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) } != 0 {
             die(format!("PR_CAPBSET_DROP {name}: {}", std::io::Error::last_os_error()));
@@ -553,7 +615,13 @@ fn drop_caps(names: &[String]) {
     }
     // SAFETY: as above.
     unsafe {
-        libc::prctl(libc::PR_CAP_AMBIENT, libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong, 0, 0, 0);
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
+            0,
+            0,
+            0,
+        );
         if libc::syscall(libc::SYS_capset, &mut hdr as *mut Header, data.as_ptr()) != 0 {
             die(format!("capset: {}", std::io::Error::last_os_error()));
         }
@@ -562,7 +630,9 @@ fn drop_caps(names: &[String]) {
 
 /// `/init wrap [as=UID] [drop=CAPS] [ns=pid|user] -- PROGRAM ARGS...`
 fn wrap_main(args: &[String]) -> ! {
-    let Some(sep) = args.iter().position(|a| a == "--") else { die("usage: wrap [OPTS] -- PROGRAM ARGS".into()) };
+    let Some(sep) = args.iter().position(|a| a == "--") else {
+        die("usage: wrap [OPTS] -- PROGRAM ARGS".into())
+    };
     let (opts, argv) = (&args[..sep], &args[sep + 1..]);
     if argv.is_empty() {
         die("no program".into());
@@ -618,7 +688,11 @@ fn wrap_main(args: &[String]) -> ! {
             if pid > 0 {
                 let mut st = 0;
                 libc::waitpid(pid, &mut st, 0);
-                let code = if libc::WIFEXITED(st) { libc::WEXITSTATUS(st) } else { 128 + libc::WTERMSIG(st) };
+                let code = if libc::WIFEXITED(st) {
+                    libc::WEXITSTATUS(st)
+                } else {
+                    128 + libc::WTERMSIG(st)
+                };
                 std::process::exit(code);
             }
         }

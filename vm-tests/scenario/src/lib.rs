@@ -184,14 +184,17 @@ pub fn split_words(s: &str) -> Result<Vec<String>, String> {
 
 fn valid_name(n: &str) -> bool {
     !n.is_empty()
-        && n
-            .chars()
+        && n.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
 }
 
 /// Parse one scenario file. `file` is used in error messages and `Scenario::file`.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
-    let err = |line: usize, msg: String| ParseError { file: file.to_string(), line, msg };
+    let err = |line: usize, msg: String| ParseError {
+        file: file.to_string(),
+        line,
+        msg,
+    };
     let mut out: Vec<Scenario> = Vec::new();
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
     while let Some((no, raw)) = lines.next() {
@@ -205,7 +208,10 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
         };
         if kw == "scenario" {
             if !valid_name(rest) {
-                return Err(err(no, format!("bad scenario name {rest:?} (letters, digits, - _ . only)")));
+                return Err(err(
+                    no,
+                    format!("bad scenario name {rest:?} (letters, digits, - _ . only)"),
+                ));
             }
             out.push(Scenario {
                 name: rest.to_string(),
@@ -233,7 +239,9 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
         match kw {
             "about" => sc.about = rest.to_string(),
             "final" => {
-                let n = rest.parse().map_err(|_| err(no, format!("`final` needs a number, got {rest:?}")))?;
+                let n = rest
+                    .parse()
+                    .map_err(|_| err(no, format!("`final` needs a number, got {rest:?}")))?;
                 sc.final_order = Some(n);
             }
             "requires" => {
@@ -241,9 +249,8 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 sc.requires.extend(words()?);
             }
             "min-kernel" => {
-                sc.min_kernel = Some(
-                    parse_version(rest).ok_or_else(|| err(no, format!("`min-kernel` needs X.Y, got {rest:?}")))?,
-                );
+                sc.min_kernel =
+                    Some(parse_version(rest).ok_or_else(|| err(no, format!("`min-kernel` needs X.Y, got {rest:?}")))?);
             }
             "rules-file" => {
                 need("a path")?;
@@ -266,9 +273,15 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 sc.steps.push(Step::Auditctl(words()?));
             }
             "rules" | "events" => {
-                let (n, arg) = rest
-                    .split_once(char::is_whitespace)
-                    .ok_or_else(|| err(no, format!("`{kw}` needs a count and {}", if kw == "rules" { "a rule template" } else { "a path" })))?;
+                let (n, arg) = rest.split_once(char::is_whitespace).ok_or_else(|| {
+                    err(
+                        no,
+                        format!(
+                            "`{kw}` needs a count and {}",
+                            if kw == "rules" { "a rule template" } else { "a path" }
+                        ),
+                    )
+                })?;
                 let count: u32 = n.parse().map_err(|_| err(no, format!("bad count {n:?}")))?;
                 let arg = arg.trim().to_string();
                 sc.steps.push(if kw == "rules" {
@@ -300,7 +313,12 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 if argv.is_empty() {
                     return Err(err(no, "`run` needs a program".into()));
                 }
-                sc.steps.push(Step::Run(Run { line: no, opts, argv, expects: Vec::new() }));
+                sc.steps.push(Step::Run(Run {
+                    line: no,
+                    opts,
+                    argv,
+                    expects: Vec::new(),
+                }));
             }
             "expect" => {
                 let Some(Step::Run(run)) = sc.steps.last_mut() else {
@@ -347,9 +365,9 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                     ("stderr-contains", t) if !t.is_empty() => Expect::StderrContains(t.to_string()),
                     ("stdout-empty", "") => Expect::StdoutEmpty,
                     ("stderr-empty", "") => Expect::StderrEmpty,
-                    ("stdout-lines", n) => Expect::StdoutLines(
-                        n.parse().map_err(|_| err(no, format!("bad line count {n:?}")))?,
-                    ),
+                    ("stdout-lines", n) => {
+                        Expect::StdoutLines(n.parse().map_err(|_| err(no, format!("bad line count {n:?}")))?)
+                    }
                     _ => return Err(err(no, format!("unknown or incomplete expectation {rest:?}"))),
                 };
                 run.expects.push(e);
@@ -372,7 +390,9 @@ pub fn correct_watch_line(line: &str) -> String {
     if !(line.starts_with(" -p ") || line.starts_with(" -k ")) {
         return line.to_string();
     }
-    let Some(w) = line.find("-w ") else { return line.to_string() };
+    let Some(w) = line.find("-w ") else {
+        return line.to_string();
+    };
     let tail = &line[w + 3..];
     let path_end = tail.find(" -").unwrap_or(tail.len());
     let path = &tail[..path_end];
@@ -493,10 +513,16 @@ run dockaudit status
         assert_eq!(a.steps.len(), 5);
         assert_eq!(
             a.steps[1],
-            Step::File { path: "/etc/docker/daemon.json".into(), content: Some("{\"a\": 1}".into()) }
+            Step::File {
+                path: "/etc/docker/daemon.json".into(),
+                content: Some("{\"a\": 1}".into())
+            }
         );
         let Step::Run(r) = &a.steps[3] else { panic!() };
-        assert_eq!(r.expects[2], Expect::Stdout("-w /etc/docker -p rwxa -k docker\n".into()));
+        assert_eq!(
+            r.expects[2],
+            Expect::Stdout("-w /etc/docker -p rwxa -k docker\n".into())
+        );
         assert_eq!(r.expects[1], Expect::StdoutSameAs(vec!["auditctl".into(), "-l".into()]));
         let Step::Run(r) = &a.steps[4] else { panic!() };
         assert_eq!(r.opts.uid, Some(1000));
@@ -523,7 +549,10 @@ run dockaudit status
     #[test]
     fn final_scenarios_run_last_in_order() {
         let text = "scenario z\nfinal 2\nrun x\nscenario y\nfinal 1\nrun x\nscenario a\nrun x\nscenario b\nrun x\n";
-        let names: Vec<_> = run_order(parse("f", text).unwrap()).into_iter().map(|s| s.name).collect();
+        let names: Vec<_> = run_order(parse("f", text).unwrap())
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
         assert_eq!(names, ["a", "b", "y", "z"]);
     }
 
@@ -532,16 +561,29 @@ run dockaudit status
         assert_eq!(parse_version("6.12.107+deb13-amd64"), Some((6, 12)));
         assert_eq!(parse_version("5.10"), Some((5, 10)));
         assert_eq!(parse_version("x"), None);
-        let scs = parse("f", "scenario a\nmin-kernel 5.16\nrules-file tests/data/x.rules\nrun x\n").unwrap();
+        let scs = parse(
+            "f",
+            "scenario a\nmin-kernel 5.16\nrules-file tests/data/x.rules\nrun x\n",
+        )
+        .unwrap();
         assert_eq!(scs[0].min_kernel, Some((5, 16)));
         assert_eq!(scs[0].steps[0], Step::RulesFile("tests/data/x.rules".into()));
-        assert_eq!(guest_file_path("/usr/share/x.rules"), "/vm-tests/files/usr/share/x.rules");
+        assert_eq!(
+            guest_file_path("/usr/share/x.rules"),
+            "/vm-tests/files/usr/share/x.rules"
+        );
     }
 
     #[test]
     fn corrects_garbled_watch_lines() {
-        assert_eq!(correct_watch_line(" -p x-w /usr/bin/yum -k k"), "-w /usr/bin/yum -p x -k k");
-        assert_eq!(correct_watch_line(" -p wa-w /etc/x -k a -k b"), "-w /etc/x -p wa -k a -k b");
+        assert_eq!(
+            correct_watch_line(" -p x-w /usr/bin/yum -k k"),
+            "-w /usr/bin/yum -p x -k k"
+        );
+        assert_eq!(
+            correct_watch_line(" -p wa-w /etc/x -k a -k b"),
+            "-w /etc/x -p wa -k a -k b"
+        );
         assert_eq!(correct_watch_line("-w /etc/x -p wa"), "-w /etc/x -p wa");
         assert_eq!(correct_watch_line(" -p w"), " -p w");
     }
