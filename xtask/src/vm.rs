@@ -158,7 +158,12 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
         std::fs::metadata(&initrd).map(|m| m.len() / 1024).unwrap_or(0),
         t0.elapsed().as_secs_f64()
     );
-    let names: Vec<String> = plan.iter().map(|s| s.name.clone()).collect();
+    // One boot per kernel for the plain scenarios, one more per distinct
+    // `kernel-cmdline` (e.g. audit=0).
+    let boots: Vec<(Vec<String>, Vec<String>)> = vm_scenario::boots(&plan)
+        .into_iter()
+        .map(|(cmdline, scs)| (cmdline, scs.into_iter().map(|s| s.name).collect()))
+        .collect();
     let logs = work.join("logs");
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
 
@@ -171,7 +176,15 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let Some(k) = kernels.get(i) else { break };
-                let r = boot(k, &initrd, &names, o, &logs);
+                let mut r: Option<BootResult> = None;
+                for (n, (cmdline, names)) in boots.iter().enumerate() {
+                    let b = boot(k, &initrd, names, o, &logs, n, cmdline);
+                    r = Some(match r {
+                        None => b,
+                        Some(prev) => merge(prev, b, cmdline),
+                    });
+                }
+                let r = r.expect("at least one boot");
                 print_kernel_summary(&r);
                 slots.lock().unwrap()[i] = Some(r);
             });
@@ -297,8 +310,10 @@ fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, pl
             copied.push(path.clone());
         }
     }
-    let plan_text: String = plan.iter().map(|s| format!("{}\n", s.name)).collect();
-    c.file("vm-tests/plan", 0o644, plan_text.as_bytes());
+    for (n, (_, scs)) in vm_scenario::boots(plan).iter().enumerate() {
+        let text: String = scs.iter().map(|s| format!("{}\n", s.name)).collect();
+        c.file(&format!("vm-tests/plan.{n}"), 0o644, text.as_bytes());
+    }
     std::fs::create_dir_all(out.parent().unwrap()).map_err(|e| e.to_string())?;
     std::fs::write(out, c.finish()).map_err(|e| format!("{}: {e}", out.display()))
 }
@@ -336,7 +351,19 @@ pub struct BootResult {
     pub console_tail: String,
 }
 
-fn qemu_command(k: &Kernel, initrd: &Path, accel: &str) -> Command {
+/// Fold a further boot of the same kernel into the first one's result.
+fn merge(mut first: BootResult, next: BootResult, cmdline: &[String]) -> BootResult {
+    first.seconds += next.seconds;
+    first.cases.extend(next.cases);
+    let with = cmdline.join(" ");
+    first.boot_errors.extend(next.boot_errors.iter().map(|e| format!("boot with `{with}`: {e}")));
+    if !next.boot_errors.is_empty() {
+        first.console_tail = next.console_tail;
+    }
+    first
+}
+
+fn qemu_command(k: &Kernel, initrd: &Path, accel: &str, plan: usize, cmdline: &[String]) -> Command {
     let mut c = Command::new("qemu-system-x86_64");
     c.args([
         "-accel",
@@ -355,7 +382,12 @@ fn qemu_command(k: &Kernel, initrd: &Path, accel: &str) -> Command {
         c.args(["-cpu", "host"]);
     }
     c.arg("-kernel").arg(&k.image).arg("-initrd").arg(initrd);
-    c.args(["-append", "console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init"]);
+    let mut append = format!("console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init {}{plan}", vm_scenario::PLAN_PARAM);
+    for w in cmdline {
+        append.push(' ');
+        append.push_str(w);
+    }
+    c.arg("-append").arg(append);
     // Extra QEMU arguments for debugging, e.g. "-cpu max".
     if let Ok(extra) = std::env::var("DOCKAUDIT_QEMU_ARGS") {
         c.args(extra.split_whitespace());
@@ -363,14 +395,23 @@ fn qemu_command(k: &Kernel, initrd: &Path, accel: &str) -> Command {
     c
 }
 
-fn boot(k: &Kernel, initrd: &Path, names: &[String], o: &Options, logs: &Path) -> BootResult {
+fn boot(
+    k: &Kernel,
+    initrd: &Path,
+    names: &[String],
+    o: &Options,
+    logs: &Path,
+    plan: usize,
+    cmdline: &[String],
+) -> BootResult {
     let t0 = Instant::now();
     let label = k.release.clone().unwrap_or_else(|| k.label.clone());
-    let mut cmd = qemu_command(k, initrd, &o.accel);
+    let mut cmd = qemu_command(k, initrd, &o.accel, plan, cmdline);
     if o.keep {
         eprintln!("vm-test: {label}: {:?}", cmd);
     }
-    let log_path = logs.join(format!("{}.log", label.replace('/', "_")));
+    let suffix = if plan == 0 { String::new() } else { format!("-boot{}", plan + 1) };
+    let log_path = logs.join(format!("{}{suffix}.log", label.replace('/', "_")));
     let mut log = std::fs::File::create(&log_path).ok();
     let mut result = BootResult {
         label: k.label.clone(),

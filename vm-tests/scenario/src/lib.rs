@@ -27,6 +27,10 @@ pub struct Scenario {
     pub requires: Vec<String>,
     /// `min-kernel X.Y`: SKIP on older kernels (for features they lack).
     pub min_kernel: Option<(u32, u32)>,
+    /// `kernel-cmdline WORDS...`: extra kernel command line words. Scenarios
+    /// with the same words share one boot of each kernel (the plain ones
+    /// run in the first boot).
+    pub cmdline: Vec<String>,
     pub steps: Vec<Step>,
 }
 
@@ -221,6 +225,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 final_order: None,
                 requires: Vec::new(),
                 min_kernel: None,
+                cmdline: Vec::new(),
                 steps: Vec::new(),
             });
             continue;
@@ -251,6 +256,10 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
             "min-kernel" => {
                 sc.min_kernel =
                     Some(parse_version(rest).ok_or_else(|| err(no, format!("`min-kernel` needs X.Y, got {rest:?}")))?);
+            }
+            "kernel-cmdline" => {
+                need("kernel command line words")?;
+                sc.cmdline = words()?;
             }
             "rules-file" => {
                 need("a path")?;
@@ -460,6 +469,23 @@ pub fn run_order(mut scs: Vec<Scenario>) -> Vec<Scenario> {
     scs
 }
 
+/// Split a run order into boots: (extra kernel command line, scenarios),
+/// the plain boot first, the others in order of first appearance.
+pub fn boots(plan: &[Scenario]) -> Vec<(Vec<String>, Vec<Scenario>)> {
+    let mut out: Vec<(Vec<String>, Vec<Scenario>)> = Vec::new();
+    for sc in plan {
+        match out.iter_mut().find(|(c, _)| *c == sc.cmdline) {
+            Some((_, v)) => v.push(sc.clone()),
+            None => out.push((sc.cmdline.clone(), vec![sc.clone()])),
+        }
+    }
+    out.sort_by_key(|(c, _)| !c.is_empty());
+    out
+}
+
+/// The kernel command line word that tells the guest which plan file to run.
+pub const PLAN_PARAM: &str = "dockaudit.plan=";
+
 /// Result markers printed on the serial console, one line each.
 pub mod marker {
     /// `DOCKAUDIT-BOOT <uname -r>`: the guest init started.
@@ -586,6 +612,17 @@ run dockaudit status
         );
         assert_eq!(correct_watch_line("-w /etc/x -p wa"), "-w /etc/x -p wa");
         assert_eq!(correct_watch_line(" -p w"), " -p w");
+    }
+
+    #[test]
+    fn boots_group_by_cmdline_plain_first() {
+        let text = "scenario a\nkernel-cmdline audit=0\nrun x\nscenario b\nrun x\nscenario c\nkernel-cmdline audit=0\nrun x\n";
+        let b = boots(&parse("f", text).unwrap());
+        assert_eq!(b.len(), 2);
+        assert!(b[0].0.is_empty());
+        assert_eq!(b[0].1[0].name, "b");
+        assert_eq!(b[1].0, ["audit=0"]);
+        assert_eq!(b[1].1.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["a", "c"]);
     }
 
     #[test]
