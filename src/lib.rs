@@ -4,11 +4,13 @@
 
 pub mod cli;
 pub mod error;
+pub mod load;
 pub mod names;
 pub mod netlink;
 pub mod privilege;
 pub mod report;
 pub mod rule;
+pub mod rules_file;
 pub mod status;
 pub mod syscalls;
 

@@ -42,6 +42,15 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Load rule files into the kernel like `auditctl -R`, all or nothing.
+    Load {
+        /// Rule files in auditctl syntax; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Parse and print what would be sent; touches nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -49,6 +58,18 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::List { key, format } => cli::list(key.as_deref(), matches!(format, Format::Json)),
         Command::Status { format } => cli::status(matches!(format, Format::Json)),
+        Command::Load { files, dry_run } => {
+            return match cli::load(&files, dry_run) {
+                Ok(output) => {
+                    let _ = std::io::stdout().write_all(&output);
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("dockaudit: {error}");
+                    ExitCode::from(error.exit_code())
+                }
+            };
+        }
     };
     match result {
         Ok(output) => {
