@@ -236,8 +236,8 @@ fn roll_back(kernel: &mut dyn AuditControl, snapshot: &[Rule], undo: Vec<Undo>) 
         }
     }
     match (problems.is_empty(), deleted_some) {
-        (true, true) => format!("rolled back: the {} rules from before the load are restored", snapshot.len()),
-        (true, false) => format!("rolled back: the {added} rules added by this load were removed again"),
+        (true, true) => format!("rolled back: restored the {} rule(s) from before the load", snapshot.len()),
+        (true, false) => format!("rolled back: removed the {added} rule(s) this load had added"),
         (false, _) => format!("ROLLBACK INCOMPLETE: {}", problems.join("; ")),
     }
 }

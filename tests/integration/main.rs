@@ -4,5 +4,6 @@
 mod captures;
 mod differential;
 mod errors;
+mod load;
 mod oracle;
 mod util;
