@@ -6,6 +6,7 @@ pub mod cli;
 pub mod error;
 pub mod load;
 pub mod names;
+pub mod persistent;
 pub mod netlink;
 pub mod privilege;
 pub mod report;

@@ -807,7 +807,13 @@ impl<'r> Builder<'r> {
         let unknown_arch = self.arch.is_none();
         let arch = *self.arch.get_or_insert(self.resolver.native);
         let before = self.mask;
-        for name in value.text.split(',').filter(|n| !n.is_empty()) {
+        let mut offset = 0;
+        for name in value.text.split(',') {
+            let column = value.column + value.text[..offset].chars().count();
+            offset += name.len() + 1;
+            if name.is_empty() {
+                continue;
+            }
             if name == "all" {
                 self.mask = SyscallMask::all();
                 continue;
@@ -820,7 +826,7 @@ impl<'r> Builder<'r> {
                 Some(nr) => self.mask.insert(nr as u32),
                 None => {
                     return Err((
-                        value.column,
+                        column,
                         ParseErrorKind::UnknownSyscall { name: name.to_string(), arch: arch.name() },
                     ))
                 }
