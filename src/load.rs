@@ -77,6 +77,8 @@ pub enum LoadError {
     Kernel(#[from] Error),
 }
 
+// A load has few lines; boxing the rule would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum Undo {
     Added { rule: Rule },
     Deleted,
@@ -193,7 +195,7 @@ fn check_lock_is_last(lines: &[Line]) -> Result<(), LoadError> {
 fn delete_all(kernel: &mut dyn AuditControl, key: Option<&str>) -> Result<usize, Error> {
     let mut deleted = 0;
     for rule in kernel.list_rules()? {
-        if key.is_none_or(|k| rule.keys().iter().any(|part| *part == k.as_bytes())) {
+        if key.is_none_or(|k| rule.keys().contains(&k.as_bytes())) {
             kernel.delete_rule(&rule)?;
             deleted += 1;
         }

@@ -85,6 +85,8 @@ pub enum Control {
     ContinueOnErrors,
 }
 
+// Most lines are rules; boxing them would only make matching on them clumsier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
     Rule { op: RuleOp, rule: Rule },
