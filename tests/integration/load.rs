@@ -164,3 +164,53 @@ fn syntax_errors_name_file_line_and_column_and_touch_nothing() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&format!("{path}:3:19: unknown field \"pth\" (expected one of: pid, uid")), "{stderr}");
 }
+
+/// What the parser builds is what the kernel lists back, once normalized the way
+/// `persistent::drift` does it: a loaded file shows no drift against itself.
+#[test]
+fn parsed_rules_show_no_drift_against_the_kernel_after_loading_them() {
+    use dockaudit::persistent::drift;
+    use dockaudit::rules_file::{parse, Entry, Resolver, RuleOp};
+    if let Some(why) = util::host_kernel_unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let host = HostRules::borrow();
+    let dir = util::tempdir();
+    let mut files = corpus_files();
+    files.push(util::repo_path("tests/data/rules/every-field.rules"));
+    let mut compared = 0;
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        let text = without_status_lines(&std::fs::read_to_string(file).unwrap());
+        let Ok(lines) = parse(&text, &name, &Resolver::new("/")) else { continue };
+        // The kernel lists list by list, each in insertion order (-A inserts first).
+        let mut lists = vec![Vec::new(); 8];
+        for line in lines {
+            match line.entry {
+                Entry::Rule { op: RuleOp::Append, rule } => lists[rule.list.raw() as usize].push(rule),
+                Entry::Rule { op: RuleOp::Prepend, rule } => lists[rule.list.raw() as usize].insert(0, rule),
+                _ => {}
+            }
+        }
+        let disk: Vec<_> = lists.into_iter().flatten().collect();
+        host.clear();
+        let path = write_temp(&dir, &name, &text);
+        if !util::dockaudit(&["load", &path]).status.success() {
+            continue; // a path this host lacks; covered by the equivalence test
+        }
+        let kernel = AuditClient::open().unwrap().list_rules().unwrap();
+        let d = drift(&kernel, &disk);
+        assert!(d.is_clean(), "{name}: {d:#?}");
+        compared += 1;
+    }
+    drop(host);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(compared >= 25, "only {compared} files compared");
+}
+
+#[test]
+fn the_hosts_own_persistent_rules_parse() {
+    let set = dockaudit::persistent::persistent_rules(Path::new("/")).expect("read the host's rule files");
+    eprintln!("host persistent rules: {:?}, {} rules, problems {:?}", set.source, set.rules.len(), set.problems);
+}
