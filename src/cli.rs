@@ -1,14 +1,22 @@
 //! The commands behind the binary, as functions that return their output, so the
 //! binary stays a thin shell and the tests can call them.
 
+use crate::privilege::{self, Keep};
 use crate::report::inventory;
 use crate::rule::{text, Rule};
 use crate::syscalls::Arch;
 use crate::{AuditClient, Error};
 
+/// The audit socket, after which the process keeps CAP_AUDIT_CONTROL and nothing else.
+fn open_client() -> Result<AuditClient, Error> {
+    let client = AuditClient::open()?;
+    privilege::drop_privileges(Keep::AuditControl).map_err(Error::DropPrivileges)?;
+    Ok(client)
+}
+
 /// `dockaudit list`.
 pub fn list(key: Option<&str>, json: bool) -> Result<Vec<u8>, Error> {
-    let rules = AuditClient::open()?.list_rules()?;
+    let rules = open_client()?.list_rules()?;
     Ok(render_list(&rules, key, json, Arch::native()))
 }
 
@@ -39,7 +47,7 @@ fn has_key(rule: &Rule, wanted: &str) -> bool {
 
 /// `dockaudit status`.
 pub fn status(json: bool) -> Result<Vec<u8>, Error> {
-    let mut client = AuditClient::open()?;
+    let mut client = open_client()?;
     let status = client.status()?;
     // Kernels before 3.19 have no AUDIT_GET_FEATURE; auditctl then prints no line.
     let features = match client.features() {
@@ -128,10 +136,14 @@ pub fn load(paths: &[String], dry_run: bool) -> Result<Vec<u8>, LoadCommandError
         }
         return Ok(out);
     }
-    let mut client = AuditClient::open().map_err(crate::load::LoadError::Kernel)?;
-    let status = client.status().map_err(crate::load::LoadError::Kernel)?;
+    let kernel = |e: Error| LoadCommandError::Load(crate::load::LoadError::Kernel(e));
+    let mut client = AuditClient::open().map_err(kernel)?;
+    let status = client.status().map_err(kernel)?;
+    // Files are read and watched paths stat'ed with the caller's privileges, as
+    // auditctl does; only then is everything but CAP_AUDIT_CONTROL dropped.
     let resolver = Resolver::new("/").with_features(status.feature_bitmap.unwrap_or(0));
     let lines = parse_rule_files(paths, &resolver)?;
+    privilege::drop_privileges(Keep::AuditControl).map_err(|e| kernel(Error::DropPrivileges(e)))?;
     let report = crate::load::load(&mut client, &lines)?;
     let mut out = String::new();
     for note in &report.notes {

@@ -76,6 +76,8 @@ pub enum Error {
     Decode { request: &'static str, source: DecodeError },
     #[error("cannot encode the rule: {0}")]
     Encode(#[from] EncodeError),
+    #[error("could not drop privileges after opening the audit socket: {0}")]
+    DropPrivileges(std::io::Error),
     #[error("audit socket: {0}")]
     Io(#[from] std::io::Error),
 }

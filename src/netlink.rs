@@ -141,9 +141,14 @@ const FILTER_PREPEND: u32 = 0x10;
 /// A connection to the kernel's audit subsystem.
 pub struct AuditClient {
     socket: Socket,
+    /// Who answers: the kernel (port 0), except in tests that stand in for it.
+    kernel_port: u32,
     seq: u32,
     recv_buffer: Vec<u8>,
     timeout: Duration,
+    /// Socket buffer to ask for on (re)opened sockets.
+    socket_buffer: usize,
+    dump_restarts: u32,
 }
 
 impl AuditClient {
@@ -157,7 +162,32 @@ impl AuditClient {
         if !crate::privilege::has_audit_control() {
             return Err(Error::MissingCapability);
         }
-        Ok(AuditClient { socket, seq: 0, recv_buffer: vec![0; RECV_BUFFER_LEN], timeout: DEFAULT_TIMEOUT })
+        Ok(AuditClient::with_socket(socket))
+    }
+
+    /// A client on a socket the caller opened (tests use a protocol nobody answers on).
+    pub fn with_socket(socket: Socket) -> AuditClient {
+        AuditClient {
+            socket,
+            kernel_port: 0,
+            seq: 0,
+            recv_buffer: vec![0; RECV_BUFFER_LEN],
+            timeout: DEFAULT_TIMEOUT,
+            socket_buffer: SOCKET_BUFFER_LEN,
+            dump_restarts: 0,
+        }
+    }
+
+    /// Asks for a different socket receive buffer (the default is 64 MiB, enough for
+    /// 10,000+ rules). Smaller buffers make overflowed dumps, which are restarted.
+    pub fn set_socket_buffer(&mut self, bytes: usize) -> Result<(), Error> {
+        self.socket_buffer = bytes;
+        size_socket_buffer(&self.socket, bytes)
+    }
+
+    /// How many rule dumps had to be restarted because the socket buffer overflowed.
+    pub fn dump_restarts(&self) -> u32 {
+        self.dump_restarts
     }
 
     /// How long to wait for the kernel before giving up on a request.
@@ -240,7 +270,9 @@ impl AuditClient {
                 Err(Error::Io(e)) if e.raw_os_error() == Some(libc::ENOBUFS) => {
                     // The kernel thread may still be sending the old dump: a new socket
                     // keeps its tail out of the next attempt.
+                    self.dump_restarts += 1;
                     self.socket = open_socket()?;
+                    size_socket_buffer(&self.socket, self.socket_buffer)?;
                 }
                 Err(e) => return Err(e),
                 Ok(()) => return Ok(items),
@@ -283,7 +315,7 @@ impl AuditClient {
             header.set_port_number(0);
         }
         request[HEADER_LEN..].copy_from_slice(payload);
-        let kernel = SocketAddr::new(0, 0);
+        let kernel = SocketAddr::new(self.kernel_port, 0);
         retry_eintr(|| self.socket.send_to(&request, &kernel, 0)).map_err(|e| classify(name, e))?;
 
         let deadline = Instant::now() + self.timeout;
@@ -294,14 +326,18 @@ impl AuditClient {
             if remaining.is_zero() {
                 return Err(Error::Timeout { request: name, waited: self.timeout });
             }
-            set_receive_timeout(&self.socket, remaining)?;
+            // Non-blocking first: during a dump the next message is almost always
+            // there already, and a poll per message would double the syscalls.
             let (len, from) = match receive(&self.socket, &mut self.recv_buffer) {
                 Ok(ok) => ok,
-                Err(e) if matches!(e.raw_os_error(), Some(libc::EAGAIN)) => continue,
+                Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => {
+                    wait_readable(&self.socket, remaining).map_err(|e| classify(name, e))?;
+                    continue;
+                }
                 Err(e) => return Err(classify(name, e)),
             };
             // Only the kernel speaks for the kernel.
-            if from.port_number() != 0 {
+            if from.port_number() != self.kernel_port {
                 continue;
             }
             if len > self.recv_buffer.len() {
@@ -351,12 +387,18 @@ fn retry_eintr<T>(mut f: impl FnMut() -> io::Result<T>) -> io::Result<T> {
 fn open_socket() -> Result<Socket, Error> {
     let mut socket = Socket::new(NETLINK_AUDIT).map_err(socket_error)?;
     socket.bind_auto().map_err(Error::Io)?;
-    // SO_RCVBUFFORCE passes rmem_max but needs CAP_NET_ADMIN; fall back quietly.
-    use nix::sys::socket::{setsockopt, sockopt};
-    if setsockopt(&socket.as_fd(), sockopt::RcvBufForce, &SOCKET_BUFFER_LEN).is_err() {
-        let _ = setsockopt(&socket.as_fd(), sockopt::RcvBuf, &SOCKET_BUFFER_LEN);
-    }
+    size_socket_buffer(&socket, SOCKET_BUFFER_LEN)?;
     Ok(socket)
+}
+
+fn size_socket_buffer(socket: &Socket, bytes: usize) -> Result<(), Error> {
+    use nix::sys::socket::{setsockopt, sockopt};
+    // SO_RCVBUFFORCE passes rmem_max but needs CAP_NET_ADMIN; without it the kernel
+    // caps SO_RCVBUF at rmem_max, and an overflow is handled by restarting the dump.
+    if setsockopt(&socket.as_fd(), sockopt::RcvBufForce, &bytes).is_err() {
+        setsockopt(&socket.as_fd(), sockopt::RcvBuf, &bytes).map_err(|e| Error::Io(e.into()))?;
+    }
+    Ok(())
 }
 
 fn socket_error(e: io::Error) -> Error {
@@ -367,12 +409,19 @@ fn socket_error(e: io::Error) -> Error {
     }
 }
 
-fn set_receive_timeout(socket: &Socket, timeout: Duration) -> Result<(), Error> {
-    use nix::sys::socket::{setsockopt, sockopt};
-    // A zero timeval means "block forever" to the kernel.
-    let timeout = timeout.max(Duration::from_millis(1));
-    let tv = nix::sys::time::TimeVal::new(timeout.as_secs() as _, timeout.subsec_micros() as _);
-    setsockopt(&socket.as_fd(), sockopt::ReceiveTimeout, &tv).map_err(|e| Error::Io(e.into()))
+/// Blocks until the socket has data or `timeout` passes (the caller re-checks its deadline).
+fn wait_readable(socket: &Socket, timeout: Duration) -> io::Result<()> {
+    let mut poll = libc::pollfd { fd: socket.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+    let millis = timeout.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
+    // SAFETY: one valid pollfd.
+    let n = unsafe { libc::poll(&mut poll, 1, millis) };
+    if n < 0 {
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 /// One datagram; the length is the datagram's real size (MSG_TRUNC), which may exceed
@@ -387,7 +436,7 @@ fn receive(socket: &Socket, buffer: &mut [u8]) -> io::Result<(usize, SocketAddr)
                 socket.as_raw_fd(),
                 buffer.as_mut_ptr().cast(),
                 buffer.len(),
-                libc::MSG_TRUNC,
+                libc::MSG_TRUNC | libc::MSG_DONTWAIT,
                 (&mut addr as *mut libc::sockaddr_nl).cast(),
                 &mut addr_len,
             )
@@ -470,6 +519,49 @@ mod tests {
         assert!(err.to_string().contains("user namespace"), "{err}");
         let err = classify("AUDIT_GET", io::Error::from_raw_os_error(libc::EINVAL));
         assert_eq!(err.to_string(), "the kernel rejected AUDIT_GET: Invalid argument (os error 22)");
+    }
+
+    /// A client whose "kernel" is a silent userspace socket on NETLINK_USERSOCK.
+    fn client_with_stand_in_kernel() -> (AuditClient, Socket, u32) {
+        let mut kernel = Socket::new(netlink_sys::protocols::NETLINK_USERSOCK).unwrap();
+        let kernel_port = kernel.bind_auto().unwrap().port_number();
+        let mut socket = Socket::new(netlink_sys::protocols::NETLINK_USERSOCK).unwrap();
+        let client_port = socket.bind_auto().unwrap().port_number();
+        let mut client = AuditClient::with_socket(socket);
+        client.kernel_port = kernel_port;
+        client.set_timeout(Duration::from_millis(300));
+        (client, kernel, client_port)
+    }
+
+    fn status_reply(seq: u32) -> Vec<u8> {
+        let mut reply = message(AUDIT_GET, 0, seq, &[7u8; 44]);
+        reply.extend(message(NLMSG_ERROR, 0, seq, &[0u8; 20]));
+        reply
+    }
+
+    #[test]
+    fn a_kernel_that_never_answers_gives_a_bounded_timeout() {
+        let (mut client, _kernel, _) = client_with_stand_in_kernel();
+        let started = Instant::now();
+        let err = client.status().unwrap_err();
+        assert!(matches!(err, Error::Timeout { request: "AUDIT_GET", .. }), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    #[test]
+    fn answers_from_other_senders_and_other_sequences_are_ignored() {
+        let (mut client, kernel, client_port) = client_with_stand_in_kernel();
+        let to_client = SocketAddr::new(client_port, 0);
+        // A forged reply with the right sequence number from some other socket.
+        let mut forger = Socket::new(netlink_sys::protocols::NETLINK_USERSOCK).unwrap();
+        forger.bind_auto().unwrap();
+        forger.send_to(&status_reply(1), &to_client, 0).unwrap();
+        // A stale reply from the kernel, for an earlier request.
+        kernel.send_to(&status_reply(0), &to_client, 0).unwrap();
+        assert!(matches!(client.status().unwrap_err(), Error::Timeout { .. }));
+        // The control: the same reply from the kernel with the current sequence is believed.
+        kernel.send_to(&status_reply(2), &to_client, 0).unwrap();
+        assert_eq!(client.status().unwrap().enabled, 0x0707_0707);
     }
 
     #[test]

@@ -120,3 +120,63 @@ fn captured_rules_decode_and_list_like_auditctl() {
     }
     assert!(compared >= 40, "only {compared} captured rules found in {}", dir.display());
 }
+
+/// Every captured message, mutated many ways (truncated, bytes flipped, lengths and
+/// counts overwritten), must decode or return an error; nothing may panic.
+#[test]
+fn mutated_kernel_bytes_never_panic() {
+    let dir = util::repo_path("tests/data/captures");
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut decoded_ok = 0;
+    let mut rejected = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "capture") {
+            continue;
+        }
+        for capture in parse(&std::fs::read_to_string(&path).unwrap()) {
+            for _ in 0..400 {
+                let mut bytes = capture.bytes.clone();
+                match next() % 4 {
+                    0 => bytes.truncate((next() as usize) % (bytes.len() + 1)),
+                    1 => {
+                        for _ in 0..1 + next() % 8 {
+                            let i = (next() as usize) % bytes.len();
+                            bytes[i] ^= 1 << (next() % 8);
+                        }
+                    }
+                    2 => {
+                        // field_count, a value, or buflen set to something wild.
+                        let at = [8, 524 + 4 * (next() as usize % 64), 1036][next() as usize % 3];
+                        let wild = [0u32, 1, 63, 64, 65, 0xFFFF, u32::MAX, 0x8000_0000][next() as usize % 8];
+                        bytes[at..at + 4].copy_from_slice(&wild.to_ne_bytes());
+                    }
+                    _ => bytes.extend((0..next() % 64).map(|_| next() as u8)),
+                }
+                match binary::decode(&bytes) {
+                    Ok(rule) => {
+                        // Whatever decodes must also list and re-encode without panicking.
+                        let _ = text::to_text(&rule, Arch::X86_64);
+                        let _ = binary::encode(&rule);
+                        decoded_ok += 1;
+                    }
+                    Err(e) => {
+                        assert!(!e.to_string().is_empty());
+                        rejected += 1;
+                    }
+                }
+                for message in dockaudit::netlink::messages(&bytes) {
+                    let _ = message;
+                }
+                let _ = dockaudit::Status::decode(&bytes);
+            }
+        }
+    }
+    assert!(decoded_ok > 1000 && rejected > 1000, "ok {decoded_ok}, rejected {rejected}");
+}

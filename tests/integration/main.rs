@@ -3,7 +3,9 @@
 
 mod captures;
 mod differential;
+mod dump;
 mod errors;
 mod load;
+mod privileges;
 mod oracle;
 mod util;
