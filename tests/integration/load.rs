@@ -165,6 +165,21 @@ fn syntax_errors_name_file_line_and_column_and_touch_nothing() {
     assert!(stderr.contains(&format!("{path}:3:19: unknown field \"pth\" (expected one of: pid, uid")), "{stderr}");
 }
 
+#[test]
+fn a_dry_run_reads_standard_input() {
+    use std::io::Write;
+    let mut child = std::process::Command::new(util::dockaudit_bin())
+        .args(["load", "--dry-run", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"-a exit,always -F arch=b64 -S openat -k k\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(util::stdout(&out), "<stdin>:1: add -a always,exit -F arch=b64 -S openat -F key=k\n");
+}
+
 /// What the parser builds is what the kernel lists back, once normalized the way
 /// `persistent::drift` does it: a loaded file shows no drift against itself.
 #[test]
