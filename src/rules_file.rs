@@ -383,7 +383,12 @@ pub fn parse_line(text: &str, origin: &str, number: usize, resolver: &Resolver) 
         builder.option(&option).map_err(|(column, kind)| error(column, kind))?;
     }
     let column = first.column;
-    let entry = builder.finish().map_err(|(c, kind)| error(c.unwrap_or(column), kind))?;
+    let mut entry = builder.finish().map_err(|(c, kind)| error(c.unwrap_or(column), kind))?;
+    if text.ends_with('\r') {
+        if let Some((_, warnings)) = entry.as_mut() {
+            warnings.push("the line ends with a carriage return (a CRLF file?); it is part of the last word, as in auditctl".into());
+        }
+    }
     Ok(entry.map(|(entry, warnings)| Line {
         origin: Origin { file: origin.to_string(), line: number },
         entry,
@@ -713,6 +718,13 @@ impl<'r> Builder<'r> {
                     return Err((col, ParseErrorKind::WatchInRule));
                 }
                 let path = watch_path(&value.text).map_err(|k| (value.column, k))?;
+                // auditctl's warnings: the kernel takes these characters literally.
+                if path.contains("..") {
+                    self.warnings.push(format!("{path}: relative path notation (..) is not supported, the kernel watches the literal path"));
+                }
+                if path.contains(['*', '?']) {
+                    self.warnings.push(format!("{path}: wildcards are not supported, the kernel watches the literal path"));
+                }
                 let kind = if self.resolver.is_dir(&path) { FieldType::DIR } else { FieldType::WATCH };
                 self.op = Some(if option.name == "w" { RuleOp::Append } else { RuleOp::Delete });
                 self.list = Some(FilterList::Exit);

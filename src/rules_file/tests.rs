@@ -136,6 +136,15 @@ fn a_syscall_without_arch_uses_the_native_table_and_warns_like_auditctl() {
 }
 
 #[test]
+fn auditctl_warnings_are_kept_with_the_line() {
+    let warnings = |text: &str| parse(text, "t", &resolver()).unwrap().remove(0).warnings;
+    assert!(warnings("-w /etc/../etc/hosts")[0].contains("relative path notation"));
+    assert!(warnings("-w /etc/*.conf")[0].contains("wildcards are not supported"));
+    assert!(warnings("-w /etc/hosts -k docker\r")[0].contains("carriage return"));
+    assert!(warnings("-w /etc/hosts -k docker").is_empty());
+}
+
+#[test]
 fn user_and_group_names_come_from_the_judged_root() {
     let (_, rule) = one("-a always,exit -F arch=b64 -S open -F uid=dockremap -F euid=root -F gid=docker -F obj_gid=root");
     assert_eq!(number(&rule, FieldType::UID), 4711, "the first passwd entry wins");
