@@ -696,10 +696,8 @@ impl<'r> Builder<'r> {
                 if self.op.is_some() {
                     return Err((col, ParseErrorKind::SeveralRules));
                 }
-                if option.name == "A" && value.text.contains("task") && self.syscall_added {
-                    return Err((value.column, ParseErrorKind::SyscallOnList("task")));
-                }
-                if option.name == "a" && value.text.contains("task") && self.syscall_added {
+                // auditctl checks -S given before -a/-A only for the task list.
+                if option.name != "d" && value.text.contains("task") && self.syscall_added {
                     return Err((value.column, ParseErrorKind::SyscallOnList("task")));
                 }
                 let (list, action) = list_action(&value.text).map_err(|k| (value.column, k))?;
