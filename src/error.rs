@@ -81,3 +81,14 @@ pub enum Error {
     #[error("audit socket: {0}")]
     Io(#[from] std::io::Error),
 }
+
+/// Why `dockaudit check` could not produce a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The kernel's rules or status could not be read (exit 3).
+    #[error(transparent)]
+    Audit(#[from] Error),
+    /// `--only`/`--skip` named a control the benchmark does not have (exit 2).
+    #[error(transparent)]
+    UnknownControl(#[from] crate::evaluate::UnknownControl),
+}

@@ -2,9 +2,12 @@
 //! status, prints them exactly as `auditctl` does, and judges them against the CIS
 //! Docker Benchmark. See ARCHITECTURE.md for the map.
 
+pub mod catalog;
 pub mod cli;
 pub mod error;
 pub mod load;
+pub mod evaluate;
+pub mod filesystem;
 pub mod names;
 pub mod persistent;
 pub mod netlink;
@@ -14,6 +17,9 @@ pub mod rule;
 pub mod rules_file;
 pub mod status;
 pub mod syscalls;
+#[cfg(test)]
+mod testrules;
+pub mod units;
 
 pub use error::{DecodeError, EncodeError, Error};
 pub use netlink::AuditClient;

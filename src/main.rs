@@ -3,14 +3,23 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use std::io::IsTerminal;
+use std::path::Path;
+
 use clap::{Parser, Subcommand, ValueEnum};
+use dockaudit::catalog::Benchmark;
+use dockaudit::error::CheckError;
+use dockaudit::evaluate::Options;
+use dockaudit::report;
 use dockaudit::{cli, Error};
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success (for check: nothing failed or weak)
-  1  findings (check: a control failed or is weak)
-  2  usage error
+  0  success (for check: no control failed, is weak or could not be judged, and no
+     host check failed)
+  1  findings (check: a control failed, is weak or could not be judged, or a host
+     check failed)
+  2  usage error (unknown flag, benchmark version or control id)
   3  the audit state could not be read: missing CAP_AUDIT_CONTROL, not in the host
      pid namespace, a user namespace, a kernel without audit, or a kernel error";
 
@@ -25,6 +34,19 @@ struct Args {
 enum Format {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Prometheus,
+}
+
+fn benchmark(v: &str) -> Result<Benchmark, String> {
+    Benchmark::from_version(v).ok_or_else(|| format!("unknown benchmark version {v:?}; known: 1.2.0, 1.3.1-1.6.0, 1.7.0"))
 }
 
 #[derive(Subcommand)]
@@ -51,13 +73,59 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Judge the kernel's audit rules against the CIS Docker Benchmark's audit controls.
+    ///
+    /// Each control is pass, weak, fail, not_applicable or error, with its reasons, the
+    /// rules it rests on (auditctl -l form) and the CIS remediation line. Host checks
+    /// (audit enabled, auditd running, rules locked, lost events, backlog limit) are
+    /// reported beside the controls.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// CIS Docker Benchmark version: 1.6.0 (also 1.3.1-1.5.0), 1.7.0 or 1.2.0.
+        #[arg(long, default_value = "1.6.0", value_parser = benchmark)]
+        benchmark: Benchmark,
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+        /// Demand the CIS line exactly: -p rwxa (war for /run/containerd) and -k docker.
+        #[arg(long)]
+        strict: bool,
+        /// Only these control ids (comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "IDS")]
+        only: Vec<String>,
+        /// Skip these control ids (comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "IDS")]
+        skip: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
-        Command::List { key, format } => cli::list(key.as_deref(), matches!(format, Format::Json)),
-        Command::Status { format } => cli::status(matches!(format, Format::Json)),
+        Command::List { key, format } => cli::list(key.as_deref(), matches!(format, Format::Json)).map(|o| (o, false)),
+        Command::Status { format } => cli::status(matches!(format, Format::Json)).map(|o| (o, false)),
+        Command::Check { benchmark, format, strict, only, skip } => {
+            let mut opts = Options::new(benchmark);
+            opts.strict = strict;
+            opts.only = only;
+            opts.skip = skip;
+            let format = match format {
+                CheckFormat::Text => report::Format::Text,
+                CheckFormat::Json => report::Format::Json,
+                CheckFormat::Sarif => report::Format::Sarif,
+                CheckFormat::Junit => report::Format::Junit,
+                CheckFormat::Prometheus => report::Format::Prometheus,
+            };
+            // https://no-color.org: any non-empty NO_COLOR turns colour off.
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            match cli::check(&opts, Path::new("/"), format, color) {
+                Ok(out) => Ok(out),
+                Err(CheckError::Audit(e)) => Err(e),
+                Err(e @ CheckError::UnknownControl(_)) => {
+                    eprintln!("dockaudit: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
         Command::Load { files, dry_run } => {
             return match cli::load(&files, dry_run) {
                 Ok(output) => {
@@ -72,11 +140,15 @@ fn main() -> ExitCode {
         }
     };
     match result {
-        Ok(output) => {
+        Ok((output, findings)) => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`dockaudit list | head`) is not an error worth a message.
             let _ = stdout.write_all(&output).and_then(|()| stdout.flush());
-            ExitCode::SUCCESS
+            if findings {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(error) => {
             eprintln!("dockaudit: {error}");
@@ -85,6 +157,7 @@ fn main() -> ExitCode {
     }
 }
 
+/// Every library error means the audit state could not be read.
 fn exit_code(_error: &Error) -> u8 {
     3
 }

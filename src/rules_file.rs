@@ -284,7 +284,9 @@ impl Resolver {
     /// `stat(path)` as seen inside the root: symlinks are followed, absolute targets
     /// resolved against the root rather than the running system.
     pub fn is_dir(&self, path: &str) -> bool {
-        resolve_in_root(&self.root, Path::new(path)).is_some_and(|p| p.is_dir())
+        let fs = crate::filesystem::HostFs::new(self.root.clone());
+        crate::filesystem::resolve(&fs, Path::new(path), true)
+            .is_ok_and(|r| r.meta.is_some_and(|m| m.kind == crate::filesystem::FileKind::Dir))
     }
 }
 
@@ -301,50 +303,6 @@ fn id_table(path: &Path) -> HashMap<String, u32> {
         }
     }
     table
-}
-
-/// Follows `path` component by component under `root`, so that a symlink to
-/// `/usr/lib/x` inside a mounted image points into the image, not the host.
-pub fn resolve_in_root(root: &Path, path: &Path) -> Option<PathBuf> {
-    if root == Path::new("/") {
-        return Some(path.to_path_buf());
-    }
-    let mut pending: Vec<std::ffi::OsString> =
-        path.components().rev().map(|c| c.as_os_str().to_os_string()).collect();
-    let mut current = root.to_path_buf();
-    let mut depth = Vec::<std::ffi::OsString>::new();
-    let mut links = 0;
-    while let Some(part) = pending.pop() {
-        if part == "/" || part == "." {
-            continue;
-        }
-        if part == ".." {
-            if depth.pop().is_some() {
-                current.pop();
-            }
-            continue;
-        }
-        let next = current.join(&part);
-        match std::fs::symlink_metadata(&next) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                links += 1;
-                if links > 40 {
-                    return None;
-                }
-                let target = std::fs::read_link(&next).ok()?;
-                if target.is_absolute() {
-                    current = root.to_path_buf();
-                    depth.clear();
-                }
-                pending.extend(target.components().rev().map(|c| c.as_os_str().to_os_string()));
-            }
-            _ => {
-                current = next;
-                depth.push(part);
-            }
-        }
-    }
-    Some(current)
 }
 
 /// Parses a whole file. `origin` names it in errors (`rules.d/50-docker.rules`).

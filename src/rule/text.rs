@@ -203,3 +203,10 @@ pub fn value_text(field: &Field) -> Vec<u8> {
     };
     named.unwrap_or_else(|| signed.to_string()).into_bytes()
 }
+
+/// One field as auditctl prints it inside a rule (`-F auid>=1000`), for messages.
+pub fn field_text(field: &Field) -> String {
+    let mut out = Vec::new();
+    write_field(&mut out, field);
+    String::from_utf8_lossy(&out).trim_start().to_string()
+}

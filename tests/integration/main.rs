@@ -2,6 +2,7 @@
 //! the helpers in `util`.
 
 mod captures;
+mod check;
 mod differential;
 mod dump;
 mod errors;

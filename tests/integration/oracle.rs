@@ -40,7 +40,7 @@ pub fn fix_watch_order(line: &str) -> String {
 /// Bug 3: auditctl's ` -p w` for a path-less watch-form rule; we print the rule form,
 /// which must hold the same permissions on all syscalls.
 pub fn accept_pathless_watch(auditctl: &str, ours: &str) -> bool {
-    if !(auditctl.starts_with(" -p ") && !auditctl.contains("-w ")) {
+    if !auditctl.starts_with(" -p ") || auditctl.contains("-w ") {
         return false;
     }
     let perms = auditctl[4..].split(' ').next().unwrap_or("");

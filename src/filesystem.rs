@@ -1,0 +1,316 @@
+//! The filesystem as the evaluator sees it: which file a path names, resolved the way
+//! the kernel resolves it, inside a root directory (`/` on the host, or `--root DIR`
+//! for an image or a mounted disk, where absolute symlinks must stay inside DIR).
+//!
+//! Resolution is one algorithm over two primitives (`lstat`, `readlink`), so the real
+//! filesystem and the fake used by tests cannot disagree on what a symlink means.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+/// A file's identity: what the kernel compares when a watch decides whether an event
+/// is about its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FileId {
+    pub dev: u64,
+    pub ino: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    File,
+    Dir,
+    Symlink,
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Meta {
+    pub id: FileId,
+    pub kind: FileKind,
+}
+
+/// The primitives. Paths are absolute and relative to the root.
+pub trait Filesystem {
+    fn lstat(&self, path: &Path) -> io::Result<Meta>;
+    fn readlink(&self, path: &Path) -> io::Result<PathBuf>;
+    /// `statfs(2)`'s `f_type`: what `-a never,filesystem -F fstype=...` compares.
+    fn fs_magic(&self, path: &Path) -> Option<u64>;
+    /// The root, for messages; `None` when it is the host's `/`.
+    fn root(&self) -> Option<&Path>;
+}
+
+/// Where a path leads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    /// The path with every followed symlink replaced by its target, `..` applied.
+    pub path: PathBuf,
+    /// `None` when the file (or a parent) does not exist.
+    pub meta: Option<Meta>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error("cannot examine {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("too many levels of symbolic links resolving {path}")]
+    Loop { path: PathBuf },
+}
+
+/// Linux's limit (`MAXSYMLINKS`).
+const MAX_LINKS: u32 = 40;
+
+/// Resolves `path` as the kernel's path walk does: every symlink in a parent position
+/// is followed; the last component is followed only when `follow_last` (a watch is
+/// placed on the last component itself, not on what a symlink there points to).
+pub fn resolve(fs: &dyn Filesystem, path: &Path, follow_last: bool) -> Result<Resolved, ResolveError> {
+    let mut queue: VecDeque<PathBuf> = components(path);
+    let mut current = PathBuf::from("/");
+    let mut links = 0;
+    while let Some(part) = queue.pop_front() {
+        if part == Path::new("..") {
+            current.pop();
+            continue;
+        }
+        let candidate = current.join(&part);
+        let last = queue.is_empty();
+        match fs.lstat(&candidate) {
+            Ok(meta) if meta.kind == FileKind::Symlink && (!last || follow_last) => {
+                links += 1;
+                if links > MAX_LINKS {
+                    return Err(ResolveError::Loop { path: path.to_path_buf() });
+                }
+                let target = fs
+                    .readlink(&candidate)
+                    .map_err(|source| ResolveError::Io { path: candidate.clone(), source })?;
+                if target.is_absolute() {
+                    current = PathBuf::from("/");
+                }
+                for (i, c) in components(&target).into_iter().enumerate() {
+                    queue.insert(i, c);
+                }
+            }
+            Ok(meta) => {
+                if last {
+                    return Ok(Resolved { path: candidate, meta: Some(meta) });
+                }
+                if meta.kind != FileKind::Dir {
+                    return Ok(missing(candidate, queue));
+                }
+                current = candidate;
+            }
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ENOTDIR)) => {
+                return Ok(missing(candidate, queue));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(missing(candidate, queue)),
+            Err(source) => return Err(ResolveError::Io { path: candidate, source }),
+        }
+    }
+    let meta = fs.lstat(&current).map_err(|source| ResolveError::Io { path: current.clone(), source })?;
+    Ok(Resolved { path: current, meta: Some(meta) })
+}
+
+/// The rest of a path that cannot be walked, applied lexically.
+fn missing(mut at: PathBuf, rest: VecDeque<PathBuf>) -> Resolved {
+    for part in rest {
+        if part == Path::new("..") {
+            at.pop();
+        } else {
+            at.push(part);
+        }
+    }
+    Resolved { path: at, meta: None }
+}
+
+fn components(path: &Path) -> VecDeque<PathBuf> {
+    path.components()
+        .filter_map(|c| match c {
+            Component::Normal(name) => Some(PathBuf::from(name)),
+            Component::ParentDir => Some(PathBuf::from("..")),
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => None,
+        })
+        .collect()
+}
+
+/// The real filesystem under `root`.
+pub struct HostFs {
+    root: PathBuf,
+}
+
+impl HostFs {
+    pub fn new(root: impl Into<PathBuf>) -> HostFs {
+        HostFs { root: root.into() }
+    }
+
+    fn real(&self, path: &Path) -> PathBuf {
+        self.root.join(path.strip_prefix("/").unwrap_or(path))
+    }
+}
+
+impl Filesystem for HostFs {
+    fn lstat(&self, path: &Path) -> io::Result<Meta> {
+        use std::os::unix::fs::MetadataExt;
+        let md = std::fs::symlink_metadata(self.real(path))?;
+        let ft = md.file_type();
+        let kind = if ft.is_symlink() {
+            FileKind::Symlink
+        } else if ft.is_dir() {
+            FileKind::Dir
+        } else if ft.is_file() {
+            FileKind::File
+        } else {
+            FileKind::Other
+        };
+        Ok(Meta { id: FileId { dev: md.dev(), ino: md.ino() }, kind })
+    }
+
+    fn readlink(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::read_link(self.real(path))
+    }
+
+    fn fs_magic(&self, path: &Path) -> Option<u64> {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(self.real(path).as_os_str().as_bytes()).ok()?;
+        let mut buf = std::mem::MaybeUninit::<libc::statfs>::zeroed();
+        // SAFETY: a NUL-terminated path and a buffer of the right type.
+        let rc = unsafe { libc::statfs(c.as_ptr(), buf.as_mut_ptr()) };
+        // SAFETY: statfs filled the buffer when it returned 0.
+        (rc == 0).then(|| unsafe { buf.assume_init() }.f_type as u64)
+    }
+
+    fn root(&self) -> Option<&Path> {
+        (self.root != Path::new("/")).then_some(self.root.as_path())
+    }
+}
+
+/// An in-memory filesystem for tests: directories, files and symlinks by path.
+#[derive(Clone, Debug, Default)]
+pub struct FakeFs {
+    entries: BTreeMap<PathBuf, (FileKind, Option<PathBuf>, u64)>,
+    magic: Vec<(PathBuf, u64)>,
+    next_ino: u64,
+}
+
+impl FakeFs {
+    pub fn new() -> FakeFs {
+        let mut fs = FakeFs { next_ino: 2, ..FakeFs::default() };
+        fs.entries.insert(PathBuf::from("/"), (FileKind::Dir, None, 1));
+        fs
+    }
+
+    fn add(&mut self, path: &str, kind: FileKind, target: Option<PathBuf>) {
+        let path = PathBuf::from(path);
+        if let Some(parent) = path.parent() {
+            if !self.entries.contains_key(parent) {
+                self.add(&parent.to_string_lossy(), FileKind::Dir, None);
+            }
+        }
+        let ino = self.next_ino;
+        self.next_ino += 1;
+        self.entries.insert(path, (kind, target, ino));
+    }
+
+    pub fn dir(mut self, path: &str) -> FakeFs {
+        self.add(path, FileKind::Dir, None);
+        self
+    }
+
+    pub fn file(mut self, path: &str) -> FakeFs {
+        self.add(path, FileKind::File, None);
+        self
+    }
+
+    pub fn symlink(mut self, path: &str, target: &str) -> FakeFs {
+        self.add(path, FileKind::Symlink, Some(PathBuf::from(target)));
+        self
+    }
+
+    /// Everything under `prefix` is on a filesystem with this `f_type`.
+    pub fn fs_type(mut self, prefix: &str, magic: u64) -> FakeFs {
+        self.magic.push((PathBuf::from(prefix), magic));
+        self
+    }
+}
+
+impl Filesystem for FakeFs {
+    fn lstat(&self, path: &Path) -> io::Result<Meta> {
+        self.entries
+            .get(path)
+            .map(|(kind, _, ino)| Meta { id: FileId { dev: 1, ino: *ino }, kind: *kind })
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ENOENT))
+    }
+
+    fn readlink(&self, path: &Path) -> io::Result<PathBuf> {
+        self.entries
+            .get(path)
+            .and_then(|(_, target, _)| target.clone())
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))
+    }
+
+    fn fs_magic(&self, path: &Path) -> Option<u64> {
+        self.magic.iter().filter(|(p, _)| path.starts_with(p)).max_by_key(|(p, _)| p.as_os_str().len()).map(|(_, m)| *m)
+    }
+
+    fn root(&self) -> Option<&Path> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn merged_usr() -> FakeFs {
+        FakeFs::new()
+            .dir("/usr/lib/systemd/system")
+            .file("/usr/lib/systemd/system/docker.service")
+            .symlink("/lib", "usr/lib")
+            .dir("/run/containerd")
+            .dir("/var")
+            .symlink("/var/run", "../run")
+            .symlink("/etc/alt", "/run/containerd")
+    }
+
+    #[test]
+    fn parents_are_followed_through_relative_and_absolute_links() {
+        let fs = merged_usr();
+        let r = resolve(&fs, Path::new("/lib/systemd/system/docker.service"), false).unwrap();
+        assert_eq!(r.path, Path::new("/usr/lib/systemd/system/docker.service"));
+        assert_eq!(r.meta.unwrap().kind, FileKind::File);
+        let r = resolve(&fs, Path::new("/var/run/containerd"), false).unwrap();
+        assert_eq!(r.path, Path::new("/run/containerd"));
+    }
+
+    #[test]
+    fn the_last_component_is_followed_only_when_asked() {
+        let fs = merged_usr();
+        let r = resolve(&fs, Path::new("/etc/alt"), false).unwrap();
+        assert_eq!((r.path.as_path(), r.meta.unwrap().kind), (Path::new("/etc/alt"), FileKind::Symlink));
+        let r = resolve(&fs, Path::new("/etc/alt"), true).unwrap();
+        assert_eq!((r.path.as_path(), r.meta.unwrap().kind), (Path::new("/run/containerd"), FileKind::Dir));
+    }
+
+    #[test]
+    fn missing_paths_resolve_lexically_and_loops_are_errors() {
+        let fs = merged_usr().symlink("/a", "/b").symlink("/b", "/a");
+        let r = resolve(&fs, Path::new("/var/run/nothing/x/../y"), true).unwrap();
+        assert_eq!(r, Resolved { path: PathBuf::from("/run/nothing/y"), meta: None });
+        assert!(matches!(resolve(&fs, Path::new("/a/x"), true), Err(ResolveError::Loop { .. })));
+    }
+
+    #[test]
+    fn absolute_links_stay_inside_the_root() {
+        let tmp = std::env::temp_dir().join(format!("dockaudit-fs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(tmp.join("usr/lib/systemd/system")).unwrap();
+        std::fs::write(tmp.join("usr/lib/systemd/system/docker.service"), "").unwrap();
+        std::os::unix::fs::symlink("/usr/lib", tmp.join("lib")).unwrap();
+        let fs = HostFs::new(&tmp);
+        let r = resolve(&fs, Path::new("/lib/systemd/system/docker.service"), true).unwrap();
+        assert_eq!(r.path, Path::new("/usr/lib/systemd/system/docker.service"));
+        assert!(r.meta.is_some());
+        assert_eq!(fs.root(), Some(tmp.as_path()));
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
+}

@@ -1,0 +1,86 @@
+//! `check --format json`: the evaluation as data. The schema is versioned
+//! (`schema_version`), documented in README.md, and only grows within a version.
+
+use serde::Serialize;
+
+use super::{host_count, TOOL_VERSION};
+use crate::evaluate::{ControlVerdict, Evaluation, HostCheck, Verdict};
+
+/// Bumped when a field changes meaning or disappears.
+pub const CHECK_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema_version: u32,
+    tool: Tool,
+    benchmark: &'static str,
+    strict: bool,
+    /// `kernel` (rules and status read over netlink) or `offline` (rules only).
+    mode: &'static str,
+    audit: Option<Audit>,
+    controls: &'a [ControlVerdict],
+    host: &'a [HostCheck],
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Audit {
+    enabled: u32,
+    failure: u32,
+    pid: u32,
+    backlog_limit: u32,
+    lost: u32,
+    backlog: u32,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    pass: usize,
+    weak: usize,
+    fail: usize,
+    not_applicable: usize,
+    error: usize,
+    host_pass: usize,
+    host_weak: usize,
+    host_fail: usize,
+    /// What the exit code says: true means exit 1.
+    findings: bool,
+}
+
+pub fn render(eval: &Evaluation) -> String {
+    let report = Report {
+        schema_version: CHECK_SCHEMA_VERSION,
+        tool: Tool { name: "dockaudit", version: TOOL_VERSION },
+        benchmark: eval.benchmark.version(),
+        strict: eval.strict,
+        mode: if eval.status.is_some() { "kernel" } else { "offline" },
+        audit: eval.status.map(|s| Audit {
+            enabled: s.enabled,
+            failure: s.failure,
+            pid: s.pid,
+            backlog_limit: s.backlog_limit,
+            lost: s.lost,
+            backlog: s.backlog,
+        }),
+        controls: &eval.controls,
+        host: &eval.host,
+        summary: Summary {
+            pass: eval.count(Verdict::Pass),
+            weak: eval.count(Verdict::Weak),
+            fail: eval.count(Verdict::Fail),
+            not_applicable: eval.count(Verdict::NotApplicable),
+            error: eval.count(Verdict::Error),
+            host_pass: host_count(eval, Verdict::Pass),
+            host_weak: host_count(eval, Verdict::Weak),
+            host_fail: host_count(eval, Verdict::Fail),
+            findings: eval.has_findings(),
+        },
+    };
+    serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+}

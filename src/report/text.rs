@@ -1,0 +1,96 @@
+//! `check --format text`: one line per control, details under findings, a summary.
+
+use std::fmt::Write;
+
+use super::{benchmark_title, host_count};
+use crate::evaluate::{Evaluation, Verdict};
+
+fn label(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "PASS",
+        Verdict::Weak => "WEAK",
+        Verdict::Fail => "FAIL",
+        Verdict::NotApplicable => "N/A ",
+        Verdict::Error => "ERR ",
+    }
+}
+
+fn paint(v: Verdict, color: bool) -> String {
+    if !color {
+        return label(v).to_string();
+    }
+    let code = match v {
+        Verdict::Pass => "32",
+        Verdict::Weak => "33",
+        Verdict::Fail => "31;1",
+        Verdict::NotApplicable => "2",
+        Verdict::Error => "35;1",
+    };
+    format!("\x1b[{code}m{}\x1b[0m", label(v))
+}
+
+pub fn render(eval: &Evaluation, color: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "dockaudit check: {}, audit controls{}",
+        benchmark_title(eval),
+        if eval.strict { " (--strict: the CIS lines exactly)" } else { "" }
+    );
+    match &eval.status {
+        Some(s) => {
+            let _ = writeln!(out, "kernel: enabled {}, auditd pid {}, backlog_limit {}, lost {}", s.enabled, s.pid, s.backlog_limit, s.lost);
+        }
+        None => {
+            let _ = writeln!(out, "offline: rules judged without the kernel's audit state");
+        }
+    }
+    out.push('\n');
+    let width = eval.controls.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    for c in &eval.controls {
+        let _ = writeln!(out, "{}  {:width$}  {}", paint(c.status, color), c.id, c.title);
+        if c.status.is_finding() {
+            let _ = writeln!(out, "      path: {}", c.path);
+            for r in &c.reasons {
+                let _ = writeln!(out, "      why:  {r}");
+            }
+            for r in &c.rules {
+                let _ = writeln!(out, "      rule: {r}");
+            }
+            let _ = writeln!(out, "      fix:  {}", c.remediation);
+        }
+    }
+    if !eval.host.is_empty() {
+        let _ = writeln!(out, "\nHost");
+        let width = eval.host.iter().map(|h| h.id.len()).max().unwrap_or(0);
+        for h in &eval.host {
+            let _ = writeln!(out, "{}  {:width$}  {}", paint(h.status, color), h.id, h.title);
+            if h.status != Verdict::Pass {
+                for r in &h.reasons {
+                    let _ = writeln!(out, "      why:  {r}");
+                }
+            }
+        }
+    }
+    let _ = write!(
+        out,
+        "\nSummary: {} controls: {} pass, {} weak, {} fail, {} not applicable, {} error",
+        eval.controls.len(),
+        eval.count(Verdict::Pass),
+        eval.count(Verdict::Weak),
+        eval.count(Verdict::Fail),
+        eval.count(Verdict::NotApplicable),
+        eval.count(Verdict::Error)
+    );
+    if !eval.host.is_empty() {
+        let _ = write!(
+            out,
+            "; host: {} pass, {} weak, {} fail",
+            host_count(eval, Verdict::Pass),
+            host_count(eval, Verdict::Weak),
+            host_count(eval, Verdict::Fail)
+        );
+    }
+    out.push('\n');
+    out
+}
