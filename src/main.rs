@@ -18,8 +18,10 @@ Exit codes:
   0  success (for check: no control failed, is weak or could not be judged, and no
      host check failed)
   1  findings (check: a control failed, is weak or could not be judged, or a host
-     check failed)
-  2  usage error (unknown flag, benchmark version or control id)
+     check failed; load: the kernel refused a line and everything was rolled back,
+     or its rules are locked)
+  2  usage error (unknown flag, benchmark version or control id; load: a rule file
+     cannot be read or parsed)
   3  the audit state could not be read: missing CAP_AUDIT_CONTROL, not in the host
      pid namespace, a user namespace, a kernel without audit, or a kernel error";
 
