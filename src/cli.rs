@@ -85,3 +85,101 @@ pub fn check(opts: &Options, root: &Path, format: Format, color: bool) -> Result
 pub fn render_check(eval: &Evaluation, format: Format, color: bool) -> (Vec<u8>, bool) {
     (report::render(eval, format, color).into_bytes(), eval.has_findings())
 }
+
+/// Why `dockaudit load` did nothing (or undid what it did).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadCommandError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Parse(#[from] crate::rules_file::ParseError),
+    #[error(transparent)]
+    Load(#[from] crate::load::LoadError),
+}
+
+impl LoadCommandError {
+    /// 2 for input that cannot be used, 3 when the kernel cannot be talked to, and 1
+    /// when the kernel refused the rules (everything was rolled back).
+    pub fn exit_code(&self) -> u8 {
+        use crate::load::LoadError;
+        match self {
+            LoadCommandError::Read { .. } | LoadCommandError::Parse(_) => 2,
+            LoadCommandError::Load(LoadError::Kernel(_)) => 3,
+            LoadCommandError::Load(_) => 1,
+        }
+    }
+}
+
+/// Reads and parses rule files (`-` is standard input) in the order given.
+pub fn parse_rule_files(
+    paths: &[String],
+    resolver: &crate::rules_file::Resolver,
+) -> Result<Vec<crate::rules_file::Line>, LoadCommandError> {
+    let mut lines = Vec::new();
+    for path in paths {
+        let (name, text) = if path == "-" {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|source| LoadCommandError::Read { path: "<stdin>".into(), source })?;
+            ("<stdin>".to_string(), text)
+        } else {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| LoadCommandError::Read { path: path.clone(), source })?;
+            (path.clone(), text)
+        };
+        lines.extend(crate::rules_file::parse(&text, &name, resolver)?);
+    }
+    Ok(lines)
+}
+
+/// `dockaudit load FILE... [--dry-run]`: like `auditctl -R` for each file, as one
+/// transaction. A dry run parses, needs no privilege, and prints what would be sent.
+pub fn load(paths: &[String], dry_run: bool) -> Result<Vec<u8>, LoadCommandError> {
+    use crate::rules_file::{Entry, Resolver, RuleOp};
+    let native = Arch::native();
+    if dry_run {
+        let lines = parse_rule_files(paths, &Resolver::new("/"))?;
+        let mut out = Vec::new();
+        for line in &lines {
+            out.extend_from_slice(format!("{}: ", line.origin).as_bytes());
+            match &line.entry {
+                Entry::Rule { op, rule } => {
+                    out.extend_from_slice(match op {
+                        RuleOp::Append => b"add ",
+                        RuleOp::Prepend => b"add first ",
+                        RuleOp::Delete => b"delete ",
+                    });
+                    text::write_rule(&mut out, rule, native);
+                }
+                Entry::Control(control) => out.extend_from_slice(format!("{control:?}").as_bytes()),
+            }
+            out.push(b'\n');
+            for warning in &line.warnings {
+                out.extend_from_slice(format!("{}: warning: {warning}\n", line.origin).as_bytes());
+            }
+        }
+        return Ok(out);
+    }
+    let kernel = |e: Error| LoadCommandError::Load(crate::load::LoadError::Kernel(e));
+    let mut client = AuditClient::open().map_err(kernel)?;
+    let status = client.status().map_err(kernel)?;
+    // Files are read and watched paths stat'ed with the caller's privileges, as
+    // auditctl does; only then is everything but CAP_AUDIT_CONTROL dropped.
+    let resolver = Resolver::new("/").with_features(status.feature_bitmap.unwrap_or(0));
+    let lines = parse_rule_files(paths, &resolver)?;
+    privilege::drop_privileges(Keep::AuditControl).map_err(|e| kernel(Error::DropPrivileges(e)))?;
+    let report = crate::load::load(&mut client, &lines)?;
+    let mut out = String::new();
+    for note in &report.notes {
+        out.push_str(note);
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "loaded {}: {} rules added, {} deleted, {} settings changed\n",
+        paths.join(" "),
+        report.added,
+        report.deleted,
+        report.settings
+    ));
+    Ok(out.into_bytes())
+}

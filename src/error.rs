@@ -74,6 +74,8 @@ pub enum Error {
     DumpOverflow { attempts: u32 },
     #[error("malformed reply from the kernel to {request}: {source}")]
     Decode { request: &'static str, source: DecodeError },
+    #[error("cannot encode the rule: {0}")]
+    Encode(#[from] EncodeError),
     #[error("could not drop privileges after opening the audit socket: {0}")]
     DropPrivileges(std::io::Error),
     #[error("audit socket: {0}")]

@@ -5,13 +5,16 @@
 pub mod catalog;
 pub mod cli;
 pub mod error;
+pub mod load;
 pub mod evaluate;
 pub mod filesystem;
 pub mod names;
+pub mod persistent;
 pub mod netlink;
 pub mod privilege;
 pub mod report;
 pub mod rule;
+pub mod rules_file;
 pub mod status;
 pub mod syscalls;
 #[cfg(test)]

@@ -18,8 +18,10 @@ Exit codes:
   0  success (for check: no control failed, is weak or could not be judged, and no
      host check failed)
   1  findings (check: a control failed, is weak or could not be judged, or a host
-     check failed)
-  2  usage error (unknown flag, benchmark version or control id)
+     check failed; load: the kernel refused a line and everything was rolled back,
+     or its rules are locked)
+  2  usage error (unknown flag, benchmark version or control id; load: a rule file
+     cannot be read or parsed)
   3  the audit state could not be read: missing CAP_AUDIT_CONTROL, not in the host
      pid namespace, a user namespace, a kernel without audit, or a kernel error";
 
@@ -63,6 +65,15 @@ enum Command {
     Status {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+    /// Load rule files into the kernel like `auditctl -R`, all or nothing.
+    Load {
+        /// Rule files in auditctl syntax; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Parse and print what would be sent; touches nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Judge the kernel's audit rules against the CIS Docker Benchmark's audit controls.
     ///
@@ -116,6 +127,18 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             }
+        }
+        Command::Load { files, dry_run } => {
+            return match cli::load(&files, dry_run) {
+                Ok(output) => {
+                    let _ = std::io::stdout().write_all(&output);
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("dockaudit: {error}");
+                    ExitCode::from(error.exit_code())
+                }
+            };
         }
     };
     match result {

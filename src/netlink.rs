@@ -6,7 +6,9 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd};
 use std::time::{Duration, Instant};
 
-use netlink_packet_audit::constants::{AUDIT_GET, AUDIT_GET_FEATURE, AUDIT_LIST_RULES};
+use netlink_packet_audit::constants::{
+    AUDIT_ADD_RULE, AUDIT_DEL_RULE, AUDIT_GET, AUDIT_GET_FEATURE, AUDIT_LIST_RULES, AUDIT_SET, AUDIT_SET_FEATURE,
+};
 use netlink_packet_core::{NetlinkBuffer, NLM_F_ACK, NLM_F_REQUEST};
 use netlink_sys::{Socket, SocketAddr};
 
@@ -88,6 +90,54 @@ pub fn error_code(payload: &[u8]) -> Result<i32, DecodeError> {
     }
 }
 
+/// What a request's answer consists of, besides the ACK.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// Nothing: changes (add/delete rule, set) are answered by the ACK alone.
+    AckOnly,
+    /// One message of the request's type.
+    Reply,
+    /// Messages until NLMSG_DONE.
+    Dump,
+}
+
+/// An `AUDIT_SET` change: which member of `struct audit_status`, and its mask bit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    Enabled,
+    Failure,
+    RateLimit,
+    BacklogLimit,
+    BacklogWaitTime,
+}
+
+impl Setting {
+    /// (mask bit, index of the u32 in struct audit_status)
+    fn slot(self) -> (u32, usize) {
+        match self {
+            Setting::Enabled => (0x1, 1),
+            Setting::Failure => (0x2, 2),
+            Setting::RateLimit => (0x8, 4),
+            Setting::BacklogLimit => (0x10, 5),
+            Setting::BacklogWaitTime => (0x20, 9),
+        }
+    }
+
+    /// The current value in a status reply.
+    pub fn get(self, status: &Status) -> Option<u32> {
+        match self {
+            Setting::Enabled => Some(status.enabled),
+            Setting::Failure => Some(status.failure),
+            Setting::RateLimit => Some(status.rate_limit),
+            Setting::BacklogLimit => Some(status.backlog_limit),
+            Setting::BacklogWaitTime => status.backlog_wait_time,
+        }
+    }
+}
+
+/// `AUDIT_FILTER_PREPEND`, OR'ed into the list of an `-A` rule.
+const FILTER_PREPEND: u32 = 0x10;
+
 /// A connection to the kernel's audit subsystem.
 pub struct AuditClient {
     socket: Socket,
@@ -163,6 +213,44 @@ impl AuditClient {
         })
     }
 
+    /// `AUDIT_ADD_RULE`; `prepend` puts the rule first in its list (`auditctl -A`).
+    pub fn add_rule(&mut self, rule: &Rule, prepend: bool) -> Result<(), Error> {
+        let mut bytes = binary::encode(rule)?;
+        if prepend {
+            let flags = u32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) | FILTER_PREPEND;
+            bytes[..4].copy_from_slice(&flags.to_ne_bytes());
+        }
+        self.exchange("AUDIT_ADD_RULE", AUDIT_ADD_RULE, &bytes, Answer::AckOnly, &mut |_| Ok(()))
+    }
+
+    /// `AUDIT_DEL_RULE`: the kernel deletes the rule equal to this one.
+    pub fn delete_rule(&mut self, rule: &Rule) -> Result<(), Error> {
+        let bytes = binary::encode(rule)?;
+        self.exchange("AUDIT_DEL_RULE", AUDIT_DEL_RULE, &bytes, Answer::AckOnly, &mut |_| Ok(()))
+    }
+
+    /// `AUDIT_SET` of one status member (`auditctl -e/-f/-r/-b/--backlog_wait_time`).
+    pub fn set(&mut self, setting: Setting, value: u32) -> Result<(), Error> {
+        // The kernel copies what it gets into a zeroed struct audit_status and
+        // changes only the members whose bit is in `mask`.
+        let mut status = [0u8; 44];
+        let (bit, index) = setting.slot();
+        status[..4].copy_from_slice(&bit.to_ne_bytes());
+        status[index * 4..index * 4 + 4].copy_from_slice(&value.to_ne_bytes());
+        self.exchange("AUDIT_SET", AUDIT_SET, &status, Answer::AckOnly, &mut |_| Ok(()))
+    }
+
+    /// `AUDIT_SET_FEATURE` making loginuid immutable and locking that until reboot,
+    /// as `auditctl --loginuid-immutable` does.
+    pub fn set_loginuid_immutable(&mut self) -> Result<(), Error> {
+        let bit = crate::status::FEATURE_LOGINUID_IMMUTABLE;
+        let mut features = [0u8; 16];
+        for (i, word) in [1u32, bit, bit, bit].iter().enumerate() {
+            features[i * 4..i * 4 + 4].copy_from_slice(&word.to_ne_bytes());
+        }
+        self.exchange("AUDIT_SET_FEATURE", AUDIT_SET_FEATURE, &features, Answer::AckOnly, &mut |_| Ok(()))
+    }
+
     /// The rule payloads exactly as the kernel sent them (for captures and tests).
     pub fn list_rules_raw(&mut self) -> Result<Vec<Vec<u8>>, Error> {
         self.dump_rules(|payload| Ok(payload.to_vec()))
@@ -173,7 +261,7 @@ impl AuditClient {
     fn dump_rules<T>(&mut self, mut each: impl FnMut(&[u8]) -> Result<T, Error>) -> Result<Vec<T>, Error> {
         for _ in 0..MAX_DUMP_ATTEMPTS {
             let mut items = Vec::new();
-            match self.exchange("AUDIT_LIST_RULES", AUDIT_LIST_RULES, &[], true, &mut |message| {
+            match self.exchange("AUDIT_LIST_RULES", AUDIT_LIST_RULES, &[], Answer::Dump, &mut |message| {
                 if message.kind == AUDIT_LIST_RULES {
                     items.push(each(message.payload)?);
                 }
@@ -195,7 +283,7 @@ impl AuditClient {
 
     fn request_one(&mut self, name: &'static str, kind: u16, payload: &[u8]) -> Result<Vec<u8>, Error> {
         let mut reply = None;
-        self.exchange(name, kind, payload, false, &mut |message| {
+        self.exchange(name, kind, payload, Answer::Reply, &mut |message| {
             if message.kind == kind && reply.is_none() {
                 reply = Some(message.payload.to_vec());
             }
@@ -205,14 +293,14 @@ impl AuditClient {
     }
 
     /// Sends one request and feeds every message of its answer to `on_message` until the
-    /// answer is complete: for a dump, the ACK and NLMSG_DONE; otherwise the ACK and one
-    /// reply of the request's type.
+    /// answer is complete: for a dump, the ACK and NLMSG_DONE; for a change, the ACK
+    /// alone; otherwise the ACK and one reply of the request's type.
     fn exchange(
         &mut self,
         name: &'static str,
         kind: u16,
         payload: &[u8],
-        dump: bool,
+        answer: Answer,
         on_message: &mut dyn FnMut(&Message) -> Result<(), Error>,
     ) -> Result<(), Error> {
         self.seq = self.seq.wrapping_add(1);
@@ -232,7 +320,7 @@ impl AuditClient {
 
         let deadline = Instant::now() + self.timeout;
         let mut acked = false;
-        let mut finished = false;
+        let mut finished = answer == Answer::AckOnly;
         while !(acked && finished) {
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
@@ -276,7 +364,7 @@ impl AuditClient {
                     NLMSG_DONE => finished = true,
                     _ => {
                         on_message(&message)?;
-                        if !dump && message.kind == kind {
+                        if answer == Answer::Reply && message.kind == kind {
                             finished = true;
                         }
                     }

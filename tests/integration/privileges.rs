@@ -31,7 +31,7 @@ fn reading_commands_execute_nothing_and_keep_only_audit_control() {
         };
         let execs = log.lines().filter(|l| l.contains("execve(") || l.contains("execveat(")).count();
         assert_eq!(execs, 1, "{command:?} executed something:\n{log}");
-        let last_capset = log.lines().filter(|l| l.contains("capset(")).last().expect("capset called");
+        let last_capset = log.lines().rfind(|l| l.contains("capset(")).expect("capset called");
         assert!(
             last_capset.contains("effective=1<<CAP_AUDIT_CONTROL, permitted=1<<CAP_AUDIT_CONTROL, inheritable=0"),
             "{command:?}: {last_capset}"

@@ -66,23 +66,27 @@ pub fn host_kernel_unavailable() -> Option<String> {
 
 /// Exclusive use of the host kernel's rules for one test: taken across threads and
 /// processes, the rules saved on entry and put back on drop, also when the test panics.
+/// Saved and restored as kernel rules over netlink, not as `auditctl -l` text, which
+/// auditctl cannot always read back (`filetype=32768`, paths with spaces).
 pub struct HostRules {
-    saved: String,
+    saved: Vec<dockaudit::Rule>,
     _lock: File,
     _guard: MutexGuard<'static, ()>,
 }
 
 static IN_PROCESS: Mutex<()> = Mutex::new(());
 
+/// The lock every test (and anyone by hand: `flock /run/dockaudit-host-rules.lock ...`)
+/// takes before changing the host's rules.
+pub const HOST_RULES_LOCK: &str = "/run/dockaudit-host-rules.lock";
+
 impl HostRules {
     pub fn borrow() -> HostRules {
         let guard = IN_PROCESS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let lock = File::create("/run/dockaudit-host-rules.lock").expect("create lock file");
+        let lock = File::create(HOST_RULES_LOCK).expect("create lock file");
         // SAFETY: flock on an fd we own.
         assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0, "flock");
-        let listed = auditctl(&["-l"]);
-        assert!(listed.status.success(), "auditctl -l failed");
-        let saved = stdout(&listed);
+        let saved = dockaudit::AuditClient::open().and_then(|mut c| c.list_rules()).expect("save the host's rules");
         HostRules { saved, _lock: lock, _guard: guard }
     }
 
@@ -108,19 +112,16 @@ impl HostRules {
 impl Drop for HostRules {
     fn drop(&mut self) {
         let _ = auditctl(&["-D"]);
-        if self.saved.trim() != "No rules" {
-            let dir = tempdir();
-            let file = dir.join("restore.rules");
-            let _ = std::fs::write(&file, &self.saved);
-            let out = auditctl(&["-R", file.to_str().unwrap()]);
-            let _ = std::fs::remove_dir_all(&dir);
-            if !out.status.success() {
-                eprintln!("WARNING: restoring the host's audit rules failed: {}", String::from_utf8_lossy(&out.stderr));
+        let restored = dockaudit::AuditClient::open().and_then(|mut client| {
+            for rule in &self.saved {
+                client.add_rule(rule, false)?;
             }
-        }
-        let now = stdout(&auditctl(&["-l"]));
-        if now != self.saved {
-            eprintln!("WARNING: host audit rules differ after restore:\n--- before\n{}\n--- after\n{now}", self.saved);
+            client.list_rules()
+        });
+        match restored {
+            Ok(now) if now == self.saved => {}
+            Ok(now) => eprintln!("WARNING: host audit rules differ after restore: {} saved, {} now", self.saved.len(), now.len()),
+            Err(e) => eprintln!("WARNING: restoring the host's audit rules failed: {e}"),
         }
     }
 }
@@ -145,4 +146,14 @@ pub fn rule_lines_only(text: &str) -> String {
         .filter(|l| l.starts_with("-a") || l.starts_with("-A") || l.starts_with("-w") || l.starts_with("-W"))
         .map(|l| format!("{l}\n"))
         .collect()
+}
+
+/// The rule files of auditd's example corpus, sorted (empty where auditd is missing).
+pub fn corpus_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir("/usr/share/doc/auditd/examples/rules")
+        .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "rules"));
+    files.sort();
+    files
 }

@@ -3,7 +3,9 @@
 //! Hand-written argument parsing (std only) keeps xtask quick to build.
 //! Add a task: one entry in `TASKS` and one arm in `main`.
 
+mod bench;
 mod cpio;
+mod fuzz;
 mod junit;
 mod kernels;
 mod tools;
@@ -16,14 +18,10 @@ pub type XResult<T> = Result<T, String>;
 
 /// (name, one-line summary) of every task, for `cargo xtask --help`.
 const TASKS: &[(&str, &str)] = &[
-    (
-        "test",
-        "cargo test --workspace, then vm-test on the default kernel matrix (takes vm-test's options)",
-    ),
-    (
-        "vm-test",
-        "boot test kernels in QEMU and run the scenarios of vm-tests/ in them",
-    ),
+    ("test", "cargo test --workspace, then vm-test on the default kernel matrix (takes vm-test's options)"),
+    ("vm-test", "boot test kernels in QEMU and run the scenarios of vm-tests/ in them"),
+    ("bench", "dockaudit vs auditctl and docker-bench's method on the host kernel (root; rules saved and restored)"),
+    ("fuzz", "run every cargo-fuzz target for --seconds N each, seeded from the kernel captures"),
 ];
 
 fn usage() -> String {
@@ -61,6 +59,20 @@ fn main() -> ExitCode {
                 Ok(true)
             }
             Some(o) => test(&o),
+        }),
+        "bench" => bench::Options::parse(rest).and_then(|o| match o {
+            None => {
+                print!("{}", bench::HELP);
+                Ok(true)
+            }
+            Some(o) => bench::bench(&o),
+        }),
+        "fuzz" => fuzz::Options::parse(rest).and_then(|o| match o {
+            None => {
+                print!("{}", fuzz::HELP);
+                Ok(true)
+            }
+            Some(o) => fuzz::fuzz(&o),
         }),
         other => Err(format!("unknown task {other:?}\n\n{}", usage())),
     };

@@ -1,0 +1,248 @@
+//! `dockaudit load`: the native `auditctl -R`, but all or nothing.
+//!
+//! Decisions (the issue leaves them open):
+//! - Before anything is sent, the current rules and status are read. If a line fails,
+//!   every change this run made is undone: added rules are deleted (the same encoded
+//!   rule, newest first); if the run had deleted rules (`-D`, `-d`, `-W`), the whole
+//!   rule list is put back as it was instead; settings (`-e 0|1`, `-f`, `-b`, `-r`,
+//!   `--backlog_wait_time`) get their old values back.
+//! - `-e 2` and `--loginuid-immutable` cannot be undone until reboot, so they are sent
+//!   last, after every other line has succeeded. A line that changes rules after
+//!   `-e 2` would fail on the locked kernel under auditctl; we refuse such a file
+//!   before touching the kernel.
+//! - `-i` and `-c` (go on past errors) do not weaken all-or-nothing; they are reported
+//!   as ignored.
+//! - A kernel whose rules are locked (`enabled 2`) is refused before anything is sent.
+
+use crate::netlink::Setting;
+use crate::rule::Rule;
+use crate::rules_file::{Control, Entry, Line, Origin, RuleOp};
+use crate::{AuditClient, Error, Status};
+
+/// What `load` needs from the kernel; `AuditClient` in production, a fake in tests.
+pub trait AuditControl {
+    fn status(&mut self) -> Result<Status, Error>;
+    fn list_rules(&mut self) -> Result<Vec<Rule>, Error>;
+    fn add_rule(&mut self, rule: &Rule, prepend: bool) -> Result<(), Error>;
+    fn delete_rule(&mut self, rule: &Rule) -> Result<(), Error>;
+    fn set(&mut self, setting: Setting, value: u32) -> Result<(), Error>;
+    fn set_loginuid_immutable(&mut self) -> Result<(), Error>;
+}
+
+impl AuditControl for AuditClient {
+    fn status(&mut self) -> Result<Status, Error> {
+        AuditClient::status(self)
+    }
+    fn list_rules(&mut self) -> Result<Vec<Rule>, Error> {
+        AuditClient::list_rules(self)
+    }
+    fn add_rule(&mut self, rule: &Rule, prepend: bool) -> Result<(), Error> {
+        AuditClient::add_rule(self, rule, prepend)
+    }
+    fn delete_rule(&mut self, rule: &Rule) -> Result<(), Error> {
+        AuditClient::delete_rule(self, rule)
+    }
+    fn set(&mut self, setting: Setting, value: u32) -> Result<(), Error> {
+        AuditClient::set(self, setting, value)
+    }
+    fn set_loginuid_immutable(&mut self) -> Result<(), Error> {
+        AuditClient::set_loginuid_immutable(self)
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LoadReport {
+    pub added: usize,
+    pub deleted: usize,
+    pub settings: usize,
+    /// Lines that were parsed but deliberately not acted on (`-i`, `-c`), and warnings.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(
+        "the kernel's audit rules are locked (enabled 2) until the next reboot: no rule can be \
+         added or removed; nothing was changed"
+    )]
+    Locked,
+    #[error(
+        "{lock}: -e 2 locks the rules until reboot, but {later} changes them after it; \
+         move -e 2 to the end (nothing was changed)"
+    )]
+    ChangeAfterLock { lock: Origin, later: Origin },
+    #[error("{origin}: {source}; {rollback}")]
+    Rejected { origin: Origin, source: Error, rollback: String },
+    #[error("{0}")]
+    Kernel(#[from] Error),
+}
+
+// A load has few lines; boxing the rule would buy nothing.
+#[allow(clippy::large_enum_variant)]
+enum Undo {
+    Added { rule: Rule },
+    Deleted,
+    Setting { setting: Setting, old: u32 },
+}
+
+/// Applies the lines in order as one transaction.
+pub fn load(kernel: &mut dyn AuditControl, lines: &[Line]) -> Result<LoadReport, LoadError> {
+    let status = kernel.status()?;
+    if status.enabled == 2 {
+        return Err(LoadError::Locked);
+    }
+    check_lock_is_last(lines)?;
+    let snapshot = kernel.list_rules()?;
+    let mut report = LoadReport::default();
+    let mut undo: Vec<Undo> = Vec::new();
+    let mut deferred: Vec<&Line> = Vec::new();
+
+    for line in lines {
+        report.notes.extend(line.warnings.iter().map(|w| format!("{}: warning: {w}", line.origin)));
+        let result = match &line.entry {
+            Entry::Rule { op: RuleOp::Append | RuleOp::Prepend, rule } => {
+                let prepend = matches!(line.entry, Entry::Rule { op: RuleOp::Prepend, .. });
+                kernel.add_rule(rule, prepend).map(|()| {
+                    report.added += 1;
+                    undo.push(Undo::Added { rule: rule.clone() });
+                })
+            }
+            Entry::Rule { op: RuleOp::Delete, rule } => kernel.delete_rule(rule).map(|()| {
+                report.deleted += 1;
+                undo.push(Undo::Deleted);
+            }),
+            Entry::Control(Control::DeleteAll { key }) => delete_all(kernel, key.as_deref()).map(|n| {
+                report.deleted += n;
+                undo.push(Undo::Deleted);
+            }),
+            Entry::Control(Control::Enabled(2) | Control::LoginuidImmutable) => {
+                deferred.push(line);
+                Ok(())
+            }
+            Entry::Control(control @ (Control::IgnoreErrors | Control::ContinueOnErrors)) => {
+                let flag = if matches!(control, Control::IgnoreErrors) { "-i" } else { "-c" };
+                report
+                    .notes
+                    .push(format!("{}: {flag} ignored: dockaudit load is all or nothing", line.origin));
+                Ok(())
+            }
+            Entry::Control(control) => {
+                let (setting, value) = setting_of(control);
+                match setting.get(&status) {
+                    Some(old) => kernel.set(setting, value).map(|()| {
+                        report.settings += 1;
+                        undo.push(Undo::Setting { setting, old });
+                    }),
+                    None => Err(Error::Kernel {
+                        request: "AUDIT_SET",
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::Unsupported,
+                            "this kernel has no backlog_wait_time",
+                        ),
+                    }),
+                }
+            }
+        };
+        if let Err(source) = result {
+            let rollback = roll_back(kernel, &snapshot, undo);
+            return Err(LoadError::Rejected { origin: line.origin.clone(), source, rollback });
+        }
+    }
+
+    for line in deferred {
+        let result = match line.entry {
+            Entry::Control(Control::LoginuidImmutable) => kernel.set_loginuid_immutable(),
+            _ => kernel.set(Setting::Enabled, 2),
+        };
+        if let Err(source) = result {
+            let rollback = roll_back(kernel, &snapshot, undo);
+            return Err(LoadError::Rejected { origin: line.origin.clone(), source, rollback });
+        }
+        report.settings += 1;
+    }
+    Ok(report)
+}
+
+fn setting_of(control: &Control) -> (Setting, u32) {
+    match *control {
+        Control::Enabled(v) => (Setting::Enabled, v),
+        Control::Failure(v) => (Setting::Failure, v),
+        Control::BacklogLimit(v) => (Setting::BacklogLimit, v),
+        Control::RateLimit(v) => (Setting::RateLimit, v),
+        Control::BacklogWaitTime(v) => (Setting::BacklogWaitTime, v),
+        // The callers route the other controls elsewhere.
+        _ => (Setting::Enabled, 1),
+    }
+}
+
+fn check_lock_is_last(lines: &[Line]) -> Result<(), LoadError> {
+    let lock = lines.iter().find(|l| matches!(l.entry, Entry::Control(Control::Enabled(2))));
+    if let Some(lock) = lock {
+        let changes_rules = |l: &&Line| {
+            matches!(l.entry, Entry::Rule { .. } | Entry::Control(Control::DeleteAll { .. }))
+                || matches!(l.entry, Entry::Control(Control::Enabled(0 | 1)))
+        };
+        let after = lines.iter().skip_while(|l| !std::ptr::eq(*l, lock)).skip(1).find(changes_rules);
+        if let Some(later) = after {
+            return Err(LoadError::ChangeAfterLock { lock: lock.origin.clone(), later: later.origin.clone() });
+        }
+    }
+    Ok(())
+}
+
+/// `-D` (optionally only the rules carrying `key`), as auditctl does it: list, then
+/// delete each rule as the kernel sent it.
+fn delete_all(kernel: &mut dyn AuditControl, key: Option<&str>) -> Result<usize, Error> {
+    let mut deleted = 0;
+    for rule in kernel.list_rules()? {
+        if key.is_none_or(|k| rule.keys().contains(&k.as_bytes())) {
+            kernel.delete_rule(&rule)?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
+}
+
+/// Undoes this run's changes; says what happened, for the error message.
+fn roll_back(kernel: &mut dyn AuditControl, snapshot: &[Rule], undo: Vec<Undo>) -> String {
+    let mut problems = Vec::new();
+    let deleted_some = undo.iter().any(|u| matches!(u, Undo::Deleted));
+    let added = undo.iter().filter(|u| matches!(u, Undo::Added { .. })).count();
+    if deleted_some {
+        // Rules this run deleted cannot be re-inserted where they were one by one;
+        // the whole list is rebuilt from the snapshot instead.
+        match delete_all(kernel, None) {
+            Ok(_) => {
+                for rule in snapshot {
+                    if let Err(e) = kernel.add_rule(rule, false) {
+                        problems.push(format!("could not restore a rule: {e}"));
+                    }
+                }
+            }
+            Err(e) => problems.push(format!("could not clear the rules to restore them: {e}")),
+        }
+    }
+    for step in undo.into_iter().rev() {
+        match step {
+            Undo::Added { rule } if !deleted_some => {
+                if let Err(e) = kernel.delete_rule(&rule) {
+                    problems.push(format!("could not remove an added rule: {e}"));
+                }
+            }
+            Undo::Setting { setting, old } => {
+                if let Err(e) = kernel.set(setting, old) {
+                    problems.push(format!("could not restore {setting:?}: {e}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    match (problems.is_empty(), deleted_some) {
+        (true, true) => format!("rolled back: restored the {} rule(s) from before the load", snapshot.len()),
+        (true, false) => format!("rolled back: removed the {added} rule(s) this load had added"),
+        (false, _) => format!("ROLLBACK INCOMPLETE: {}", problems.join("; ")),
+    }
+}
+
+#[cfg(test)]
+mod tests;
