@@ -215,17 +215,31 @@ impl Guest {
             ));
         }
         let mut report = String::new();
+        let mut saved: HashMap<String, String> = HashMap::new();
         let mut failed = false;
         for step in &sc.steps {
             let r = match step {
                 Step::Dir(p) => make_path(p, None, created),
-                Step::File { path, content } => make_path(path, Some(content.as_deref().unwrap_or("")), created),
+                Step::File { path, content } => make_path(path, Some(content), created),
+                Step::Save { name, argv } => {
+                    let prog = resolve(&argv[0]);
+                    let mut refs: Vec<&str> = vec![prog.as_str()];
+                    refs.extend(argv[1..].iter().map(String::as_str));
+                    match command(&refs, &RunOpts::default()) {
+                        Ok(o) if o.code == 0 => {
+                            saved.insert(name.clone(), o.stdout);
+                            Ok(())
+                        }
+                        Ok(o) => Err(format!("`save {name}`: `{}` exited {}: {}", argv.join(" "), o.code, o.stderr.trim())),
+                        Err(e) => Err(format!("`save {name}`: {e}")),
+                    }
+                }
                 Step::Auditctl(args) => setup_cmd(AUDITCTL, args),
                 Step::Rules { count, template } => load_rules(*count, template),
                 Step::RulesFile(path) => setup_cmd(AUDITCTL, &["-R".into(), vm_scenario::guest_file_path(path)]),
                 Step::Events { count, path } => setup_cmd("/init", &["events".into(), count.to_string(), path.clone()]),
                 Step::Run(run) => {
-                    let (ok, text) = check_run(run);
+                    let (ok, text) = check_run(run, &saved);
                     report.push_str(&text);
                     if !ok {
                         failed = true;
@@ -302,11 +316,7 @@ fn make_path(path: &str, content: Option<&str>, created: &mut Vec<PathBuf>) -> R
             if let Some(parent) = p.parent() {
                 let _ = std::fs::create_dir_all(parent);
             }
-            let mut text = c.to_string();
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            std::fs::write(p, text)
+            std::fs::write(p, c)
         }
     };
     created.extend(top);
@@ -389,7 +399,7 @@ fn diff(expected: &str, got: &str, oracle: &str) -> String {
 }
 
 /// Run one `run` step and check its expectations. Returns (passed, report).
-fn check_run(run: &Run) -> (bool, String) {
+fn check_run(run: &Run, saved: &HashMap<String, String>) -> (bool, String) {
     let argv: Vec<String> = run
         .argv
         .iter()
@@ -453,6 +463,13 @@ fn check_run(run: &Run) -> (bool, String) {
                     Ok(_) => None,
                 }
             }
+            Expect::StdoutSameAsSaved(name) => match saved.get(name) {
+                None => Some(format!("nothing saved as {name:?} (no `save {name}` step before this run)")),
+                Some(want) if *want != o.stdout => {
+                    Some(format!("stdout differs from saved {name}:\n{}", diff(want, &o.stdout, &format!("saved {name}"))))
+                }
+                Some(_) => None,
+            },
             Expect::Stdout(want) => {
                 (o.stdout != *want).then(|| format!("stdout differs:\n{}", diff(want, &o.stdout, "the scenario")))
             }

@@ -38,8 +38,13 @@ pub struct Scenario {
 pub enum Step {
     /// `dir PATH`: create a directory (and its parents).
     Dir(String),
-    /// `file PATH [TEXT]`: create a file (and its parents), TEXT + newline.
-    File { path: String, content: Option<String> },
+    /// `file PATH [TEXT]`: create a file (and its parents) holding TEXT and a
+    /// newline, or `file PATH <<END` ... `END`: holding those lines.
+    /// `content` is the exact file text.
+    File { path: String, content: String },
+    /// `save NAME PROGRAM ARGS...`: run a command as root (must exit 0) and
+    /// keep its stdout for `expect stdout same-as-saved NAME`.
+    Save { name: String, argv: Vec<String> },
     /// `auditctl ARGS...`: run the real auditctl as root; must exit 0.
     Auditctl(Vec<String>),
     /// `rules N TEMPLATE`: load N rules with one `auditctl -R`, each the
@@ -92,6 +97,8 @@ pub enum Expect {
     /// key field comes before its path (` -p x-w /usr/bin/yum -k k` becomes
     /// `-w /usr/bin/yum -p x -k k`; bug 2 of auditctl-format.md).
     StdoutSameAsCorrected(Vec<String>),
+    /// `expect stdout same-as-saved NAME`: identical to what a `save` step kept.
+    StdoutSameAsSaved(String),
     /// `expect stdout <<END` ... `END`: exactly these lines.
     Stdout(String),
     /// `expect stdout-line TEXT`: some line of stdout is exactly TEXT.
@@ -138,6 +145,7 @@ impl fmt::Display for Expect {
             Expect::Exit(ExitExpect::Nonzero) => write!(f, "exit nonzero"),
             Expect::StdoutSameAs(a) => write!(f, "stdout same-as {}", a.join(" ")),
             Expect::StdoutSameAsCorrected(a) => write!(f, "stdout same-as-corrected {}", a.join(" ")),
+            Expect::StdoutSameAsSaved(n) => write!(f, "stdout same-as-saved {n}"),
             Expect::Stdout(_) => write!(f, "stdout <<exact text>>"),
             Expect::StdoutLine(t) => write!(f, "stdout-line {t}"),
             Expect::StdoutContains(t) => write!(f, "stdout-contains {t}"),
@@ -190,6 +198,22 @@ fn valid_name(n: &str) -> bool {
     !n.is_empty()
         && n.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+/// The lines after a `<<MARK` line up to the line MARK, each with a newline.
+fn heredoc<'a>(lines: &mut impl Iterator<Item = (usize, &'a str)>, mark: &str) -> Result<String, String> {
+    if mark.is_empty() {
+        return Err("`<<` needs an end marker".into());
+    }
+    let mut body = String::new();
+    for (_, l) in lines.by_ref() {
+        if l.trim() == mark {
+            return Ok(body);
+        }
+        body.push_str(l);
+        body.push('\n');
+    }
+    Err(format!("no end marker {mark:?} before end of file"))
 }
 
 /// Parse one scenario file. `file` is used in error messages and `Scenario::file`.
@@ -272,10 +296,21 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
             "file" => {
                 need("a path")?;
                 let (path, content) = match rest.split_once(char::is_whitespace) {
-                    Some((p, c)) => (p.to_string(), Some(c.trim().to_string())),
-                    None => (rest.to_string(), None),
+                    Some((p, c)) if c.trim().starts_with("<<") => {
+                        let mark = c.trim()[2..].trim();
+                        (p.to_string(), heredoc(&mut lines, mark).map_err(|m| err(no, m))?)
+                    }
+                    Some((p, c)) => (p.to_string(), format!("{}\n", c.trim())),
+                    None => (rest.to_string(), String::new()),
                 };
                 sc.steps.push(Step::File { path, content });
+            }
+            "save" => {
+                let w = words()?;
+                if w.len() < 2 {
+                    return Err(err(no, "`save` needs a name and a command".into()));
+                }
+                sc.steps.push(Step::Save { name: w[0].clone(), argv: w[1..].to_vec() });
             }
             "auditctl" => {
                 need("arguments")?;
@@ -350,23 +385,11 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                         let argv = split_words(&a["same-as-corrected ".len()..]).map_err(|e| err(no, e))?;
                         Expect::StdoutSameAsCorrected(argv)
                     }
+                    ("stdout", a) if a.starts_with("same-as-saved ") => {
+                        Expect::StdoutSameAsSaved(a["same-as-saved ".len()..].trim().to_string())
+                    }
                     ("stdout", a) if a.starts_with("<<") => {
-                        let mark = a[2..].trim();
-                        if mark.is_empty() {
-                            return Err(err(no, "`expect stdout <<` needs an end marker".into()));
-                        }
-                        let mut body = String::new();
-                        loop {
-                            match lines.next() {
-                                Some((_, l)) if l.trim() == mark => break,
-                                Some((_, l)) => {
-                                    body.push_str(l);
-                                    body.push('\n');
-                                }
-                                None => return Err(err(no, format!("no end marker {mark:?} before end of file"))),
-                            }
-                        }
-                        Expect::Stdout(body)
+                        Expect::Stdout(heredoc(&mut lines, a[2..].trim()).map_err(|m| err(no, m))?)
                     }
                     ("stdout-line", t) if !t.is_empty() => Expect::StdoutLine(t.to_string()),
                     ("stdout-contains", t) if !t.is_empty() => Expect::StdoutContains(t.to_string()),
@@ -430,9 +453,14 @@ pub fn parse_version(s: &str) -> Option<(u32, u32)> {
     Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
 }
 
-/// Where the guest finds the copy of a `rules-file` path.
+/// Where the guest finds the copy of a `rules-file` path: an absolute host
+/// path at the same path, a repository-relative one under /vm-tests/files/.
 pub fn guest_file_path(path: &str) -> String {
-    format!("/vm-tests/files/{}", path.trim_start_matches('/'))
+    if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/vm-tests/files/{path}")
+    }
 }
 
 /// Parse every `*.scn` file of a directory, in file-name order, and check
@@ -541,7 +569,7 @@ run dockaudit status
             a.steps[1],
             Step::File {
                 path: "/etc/docker/daemon.json".into(),
-                content: Some("{\"a\": 1}".into())
+                content: "{\"a\": 1}\n".into()
             }
         );
         let Step::Run(r) = &a.steps[3] else { panic!() };
@@ -594,10 +622,8 @@ run dockaudit status
         .unwrap();
         assert_eq!(scs[0].min_kernel, Some((5, 16)));
         assert_eq!(scs[0].steps[0], Step::RulesFile("tests/data/x.rules".into()));
-        assert_eq!(
-            guest_file_path("/usr/share/x.rules"),
-            "/vm-tests/files/usr/share/x.rules"
-        );
+        assert_eq!(guest_file_path("/usr/share/x.rules"), "/usr/share/x.rules");
+        assert_eq!(guest_file_path("tests/data/x.rules"), "/vm-tests/files/tests/data/x.rules");
     }
 
     #[test]
@@ -623,6 +649,17 @@ run dockaudit status
         assert_eq!(b[0].1[0].name, "b");
         assert_eq!(b[1].0, ["audit=0"]);
         assert_eq!(b[1].1.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["a", "c"]);
+    }
+
+    #[test]
+    fn file_heredoc_and_save() {
+        let text = "scenario a\nfile /r <<EOF\n-w /x\n  -w /y\nEOF\nfile /e\nsave before auditctl -l\nrun x\nexpect stdout same-as-saved before\n";
+        let sc = &parse("f", text).unwrap()[0];
+        assert_eq!(sc.steps[0], Step::File { path: "/r".into(), content: "-w /x\n  -w /y\n".into() });
+        assert_eq!(sc.steps[1], Step::File { path: "/e".into(), content: String::new() });
+        assert_eq!(sc.steps[2], Step::Save { name: "before".into(), argv: vec!["auditctl".into(), "-l".into()] });
+        let Step::Run(r) = &sc.steps[3] else { panic!() };
+        assert_eq!(r.expects[0], Expect::StdoutSameAsSaved("before".into()));
     }
 
     #[test]
