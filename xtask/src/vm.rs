@@ -356,7 +356,9 @@ fn merge(mut first: BootResult, next: BootResult, cmdline: &[String]) -> BootRes
     first.seconds += next.seconds;
     first.cases.extend(next.cases);
     let with = cmdline.join(" ");
-    first.boot_errors.extend(next.boot_errors.iter().map(|e| format!("boot with `{with}`: {e}")));
+    first
+        .boot_errors
+        .extend(next.boot_errors.iter().map(|e| format!("boot with `{with}`: {e}")));
     if !next.boot_errors.is_empty() {
         first.console_tail = next.console_tail;
     }
@@ -382,7 +384,10 @@ fn qemu_command(k: &Kernel, initrd: &Path, accel: &str, plan: usize, cmdline: &[
         c.args(["-cpu", "host"]);
     }
     c.arg("-kernel").arg(&k.image).arg("-initrd").arg(initrd);
-    let mut append = format!("console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init {}{plan}", vm_scenario::PLAN_PARAM);
+    let mut append = format!(
+        "console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init {}{plan}",
+        vm_scenario::PLAN_PARAM
+    );
     for w in cmdline {
         append.push(' ');
         append.push_str(w);
@@ -410,7 +415,11 @@ fn boot(
     if o.keep {
         eprintln!("vm-test: {label}: {:?}", cmd);
     }
-    let suffix = if plan == 0 { String::new() } else { format!("-boot{}", plan + 1) };
+    let suffix = if plan == 0 {
+        String::new()
+    } else {
+        format!("-boot{}", plan + 1)
+    };
     let log_path = logs.join(format!("{}{suffix}.log", label.replace('/', "_")));
     let mut log = std::fs::File::create(&log_path).ok();
     let mut result = BootResult {

@@ -128,7 +128,11 @@ fn run_plan(plan: &[Scenario]) {
     let baseline = match command(&[AUDITCTL, "-s"], &RunOpts::default()) {
         Ok(o) if o.code == 0 => Some(parse_status(&o.stdout)),
         Ok(o) => {
-            say(&format!("guest-init: auditctl -s at boot exited {}: {}", o.code, o.stderr.trim()));
+            say(&format!(
+                "guest-init: auditctl -s at boot exited {}: {}",
+                o.code,
+                o.stderr.trim()
+            ));
             None
         }
         Err(e) => {
@@ -230,7 +234,12 @@ impl Guest {
                             saved.insert(name.clone(), o.stdout);
                             Ok(())
                         }
-                        Ok(o) => Err(format!("`save {name}`: `{}` exited {}: {}", argv.join(" "), o.code, o.stderr.trim())),
+                        Ok(o) => Err(format!(
+                            "`save {name}`: `{}` exited {}: {}",
+                            argv.join(" "),
+                            o.code,
+                            o.stderr.trim()
+                        )),
                         Err(e) => Err(format!("`save {name}`: {e}")),
                     }
                 }
@@ -369,9 +378,9 @@ fn shown(text: &str, what: &str) -> String {
 }
 
 /// Where two outputs first differ, for a readable failure.
-fn diff(expected: &str, got: &str, oracle: &str) -> String {
+fn diff(expected: &str, got: &str, oracle: &str, program: &str) -> String {
     let (e, g): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), got.lines().collect());
-    let mut s = format!("{oracle} printed {} lines, dockaudit {} lines\n", e.len(), g.len());
+    let mut s = format!("{oracle} printed {} lines, {program} {} lines\n", e.len(), g.len());
     let mut shown = 0;
     for i in 0..e.len().max(g.len()) {
         let (a, b) = (e.get(i), g.get(i));
@@ -458,21 +467,27 @@ fn check_run(run: &Run, saved: &HashMap<String, String>) -> (bool, String) {
                     Ok(r) if r.stdout != o.stdout => Some(format!(
                         "stdout differs from `{}`:\n{}",
                         oracle.join(" "),
-                        diff(&r.stdout, &o.stdout, &oracle.join(" "))
+                        diff(&r.stdout, &o.stdout, &oracle.join(" "), &run.argv[0])
                     )),
                     Ok(_) => None,
                 }
             }
             Expect::StdoutSameAsSaved(name) => match saved.get(name) {
-                None => Some(format!("nothing saved as {name:?} (no `save {name}` step before this run)")),
-                Some(want) if *want != o.stdout => {
-                    Some(format!("stdout differs from saved {name}:\n{}", diff(want, &o.stdout, &format!("saved {name}"))))
-                }
+                None => Some(format!(
+                    "nothing saved as {name:?} (no `save {name}` step before this run)"
+                )),
+                Some(want) if *want != o.stdout => Some(format!(
+                    "stdout differs from saved {name}:\n{}",
+                    diff(want, &o.stdout, &format!("saved {name}"), &run.argv[0])
+                )),
                 Some(_) => None,
             },
-            Expect::Stdout(want) => {
-                (o.stdout != *want).then(|| format!("stdout differs:\n{}", diff(want, &o.stdout, "the scenario")))
-            }
+            Expect::Stdout(want) => (o.stdout != *want).then(|| {
+                format!(
+                    "stdout differs:\n{}",
+                    diff(want, &o.stdout, "the scenario", &run.argv[0])
+                )
+            }),
             Expect::StdoutLine(t) => {
                 (!o.stdout.lines().any(|l| l == t)).then(|| format!("no stdout line is exactly {t:?}"))
             }
@@ -759,10 +774,10 @@ mod tests {
 
     #[test]
     fn diff_points_at_first_difference() {
-        let d = diff("a\nb\nc\n", "a\nx\nc\n", "auditctl -l");
+        let d = diff("a\nb\nc\n", "a\nx\nc\n", "auditctl -l", "dockaudit");
         assert!(d.contains("first difference at line 2"), "{d}");
         assert!(d.contains("- b") && d.contains("+ x"), "{d}");
-        let d = diff("a\n", "a", "o");
+        let d = diff("a\n", "a", "o", "p");
         assert!(d.contains("final newline"), "{d}");
     }
 

@@ -310,7 +310,10 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 if w.len() < 2 {
                     return Err(err(no, "`save` needs a name and a command".into()));
                 }
-                sc.steps.push(Step::Save { name: w[0].clone(), argv: w[1..].to_vec() });
+                sc.steps.push(Step::Save {
+                    name: w[0].clone(),
+                    argv: w[1..].to_vec(),
+                });
             }
             "auditctl" => {
                 need("arguments")?;
@@ -623,7 +626,10 @@ run dockaudit status
         assert_eq!(scs[0].min_kernel, Some((5, 16)));
         assert_eq!(scs[0].steps[0], Step::RulesFile("tests/data/x.rules".into()));
         assert_eq!(guest_file_path("/usr/share/x.rules"), "/usr/share/x.rules");
-        assert_eq!(guest_file_path("tests/data/x.rules"), "/vm-tests/files/tests/data/x.rules");
+        assert_eq!(
+            guest_file_path("tests/data/x.rules"),
+            "/vm-tests/files/tests/data/x.rules"
+        );
     }
 
     #[test]
@@ -642,7 +648,8 @@ run dockaudit status
 
     #[test]
     fn boots_group_by_cmdline_plain_first() {
-        let text = "scenario a\nkernel-cmdline audit=0\nrun x\nscenario b\nrun x\nscenario c\nkernel-cmdline audit=0\nrun x\n";
+        let text =
+            "scenario a\nkernel-cmdline audit=0\nrun x\nscenario b\nrun x\nscenario c\nkernel-cmdline audit=0\nrun x\n";
         let b = boots(&parse("f", text).unwrap());
         assert_eq!(b.len(), 2);
         assert!(b[0].0.is_empty());
@@ -655,9 +662,27 @@ run dockaudit status
     fn file_heredoc_and_save() {
         let text = "scenario a\nfile /r <<EOF\n-w /x\n  -w /y\nEOF\nfile /e\nsave before auditctl -l\nrun x\nexpect stdout same-as-saved before\n";
         let sc = &parse("f", text).unwrap()[0];
-        assert_eq!(sc.steps[0], Step::File { path: "/r".into(), content: "-w /x\n  -w /y\n".into() });
-        assert_eq!(sc.steps[1], Step::File { path: "/e".into(), content: String::new() });
-        assert_eq!(sc.steps[2], Step::Save { name: "before".into(), argv: vec!["auditctl".into(), "-l".into()] });
+        assert_eq!(
+            sc.steps[0],
+            Step::File {
+                path: "/r".into(),
+                content: "-w /x\n  -w /y\n".into()
+            }
+        );
+        assert_eq!(
+            sc.steps[1],
+            Step::File {
+                path: "/e".into(),
+                content: String::new()
+            }
+        );
+        assert_eq!(
+            sc.steps[2],
+            Step::Save {
+                name: "before".into(),
+                argv: vec!["auditctl".into(), "-l".into()]
+            }
+        );
         let Step::Run(r) = &sc.steps[3] else { panic!() };
         assert_eq!(r.expects[0], Expect::StdoutSameAsSaved("before".into()));
     }
