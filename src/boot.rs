@@ -4,8 +4,8 @@
 //! checks that the files' control lines (`-e`, `-b`) can answer.
 //!
 //! Decisions:
-//! - A control that passes (or is weak) now but rests on a rule in no rule file fails
-//!   the `persistent-rules` host check: after a reboot the control fails. Other drift
+//! - A control recorded now (whatever its verdict: audit may be off) by a rule in no
+//!   rule file fails the `persistent-rules` host check: after a reboot it is not. Other drift
 //!   (unrelated rules lost or not loaded, another order, a stale `audit.rules`) is
 //!   advice (`weak`), like an unlocked rule set.
 //! - Offline there is no kernel: `-e 0` in the files fails `audit-enabled`, `-e 2`
@@ -58,16 +58,15 @@ pub fn drift_check(eval: &Evaluation, kernel: &[Rule], disk: &RuleSet, native: A
     let mut status = Verdict::Pass;
     let mut reasons = Vec::new();
     for c in &eval.controls {
+        // Whatever the verdict now (audit may be off), these rules vanish at reboot.
         if let Some(p) = c.persistence.as_ref().filter(|p| !p.persistent) {
-            if matches!(c.status, Verdict::Pass | Verdict::Weak) {
-                status = Verdict::Fail;
-                reasons.push(format!(
-                    "{} ({}) rests on {} in no rule file: after a reboot it is not recorded",
-                    c.id,
-                    c.path,
-                    p.lost_at_reboot.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
-                ));
-            }
+            status = Verdict::Fail;
+            reasons.push(format!(
+                "{} ({}) rests on {} in no rule file: after a reboot it is not recorded",
+                c.id,
+                c.path,
+                p.lost_at_reboot.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+            ));
         }
     }
     let mut advise = |reason: String, reasons: &mut Vec<String>| {
