@@ -7,14 +7,8 @@ use crate::util::{self, HostRules};
 use dockaudit::syscalls::Arch;
 use std::path::PathBuf;
 
-const CORPUS: &str = "/usr/share/doc/auditd/examples/rules";
-
 fn rule_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(CORPUS)
-        .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "rules"));
-    files.sort();
+    let mut files = util::corpus_files();
     files.push(util::repo_path("tests/data/rules/every-field.rules"));
     files
 }

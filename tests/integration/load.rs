@@ -5,18 +5,8 @@
 
 use crate::util::{self, HostRules};
 use dockaudit::AuditClient;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-const CORPUS: &str = "/usr/share/doc/auditd/examples/rules";
-
-fn corpus_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(CORPUS)
-        .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "rules"));
-    files.sort();
-    files
-}
 
 /// Drops the lines that would change host-wide audit settings (or lock the host).
 fn without_status_lines(text: &str) -> String {
@@ -45,7 +35,7 @@ fn load_leaves_the_same_rules_as_auditctl_for_every_corpus_file() {
     }
     let host = HostRules::borrow();
     let dir = util::tempdir();
-    let mut files = corpus_files();
+    let mut files = util::corpus_files();
     files.push(util::repo_path("tests/data/rules/every-field.rules"));
     files.push(util::repo_path("tests/data/rules/load-constructs.rules"));
     let (mut identical, mut rejected_lines, mut failures) = (0, 0, Vec::new());
@@ -192,7 +182,7 @@ fn parsed_rules_show_no_drift_against_the_kernel_after_loading_them() {
     }
     let host = HostRules::borrow();
     let dir = util::tempdir();
-    let mut files = corpus_files();
+    let mut files = util::corpus_files();
     files.push(util::repo_path("tests/data/rules/every-field.rules"));
     let mut compared = 0;
     for file in &files {

@@ -6,36 +6,8 @@ use dockaudit::syscalls::{self, Arch};
 
 /// Bug 2: a watch whose perm (or key) field precedes its path prints as
 /// ` -p x-w /usr/bin/yum -k k`. The correct form is `-w PATH -p PERMS -k KEY...`.
-/// Bug 3 (ours to fix): a watch-form rule with no path at all prints as ` -p w`.
-pub fn fix_watch_order(line: &str) -> String {
-    if !(line.starts_with(" -p ") || line.starts_with(" -k ")) {
-        return line.to_string();
-    }
-    let Some(w) = line.find("-w ") else {
-        return line.to_string(); // bug 3: compared by `accept_pathless_watch`
-    };
-    let tail = &line[w + 3..];
-    let path_end = tail.find(" -").unwrap_or(tail.len());
-    let path = &tail[..path_end];
-    let flags = format!("{}{}", &line[..w], &tail[path_end..]);
-    let mut perms = Vec::new();
-    let mut keys = Vec::new();
-    for part in flags.split(" -").filter(|p| !p.is_empty()) {
-        match part.split_once(' ') {
-            Some(("p", value)) => perms.push(value.to_string()),
-            Some(("k", value)) => keys.push(value.to_string()),
-            _ => return line.to_string(),
-        }
-    }
-    let mut fixed = format!("-w {path}");
-    for p in perms {
-        fixed.push_str(&format!(" -p {p}"));
-    }
-    for k in keys {
-        fixed.push_str(&format!(" -k {k}"));
-    }
-    fixed
-}
+/// One implementation serves these tests and the VM guests' comparisons.
+pub use vm_scenario::correct_watch_line as fix_watch_order;
 
 /// Bug 3: auditctl's ` -p w` for a path-less watch-form rule; we print the rule form,
 /// which must hold the same permissions on all syscalls.

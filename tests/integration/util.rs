@@ -147,3 +147,13 @@ pub fn rule_lines_only(text: &str) -> String {
         .map(|l| format!("{l}\n"))
         .collect()
 }
+
+/// The rule files of auditd's example corpus, sorted (empty where auditd is missing).
+pub fn corpus_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir("/usr/share/doc/auditd/examples/rules")
+        .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "rules"));
+    files.sort();
+    files
+}

@@ -1,0 +1,678 @@
+//! PID 1 of the VM tests.
+//!
+//! Booted by `cargo xtask vm-test` from an initramfs that holds this binary
+//! as `/init`, a static `/bin/dockaudit`, the host's `/sbin/auditctl` with its
+//! shared libraries, the scenario files under `/vm-tests/scenarios` and the
+//! run order in `/vm-tests/plan`. It runs every planned scenario, prints the
+//! markers of `vm_scenario::marker` on the console (serial), and reboots
+//! (QEMU runs with -no-reboot, so that ends the VM).
+//!
+//! The same binary is also a helper the init calls for itself:
+//! `/init wrap [as=UID] [drop=CAPS] [ns=pid|user] -- PROGRAM ARGS...` runs a
+//! program under those conditions, and `/init events N PATH` opens PATH N
+//! times (PID 1 itself is never audited: it predates `auditctl -e 1`).
+
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::io::{Read, Write};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use vm_scenario::{marker, ExitExpect, Expect, Namespace, Run, RunOpts, Scenario, Step};
+
+const AUDITCTL: &str = "/sbin/auditctl";
+const DOCKAUDIT: &str = "/bin/dockaudit";
+/// A command still running after this long is killed and its scenario fails.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(240);
+/// How much of a failing command's output is printed.
+const MAX_SHOWN_LINES: usize = 40;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("wrap") => wrap_main(&args[2..]),
+        Some("events") => events_main(&args[2..]),
+        _ if std::process::id() == 1 => pid1(),
+        _ => {
+            eprintln!("guest-init: this is the init of the dockaudit test VMs (see vm-tests/README.md)");
+            std::process::exit(2);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- PID 1
+
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    // Start on a fresh line: the kernel may have left a partial one.
+    let _ = out.write_all(format!("\n{line}\n").as_bytes());
+    let _ = out.flush();
+}
+
+fn mount(src: &str, target: &str, fstype: &str) {
+    let _ = std::fs::create_dir_all(target);
+    let c = |s: &str| CString::new(s).unwrap();
+    let (s, t, f) = (c(src), c(target), c(fstype));
+    // SAFETY: valid NUL-terminated strings, no data argument.
+    let rc = unsafe { libc::mount(s.as_ptr(), t.as_ptr(), f.as_ptr(), 0, std::ptr::null()) };
+    if rc != 0 {
+        say(&format!("guest-init: mount {fstype} on {target}: {}", std::io::Error::last_os_error()));
+    }
+}
+
+fn power_off() -> ! {
+    // SAFETY: plain syscalls; QEMU runs with -no-reboot, so a reboot ends it.
+    unsafe {
+        libc::sync();
+        libc::reboot(libc::RB_AUTOBOOT);
+    }
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+fn pid1() -> ! {
+    mount("proc", "/proc", "proc");
+    mount("sysfs", "/sys", "sysfs");
+    mount("devtmpfs", "/dev", "devtmpfs");
+    mount("tmpfs", "/tmp", "tmpfs");
+    std::env::set_var("PATH", "/bin:/sbin");
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    say(&format!("{} {}", marker::BOOT, release.trim()));
+    match plan() {
+        Ok(plan) => run_plan(&plan),
+        Err(e) => say(&format!("{} {e}", marker::ERROR)),
+    }
+    power_off()
+}
+
+fn plan() -> Result<Vec<Scenario>, String> {
+    let all = vm_scenario::load_dir(Path::new("/vm-tests/scenarios"))?;
+    let names = std::fs::read_to_string("/vm-tests/plan").map_err(|e| format!("/vm-tests/plan: {e}"))?;
+    names
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|n| {
+            all.iter()
+                .find(|s| s.name == n.trim())
+                .cloned()
+                .ok_or_else(|| format!("/vm-tests/plan names unknown scenario {n}"))
+        })
+        .collect()
+}
+
+struct Guest {
+    /// `auditctl -s` values at boot, to reset to.
+    baseline: HashMap<String, String>,
+    /// Answers of `dockaudit WORD --help`, by WORD.
+    has_subcommand: HashMap<String, bool>,
+}
+
+fn run_plan(plan: &[Scenario]) {
+    let baseline = match command(&[AUDITCTL, "-s"], &RunOpts::default()) {
+        Ok(o) if o.code == 0 => parse_status(&o.stdout),
+        Ok(o) => {
+            say(&format!("{} auditctl -s at boot exited {}: {}", marker::ERROR, o.code, o.stderr.trim()));
+            return;
+        }
+        Err(e) => {
+            say(&format!("{} cannot run {AUDITCTL}: {e}", marker::ERROR));
+            return;
+        }
+    };
+    say(&format!("guest-init: audit status at boot: {:?}", baseline));
+    let mut g = Guest { baseline, has_subcommand: HashMap::new() };
+    for sc in plan {
+        say(&format!("{} {}", marker::START, sc.name));
+        let t0 = Instant::now();
+        let mut created = Vec::new();
+        let verdict = g.scenario(sc, &mut created);
+        for p in created.iter().rev() {
+            let _ = std::fs::remove_dir_all(p).or_else(|_| std::fs::remove_file(p));
+        }
+        let ms = t0.elapsed().as_millis();
+        match verdict {
+            Verdict::Pass => say(&format!("{} {} PASS {ms}ms", marker::RESULT, sc.name)),
+            Verdict::Skip(why) => say(&format!("{} {} SKIP {why}", marker::RESULT, sc.name)),
+            Verdict::Fail(why) => {
+                print_block(&why);
+                say(&format!("{} {} FAIL {ms}ms", marker::RESULT, sc.name));
+            }
+        }
+    }
+    say(marker::DONE);
+}
+
+fn print_block(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(b"\n");
+    for l in text.lines() {
+        let _ = writeln!(out, "  | {l}");
+    }
+    let _ = out.flush();
+}
+
+enum Verdict {
+    Pass,
+    Skip(String),
+    Fail(String),
+}
+
+fn parse_status(text: &str) -> HashMap<String, String> {
+    text.lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn resolve(prog: &str) -> String {
+    match prog {
+        "dockaudit" => DOCKAUDIT.to_string(),
+        "auditctl" => AUDITCTL.to_string(),
+        p => p.to_string(),
+    }
+}
+
+impl Guest {
+    fn scenario(&mut self, sc: &Scenario, created: &mut Vec<PathBuf>) -> Verdict {
+        if let Some((maj, min)) = sc.min_kernel {
+            let rel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+            if vm_scenario::parse_version(&rel).is_some_and(|v| v < (maj, min)) {
+                return Verdict::Skip(format!("needs kernel {maj}.{min} or newer"));
+            }
+        }
+        for word in &sc.requires {
+            let has = *self.has_subcommand.entry(word.clone()).or_insert_with(|| {
+                matches!(command(&[DOCKAUDIT, word, "--help"], &RunOpts::default()),
+                         Ok(o) if o.code == 0 && !o.stdout.trim().is_empty())
+            });
+            if !has {
+                return Verdict::Skip(format!("dockaudit has no `{word}` subcommand yet"));
+            }
+        }
+        if let Err(e) = self.reset() {
+            return Verdict::Fail(format!("resetting the kernel's audit state before this scenario failed:\n{e}"));
+        }
+        let mut report = String::new();
+        let mut failed = false;
+        for step in &sc.steps {
+            let r = match step {
+                Step::Dir(p) => make_path(p, None, created),
+                Step::File { path, content } => make_path(path, Some(content.as_deref().unwrap_or("")), created),
+                Step::Auditctl(args) => setup_cmd(AUDITCTL, args),
+                Step::Rules { count, template } => load_rules(*count, template),
+                Step::RulesFile(path) => setup_cmd(AUDITCTL, &["-R".into(), vm_scenario::guest_file_path(path)]),
+                Step::Events { count, path } => setup_cmd("/init", &["events".into(), count.to_string(), path.clone()]),
+                Step::Run(run) => {
+                    let (ok, text) = check_run(run);
+                    report.push_str(&text);
+                    if !ok {
+                        failed = true;
+                    }
+                    Ok(())
+                }
+            };
+            if let Err(e) = r {
+                report.push_str(&format!("setup step failed: {e}\n"));
+                return Verdict::Fail(report);
+            }
+        }
+        if failed {
+            Verdict::Fail(format!("{}:{} ({})\n{report}", sc.file, sc.line, sc.about))
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    /// Bring the kernel back to the state of a fresh boot with audit enabled
+    /// (as auditd leaves it), in this order: -e 0, -D, then
+    /// no rules, enabled 1, failure 1, no rate limit, the boot backlog limit
+    /// and wait time, lost counter 0. Nothing to do once rules are locked
+    /// (`-e 2`): the `final` scenarios expect to inherit that state.
+    fn reset(&self) -> Result<(), String> {
+        let now = command(&[AUDITCTL, "-s"], &RunOpts::default()).map_err(|e| e.to_string())?;
+        if parse_status(&now.stdout).get("enabled").map(String::as_str) == Some("2") {
+            return Ok(());
+        }
+        let b = |k: &str| self.baseline.get(k).cloned().unwrap_or_default();
+        let settings = [
+            "-e", "1", "-f", "1", "-r", "0", "-b", &b("backlog_limit"),
+            "--backlog_wait_time", &b("backlog_wait_time"),
+        ];
+        // Disable first: with audit off, deleting thousands of rules logs no
+        // CONFIG_CHANGE records. (Deleting 5000 syscall rules still took a
+        // minute on 6.12 under TCG, 6 s on 5.10: keep rule counts moderate.)
+        for args in [&["-e", "0"][..], &["-D"][..], &settings[..], &["--reset-lost"][..]] {
+            setup_cmd(AUDITCTL, &args.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
+        }
+        let l = command(&[AUDITCTL, "-l"], &RunOpts::default()).map_err(|e| e.to_string())?;
+        if l.stdout.trim() != "No rules" {
+            return Err(format!("auditctl -l after auditctl -D still lists:\n{}", l.stdout));
+        }
+        Ok(())
+    }
+}
+
+/// Create a directory (content None) or a file, recording the topmost path
+/// that did not exist so it can be removed after the scenario.
+fn make_path(path: &str, content: Option<&str>, created: &mut Vec<PathBuf>) -> Result<(), String> {
+    let p = Path::new(path);
+    let mut top = None;
+    let mut a = Some(p);
+    while let Some(x) = a {
+        if x.as_os_str().is_empty() || x.exists() {
+            break;
+        }
+        top = Some(x.to_path_buf());
+        a = x.parent();
+    }
+    let r = match content {
+        None => std::fs::create_dir_all(p),
+        Some(c) => {
+            if let Some(parent) = p.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            let mut text = c.to_string();
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            std::fs::write(p, text)
+        }
+    };
+    created.extend(top);
+    r.map_err(|e| format!("creating {path}: {e}"))
+}
+
+fn setup_cmd(prog: &str, args: &[String]) -> Result<(), String> {
+    let mut argv = vec![prog.to_string()];
+    argv.extend(args.iter().cloned());
+    let refs: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let o = command(&refs, &RunOpts::default()).map_err(|e| format!("{}: {e}", argv.join(" ")))?;
+    if o.code != 0 {
+        return Err(format!(
+            "`{}` exited {}\n{}{}",
+            argv.join(" "),
+            o.code,
+            shown(&o.stdout, "stdout"),
+            shown(&o.stderr, "stderr")
+        ));
+    }
+    Ok(())
+}
+
+fn load_rules(count: u32, template: &str) -> Result<(), String> {
+    let mut text = String::new();
+    for i in 0..count {
+        text.push_str(&template.replace("{i}", &i.to_string()));
+        text.push('\n');
+    }
+    let file = "/tmp/.vm-tests-rules";
+    std::fs::write(file, text).map_err(|e| format!("{file}: {e}"))?;
+    let r = setup_cmd(AUDITCTL, &["-R".into(), file.into()]);
+    let _ = std::fs::remove_file(file);
+    r
+}
+
+fn shown(text: &str, what: &str) -> String {
+    if text.is_empty() {
+        return format!("({what} empty)\n");
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut s = format!("{what} ({} lines):\n", lines.len());
+    for l in lines.iter().take(MAX_SHOWN_LINES) {
+        s.push_str(&format!("    {l}\n"));
+    }
+    if lines.len() > MAX_SHOWN_LINES {
+        s.push_str(&format!("    ... {} more lines\n", lines.len() - MAX_SHOWN_LINES));
+    }
+    s
+}
+
+/// Where two outputs first differ, for a readable failure.
+fn diff(expected: &str, got: &str, oracle: &str) -> String {
+    let (e, g): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), got.lines().collect());
+    let mut s = format!("{oracle} printed {} lines, dockaudit {} lines\n", e.len(), g.len());
+    let mut shown = 0;
+    for i in 0..e.len().max(g.len()) {
+        let (a, b) = (e.get(i), g.get(i));
+        if a != b {
+            if shown == 0 {
+                s.push_str(&format!("first difference at line {}:\n", i + 1));
+            }
+            if let Some(a) = a {
+                s.push_str(&format!("    - {a}\n"));
+            }
+            if let Some(b) = b {
+                s.push_str(&format!("    + {b}\n"));
+            }
+            shown += 1;
+            if shown >= 10 {
+                s.push_str("    ... (more differences)\n");
+                break;
+            }
+        }
+    }
+    if shown == 0 && expected != got {
+        s.push_str("    (same lines, different line endings or final newline)\n");
+    }
+    s
+}
+
+/// Run one `run` step and check its expectations. Returns (passed, report).
+fn check_run(run: &Run) -> (bool, String) {
+    let argv: Vec<String> = run.argv.iter().enumerate().map(|(i, a)| if i == 0 { resolve(a) } else { a.clone() }).collect();
+    let refs: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let mut head = format!("line {}: run", run.line);
+    if let Some(u) = run.opts.uid {
+        head.push_str(&format!(" as={u}"));
+    }
+    if !run.opts.drop_caps.is_empty() {
+        head.push_str(&format!(" drop={}", run.opts.drop_caps.join(",")));
+    }
+    match run.opts.ns {
+        Some(Namespace::Pid) => head.push_str(" ns=pid"),
+        Some(Namespace::User) => head.push_str(" ns=user"),
+        None => {}
+    }
+    head.push_str(&format!(" {}\n", run.argv.join(" ")));
+    let t0 = Instant::now();
+    let o = match command(&refs, &run.opts) {
+        Ok(o) => o,
+        Err(e) => return (false, format!("{head}  could not run: {e}\n")),
+    };
+    let mut problems = Vec::new();
+    let expects: Vec<Expect> =
+        if run.expects.is_empty() { vec![Expect::Exit(ExitExpect::Code(0))] } else { run.expects.clone() };
+    for e in &expects {
+        let problem = match e {
+            Expect::Exit(ExitExpect::Code(c)) => (o.code != *c).then(|| format!("exit code {} (wanted {c})", o.code)),
+            Expect::Exit(ExitExpect::Nonzero) => (o.code == 0).then(|| "exit code 0 (wanted nonzero)".to_string()),
+            Expect::StdoutSameAs(oracle) | Expect::StdoutSameAsCorrected(oracle) => {
+                let correct = matches!(e, Expect::StdoutSameAsCorrected(_));
+                let oargv: Vec<String> =
+                    oracle.iter().enumerate().map(|(i, a)| if i == 0 { resolve(a) } else { a.clone() }).collect();
+                let orefs: Vec<&str> = oargv.iter().map(String::as_str).collect();
+                let oracle_out = command(&orefs, &RunOpts::default()).map(|mut r| {
+                    if correct {
+                        r.stdout = r.stdout.lines().map(|l| vm_scenario::correct_watch_line(l) + "\n").collect();
+                    }
+                    r
+                });
+                match oracle_out {
+                    Err(err) => Some(format!("oracle `{}` could not run: {err}", oracle.join(" "))),
+                    Ok(r) if r.stdout != o.stdout => {
+                        Some(format!("stdout differs from `{}`:\n{}", oracle.join(" "), diff(&r.stdout, &o.stdout, &oracle.join(" "))))
+                    }
+                    Ok(_) => None,
+                }
+            }
+            Expect::Stdout(want) => (o.stdout != *want).then(|| format!("stdout differs:\n{}", diff(want, &o.stdout, "the scenario"))),
+            Expect::StdoutLine(t) => (!o.stdout.lines().any(|l| l == t)).then(|| format!("no stdout line is exactly {t:?}")),
+            Expect::StdoutContains(t) => (!o.stdout.contains(t.as_str())).then(|| format!("stdout lacks {t:?}")),
+            Expect::StdoutLacks(t) => o.stdout.contains(t.as_str()).then(|| format!("stdout contains {t:?}")),
+            Expect::StderrContains(t) => (!o.stderr.contains(t.as_str())).then(|| format!("stderr lacks {t:?}")),
+            Expect::StdoutEmpty => (!o.stdout.is_empty()).then(|| "stdout is not empty".to_string()),
+            Expect::StderrEmpty => (!o.stderr.is_empty()).then(|| "stderr is not empty".to_string()),
+            Expect::StdoutLines(n) => {
+                let got = o.stdout.lines().count();
+                (got != *n).then(|| format!("stdout has {got} lines (wanted {n})"))
+            }
+        };
+        if let Some(p) = problem {
+            problems.push(format!("expect {e}: {p}"));
+        }
+    }
+    if problems.is_empty() {
+        return (true, String::new());
+    }
+    let mut s = head;
+    for p in &problems {
+        s.push_str(&format!("  FAILED {p}\n"));
+    }
+    s.push_str(&format!("  exit code {} after {} ms\n", o.code, t0.elapsed().as_millis()));
+    for (text, what) in [(&o.stdout, "stdout"), (&o.stderr, "stderr")] {
+        for l in shown(text, what).lines() {
+            s.push_str(&format!("  {l}\n"));
+        }
+    }
+    (false, s)
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run argv (argv[0] a path) under `opts`, with a timeout; capture output.
+fn command(argv: &[&str], opts: &RunOpts) -> std::io::Result<Output> {
+    let mut cmd = if opts == &RunOpts::default() {
+        let mut c = Command::new(argv[0]);
+        c.args(&argv[1..]);
+        c
+    } else {
+        let mut c = Command::new("/init");
+        c.arg("wrap");
+        if let Some(u) = opts.uid {
+            c.arg(format!("as={u}"));
+        }
+        if !opts.drop_caps.is_empty() {
+            c.arg(format!("drop={}", opts.drop_caps.join(",")));
+        }
+        match opts.ns {
+            Some(Namespace::Pid) => {
+                c.arg("ns=pid");
+            }
+            Some(Namespace::User) => {
+                c.arg("ns=user");
+            }
+            None => {}
+        }
+        c.arg("--").args(argv);
+        c
+    };
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let reader = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            String::from_utf8_lossy(&v).into_owned()
+        })
+    };
+    let out = reader(Box::new(child.stdout.take().unwrap()));
+    let err = reader(Box::new(child.stderr.take().unwrap()));
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait()? {
+            break s;
+        }
+        if t0.elapsed() > COMMAND_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::other(format!("still running after {} s, killed", COMMAND_TIMEOUT.as_secs())));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let code = status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+    Ok(Output { code, stdout: out.join().unwrap_or_default(), stderr: err.join().unwrap_or_default() })
+}
+
+// ---------------------------------------------------------------- helpers run as child processes
+
+fn die(msg: String) -> ! {
+    eprintln!("guest-init wrap: {msg}");
+    std::process::exit(125);
+}
+
+fn cap_number(name: &str) -> Option<u32> {
+    let n = name.trim().to_ascii_uppercase();
+    let n = n.strip_prefix("CAP_").unwrap_or(&n);
+    Some(match n {
+        "NET_ADMIN" => 12,
+        "SYS_ADMIN" => 21,
+        "AUDIT_WRITE" => 29,
+        "AUDIT_CONTROL" => 30,
+        "AUDIT_READ" => 37,
+        _ => return n.parse().ok(),
+    })
+}
+
+fn drop_caps(names: &[String]) {
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: i32,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy, Default)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    let mut hdr = Header { version: 0x2008_0522, pid: 0 };
+    let mut data = [Data::default(); 2];
+    // SAFETY: capget/capset with a v3 header and two data words, as documented.
+    unsafe {
+        if libc::syscall(libc::SYS_capget, &mut hdr as *mut Header, data.as_mut_ptr()) != 0 {
+            die(format!("capget: {}", std::io::Error::last_os_error()));
+        }
+    }
+    for name in names {
+        let Some(cap) = cap_number(name) else { die(format!("unknown capability {name}")) };
+        // SAFETY: prctl with integer arguments.
+        if unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) } != 0 {
+            die(format!("PR_CAPBSET_DROP {name}: {}", std::io::Error::last_os_error()));
+        }
+        let (w, bit) = ((cap / 32) as usize, 1u32 << (cap % 32));
+        data[w].effective &= !bit;
+        data[w].permitted &= !bit;
+        data[w].inheritable &= !bit;
+    }
+    // SAFETY: as above.
+    unsafe {
+        libc::prctl(libc::PR_CAP_AMBIENT, libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong, 0, 0, 0);
+        if libc::syscall(libc::SYS_capset, &mut hdr as *mut Header, data.as_ptr()) != 0 {
+            die(format!("capset: {}", std::io::Error::last_os_error()));
+        }
+    }
+}
+
+/// `/init wrap [as=UID] [drop=CAPS] [ns=pid|user] -- PROGRAM ARGS...`
+fn wrap_main(args: &[String]) -> ! {
+    let Some(sep) = args.iter().position(|a| a == "--") else { die("usage: wrap [OPTS] -- PROGRAM ARGS".into()) };
+    let (opts, argv) = (&args[..sep], &args[sep + 1..]);
+    if argv.is_empty() {
+        die("no program".into());
+    }
+    // Applied in a fixed order whatever the order of the options:
+    // 1. drop capabilities; 2. with ns=user: (as=UID first, then) a new user
+    // namespace whose root is the caller's uid, so the program keeps its
+    // capabilities inside it through exec, as in a rootless container;
+    // 3. ns=pid: a new pid namespace (entered by a forked child);
+    // 4. as=UID without ns=user: setgroups/setgid/setuid.
+    let mut uid = None;
+    let (mut user_ns, mut pid_ns) = (false, false);
+    for o in opts {
+        if let Some(v) = o.strip_prefix("drop=") {
+            drop_caps(&v.split(',').map(str::to_string).collect::<Vec<_>>());
+        } else if let Some(v) = o.strip_prefix("as=") {
+            uid = Some(v.parse::<u32>().unwrap_or_else(|_| die(format!("bad uid {v}"))));
+        } else if o == "ns=user" {
+            user_ns = true;
+        } else if o == "ns=pid" {
+            pid_ns = true;
+        } else {
+            die(format!("unknown option {o}"));
+        }
+    }
+    if user_ns {
+        if let Some(u) = uid.take() {
+            become_uid(u);
+        }
+        // SAFETY: plain syscalls. Read before unshare: inside, unmapped ids read as 65534.
+        let (outside, outside_gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        if unsafe { libc::unshare(libc::CLONE_NEWUSER) } != 0 {
+            die(format!("unshare(CLONE_NEWUSER): {}", std::io::Error::last_os_error()));
+        }
+        let write = |f: &str, text: String| {
+            std::fs::write(f, text).unwrap_or_else(|e| die(format!("writing {f}: {e}")));
+        };
+        write("/proc/self/setgroups", "deny".into());
+        write("/proc/self/uid_map", format!("0 {outside} 1"));
+        write("/proc/self/gid_map", format!("0 {outside_gid} 1"));
+    }
+    if pid_ns {
+        // SAFETY: plain syscalls; this process is single-threaded.
+        unsafe {
+            if libc::unshare(libc::CLONE_NEWPID) != 0 {
+                die(format!("unshare(CLONE_NEWPID): {}", std::io::Error::last_os_error()));
+            }
+            // Only children enter the new pid namespace.
+            let pid = libc::fork();
+            if pid < 0 {
+                die(format!("fork: {}", std::io::Error::last_os_error()));
+            }
+            if pid > 0 {
+                let mut st = 0;
+                libc::waitpid(pid, &mut st, 0);
+                let code = if libc::WIFEXITED(st) { libc::WEXITSTATUS(st) } else { 128 + libc::WTERMSIG(st) };
+                std::process::exit(code);
+            }
+        }
+    }
+    if let Some(u) = uid {
+        become_uid(u);
+    }
+    let e = Command::new(&argv[0]).args(&argv[1..]).exec();
+    die(format!("exec {}: {e}", argv[0]))
+}
+
+fn become_uid(u: u32) {
+    // SAFETY: plain syscalls.
+    unsafe {
+        if libc::setgroups(0, std::ptr::null()) != 0 || libc::setgid(u) != 0 || libc::setuid(u) != 0 {
+            die(format!("dropping to uid {u}: {}", std::io::Error::last_os_error()));
+        }
+        // Changing uid makes the process non-dumpable, which puts root in
+        // charge of its /proc/self files (uid_map...): undo that.
+        libc::prctl(libc::PR_SET_DUMPABLE, 1 as libc::c_ulong, 0, 0, 0);
+    }
+}
+
+/// `/init events N PATH`: open and close PATH N times.
+fn events_main(args: &[String]) -> ! {
+    let (Some(n), Some(path)) = (args.first().and_then(|n| n.parse::<u32>().ok()), args.get(1)) else {
+        die("usage: events N PATH".into())
+    };
+    for _ in 0..n {
+        if let Err(e) = std::fs::File::open(path) {
+            die(format!("open {path}: {e}"));
+        }
+    }
+    std::process::exit(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_points_at_first_difference() {
+        let d = diff("a\nb\nc\n", "a\nx\nc\n", "auditctl -l");
+        assert!(d.contains("first difference at line 2"), "{d}");
+        assert!(d.contains("- b") && d.contains("+ x"), "{d}");
+        let d = diff("a\n", "a", "o");
+        assert!(d.contains("final newline"), "{d}");
+    }
+
+    #[test]
+    fn caps_by_name() {
+        assert_eq!(cap_number("CAP_AUDIT_CONTROL"), Some(30));
+        assert_eq!(cap_number("audit_read"), Some(37));
+        assert_eq!(cap_number("7"), Some(7));
+        assert_eq!(cap_number("nope"), None);
+    }
+}

@@ -1,0 +1,555 @@
+//! The scenario files of the VM tests (`vm-tests/scenarios/*.scn`).
+//!
+//! This crate only parses; the guest init (`vm-tests/guest-init`) runs the
+//! scenarios inside a VM and xtask (`cargo xtask vm-test`) uses the parsed
+//! names to check the result markers. The format is documented in
+//! `vm-tests/README.md`; keep the two in step.
+//!
+//! std only: it is built for the host and for the static musl guest.
+
+use std::fmt;
+use std::path::Path;
+
+/// One scenario: a name, a few setup steps and the commands it checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    pub name: String,
+    /// File the scenario comes from (base name) and its `scenario` line.
+    pub file: String,
+    pub line: usize,
+    pub about: String,
+    /// `final N`: leaves kernel state that cannot be undone in this boot.
+    /// Such scenarios run after all others, in ascending `N`.
+    pub final_order: Option<u32>,
+    /// `requires WORD`: a dockaudit subcommand this scenario needs; the
+    /// guest skips the scenario (SKIP, not PASS) when `dockaudit WORD --help`
+    /// fails, so scenarios can be written before the subcommand lands.
+    pub requires: Vec<String>,
+    /// `min-kernel X.Y`: SKIP on older kernels (for features they lack).
+    pub min_kernel: Option<(u32, u32)>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// `dir PATH`: create a directory (and its parents).
+    Dir(String),
+    /// `file PATH [TEXT]`: create a file (and its parents), TEXT + newline.
+    File { path: String, content: Option<String> },
+    /// `auditctl ARGS...`: run the real auditctl as root; must exit 0.
+    Auditctl(Vec<String>),
+    /// `rules N TEMPLATE`: load N rules with one `auditctl -R`, each the
+    /// TEMPLATE with `{i}` replaced by 0..N-1.
+    Rules { count: u32, template: String },
+    /// `rules-file PATH`: `auditctl -R` of a file from the host (relative
+    /// to the repository root, or absolute), copied into the initramfs
+    /// under `/vm-tests/files/`.
+    RulesFile(String),
+    /// `events N PATH`: open and close PATH N times (to make audit records).
+    Events { count: u32, path: String },
+    /// `run [OPTIONS] PROGRAM ARGS...` followed by its `expect` lines.
+    Run(Run),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub line: usize,
+    pub opts: RunOpts,
+    pub argv: Vec<String>,
+    /// No `expect` line at all means `expect exit 0`.
+    pub expects: Vec<Expect>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunOpts {
+    /// `as=UID`: setgroups([]), setgid(UID), setuid(UID): no capabilities.
+    pub uid: Option<u32>,
+    /// `drop=CAP_A,CAP_B`: stay uid 0 but drop these capabilities from every set.
+    pub drop_caps: Vec<String>,
+    /// `ns=pid` or `ns=user`: run in a new namespace of that kind.
+    pub ns: Option<Namespace>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Namespace {
+    Pid,
+    User,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// `expect exit N` / `expect exit nonzero`
+    Exit(ExitExpect),
+    /// `expect stdout same-as PROGRAM ARGS...`: byte-identical to what that
+    /// command (run as root, right after) prints. The oracle check.
+    StdoutSameAs(Vec<String>),
+    /// `expect stdout same-as-corrected PROGRAM ARGS...`: the same, after
+    /// rewriting the watch lines auditctl 3.0.9 garbles when a rule's perm or
+    /// key field comes before its path (` -p x-w /usr/bin/yum -k k` becomes
+    /// `-w /usr/bin/yum -p x -k k`; bug 2 of auditctl-format.md).
+    StdoutSameAsCorrected(Vec<String>),
+    /// `expect stdout <<END` ... `END`: exactly these lines.
+    Stdout(String),
+    /// `expect stdout-line TEXT`: some line of stdout is exactly TEXT.
+    StdoutLine(String),
+    /// `expect stdout-contains TEXT`
+    StdoutContains(String),
+    /// `expect stdout-lacks TEXT`
+    StdoutLacks(String),
+    /// `expect stderr-contains TEXT`
+    StderrContains(String),
+    /// `expect stdout-empty`
+    StdoutEmpty,
+    /// `expect stderr-empty`
+    StderrEmpty,
+    /// `expect stdout-lines N`: stdout has exactly N lines.
+    StdoutLines(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitExpect {
+    Code(i32),
+    Nonzero,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub file: String,
+    pub line: usize,
+    pub msg: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.msg)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+impl fmt::Display for Expect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expect::Exit(ExitExpect::Code(c)) => write!(f, "exit {c}"),
+            Expect::Exit(ExitExpect::Nonzero) => write!(f, "exit nonzero"),
+            Expect::StdoutSameAs(a) => write!(f, "stdout same-as {}", a.join(" ")),
+            Expect::StdoutSameAsCorrected(a) => write!(f, "stdout same-as-corrected {}", a.join(" ")),
+            Expect::Stdout(_) => write!(f, "stdout <<exact text>>"),
+            Expect::StdoutLine(t) => write!(f, "stdout-line {t}"),
+            Expect::StdoutContains(t) => write!(f, "stdout-contains {t}"),
+            Expect::StdoutLacks(t) => write!(f, "stdout-lacks {t}"),
+            Expect::StderrContains(t) => write!(f, "stderr-contains {t}"),
+            Expect::StdoutEmpty => write!(f, "stdout-empty"),
+            Expect::StderrEmpty => write!(f, "stderr-empty"),
+            Expect::StdoutLines(n) => write!(f, "stdout-lines {n}"),
+        }
+    }
+}
+
+/// Split a line into words: whitespace separates, '...' and "..." group
+/// (no escapes inside), nothing else is special.
+pub fn split_words(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    for c in s.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => cur.push(c),
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                in_word = true;
+            }
+            None if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            None => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if let Some(q) = quote {
+        return Err(format!("unterminated {q} quote"));
+    }
+    if in_word {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+fn valid_name(n: &str) -> bool {
+    !n.is_empty()
+        && n
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+/// Parse one scenario file. `file` is used in error messages and `Scenario::file`.
+pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
+    let err = |line: usize, msg: String| ParseError { file: file.to_string(), line, msg };
+    let mut out: Vec<Scenario> = Vec::new();
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
+    while let Some((no, raw)) = lines.next() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (kw, rest) = match line.split_once(char::is_whitespace) {
+            Some((k, r)) => (k, r.trim()),
+            None => (line, ""),
+        };
+        if kw == "scenario" {
+            if !valid_name(rest) {
+                return Err(err(no, format!("bad scenario name {rest:?} (letters, digits, - _ . only)")));
+            }
+            out.push(Scenario {
+                name: rest.to_string(),
+                file: file.to_string(),
+                line: no,
+                about: String::new(),
+                final_order: None,
+                requires: Vec::new(),
+                min_kernel: None,
+                steps: Vec::new(),
+            });
+            continue;
+        }
+        let Some(sc) = out.last_mut() else {
+            return Err(err(no, format!("{kw:?} before the first `scenario` line")));
+        };
+        let words = || split_words(rest).map_err(|e| err(no, e));
+        let need = |what: &str| -> Result<(), ParseError> {
+            if rest.is_empty() {
+                Err(err(no, format!("`{kw}` needs {what}")))
+            } else {
+                Ok(())
+            }
+        };
+        match kw {
+            "about" => sc.about = rest.to_string(),
+            "final" => {
+                let n = rest.parse().map_err(|_| err(no, format!("`final` needs a number, got {rest:?}")))?;
+                sc.final_order = Some(n);
+            }
+            "requires" => {
+                need("a dockaudit subcommand")?;
+                sc.requires.extend(words()?);
+            }
+            "min-kernel" => {
+                sc.min_kernel = Some(
+                    parse_version(rest).ok_or_else(|| err(no, format!("`min-kernel` needs X.Y, got {rest:?}")))?,
+                );
+            }
+            "rules-file" => {
+                need("a path")?;
+                sc.steps.push(Step::RulesFile(rest.to_string()));
+            }
+            "dir" => {
+                need("a path")?;
+                sc.steps.push(Step::Dir(rest.to_string()));
+            }
+            "file" => {
+                need("a path")?;
+                let (path, content) = match rest.split_once(char::is_whitespace) {
+                    Some((p, c)) => (p.to_string(), Some(c.trim().to_string())),
+                    None => (rest.to_string(), None),
+                };
+                sc.steps.push(Step::File { path, content });
+            }
+            "auditctl" => {
+                need("arguments")?;
+                sc.steps.push(Step::Auditctl(words()?));
+            }
+            "rules" | "events" => {
+                let (n, arg) = rest
+                    .split_once(char::is_whitespace)
+                    .ok_or_else(|| err(no, format!("`{kw}` needs a count and {}", if kw == "rules" { "a rule template" } else { "a path" })))?;
+                let count: u32 = n.parse().map_err(|_| err(no, format!("bad count {n:?}")))?;
+                let arg = arg.trim().to_string();
+                sc.steps.push(if kw == "rules" {
+                    Step::Rules { count, template: arg }
+                } else {
+                    Step::Events { count, path: arg }
+                });
+            }
+            "run" => {
+                let mut opts = RunOpts::default();
+                let mut argv = Vec::new();
+                for w in words()? {
+                    if !argv.is_empty() {
+                        argv.push(w);
+                    } else if let Some(v) = w.strip_prefix("as=") {
+                        opts.uid = Some(v.parse().map_err(|_| err(no, format!("bad uid in {w:?}")))?);
+                    } else if let Some(v) = w.strip_prefix("drop=") {
+                        opts.drop_caps = v.split(',').map(str::to_string).collect();
+                    } else if let Some(v) = w.strip_prefix("ns=") {
+                        opts.ns = Some(match v {
+                            "pid" => Namespace::Pid,
+                            "user" => Namespace::User,
+                            _ => return Err(err(no, format!("ns= must be pid or user, got {v:?}"))),
+                        });
+                    } else {
+                        argv.push(w);
+                    }
+                }
+                if argv.is_empty() {
+                    return Err(err(no, "`run` needs a program".into()));
+                }
+                sc.steps.push(Step::Run(Run { line: no, opts, argv, expects: Vec::new() }));
+            }
+            "expect" => {
+                let Some(Step::Run(run)) = sc.steps.last_mut() else {
+                    return Err(err(no, "`expect` must follow a `run` line".into()));
+                };
+                let (what, arg) = match rest.split_once(char::is_whitespace) {
+                    Some((w, a)) => (w, a.trim()),
+                    None => (rest, ""),
+                };
+                let e = match (what, arg) {
+                    ("exit", "nonzero") => Expect::Exit(ExitExpect::Nonzero),
+                    ("exit", n) => Expect::Exit(ExitExpect::Code(
+                        n.parse().map_err(|_| err(no, format!("bad exit code {n:?}")))?,
+                    )),
+                    ("stdout", a) if a.starts_with("same-as ") => {
+                        let argv = split_words(&a["same-as ".len()..]).map_err(|e| err(no, e))?;
+                        Expect::StdoutSameAs(argv)
+                    }
+                    ("stdout", a) if a.starts_with("same-as-corrected ") => {
+                        let argv = split_words(&a["same-as-corrected ".len()..]).map_err(|e| err(no, e))?;
+                        Expect::StdoutSameAsCorrected(argv)
+                    }
+                    ("stdout", a) if a.starts_with("<<") => {
+                        let mark = a[2..].trim();
+                        if mark.is_empty() {
+                            return Err(err(no, "`expect stdout <<` needs an end marker".into()));
+                        }
+                        let mut body = String::new();
+                        loop {
+                            match lines.next() {
+                                Some((_, l)) if l.trim() == mark => break,
+                                Some((_, l)) => {
+                                    body.push_str(l);
+                                    body.push('\n');
+                                }
+                                None => return Err(err(no, format!("no end marker {mark:?} before end of file"))),
+                            }
+                        }
+                        Expect::Stdout(body)
+                    }
+                    ("stdout-line", t) if !t.is_empty() => Expect::StdoutLine(t.to_string()),
+                    ("stdout-contains", t) if !t.is_empty() => Expect::StdoutContains(t.to_string()),
+                    ("stdout-lacks", t) if !t.is_empty() => Expect::StdoutLacks(t.to_string()),
+                    ("stderr-contains", t) if !t.is_empty() => Expect::StderrContains(t.to_string()),
+                    ("stdout-empty", "") => Expect::StdoutEmpty,
+                    ("stderr-empty", "") => Expect::StderrEmpty,
+                    ("stdout-lines", n) => Expect::StdoutLines(
+                        n.parse().map_err(|_| err(no, format!("bad line count {n:?}")))?,
+                    ),
+                    _ => return Err(err(no, format!("unknown or incomplete expectation {rest:?}"))),
+                };
+                run.expects.push(e);
+            }
+            _ => return Err(err(no, format!("unknown directive {kw:?}"))),
+        }
+    }
+    for sc in &out {
+        if !sc.steps.iter().any(|s| matches!(s, Step::Run(_))) {
+            return Err(err(sc.line, format!("scenario {} has no `run` line", sc.name)));
+        }
+    }
+    Ok(out)
+}
+
+/// Undo auditctl 3.0.9's garbled watch line (bug 2 of auditctl-format.md):
+/// ` -p x-w /usr/bin/yum -k k` -> `-w /usr/bin/yum -p x -k k`. Other lines
+/// are returned unchanged.
+pub fn correct_watch_line(line: &str) -> String {
+    if !(line.starts_with(" -p ") || line.starts_with(" -k ")) {
+        return line.to_string();
+    }
+    let Some(w) = line.find("-w ") else { return line.to_string() };
+    let tail = &line[w + 3..];
+    let path_end = tail.find(" -").unwrap_or(tail.len());
+    let path = &tail[..path_end];
+    let flags = format!("{}{}", &line[..w], &tail[path_end..]);
+    let (mut perms, mut keys) = (Vec::new(), Vec::new());
+    for part in flags.split(" -").filter(|p| !p.is_empty()) {
+        match part.split_once(' ') {
+            Some(("p", v)) => perms.push(v),
+            Some(("k", v)) => keys.push(v),
+            _ => return line.to_string(),
+        }
+    }
+    let mut fixed = format!("-w {path}");
+    for p in perms {
+        fixed.push_str(&format!(" -p {p}"));
+    }
+    for k in keys {
+        fixed.push_str(&format!(" -k {k}"));
+    }
+    fixed
+}
+
+/// "6.1.0-50-amd64" or "6.1" -> (6, 1).
+pub fn parse_version(s: &str) -> Option<(u32, u32)> {
+    let mut it = s.trim().split(|c: char| !c.is_ascii_digit());
+    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+}
+
+/// Where the guest finds the copy of a `rules-file` path.
+pub fn guest_file_path(path: &str) -> String {
+    format!("/vm-tests/files/{}", path.trim_start_matches('/'))
+}
+
+/// Parse every `*.scn` file of a directory, in file-name order, and check
+/// that names are unique.
+pub fn load_dir(dir: &Path) -> Result<Vec<Scenario>, String> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "scn"))
+        .collect();
+    files.sort();
+    let mut all: Vec<Scenario> = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let base = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let scs = parse(&base, &text).map_err(|e| e.to_string())?;
+        for sc in scs {
+            if let Some(prev) = all.iter().find(|p| p.name == sc.name) {
+                return Err(format!(
+                    "{}:{}: scenario {} already defined at {}:{}",
+                    sc.file, sc.line, sc.name, prev.file, prev.line
+                ));
+            }
+            all.push(sc);
+        }
+    }
+    Ok(all)
+}
+
+/// The order the guest runs scenarios in: all ordinary ones in file order,
+/// then the `final` ones by ascending number (ties keep file order).
+pub fn run_order(mut scs: Vec<Scenario>) -> Vec<Scenario> {
+    scs.sort_by_key(|s| s.final_order.map_or((0, 0), |n| (1, n)));
+    scs
+}
+
+/// Result markers printed on the serial console, one line each.
+pub mod marker {
+    /// `DOCKAUDIT-BOOT <uname -r>`: the guest init started.
+    pub const BOOT: &str = "DOCKAUDIT-BOOT";
+    /// `DOCKAUDIT-START <name>`: a scenario begins (names the hung one on timeout).
+    pub const START: &str = "DOCKAUDIT-START";
+    /// `DOCKAUDIT-RESULT <name> PASS|FAIL|SKIP [reason]`
+    pub const RESULT: &str = "DOCKAUDIT-RESULT";
+    /// `DOCKAUDIT-DONE`: every scenario of the plan ran; the guest powers off.
+    pub const DONE: &str = "DOCKAUDIT-DONE";
+    /// `DOCKAUDIT-ERROR <text>`: the guest could not run the plan at all.
+    pub const ERROR: &str = "DOCKAUDIT-ERROR";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"
+# a comment
+scenario watch-basic
+about a watch lists like auditctl
+dir /etc/docker
+file /etc/docker/daemon.json {"a": 1}
+auditctl -w /etc/docker -p rwxa -k docker
+run dockaudit list
+expect exit 0
+expect stdout same-as auditctl -l
+expect stdout <<END
+-w /etc/docker -p rwxa -k docker
+END
+run as=1000 ns=pid dockaudit list --key "a b"
+expect exit 3
+expect stderr-contains CAP_AUDIT_CONTROL
+
+scenario locked
+final 20
+requires list status
+rules 3 -a always,exit -F arch=b64 -S openat -F uid={i}
+events 5 /etc/hostname
+run dockaudit status
+"#;
+
+    #[test]
+    fn parses_sample() {
+        let scs = parse("x.scn", SAMPLE).unwrap();
+        assert_eq!(scs.len(), 2);
+        let a = &scs[0];
+        assert_eq!(a.name, "watch-basic");
+        assert_eq!(a.line, 3);
+        assert_eq!(a.steps.len(), 5);
+        assert_eq!(
+            a.steps[1],
+            Step::File { path: "/etc/docker/daemon.json".into(), content: Some("{\"a\": 1}".into()) }
+        );
+        let Step::Run(r) = &a.steps[3] else { panic!() };
+        assert_eq!(r.expects[2], Expect::Stdout("-w /etc/docker -p rwxa -k docker\n".into()));
+        assert_eq!(r.expects[1], Expect::StdoutSameAs(vec!["auditctl".into(), "-l".into()]));
+        let Step::Run(r) = &a.steps[4] else { panic!() };
+        assert_eq!(r.opts.uid, Some(1000));
+        assert_eq!(r.opts.ns, Some(Namespace::Pid));
+        assert_eq!(r.argv, ["dockaudit", "list", "--key", "a b"]);
+        let b = &scs[1];
+        assert_eq!(b.final_order, Some(20));
+        assert_eq!(b.requires, ["list", "status"]);
+        assert!(matches!(b.steps[0], Step::Rules { count: 3, .. }));
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let e = parse("f.scn", "scenario a\nrun x\nexpect nothing\n").unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("f.scn", 3));
+        let e = parse("f.scn", "run x\n").unwrap_err();
+        assert_eq!(e.line, 1);
+        let e = parse("f.scn", "scenario a\nabout no run\n").unwrap_err();
+        assert!(e.msg.contains("no `run`"), "{e}");
+        let e = parse("f.scn", "scenario a\nrun x\nexpect stdout <<E\nabc\n").unwrap_err();
+        assert!(e.msg.contains("end marker"), "{e}");
+    }
+
+    #[test]
+    fn final_scenarios_run_last_in_order() {
+        let text = "scenario z\nfinal 2\nrun x\nscenario y\nfinal 1\nrun x\nscenario a\nrun x\nscenario b\nrun x\n";
+        let names: Vec<_> = run_order(parse("f", text).unwrap()).into_iter().map(|s| s.name).collect();
+        assert_eq!(names, ["a", "b", "y", "z"]);
+    }
+
+    #[test]
+    fn versions_and_files() {
+        assert_eq!(parse_version("6.12.107+deb13-amd64"), Some((6, 12)));
+        assert_eq!(parse_version("5.10"), Some((5, 10)));
+        assert_eq!(parse_version("x"), None);
+        let scs = parse("f", "scenario a\nmin-kernel 5.16\nrules-file tests/data/x.rules\nrun x\n").unwrap();
+        assert_eq!(scs[0].min_kernel, Some((5, 16)));
+        assert_eq!(scs[0].steps[0], Step::RulesFile("tests/data/x.rules".into()));
+        assert_eq!(guest_file_path("/usr/share/x.rules"), "/vm-tests/files/usr/share/x.rules");
+    }
+
+    #[test]
+    fn corrects_garbled_watch_lines() {
+        assert_eq!(correct_watch_line(" -p x-w /usr/bin/yum -k k"), "-w /usr/bin/yum -p x -k k");
+        assert_eq!(correct_watch_line(" -p wa-w /etc/x -k a -k b"), "-w /etc/x -p wa -k a -k b");
+        assert_eq!(correct_watch_line("-w /etc/x -p wa"), "-w /etc/x -p wa");
+        assert_eq!(correct_watch_line(" -p w"), " -p w");
+    }
+
+    #[test]
+    fn words() {
+        assert_eq!(split_words(r#" a 'b c' "d"e  "#).unwrap(), ["a", "b c", "de"]);
+        assert!(split_words("'x").is_err());
+        assert_eq!(split_words("").unwrap(), Vec::<String>::new());
+    }
+}

@@ -1,0 +1,288 @@
+//! `cargo xtask bench`: dockaudit against auditctl and docker-bench-security's method,
+//! measured in the same run on the host kernel with 1,000 and 10,000 rules loaded.
+//!
+//! The host's rules are saved (as kernel rules, over netlink) and restored afterwards,
+//! also when a measurement fails, under the lock every host test takes. Refused when
+//! the rules are locked (`enabled 2`).
+
+use std::fs::File;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{cargo, root, run_checked, XResult};
+
+pub const HELP: &str = "\
+usage: cargo xtask bench [--runs N] [--sizes 1000,10000] [--markdown FILE]
+
+Loads N generated rules into the host kernel (as root; the host's rules are saved and
+restored) and measures, in the same run, the median wall time of: a raw netlink dump
+that decodes nothing (the floor), `dockaudit list`, `auditctl -l`, `dockaudit check`,
+and docker-bench-security's method (one `auditctl -l | grep PATH` per control); plus
+peak RSS and the size of the stripped static binary. Prints the ratios against the
+targets; --markdown writes the table (BENCHMARKS.md).
+";
+
+/// The control paths docker-bench-security greps for (CIS 1.6.0, 1.1.3-1.1.18).
+const DOCKER_BENCH_PATHS: &[&str] = &[
+    "/usr/bin/dockerd",
+    "/run/containerd",
+    "/var/lib/docker",
+    "/etc/docker",
+    "docker.service",
+    "containerd.sock",
+    "docker.socket",
+    "/etc/default/docker",
+    "/etc/docker/daemon.json",
+    "/etc/containerd/config.toml",
+    "/etc/sysconfig/docker",
+    "/usr/bin/containerd",
+    "/usr/bin/containerd-shim",
+    "/usr/bin/containerd-shim-runc-v1",
+    "/usr/bin/containerd-shim-runc-v2",
+    "/usr/bin/runc",
+];
+
+pub struct Options {
+    runs: usize,
+    sizes: Vec<usize>,
+    markdown: Option<PathBuf>,
+}
+
+impl Options {
+    pub fn parse(args: &[String]) -> XResult<Option<Options>> {
+        let mut options = Options { runs: 15, sizes: vec![1000, 10_000], markdown: None };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            let mut value = || args.next().cloned().ok_or(format!("{arg} needs a value"));
+            match arg.as_str() {
+                "-h" | "--help" => return Ok(None),
+                "--runs" => options.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
+                "--sizes" => {
+                    options.sizes = value()?
+                        .split(',')
+                        .map(|s| s.parse().map_err(|e| format!("--sizes: {e}")))
+                        .collect::<XResult<_>>()?
+                }
+                "--markdown" => options.markdown = Some(PathBuf::from(value()?)),
+                other => return Err(format!("unknown option {other:?}\n\n{HELP}")),
+            }
+        }
+        Ok(Some(options))
+    }
+}
+
+/// Holds the host rules lock; on drop puts the saved rules back.
+struct HostRules {
+    saved: Vec<dockaudit::Rule>,
+    _lock: File,
+}
+
+impl HostRules {
+    fn borrow() -> XResult<HostRules> {
+        let lock = File::create("/run/dockaudit-host-rules.lock").map_err(|e| format!("lock file: {e}"))?;
+        // SAFETY: flock on an fd we own.
+        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err("flock /run/dockaudit-host-rules.lock failed".into());
+        }
+        let mut client = dockaudit::AuditClient::open().map_err(|e| e.to_string())?;
+        if client.status().map_err(|e| e.to_string())?.is_locked() {
+            return Err("the host's audit rules are locked (enabled 2); nothing to measure with".into());
+        }
+        let saved = client.list_rules().map_err(|e| e.to_string())?;
+        Ok(HostRules { saved, _lock: lock })
+    }
+}
+
+impl Drop for HostRules {
+    fn drop(&mut self) {
+        let _ = Command::new("auditctl").arg("-D").stdout(Stdio::null()).status();
+        let restored = dockaudit::AuditClient::open().and_then(|mut client| {
+            for rule in &self.saved {
+                client.add_rule(rule, false)?;
+            }
+            client.list_rules()
+        });
+        match restored {
+            Ok(now) if now == self.saved => eprintln!("bench: host rules restored ({} rules)", now.len()),
+            Ok(now) => eprintln!("bench: WARNING: host rules differ after restore ({} saved, {} now)", self.saved.len(), now.len()),
+            Err(e) => eprintln!("bench: WARNING: restoring host rules failed: {e}"),
+        }
+    }
+}
+
+/// A realistic mix: syscall rules with fields, watches, never rules, both arches, and
+/// the CIS Docker watches at the end so `check` has real work to do.
+fn generated_rules(count: usize) -> String {
+    let mut out = String::new();
+    let filler = count.saturating_sub(DOCKER_BENCH_PATHS.len());
+    for i in 0..filler {
+        out.push_str(&match i % 4 {
+            0 => format!("-a always,exit -F arch=b64 -S openat,open,creat -F uid={i} -k bench{i}\n"),
+            1 => format!("-w /tmp/dockaudit-bench-{i} -p wa -k bench{i}\n"),
+            2 => format!("-a always,exit -F arch=b32 -S chmod,fchmod -F auid>={i} -F exit=-EACCES\n"),
+            _ => format!("-a never,exit -F arch=b64 -S all -F path=/var/dockaudit-bench-{i} -F perm=wa\n"),
+        });
+    }
+    for path in DOCKER_BENCH_PATHS.iter().filter(|p| p.starts_with('/')) {
+        out.push_str(&format!("-w {path} -p rwxa -k docker\n"));
+    }
+    out
+}
+
+struct Sample {
+    wall: Duration,
+    max_rss_kib: i64,
+}
+
+/// Runs `program args` to completion with output discarded; wall time and peak RSS
+/// (from wait4's rusage, so no extra tool is needed).
+fn run_once(program: &Path, args: &[&str]) -> XResult<Sample> {
+    let started = Instant::now();
+    let child = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", program.display()))?;
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 on our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    if pid < 0 {
+        return Err(format!("wait4: {}", std::io::Error::last_os_error()));
+    }
+    // `check` exits 1 when it has findings; anything above is a failure.
+    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) > 1 {
+        return Err(format!("{} {args:?} failed (status {status})", program.display()));
+    }
+    Ok(Sample { wall, max_rss_kib: usage.ru_maxrss })
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+struct Measured {
+    median: Duration,
+    max_rss_kib: i64,
+}
+
+fn measure(runs: usize, mut once: impl FnMut() -> XResult<Sample>) -> XResult<Measured> {
+    once()?; // warm the page cache
+    let mut walls = Vec::with_capacity(runs);
+    let mut rss = 0;
+    for _ in 0..runs {
+        let sample = once()?;
+        walls.push(sample.wall);
+        rss = rss.max(sample.max_rss_kib);
+    }
+    Ok(Measured { median: median(walls), max_rss_kib: rss })
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+pub fn bench(options: &Options) -> XResult<bool> {
+    if !dockaudit::privilege::has_audit_control() {
+        return Err("bench loads rules into the host kernel: run it as root".into());
+    }
+    crate::tools::ensure_tools()?;
+    let root = root();
+    run_checked(Command::new(cargo()).current_dir(&root).args([
+        "build", "--release", "-p", "dockaudit", "--bin", "dockaudit", "--example", "raw_dump",
+    ]))?;
+    let release = root.join("target/release");
+    let dockaudit_bin = release.join("dockaudit");
+    let raw_dump = release.join("examples/raw_dump");
+    let static_size = crate::tools::build_static("dockaudit", "dockaudit")
+        .and_then(|path| {
+            let stripped = root.join("target/dockaudit-stripped");
+            run_checked(Command::new("strip").arg("-o").arg(&stripped).arg(&path))?;
+            std::fs::metadata(&stripped).map(|m| m.len()).map_err(|e| e.to_string())
+        })
+        .map_err(|e| format!("static build: {e}"))?;
+    let auditctl = PathBuf::from(if Path::new("/sbin/auditctl").exists() { "/sbin/auditctl" } else { "auditctl" });
+    let sh = PathBuf::from("/bin/sh");
+    let docker_bench_script: String = DOCKER_BENCH_PATHS
+        .iter()
+        .map(|p| format!("auditctl -l | grep {p} >/dev/null;"))
+        .collect();
+
+    let host = HostRules::borrow()?;
+    let machine = machine_description();
+    let mut table = String::new();
+    table.push_str(&format!("Machine: {machine}\n\n"));
+    table.push_str("| rules | raw dump (floor) ms | dockaudit list ms | auditctl -l ms | dockaudit check ms | docker-bench method ms | list / floor | auditctl / list | docker-bench / check | list peak RSS KiB | check peak RSS KiB |\n");
+    table.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    let mut verdicts = Vec::new();
+    for &size in &options.sizes {
+        run_checked(Command::new(&auditctl).arg("-D"))?;
+        let file = root.join(format!("target/bench-{size}.rules"));
+        std::fs::write(&file, generated_rules(size)).map_err(|e| e.to_string())?;
+        run_checked(Command::new(&auditctl).arg("-R").arg(&file))?;
+        let loaded = run_checked(&mut Command::new(&raw_dump))?.trim().parse::<usize>().unwrap_or(0);
+        if loaded != size {
+            return Err(format!("loaded {loaded} rules, wanted {size}"));
+        }
+        let floor = measure(options.runs, || run_once(&raw_dump, &[]))?;
+        let list = measure(options.runs, || run_once(&dockaudit_bin, &["list"]))?;
+        let theirs = measure(options.runs, || run_once(&auditctl, &["-l"]))?;
+        let check = measure(options.runs, || run_once(&dockaudit_bin, &["check"]))?;
+        let docker_bench = measure(options.runs.min(5), || run_once(&sh, &["-c", &docker_bench_script]))?;
+        let list_vs_floor = list.median.as_secs_f64() / floor.median.as_secs_f64();
+        let auditctl_vs_list = theirs.median.as_secs_f64() / list.median.as_secs_f64();
+        let bench_vs_check = docker_bench.median.as_secs_f64() / check.median.as_secs_f64();
+        table.push_str(&format!(
+            "| {size} | {} | {} | {} | {} | {} | {list_vs_floor:.2}x | {auditctl_vs_list:.2}x | {bench_vs_check:.1}x | {} | {} |\n",
+            ms(floor.median),
+            ms(list.median),
+            ms(theirs.median),
+            ms(check.median),
+            ms(docker_bench.median),
+            list.max_rss_kib,
+            check.max_rss_kib,
+        ));
+        if size == 10_000 {
+            let peak = list.max_rss_kib.max(check.max_rss_kib);
+            verdicts.push(target("list within 1.3x of the floor", list_vs_floor <= 1.3, format!("{list_vs_floor:.2}x")));
+            verdicts.push(target("list at least 2x faster than auditctl -l", auditctl_vs_list >= 2.0, format!("{auditctl_vs_list:.2}x")));
+            verdicts.push(target("check at least 20x faster than docker-bench", bench_vs_check >= 20.0, format!("{bench_vs_check:.1}x")));
+            verdicts.push(target("peak RSS under 16 MiB", peak < 16 * 1024, format!("{peak} KiB")));
+        }
+    }
+    drop(host);
+    verdicts.push(target(
+        "stripped static binary under 3 MiB",
+        static_size < 3 * 1024 * 1024,
+        format!("{static_size} bytes"),
+    ));
+    table.push_str(&format!("\nStripped static binary (x86_64 musl): {static_size} bytes.\n\nTargets at 10,000 rules:\n\n"));
+    for line in &verdicts {
+        table.push_str(&format!("- {line}\n"));
+    }
+    print!("{table}");
+    if let Some(path) = &options.markdown {
+        std::fs::write(path, format!("# Benchmarks\n\nMeasured by `cargo xtask bench` (median of {} runs per command, each command a fresh process; docker-bench's method: the 16 `auditctl -l | grep PATH` of CIS 1.6.0 in sequence).\n\n{table}", options.runs))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(true)
+}
+
+fn target(what: &str, met: bool, value: String) -> String {
+    format!("{} {what}: {value}", if met { "met:" } else { "MISSED:" })
+}
+
+fn machine_description() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    format!("{cpu}, {cores} cores, Linux {}", kernel.trim())
+}

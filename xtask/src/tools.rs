@@ -1,0 +1,157 @@
+//! Host tools vm-test needs, the static builds, and the files of auditctl.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{cargo, root, run_checked, XResult};
+
+const MUSL: &str = "x86_64-unknown-linux-musl";
+const GNU: &str = "x86_64-unknown-linux-gnu";
+
+fn on_path(prog: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file()))
+        .unwrap_or(false)
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(2) == Some("0")))
+        .unwrap_or(false)
+}
+
+/// The host's auditctl (from Debian's auditd package), if installed.
+pub fn auditctl_path() -> Option<PathBuf> {
+    ["/sbin/auditctl", "/usr/sbin/auditctl"].iter().map(PathBuf::from).find(|p| p.is_file())
+}
+
+/// Install what vm-test needs and is missing: Debian packages (as root, with
+/// apt-get; otherwise say what to install) and the musl Rust target.
+/// Installing auditd never touches the host's audit state by itself here
+/// (Debian's policy-rc.d in containers; elsewhere auditd is wanted anyway),
+/// and vm-test itself only runs `auditctl` in the guests.
+pub fn ensure_tools() -> XResult<()> {
+    let mut missing = Vec::new();
+    for (present, pkg) in [
+        (on_path("qemu-system-x86_64"), "qemu-system-x86"),
+        (auditctl_path().is_some(), "auditd"),
+        (on_path("dpkg-deb"), "dpkg"),
+        (on_path("apt-get"), "apt"),
+        (on_path("ldd"), "libc-bin"),
+        (Path::new("/usr/share/keyrings/debian-archive-keyring.gpg").is_file(), "debian-archive-keyring"),
+    ] {
+        if !present {
+            missing.push(pkg);
+        }
+    }
+    if !missing.is_empty() {
+        if !is_root() {
+            return Err(format!("missing tools; run: sudo apt-get install -y {}", missing.join(" ")));
+        }
+        eprintln!("vm-test: installing {}", missing.join(" "));
+        run_checked(Command::new("apt-get").args(["update", "-q"]))?;
+        run_checked(
+            Command::new("apt-get")
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .args(["install", "-y", "-q", "--no-install-recommends"])
+                .args(&missing),
+        )?;
+    }
+    if on_path("rustup") {
+        let installed = run_checked(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+        if !installed.lines().any(|l| l.trim() == MUSL) {
+            eprintln!("vm-test: rustup target add {MUSL}");
+            if let Err(e) = run_checked(Command::new("rustup").args(["target", "add", MUSL])) {
+                eprintln!("vm-test: could not add {MUSL} ({e}); will link glibc statically instead");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn musl_available() -> bool {
+    // The sysroot of an installed target holds its std.
+    let Ok(out) = run_checked(Command::new("rustc").args(["--print", "sysroot"])) else { return false };
+    Path::new(out.trim()).join("lib/rustlib").join(MUSL).join("lib").is_dir()
+}
+
+/// Build `bin` of `package` as a static x86-64 executable (musl, or glibc
+/// with +crt-static when the musl target cannot be had) and return its path.
+pub fn build_static(package: &str, bin: &str) -> XResult<PathBuf> {
+    let (target, rustflags) = if musl_available() { (MUSL, None) } else { (GNU, Some("-C target-feature=+crt-static")) };
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(root()).args(["build", "--release", "--target", target, "-p", package, "--bin", bin]);
+    if let Some(f) = rustflags {
+        // With --target, RUSTFLAGS reaches the target only, not build scripts.
+        let old = std::env::var("RUSTFLAGS").unwrap_or_default();
+        cmd.env("RUSTFLAGS", format!("{old} {f}").trim().to_string());
+    }
+    eprintln!("vm-test: building {bin} ({target}, static)");
+    let status = cmd.status().map_err(|e| format!("cargo build: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo build of {package} for {target} failed"));
+    }
+    let path = root().join("target").join(target).join("release").join(bin);
+    if !is_static(&path)? {
+        return Err(format!("{} is dynamically linked (has an ELF interpreter)", path.display()));
+    }
+    Ok(path)
+}
+
+/// True when an ELF64 file has no PT_INTERP program header.
+pub fn is_static(path: &Path) -> XResult<bool> {
+    let b = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if b.len() < 64 || &b[..4] != b"\x7fELF" || b[4] != 2 {
+        return Err(format!("{} is not an ELF64 file", path.display()));
+    }
+    let u16at = |o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
+    let phoff = u64::from_le_bytes(b[0x20..0x28].try_into().unwrap()) as usize;
+    let (phentsize, phnum) = (u16at(0x36), u16at(0x38));
+    for i in 0..phnum {
+        let o = phoff + i * phentsize;
+        if o + 4 > b.len() {
+            break;
+        }
+        if u32::from_le_bytes(b[o..o + 4].try_into().unwrap()) == 3 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// auditctl and every shared object it loads (with the dynamic loader), as
+/// (path on the host, path in the guest). Paths in the guest are the ones
+/// ldd prints, so the loader finds them where it looks on the host.
+pub fn auditctl_files() -> XResult<Vec<(PathBuf, String)>> {
+    let auditctl = auditctl_path().ok_or("auditctl is not installed (apt-get install auditd)")?;
+    let out = run_checked(Command::new("ldd").arg(&auditctl))?;
+    let mut files = vec![(auditctl, "/sbin/auditctl".to_string())];
+    for line in out.lines() {
+        let line = line.trim();
+        if line.contains("not found") {
+            return Err(format!("ldd auditctl: {line}"));
+        }
+        // "libx.so.1 => /lib/x/libx.so.1 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
+        let path = match line.split_once("=>") {
+            Some((_, r)) => r.trim().split_whitespace().next().unwrap_or(""),
+            None => line.split_whitespace().next().unwrap_or(""),
+        };
+        if path.starts_with('/') {
+            files.push((PathBuf::from(path), path.to_string()));
+        }
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_test_binary_is_an_elf() {
+        let exe = std::env::current_exe().unwrap();
+        // A normal test build is dynamically linked.
+        assert!(!is_static(&exe).unwrap());
+    }
+}

@@ -1,0 +1,608 @@
+//! `cargo xtask vm-test`: boot each test kernel once in QEMU with an
+//! initramfs made here, let the guest init run the scenarios of
+//! vm-tests/scenarios, and judge the run from the serial console.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use vm_scenario::{marker, Scenario};
+
+use crate::cpio::Cpio;
+use crate::kernels::{self, Kernel};
+use crate::{junit, root, tools, XResult};
+
+pub const HELP: &str = "\
+usage: cargo xtask vm-test [OPTIONS]
+
+Builds dockaudit and the guest init as static binaries, writes an initramfs
+with them, the host's auditctl and the scenarios of vm-tests/scenarios, boots
+each kernel once in QEMU and reads one result per scenario from the console.
+
+options:
+  --kernel K        a kernel to boot: 5.10, 6.1, 6.12 (or bullseye, bookworm,
+                    trixie: Debian's linux-image-amd64, cached under target/vm),
+                    or the path of a bzImage; repeat for several
+                    (default: 5.10, 6.1 and 6.12)
+  --scenario NAME   run only this scenario; NAME may end in *; repeatable
+  --scenarios-dir D the *.scn files to use (default vm-tests/scenarios;
+                    vm-tests/selftest holds a deliberately failing one)
+  --junit FILE      write a JUnit XML report (one testsuite per kernel)
+  --accel tcg|kvm   QEMU accelerator (default tcg; kvm is opt-in)
+  --timeout SECS    limit for one boot, after which QEMU is killed (default 600)
+  --jobs N          kernels booted at once (default: number of CPUs)
+  --refresh         ask apt again for the newest kernel of each suite
+  --keep            keep the initramfs and console logs (always in target/vm)
+                    and print the QEMU command lines
+  -h, --help        this text
+
+environment: DOCKAUDIT_QEMU_ARGS adds QEMU arguments (e.g. \"-cpu max\");
+DOCKAUDIT_DEBIAN_MIRROR replaces the archive URI read from /etc/apt.
+";
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub kernels: Vec<String>,
+    /// Directory of *.scn files (default vm-tests/scenarios).
+    pub scenario_dir: Option<PathBuf>,
+    pub scenarios: Vec<String>,
+    pub junit: Option<PathBuf>,
+    pub accel: String,
+    pub timeout: Duration,
+    pub jobs: usize,
+    pub refresh: bool,
+    pub keep: bool,
+}
+
+impl Options {
+    /// None when help was asked for.
+    pub fn parse(args: &[String]) -> XResult<Option<Options>> {
+        let mut o = Options {
+            kernels: Vec::new(),
+            scenario_dir: None,
+            scenarios: Vec::new(),
+            junit: None,
+            accel: "tcg".into(),
+            timeout: Duration::from_secs(600),
+            jobs: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            refresh: false,
+            keep: false,
+        };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let (flag, inline) = match a.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+                _ => (a.as_str(), None),
+            };
+            let mut value = || -> XResult<String> {
+                inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| format!("{flag} needs a value"))
+            };
+            match flag {
+                "-h" | "--help" => return Ok(None),
+                "--kernel" => o.kernels.push(value()?),
+                "--scenario" => o.scenarios.push(value()?),
+                "--scenarios-dir" => o.scenario_dir = Some(PathBuf::from(value()?)),
+                "--junit" => o.junit = Some(PathBuf::from(value()?)),
+                "--accel" => {
+                    o.accel = value()?;
+                    if o.accel != "tcg" && o.accel != "kvm" {
+                        return Err(format!("--accel must be tcg or kvm, not {}", o.accel));
+                    }
+                }
+                "--timeout" => {
+                    let v = value()?;
+                    o.timeout = Duration::from_secs(v.parse().map_err(|_| format!("--timeout: bad number {v}"))?);
+                }
+                "--jobs" => {
+                    let v = value()?;
+                    o.jobs = v.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("--jobs: bad number {v}"))?;
+                }
+                "--refresh" => o.refresh = true,
+                "--keep" => o.keep = true,
+                _ => return Err(format!("unknown option {a}\n\n{HELP}")),
+            }
+        }
+        if o.kernels.is_empty() {
+            o.kernels = kernels::DEFAULT.iter().map(|(s, _)| s.to_string()).collect();
+        }
+        Ok(Some(o))
+    }
+}
+
+fn selected(sc: &Scenario, filters: &[String]) -> bool {
+    filters.is_empty()
+        || filters.iter().any(|f| match f.strip_suffix('*') {
+            Some(prefix) => sc.name.starts_with(prefix),
+            None => sc.name == *f,
+        })
+}
+
+pub fn vm_test(o: &Options) -> XResult<bool> {
+    let t0 = Instant::now();
+    let root = root();
+    let scenarios_dir = o.scenario_dir.clone().unwrap_or_else(|| root.join("vm-tests/scenarios"));
+    let all = vm_scenario::load_dir(&scenarios_dir)?;
+    let plan: Vec<Scenario> = vm_scenario::run_order(all.into_iter().filter(|s| selected(s, &o.scenarios)).collect());
+    if plan.is_empty() {
+        return Err(format!("no scenario matches {:?}", o.scenarios));
+    }
+    tools::ensure_tools()?;
+    let kernels: Vec<Kernel> =
+        o.kernels.iter().map(|k| kernels::resolve(k, &root, o.refresh)).collect::<XResult<_>>()?;
+    let dockaudit = tools::build_static("dockaudit", "dockaudit")?;
+    let init = tools::build_static("guest-init", "guest-init")?;
+    let work = root.join("target/vm");
+    let initrd = work.join("initramfs.cpio");
+    write_initramfs(&initrd, &init, &dockaudit, &scenarios_dir, &plan)?;
+    eprintln!(
+        "vm-test: {} scenarios on {} kernel(s), accel {}, initramfs {} KiB, prepared in {:.1} s",
+        plan.len(),
+        kernels.len(),
+        o.accel,
+        std::fs::metadata(&initrd).map(|m| m.len() / 1024).unwrap_or(0),
+        t0.elapsed().as_secs_f64()
+    );
+    let names: Vec<String> = plan.iter().map(|s| s.name.clone()).collect();
+    let logs = work.join("logs");
+    std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
+
+    // Boot up to `jobs` kernels at once; each VM is one TCG thread.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: std::sync::Mutex<Vec<Option<BootResult>>> = std::sync::Mutex::new((0..kernels.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..o.jobs.clamp(1, kernels.len()) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(k) = kernels.get(i) else { break };
+                let r = boot(k, &initrd, &names, o, &logs);
+                print_kernel_summary(&r);
+                slots.lock().unwrap()[i] = Some(r);
+            });
+        }
+    });
+    let results = slots.into_inner().unwrap();
+    let results: Vec<BootResult> = results.into_iter().map(|r| r.expect("every kernel booted")).collect();
+    if let Some(path) = &o.junit {
+        std::fs::write(path, junit::render(&results)).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("vm-test: wrote {}", path.display());
+    }
+    if !o.keep {
+        let _ = std::fs::remove_file(&initrd);
+    }
+    let (mut pass, mut fail, mut skip) = (0, 0, 0);
+    for r in &results {
+        for c in &r.cases {
+            match c.status {
+                Status::Pass => pass += 1,
+                Status::Skip(_) => skip += 1,
+                _ => fail += 1,
+            }
+        }
+        fail += r.boot_errors.len();
+    }
+    println!("vm-test: {} kernel(s) in {:.0} s", results.len(), t0.elapsed().as_secs_f64());
+    println!("vm-test: {pass} passed, {fail} failed, {skip} skipped");
+    Ok(fail == 0)
+}
+
+fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, plan: &[Scenario]) -> XResult<()> {
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+    let mut c = Cpio::new();
+    let mut dirs: Vec<String> = ["dev", "proc", "sys", "tmp", "bin", "sbin", "etc", "root", "run", "var", "vm-tests", "vm-tests/scenarios"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let auditctl = tools::auditctl_files()?;
+    for (_, guest) in &auditctl {
+        let mut p = Path::new(guest).parent();
+        while let Some(d) = p {
+            let s = d.to_string_lossy().trim_start_matches('/').to_string();
+            if !s.is_empty() && !dirs.contains(&s) {
+                dirs.push(s);
+            }
+            p = d.parent();
+        }
+    }
+    dirs.sort();
+    for d in &dirs {
+        c.dir(d);
+    }
+    c.char_dev("dev/console", 0o600, 5, 1);
+    c.char_dev("dev/null", 0o666, 1, 3);
+    c.file("init", 0o755, &read(init)?);
+    c.file("bin/dockaudit", 0o755, &read(dockaudit)?);
+    for (host, guest) in &auditctl {
+        c.file(guest, 0o755, &read(host)?);
+    }
+    c.file("etc/passwd", 0o644, b"root:x:0:0:root:/root:/bin/false\nchrony:x:101:101:chrony:/tmp:/bin/false\nuser:x:1000:1000:user:/tmp:/bin/false\n");
+    c.file("etc/group", 0o644, b"root:x:0:\nchrony:x:101:\nuser:x:1000:\n");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(scn_dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "scn"))
+        .collect();
+    files.sort();
+    for f in files {
+        let name = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        c.file(&format!("vm-tests/scenarios/{name}"), 0o644, &read(&f)?);
+    }
+    // Files named by `rules-file` steps.
+    let mut copied: Vec<String> = Vec::new();
+    for sc in plan {
+        for step in &sc.steps {
+            let vm_scenario::Step::RulesFile(path) = step else { continue };
+            if copied.contains(path) {
+                continue;
+            }
+            let host = if Path::new(path).is_absolute() { PathBuf::from(path) } else { root().join(path) };
+            let guest = vm_scenario::guest_file_path(path);
+            let mut parents = Vec::new();
+            let mut p = Path::new(&guest).parent();
+            while let Some(d) = p {
+                let s = d.to_string_lossy().trim_start_matches('/').to_string();
+                if !s.is_empty() && !dirs.contains(&s) {
+                    dirs.push(s.clone());
+                    parents.push(s);
+                }
+                p = d.parent();
+            }
+            for d in parents.iter().rev() {
+                c.dir(d);
+            }
+            c.file(&guest, 0o644, &read(&host).map_err(|e| format!("scenario {}: rules-file {e}", sc.name))?);
+            copied.push(path.clone());
+        }
+    }
+    let plan_text: String = plan.iter().map(|s| format!("{}\n", s.name)).collect();
+    c.file("vm-tests/plan", 0o644, plan_text.as_bytes());
+    std::fs::create_dir_all(out.parent().unwrap()).map_err(|e| e.to_string())?;
+    std::fs::write(out, c.finish()).map_err(|e| format!("{}: {e}", out.display()))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Pass,
+    Fail,
+    Skip(String),
+    /// No result marker came for it.
+    Missing,
+    /// It was running when the boot timed out.
+    Hung,
+}
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: String,
+    pub status: Status,
+    pub seconds: f64,
+    /// Console lines between its START and RESULT markers.
+    pub output: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct BootResult {
+    pub label: String,
+    /// `uname -r` of the guest (from DOCKAUDIT-BOOT), else what we knew.
+    pub release: String,
+    pub image: PathBuf,
+    pub seconds: f64,
+    pub cases: Vec<Case>,
+    /// Whole-boot failures: panic, timeout, missing DONE, duplicated markers...
+    pub boot_errors: Vec<String>,
+    pub console_tail: String,
+}
+
+fn qemu_command(k: &Kernel, initrd: &Path, accel: &str) -> Command {
+    let mut c = Command::new("qemu-system-x86_64");
+    c.args(["-accel", accel, "-m", "512M", "-smp", "1", "-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio"]);
+    if accel == "kvm" {
+        c.args(["-cpu", "host"]);
+    }
+    c.arg("-kernel").arg(&k.image).arg("-initrd").arg(initrd);
+    c.args(["-append", "console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init"]);
+    // Extra QEMU arguments for debugging, e.g. "-cpu max".
+    if let Ok(extra) = std::env::var("DOCKAUDIT_QEMU_ARGS") {
+        c.args(extra.split_whitespace());
+    }
+    c
+}
+
+fn boot(k: &Kernel, initrd: &Path, names: &[String], o: &Options, logs: &Path) -> BootResult {
+    let t0 = Instant::now();
+    let label = k.release.clone().unwrap_or_else(|| k.label.clone());
+    let mut cmd = qemu_command(k, initrd, &o.accel);
+    if o.keep {
+        eprintln!("vm-test: {label}: {:?}", cmd);
+    }
+    let log_path = logs.join(format!("{}.log", label.replace('/', "_")));
+    let mut log = std::fs::File::create(&log_path).ok();
+    let mut result = BootResult {
+        label: k.label.clone(),
+        release: label.clone(),
+        image: k.image.clone(),
+        seconds: 0.0,
+        cases: Vec::new(),
+        boot_errors: Vec::new(),
+        console_tail: String::new(),
+    };
+    let mut child = match cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            result.boot_errors.push(format!("cannot start qemu-system-x86_64: {e}"));
+            return finish(result, names, &[], None);
+        }
+    };
+    let (tx, rx) = mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let tx2 = tx.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).split(b'\n').map_while(Result::ok) {
+            let s = String::from_utf8_lossy(&line).replace('\r', "");
+            if tx.send(s).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx2.send(format!("[qemu stderr] {line}"));
+        }
+    });
+    let deadline = t0 + o.timeout;
+    let mut lines = Vec::new();
+    let mut timed_out = false;
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            timed_out = true;
+            break;
+        }
+        match rx.recv_timeout(deadline - now) {
+            Ok(l) => {
+                if let Some(f) = log.as_mut() {
+                    let _ = writeln!(f, "{l}");
+                }
+                lines.push((t0.elapsed().as_secs_f64(), l));
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                timed_out = true;
+                break;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    if timed_out {
+        let _ = child.kill();
+    }
+    let status = child.wait().ok();
+    result.seconds = t0.elapsed().as_secs_f64();
+    if timed_out {
+        result.boot_errors.push(format!("timed out after {} s; QEMU killed", o.timeout.as_secs()));
+    } else if let Some(s) = status.filter(|s| !s.success()) {
+        result.boot_errors.push(format!("QEMU exited with {s}"));
+    }
+    let r = finish(result, names, &lines, Some(timed_out));
+    eprintln!("vm-test: {label}: console log in {}", log_path.display());
+    r
+}
+
+/// Judge one boot from its console lines (with their arrival times).
+fn finish(mut r: BootResult, names: &[String], lines: &[(f64, String)], timed_out: Option<bool>) -> BootResult {
+    let mut results: HashMap<String, Case> = HashMap::new();
+    let mut current: Option<(String, f64, String)> = None;
+    let mut done = false;
+    let mut booted = false;
+    let mut panic_line = None;
+    for (t, line) in lines {
+        let l = line.trim();
+        // Markers may be preceded by kernel output on the same line.
+        let at = |m: &str| l.find(m).map(|i| &l[i + m.len()..]);
+        if let Some(rest) = at(marker::BOOT) {
+            booted = true;
+            if !rest.trim().is_empty() {
+                r.release = rest.trim().to_string();
+            }
+        } else if let Some(rest) = at(marker::START) {
+            current = Some((rest.trim().to_string(), *t, String::new()));
+        } else if let Some(rest) = at(marker::RESULT) {
+            let mut w = rest.split_whitespace();
+            let name = w.next().unwrap_or("").to_string();
+            let verdict = w.next().unwrap_or("");
+            let reason: Vec<&str> = w.collect();
+            let (start, output) = match current.take() {
+                Some((n, s, out)) if n == name => (s, out),
+                other => {
+                    current = other;
+                    (*t, String::new())
+                }
+            };
+            let status = match verdict {
+                "PASS" => Status::Pass,
+                "FAIL" => Status::Fail,
+                "SKIP" => Status::Skip(reason.join(" ")),
+                v => {
+                    r.boot_errors.push(format!("scenario {name}: unknown verdict {v:?}"));
+                    Status::Fail
+                }
+            };
+            if !names.contains(&name) {
+                r.boot_errors.push(format!("result marker for a scenario not in the plan: {name}"));
+            } else if results.contains_key(&name) {
+                r.boot_errors.push(format!("duplicated result marker for scenario {name}"));
+                if let Some(c) = results.get_mut(&name) {
+                    c.status = Status::Fail;
+                }
+            } else {
+                results.insert(name.clone(), Case { name, status, seconds: t - start, output });
+            }
+        } else if at(marker::DONE).is_some() {
+            if done {
+                r.boot_errors.push("duplicated DOCKAUDIT-DONE marker".into());
+            }
+            done = true;
+        } else if let Some(rest) = at(marker::ERROR) {
+            r.boot_errors.push(format!("guest init error: {}", rest.trim()));
+        } else if let Some((_, _, out)) = current.as_mut() {
+            if !l.is_empty() {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        if panic_line.is_none() && (l.contains("Kernel panic") || l.contains("BUG: ") || l.contains("Oops: ")) {
+            panic_line = Some(l.to_string());
+        }
+    }
+    if let Some(p) = &panic_line {
+        let during = current.as_ref().map(|(n, _, _)| format!(" during scenario {n}")).unwrap_or_default();
+        r.boot_errors.push(format!("kernel panic or oops{during}: {p}"));
+    }
+    if timed_out.is_some() && !booted {
+        r.boot_errors.push("the guest init never started (no DOCKAUDIT-BOOT marker)".into());
+    }
+    let hung = if timed_out == Some(true) { current.as_ref().map(|(n, _, _)| n.clone()) } else { None };
+    if let Some(h) = &hung {
+        r.boot_errors.push(format!("scenario {h} hung: no result before the timeout"));
+    }
+    if timed_out.is_some() && !done && hung.is_none() {
+        r.boot_errors.push("no DOCKAUDIT-DONE marker: the guest did not finish the plan".into());
+    }
+    if let (Some(p), Some((_, _, out))) = (&panic_line, current.as_mut()) {
+        out.push_str(&format!("kernel panic or oops while this scenario ran: {p}\n"));
+    }
+    for n in names {
+        let case = results.remove(n).unwrap_or_else(|| {
+            let (status, output) = match &current {
+                Some((c, _, out)) if c == n => {
+                    (if hung.as_deref() == Some(n) { Status::Hung } else { Status::Missing }, out.clone())
+                }
+                _ => (Status::Missing, String::new()),
+            };
+            Case { name: n.clone(), status, seconds: 0.0, output }
+        });
+        r.cases.push(case);
+    }
+    let tail: Vec<&str> = lines.iter().rev().filter(|(_, l)| !l.trim().is_empty()).take(40).map(|(_, l)| l.as_str()).collect();
+    r.console_tail = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
+    r
+}
+
+fn print_kernel_summary(r: &BootResult) {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let count = |f: fn(&Status) -> bool| r.cases.iter().filter(|c| f(&c.status)).count();
+    let pass = count(|s| *s == Status::Pass);
+    let skip = count(|s| matches!(s, Status::Skip(_)));
+    let fail = r.cases.len() - pass - skip;
+    let _ = writeln!(out, 
+        "kernel {} ({}): {pass} passed, {fail} failed, {skip} skipped in {:.1} s",
+        r.release, r.label, r.seconds
+    );
+    for c in &r.cases {
+        match &c.status {
+            Status::Pass => {}
+            Status::Skip(why) => {
+                let _ = writeln!(out, "  SKIP {}: {why}", c.name);
+            }
+            s => {
+                let what = match s {
+                    Status::Missing => "no result marker".to_string(),
+                    Status::Hung => "hung (QEMU killed at the timeout)".to_string(),
+                    _ => "failed".to_string(),
+                };
+                let _ = writeln!(out, "  FAIL {} [{}]: {what}", c.name, r.release);
+                for l in c.output.lines().take(60) {
+                    let _ = writeln!(out, "    {l}");
+                }
+            }
+        }
+    }
+    for e in &r.boot_errors {
+        let _ = writeln!(out, "  BOOT FAILURE [{}]: {e}", r.release);
+    }
+    if !r.boot_errors.is_empty() {
+        let _ = writeln!(out, "  last console lines:");
+        for l in r.console_tail.lines() {
+            let _ = writeln!(out, "    {l}");
+        }
+    }
+    print!("{out}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn br() -> BootResult {
+        BootResult {
+            label: "6.1".into(),
+            release: "?".into(),
+            image: PathBuf::new(),
+            seconds: 0.0,
+            cases: vec![],
+            boot_errors: vec![],
+            console_tail: String::new(),
+        }
+    }
+
+    fn lines(text: &str) -> Vec<(f64, String)> {
+        text.lines().enumerate().map(|(i, l)| (i as f64, l.to_string())).collect()
+    }
+
+    fn names(n: &[&str]) -> Vec<String> {
+        n.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn all_markers_present() {
+        let log = "noise\nDOCKAUDIT-BOOT 6.1.0-9-amd64\nDOCKAUDIT-START a\nDOCKAUDIT-RESULT a PASS 3ms\n\
+                   DOCKAUDIT-START b\n  | why\nDOCKAUDIT-RESULT b FAIL 1ms\nDOCKAUDIT-START c\n\
+                   DOCKAUDIT-RESULT c SKIP no list yet\nDOCKAUDIT-DONE\n";
+        let r = finish(br(), &names(&["a", "b", "c"]), &lines(log), Some(false));
+        assert_eq!(r.release, "6.1.0-9-amd64");
+        assert!(r.boot_errors.is_empty(), "{:?}", r.boot_errors);
+        assert_eq!(r.cases[0].status, Status::Pass);
+        assert_eq!(r.cases[1].status, Status::Fail);
+        assert_eq!(r.cases[1].output, "  | why\n");
+        assert_eq!(r.cases[2].status, Status::Skip("no list yet".into()));
+    }
+
+    #[test]
+    fn missing_duplicated_and_done() {
+        let log = "DOCKAUDIT-BOOT x\nDOCKAUDIT-START a\nDOCKAUDIT-RESULT a PASS\nDOCKAUDIT-RESULT a PASS\n";
+        let r = finish(br(), &names(&["a", "b"]), &lines(log), Some(false));
+        assert_eq!(r.cases[0].status, Status::Fail);
+        assert_eq!(r.cases[1].status, Status::Missing);
+        assert!(r.boot_errors.iter().any(|e| e.contains("duplicated")));
+        assert!(r.boot_errors.iter().any(|e| e.contains("DOCKAUDIT-DONE")));
+    }
+
+    #[test]
+    fn timeout_names_the_hung_scenario_and_panics_are_failures() {
+        let log = "DOCKAUDIT-BOOT x\nDOCKAUDIT-START a\nDOCKAUDIT-RESULT a PASS\nDOCKAUDIT-START b\n";
+        let r = finish(br(), &names(&["a", "b"]), &lines(log), Some(true));
+        assert_eq!(r.cases[1].status, Status::Hung);
+        assert!(r.boot_errors.iter().any(|e| e.contains("scenario b hung")), "{:?}", r.boot_errors);
+        let log = "DOCKAUDIT-BOOT x\nDOCKAUDIT-START a\n[ 1.0] Kernel panic - not syncing: audit: backlog limit exceeded\n";
+        let r = finish(br(), &names(&["a"]), &lines(log), Some(false));
+        assert!(r.boot_errors.iter().any(|e| e.contains("kernel panic or oops during scenario a")), "{:?}", r.boot_errors);
+        assert_eq!(r.cases[0].status, Status::Missing);
+    }
+
+    #[test]
+    fn options() {
+        let o = Options::parse(&names(&["--kernel", "6.1", "--junit=o.xml", "--timeout", "30", "--keep"]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(o.kernels, ["6.1"]);
+        assert_eq!(o.junit, Some(PathBuf::from("o.xml")));
+        assert_eq!(o.timeout, Duration::from_secs(30));
+        assert!(o.keep);
+        assert!(Options::parse(&names(&["--accel", "hvf"])).is_err());
+        assert!(Options::parse(&names(&["--help"])).unwrap().is_none());
+        assert_eq!(Options::parse(&[]).unwrap().unwrap().kernels, ["5.10", "6.1", "6.12"]);
+    }
+}
