@@ -54,6 +54,7 @@ pub fn annotate(eval: &mut Evaluation, disk: &RuleSet, native: Arch) {
 /// `persistent-rules`: the kernel's rules against the persistent ones (what
 /// `augenrules --check` and a reboot would show). Call after [`annotate`].
 pub fn drift_check(eval: &Evaluation, kernel: &[Rule], disk: &RuleSet, native: Arch) -> HostCheck {
+    let kernel_status = eval.status;
     let d = drift(kernel, &disk.plain_rules());
     let mut status = Verdict::Pass;
     let mut reasons = Vec::new();
@@ -94,6 +95,20 @@ pub fn drift_check(eval: &Evaluation, kernel: &[Rule], disk: &RuleSet, native: A
             "the kernel holds the persistent rules in another order; the first matching rule decides, so verdicts can change at reboot".into(),
             &mut reasons,
         );
+    }
+    if let Some(st) = kernel_status {
+        let set = &disk.settings;
+        let settings = [
+            ("-e", set.enabled, st.enabled, "enabled"),
+            ("-f", set.failure, st.failure, "failure"),
+            ("-b", set.backlog_limit, st.backlog_limit, "backlog_limit"),
+            ("-r", set.rate_limit, st.rate_limit, "rate_limit"),
+        ];
+        for (flag, want, have, name) in settings {
+            if let Some(want) = want.filter(|w| *w != have) {
+                advise(format!("the rule files set {flag} {want}, the kernel has {name} {have}: a reboot changes it"), &mut reasons);
+            }
+        }
     }
     if disk.audit_rules_stale == Some(true) {
         advise(
@@ -158,4 +173,83 @@ pub fn offline_host_checks(disk: &RuleSet) -> Vec<HostCheck> {
         },
         load_check(disk),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Benchmark;
+    use crate::evaluate::{evaluate, Options};
+    use crate::filesystem::FakeFs;
+    use crate::rules_file::Resolver;
+    use crate::status::Status;
+
+    fn set(text: &str) -> RuleSet {
+        // Parent directories must exist for a watch to load: the host's /etc and /usr/bin do.
+        let resolver = Resolver::new("/").with_arch(Arch::X86_64);
+        crate::persistent::rules_from_files(&[("/etc/audit/rules.d/50-docker.rules".into(), text.into())], &resolver)
+    }
+
+    #[test]
+    fn a_control_recorded_by_a_rule_in_no_file_fails_the_drift_check_whatever_its_verdict() {
+        let fs = FakeFs::new().file("/usr/bin/dockerd").file("/usr/bin/containerd");
+        let disk = set("-b 8192\n-w /usr/bin/dockerd -k docker\n-w /etc/hosts -k other\n");
+        let kernel = set("-w /usr/bin/dockerd -k docker\n-w /usr/bin/containerd -k docker\n").plain_rules();
+        let mut opts = Options::new(Benchmark::V1_6_0);
+        opts.native = Arch::X86_64;
+        // Audit off: every control fails now, and the loss at reboot still counts.
+        let status = Status { enabled: 0, backlog_limit: 64, ..Status::default() };
+        let mut eval = evaluate(&kernel, Some(&status), &fs, &opts).unwrap();
+        annotate(&mut eval, &disk, Arch::X86_64);
+        let dockerd = eval.controls.iter().find(|c| c.id == "1.1.3").unwrap();
+        assert_eq!(
+            dockerd.persistence,
+            Some(Persistence { persistent: true, sources: vec!["/etc/audit/rules.d/50-docker.rules:2".into()], lost_at_reboot: vec![] })
+        );
+        let check = drift_check(&eval, &kernel, &disk, Arch::X86_64);
+        assert_eq!(check.status, Verdict::Fail);
+        assert_eq!(
+            check.reasons,
+            vec![
+                "1.1.14 (/usr/bin/containerd) rests on `-w /usr/bin/containerd -p rwxa -k docker` in no rule file: after a reboot it is not recorded",
+                "1 rule(s) loaded but in no rule file, lost at reboot: `-w /usr/bin/containerd -p rwxa -k docker`",
+                "1 rule(s) in the rule files but not loaded (a reboot or augenrules --load brings them): `-w /etc/hosts -p rwxa -k other`",
+                "the rule files set -b 8192, the kernel has backlog_limit 64: a reboot changes it",
+            ]
+        );
+        // The same rules on both sides: clean.
+        let same = set("-w /usr/bin/dockerd -k docker\n");
+        let mut eval = evaluate(&same.plain_rules(), None, &fs, &opts).unwrap();
+        annotate(&mut eval, &same, Arch::X86_64);
+        assert_eq!(drift_check(&eval, &same.plain_rules(), &same, Arch::X86_64).status, Verdict::Pass);
+    }
+
+    #[test]
+    fn offline_host_checks_come_from_the_control_lines() {
+        let status = |text: &str| -> Vec<(&'static str, Verdict)> {
+            offline_host_checks(&set(text)).into_iter().map(|h| (h.id, h.status)).collect()
+        };
+        assert_eq!(
+            status("-b 8192\n-w /etc/hosts\n-e 2\n"),
+            vec![
+                ("audit-enabled", Verdict::Pass),
+                ("auditd-running", Verdict::NotApplicable),
+                ("rules-locked", Verdict::Pass),
+                ("lost-events", Verdict::NotApplicable),
+                ("backlog-limit", Verdict::Pass),
+                ("rule-files", Verdict::Pass),
+            ]
+        );
+        assert_eq!(
+            status("-e 0\n-w /etc/hosts -p q\n"),
+            vec![
+                ("audit-enabled", Verdict::Fail),
+                ("auditd-running", Verdict::NotApplicable),
+                ("rules-locked", Verdict::Weak),
+                ("lost-events", Verdict::NotApplicable),
+                ("backlog-limit", Verdict::Weak),
+                ("rule-files", Verdict::Fail),
+            ]
+        );
+    }
 }
