@@ -389,8 +389,10 @@ pub fn fix(
             for note in &plan.notes {
                 out.push_str(&format!("note: {note}\n"));
             }
-            if report.added.is_empty() {
-                out.push_str("nothing to apply: no control can be fixed by adding a rule\n");
+            if report.added.is_empty() && plan.fixes.is_empty() {
+                out.push_str("nothing to apply: every applicable control passes\n");
+            } else if report.added.is_empty() {
+                out.push_str("nothing to apply: no failing control can be fixed by adding a rule\n");
             } else {
                 out.push_str(&format!(
                     "added {} rule(s) to the kernel (recorded in {}; `dockaudit fix --revert` removes them):\n",

@@ -235,9 +235,11 @@ fn fix_apply_then_check_passes_and_revert_restores_the_kernels_earlier_rules() {
     let report = json(&util::dockaudit(&["check", "--format", "json"]));
     assert_eq!(control(&report, "1.1.14")["persistence"]["persistent"], false);
     assert_eq!(host_check(&report, "persistent-rules")["status"], "fail");
+    let text = util::stdout(&util::dockaudit(&["check"]));
+    assert!(text.contains("      boot: in no rule file, lost at reboot: -w /usr/bin/containerd -p rwxa -k docker\n"), "{text}");
     // A second apply adds nothing.
     let out = util::dockaudit(&["fix", "--apply", "--state", state]);
-    assert!(util::stdout(&out).contains("nothing to apply"), "{}", util::stdout(&out));
+    assert!(util::stdout(&out).contains("nothing to apply: every applicable control passes"), "{}", util::stdout(&out));
 
     let out = util::dockaudit(&["fix", "--revert", "--state", state]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
