@@ -3,7 +3,10 @@
 
 use std::path::Path;
 
+use crate::boot;
 use crate::error::CheckError;
+use crate::persistent::{self, RuleSet};
+use crate::rules_file::Resolver;
 use crate::evaluate::{self, Evaluation, Options};
 use crate::filesystem::HostFs;
 use crate::privilege::{self, Keep};
@@ -78,7 +81,77 @@ pub fn check(opts: &Options, root: &Path, format: Format, color: bool) -> Result
     let mut client = open_client()?;
     let status = client.status()?;
     let rules = client.list_rules()?;
-    let eval = evaluate::evaluate(&rules, Some(&status), &HostFs::new(root), opts)?;
+    let mut eval = evaluate::evaluate(&rules, Some(&status), &HostFs::new(root), opts)?;
+    add_persistence(&mut eval, &rules, root, opts.native);
+    Ok(render_check(&eval, format, color))
+}
+
+/// Joins a kernel evaluation with the rule files `root` loads at boot: each control's
+/// persistence and the `persistent-rules` and `rule-files` host checks. Unreadable
+/// rule files are a host check in error, not a failed command: the kernel's verdicts
+/// stand on their own.
+pub fn add_persistence(eval: &mut Evaluation, kernel: &[Rule], root: &Path, native: Arch) {
+    match persistent::persistent_rules(root) {
+        Ok(disk) => {
+            boot::annotate(eval, &disk, native);
+            let drift = boot::drift_check(eval, kernel, &disk, native);
+            eval.host.push(drift);
+            eval.host.push(boot::load_check(&disk));
+        }
+        Err(e) => eval.host.push(evaluate::HostCheck {
+            id: "persistent-rules",
+            title: "Loaded rules match the persistent rule files",
+            status: evaluate::Verdict::Error,
+            reasons: vec![e.to_string()],
+        }),
+    }
+}
+
+/// The rules judged offline: the given rule files read like `auditctl -R`, or else the
+/// rule files `root` loads at boot.
+pub fn offline_rules(root: &Path, rule_files: &[String]) -> Result<RuleSet, CheckError> {
+    if rule_files.is_empty() {
+        return persistent::persistent_rules(root).map_err(|e| CheckError::Input(e.to_string()));
+    }
+    let mut files = Vec::new();
+    for path in rule_files {
+        let text = if path == "-" {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| CheckError::Input(format!("cannot read <stdin>: {e}")))?;
+            text
+        } else {
+            std::fs::read(path)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .map_err(|e| CheckError::Input(format!("cannot read {path}: {e}")))?
+        };
+        files.push((if path == "-" { "<stdin>".to_string() } else { path.clone() }, text));
+    }
+    Ok(persistent::rules_from_files(&files, &Resolver::new(root)))
+}
+
+/// Offline judging without dropping privileges (the caller decides): rules from files,
+/// applicability from the files under `root`, host checks from the files' control lines.
+pub fn offline_evaluation(opts: &Options, root: &Path, rule_files: &[String]) -> Result<Evaluation, CheckError> {
+    evaluate::select(opts)?;
+    let disk = offline_rules(root, rule_files)?;
+    let mut eval = evaluate::evaluate(&disk.plain_rules(), None, &HostFs::new(root), opts)?;
+    boot::annotate(&mut eval, &disk, opts.native);
+    eval.host = boot::offline_host_checks(&disk);
+    Ok(eval)
+}
+
+/// `dockaudit check --root DIR` / `--rules FILE`: no kernel, no capability. Every
+/// capability is dropped before a file is read; the audit socket is never opened.
+pub fn check_offline(
+    opts: &Options,
+    root: &Path,
+    rule_files: &[String],
+    format: Format,
+    color: bool,
+) -> Result<(Vec<u8>, bool), CheckError> {
+    privilege::drop_privileges(Keep::Nothing).map_err(|e| CheckError::Audit(Error::DropPrivileges(e)))?;
+    let eval = offline_evaluation(opts, root, rule_files)?;
     Ok(render_check(&eval, format, color))
 }
 
@@ -182,4 +255,189 @@ pub fn load(paths: &[String], dry_run: bool) -> Result<Vec<u8>, LoadCommandError
         report.settings
     ));
     Ok(out.into_bytes())
+}
+
+/// What `dockaudit fix` does with its plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FixMode {
+    /// Print the rules.
+    Print,
+    /// Write them as a rules file, atomically.
+    Write(std::path::PathBuf),
+    /// Load them into the kernel, all or nothing, and record what was added.
+    Apply,
+    /// Remove what `Apply` recorded.
+    Revert,
+}
+
+/// Why `dockaudit fix` did nothing (or undid what it did).
+#[derive(Debug, thiserror::Error)]
+pub enum FixCommandError {
+    #[error(transparent)]
+    Check(#[from] CheckError),
+    #[error(transparent)]
+    Fix(#[from] crate::fix::FixError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write {path}: {source} (nothing was changed)")]
+    Write { path: String, source: std::io::Error },
+}
+
+impl From<Error> for FixCommandError {
+    fn from(e: Error) -> FixCommandError {
+        FixCommandError::Check(CheckError::Audit(e))
+    }
+}
+
+impl From<evaluate::UnknownControl> for FixCommandError {
+    fn from(e: evaluate::UnknownControl) -> FixCommandError {
+        FixCommandError::Check(CheckError::UnknownControl(e))
+    }
+}
+
+impl FixCommandError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            FixCommandError::Check(e) => e.exit_code(),
+            FixCommandError::Fix(e) => e.exit_code(),
+            FixCommandError::Usage(_) => 2,
+            FixCommandError::Write { .. } => 1,
+        }
+    }
+}
+
+/// `rules.d` under `root`, if `file` is directly in it: its name there, which the
+/// judged rule set must leave out (the file is about to be replaced).
+fn name_in_rules_d(file: &Path, root: &Path) -> Option<String> {
+    let dir = std::fs::canonicalize(file.parent()?).ok()?;
+    let rules_d = std::fs::canonicalize(root.join("etc/audit/rules.d")).ok()?;
+    (dir == rules_d).then(|| file.file_name().map(|n| n.to_string_lossy().into_owned())).flatten()
+}
+
+/// `dockaudit fix`: returns the output and whether to exit 1 (a control no added rule
+/// can fix). Printing judges the kernel's rules, or offline the files (`root`,
+/// `rule_files`); `--write` judges what boot loads without the file it writes, so a
+/// second run writes the same bytes whether or not the first one's rules are loaded.
+pub fn fix(
+    opts: &Options,
+    root: Option<&Path>,
+    rule_files: &[String],
+    mode: &FixMode,
+    state: &Path,
+) -> Result<(Vec<u8>, bool), FixCommandError> {
+    use crate::fix;
+    evaluate::select(opts).map_err(CheckError::from)?;
+    let offline = root.is_some() || !rule_files.is_empty();
+    if offline && matches!(mode, FixMode::Apply | FixMode::Revert) {
+        return Err(FixCommandError::Usage(
+            "--apply and --revert change the running kernel; --root and --rules judge files and cannot be combined with them".into(),
+        ));
+    }
+    let native = opts.native;
+    match mode {
+        FixMode::Print | FixMode::Write(_) if offline || matches!(mode, FixMode::Write(_)) => {
+            privilege::drop_privileges(Keep::Nothing).map_err(|e| CheckError::Audit(Error::DropPrivileges(e)))?;
+            let root = root.unwrap_or(Path::new("/"));
+            let disk = match mode {
+                FixMode::Write(file) if rule_files.is_empty() => {
+                    let skip = name_in_rules_d(file, root);
+                    if skip.as_ref().is_some_and(|n| !n.ends_with(".rules") || n.starts_with('.')) {
+                        return Err(FixCommandError::Usage(format!(
+                            "{}: augenrules only loads rules.d files whose names end in .rules and do not start with a dot",
+                            file.display()
+                        )));
+                    }
+                    persistent::persistent_rules_without(root, skip.as_deref())
+                        .map_err(|e| CheckError::Input(e.to_string()))?
+                }
+                _ => offline_rules(root, rule_files)?,
+            };
+            let plan = fix::plan(&disk.plain_rules(), None, &HostFs::new(root), opts, &Resolver::new(root))?;
+            let text = fix::render(&plan);
+            let FixMode::Write(file) = mode else {
+                return Ok((text.into_bytes(), plan.has_manual()));
+            };
+            let changed = fix::write_atomic(file, text.as_bytes(), fix::RULES_FILE_MODE)
+                .map_err(|source| FixCommandError::Write { path: file.display().to_string(), source })?;
+            let mut out = if changed {
+                format!("wrote {}: {} rule(s) for {} control(s)\n", file.display(), plan.rules().count(), plan.fixes.len())
+            } else {
+                format!("{} is up to date ({} rule(s)); not rewritten\n", file.display(), plan.rules().count())
+            };
+            out.push_str(&manual_summary(&plan));
+            Ok((out.into_bytes(), plan.has_manual()))
+        }
+        FixMode::Print | FixMode::Write(_) => {
+            let mut client = open_client()?;
+            let status = client.status()?;
+            let rules = client.list_rules()?;
+            let resolver = Resolver::new("/").with_features(status.feature_bitmap.unwrap_or(0));
+            let plan = fix::plan(&rules, Some(&status), &HostFs::new("/"), opts, &resolver)?;
+            Ok((fix::render(&plan).into_bytes(), plan.has_manual()))
+        }
+        FixMode::Apply => {
+            let mut client = open_client()?;
+            let status = client.status()?;
+            if status.enabled == 2 {
+                return Err(fix::FixError::Locked("apply").into());
+            }
+            let rules = client.list_rules()?;
+            let resolver = Resolver::new("/").with_features(status.feature_bitmap.unwrap_or(0));
+            let plan = fix::plan(&rules, Some(&status), &HostFs::new("/"), opts, &resolver)?;
+            let report = fix::apply(&mut client, &plan, state, native)?;
+            let mut out = String::new();
+            for note in &plan.notes {
+                out.push_str(&format!("note: {note}\n"));
+            }
+            if report.added.is_empty() && plan.fixes.is_empty() {
+                out.push_str("nothing to apply: every applicable control passes\n");
+            } else if report.added.is_empty() {
+                out.push_str("nothing to apply: no failing control can be fixed by adding a rule\n");
+            } else {
+                out.push_str(&format!(
+                    "added {} rule(s) to the kernel (recorded in {}; `dockaudit fix --revert` removes them):\n",
+                    report.added.len(),
+                    state.display()
+                ));
+                for r in &report.added {
+                    out.push_str(&format!("  {r}\n"));
+                }
+                out.push_str("they are not persistent: `dockaudit fix --write /etc/audit/rules.d/50-docker.rules` keeps them across reboots\n");
+            }
+            out.push_str(&manual_summary(&plan));
+            Ok((out.into_bytes(), plan.has_manual()))
+        }
+        FixMode::Revert => {
+            let mut client = open_client()?;
+            let report = fix::revert(&mut client, state, native)?;
+            let mut out = String::new();
+            if report.removed.is_empty() && report.gone.is_empty() {
+                out.push_str(&format!("nothing to revert: {} records no rules added by --apply\n", state.display()));
+            }
+            if !report.removed.is_empty() {
+                out.push_str(&format!("removed the {} rule(s) --apply had added:\n", report.removed.len()));
+                for r in &report.removed {
+                    out.push_str(&format!("  {r}\n"));
+                }
+            }
+            for r in &report.gone {
+                out.push_str(&format!("already gone (deleted by someone else): {r}\n"));
+            }
+            Ok((out.into_bytes(), false))
+        }
+    }
+}
+
+fn manual_summary(plan: &crate::fix::Plan) -> String {
+    let manual: Vec<String> = plan
+        .fixes
+        .iter()
+        .filter(|f| matches!(f.action, crate::fix::FixAction::Manual { .. }))
+        .map(|f| format!("{} ({})", f.id, f.path))
+        .collect();
+    if manual.is_empty() {
+        String::new()
+    } else {
+        format!("cannot be fixed by adding a rule (see `dockaudit fix`): {}\n", manual.join(", "))
+    }
 }

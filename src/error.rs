@@ -91,4 +91,16 @@ pub enum CheckError {
     /// `--only`/`--skip` named a control the benchmark does not have (exit 2).
     #[error(transparent)]
     UnknownControl(#[from] crate::evaluate::UnknownControl),
+    /// A rule file or root given for offline judging cannot be read (exit 2).
+    #[error("{0}")]
+    Input(String),
+}
+
+impl CheckError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CheckError::Audit(_) => 3,
+            CheckError::UnknownControl(_) | CheckError::Input(_) => 2,
+        }
+    }
 }

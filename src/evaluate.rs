@@ -73,6 +73,24 @@ pub struct ControlVerdict {
     pub remediation: String,
     pub level: u8,
     pub assessment: &'static str,
+    /// Whether the rules that record this file come back at boot; `None` when no rule
+    /// records it or the persistent rule files were not consulted.
+    pub persistence: Option<Persistence>,
+    /// The `always` rules that record the file (a subset of `rules`), kept as rules so
+    /// persistence and `fix` can match them against other rule sets.
+    #[serde(skip)]
+    pub recording: Vec<Rule>,
+}
+
+/// Whether a control's recording rules are in the persistent rule files.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Persistence {
+    /// Every recording rule is loaded again at boot.
+    pub persistent: bool,
+    /// Where each recording rule found on disk comes from (`file:line`).
+    pub sources: Vec<String>,
+    /// Recording rules that are loaded but in no rule file, in `auditctl -l` form.
+    pub lost_at_reboot: Vec<String>,
 }
 
 /// A host-wide check (audit enabled, auditd running, ...), reported beside the controls.
@@ -530,6 +548,8 @@ impl<'r, 'f> Context<'r, 'f> {
             remediation: control.remediation_line(&control.display_path()),
             level: control.level,
             assessment: control.assessment,
+            persistence: None,
+            recording: Vec::new(),
         };
         let path = match control.target {
             Target::Path(p) => PathBuf::from(p),
@@ -894,6 +914,7 @@ impl<'r, 'f> Context<'r, 'f> {
         out.status = verdict;
         out.reasons = reasons;
         out.rules = rules;
+        out.recording = contributing.iter().map(|&i| self.preps[i].rule.clone()).filter(|r| r.action == Action::Always).collect();
     }
 
     fn describe(&self, p: &Prep, rel: Relation, file: &ControlFile) -> String {

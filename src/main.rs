@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use dockaudit::catalog::Benchmark;
@@ -19,9 +19,10 @@ Exit codes:
      host check failed)
   1  findings (check: a control failed, is weak or could not be judged, or a host
      check failed; load: the kernel refused a line and everything was rolled back,
-     or its rules are locked)
-  2  usage error (unknown flag, benchmark version or control id; load: a rule file
-     cannot be read or parsed)
+     or its rules are locked; fix: a control cannot be fixed by adding a rule, the
+     kernel refused (rolled back), its rules are locked, or the file cannot be written)
+  2  usage error (unknown flag, benchmark version or control id; load, check --rules,
+     fix --rules: a rule file cannot be read or parsed)
   3  the audit state could not be read: missing CAP_AUDIT_CONTROL, not in the host
      pid namespace, a user namespace, a kernel without audit, or a kernel error";
 
@@ -97,6 +98,53 @@ enum Command {
         /// Skip these control ids (comma-separated).
         #[arg(long, value_delimiter = ',', value_name = "IDS")]
         skip: Vec<String>,
+        /// Judge offline a root filesystem (an image, a mounted disk): applicability from
+        /// its files, rules from its persistent rule files; no kernel, no capability.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Judge offline these rule files (read like auditctl -R; `-` is standard input)
+        /// against the files of / (or of --root).
+        #[arg(long, value_name = "FILE")]
+        rules: Vec<String>,
+    },
+    /// Print the rules that turn every failing or weak control into a pass; write,
+    /// apply or revert them.
+    ///
+    /// One rule per control, the CIS line under a `# ID title` comment. Without
+    /// --root/--rules the kernel's rules are judged; --write judges what boot loads
+    /// (the persistent rule files, without FILE itself).
+    #[command(after_help = EXIT_CODES)]
+    Fix {
+        /// CIS Docker Benchmark version: 1.6.0 (also 1.3.1-1.5.0), 1.7.0 or 1.2.0.
+        #[arg(long, default_value = "1.6.0", value_parser = benchmark)]
+        benchmark: Benchmark,
+        /// Also fix controls that pass but not with the CIS line exactly.
+        #[arg(long)]
+        strict: bool,
+        /// Only these control ids (comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "IDS")]
+        only: Vec<String>,
+        /// Skip these control ids (comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "IDS")]
+        skip: Vec<String>,
+        /// Judge the persistent rule files of this root filesystem instead of the kernel.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["apply", "revert"])]
+        root: Option<PathBuf>,
+        /// Judge these rule files instead of the kernel.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["apply", "revert"])]
+        rules: Vec<String>,
+        /// Write the rules to FILE (a rules.d file) atomically; unchanged files are not rewritten.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["apply", "revert"])]
+        write: Option<PathBuf>,
+        /// Load the rules into the kernel, all or nothing, and record what was added.
+        #[arg(long, conflicts_with = "revert")]
+        apply: bool,
+        /// Remove exactly the rules --apply added, nothing else.
+        #[arg(long)]
+        revert: bool,
+        /// Where --apply records what it added and --revert reads it.
+        #[arg(long, value_name = "FILE", default_value = dockaudit::fix::DEFAULT_STATE)]
+        state: PathBuf,
     },
 }
 
@@ -105,7 +153,29 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::List { key, format } => cli::list(key.as_deref(), matches!(format, Format::Json)).map(|o| (o, false)),
         Command::Status { format } => cli::status(matches!(format, Format::Json)).map(|o| (o, false)),
-        Command::Check { benchmark, format, strict, only, skip } => {
+        Command::Fix { benchmark, strict, only, skip, root, rules, write, apply, revert, state } => {
+            let mut opts = Options::new(benchmark);
+            opts.strict = strict;
+            opts.only = only;
+            opts.skip = skip;
+            let mode = match (write, apply, revert) {
+                (Some(file), _, _) => cli::FixMode::Write(file),
+                (_, true, _) => cli::FixMode::Apply,
+                (_, _, true) => cli::FixMode::Revert,
+                _ => cli::FixMode::Print,
+            };
+            return match cli::fix(&opts, root.as_deref(), &rules, &mode, &state) {
+                Ok((output, manual)) => {
+                    let _ = std::io::stdout().write_all(&output);
+                    ExitCode::from(u8::from(manual))
+                }
+                Err(error) => {
+                    eprintln!("dockaudit: {error}");
+                    ExitCode::from(error.exit_code())
+                }
+            };
+        }
+        Command::Check { benchmark, format, strict, only, skip, root, rules } => {
             let mut opts = Options::new(benchmark);
             opts.strict = strict;
             opts.only = only;
@@ -119,12 +189,17 @@ fn main() -> ExitCode {
             };
             // https://no-color.org: any non-empty NO_COLOR turns colour off.
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            match cli::check(&opts, Path::new("/"), format, color) {
+            let result = if root.is_some() || !rules.is_empty() {
+                cli::check_offline(&opts, root.as_deref().unwrap_or(Path::new("/")), &rules, format, color)
+            } else {
+                cli::check(&opts, Path::new("/"), format, color)
+            };
+            match result {
                 Ok(out) => Ok(out),
                 Err(CheckError::Audit(e)) => Err(e),
-                Err(e @ CheckError::UnknownControl(_)) => {
+                Err(e) => {
                     eprintln!("dockaudit: {e}");
-                    return ExitCode::from(2);
+                    return ExitCode::from(e.exit_code());
                 }
             }
         }

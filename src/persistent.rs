@@ -26,6 +26,8 @@ pub enum Source {
     AuditRules,
     /// Neither exists: nothing is loaded at boot.
     Nothing,
+    /// Rule files named by the user (`check --rules`), read in order like `auditctl -R`.
+    Given { files: Vec<PathBuf> },
 }
 
 /// One kernel rule and the line that puts it there.
@@ -91,6 +93,12 @@ pub struct Merged {
 
 /// augenrules' merge of `<root>/etc/audit/rules.d`; `None` when there is no `rules.d`.
 pub fn augenrules_merge(root: &Path) -> Result<Option<Merged>, PersistentError> {
+    augenrules_merge_without(root, None)
+}
+
+/// The merge with one file of `rules.d` left out (by name): what boot would load
+/// without the file `fix --write` is about to (re)write.
+pub fn augenrules_merge_without(root: &Path, skip: Option<&str>) -> Result<Option<Merged>, PersistentError> {
     let dir = root.join("etc/audit/rules.d");
     if !dir.is_dir() {
         return Ok(None);
@@ -105,6 +113,7 @@ pub fn augenrules_merge(root: &Path) -> Result<Option<Merged>, PersistentError> 
         .map(|e| e.file_name().to_string_lossy().into_owned())
         // `ls` hides dot files; augenrules keeps names ending in `.rules`.
         .filter(|n| !n.starts_with('.') && n.ends_with(".rules"))
+        .filter(|n| skip != Some(n.as_str()))
         .collect();
     names.sort_by(|a, b| version_cmp(a, b).then_with(|| a.cmp(b)));
 
@@ -193,9 +202,14 @@ pub fn augenrules_merge(root: &Path) -> Result<Option<Merged>, PersistentError> 
 
 /// The rules `<root>` loads at boot (see the module comment).
 pub fn persistent_rules(root: &Path) -> Result<RuleSet, PersistentError> {
+    persistent_rules_without(root, None)
+}
+
+/// [`persistent_rules`] without the `rules.d` file named `skip`.
+pub fn persistent_rules_without(root: &Path, skip: Option<&str>) -> Result<RuleSet, PersistentError> {
     let resolver = Resolver::new(root);
     let mut parsed: Vec<Result<Line, ParseError>> = Vec::new();
-    let (source, audit_rules_stale) = match augenrules_merge(root)? {
+    let (source, audit_rules_stale) = match augenrules_merge_without(root, skip)? {
         Some(merged) => {
             let current = std::fs::read(root.join("etc/audit/audit.rules")).ok();
             let stale = current.as_deref() != Some(merged.text.as_bytes());
@@ -229,6 +243,23 @@ pub fn persistent_rules(root: &Path) -> Result<RuleSet, PersistentError> {
     };
     let (rules, settings, problems) = play_boot_load(parsed, &resolver);
     Ok(RuleSet { source, rules, settings, problems, audit_rules_stale })
+}
+
+/// What `auditctl -R FILE...` would leave on a fresh kernel: the files read in the
+/// order given, each line as written (no augenrules reordering). `files` holds each
+/// file's name (for origins) and text.
+pub fn rules_from_files(files: &[(String, String)], resolver: &Resolver) -> RuleSet {
+    let mut parsed = Vec::new();
+    for (name, text) in files {
+        for (i, line) in text.split('\n').enumerate() {
+            if let Some(result) = rules_file::parse_line(line, name, i + 1, resolver).transpose() {
+                parsed.push(result);
+            }
+        }
+    }
+    let (rules, settings, problems) = play_boot_load(parsed, resolver);
+    let files = files.iter().map(|(name, _)| PathBuf::from(name)).collect();
+    RuleSet { source: Source::Given { files }, rules, settings, problems, audit_rules_stale: None }
 }
 
 /// `auditctl -R` on a fresh kernel, simulated: a failing line stops the load unless an

@@ -58,8 +58,11 @@ impl Status {
     }
 }
 
-/// `AUDIT_FEATURE_LOGINUID_IMMUTABLE` as a bit of the feature masks.
-pub const FEATURE_LOGINUID_IMMUTABLE: u32 = 1 << 0;
+/// `AUDIT_FEATURE_LOGINUID_IMMUTABLE` (feature number 1; 0 is
+/// `AUDIT_FEATURE_ONLY_UNSET_LOGINUID`) as a bit of the feature masks. Seen on Debian
+/// 5.10, 6.1 and 6.12 guests: after `auditctl --loginuid-immutable` the kernel reports
+/// features = lock = 0x2.
+pub const FEATURE_LOGINUID_IMMUTABLE: u32 = 1 << 1;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Features {
@@ -132,7 +135,7 @@ mod tests {
     #[test]
     fn decodes_the_44_byte_status_and_prints_like_auditctl() {
         let status = Status::decode(&bytes(&[0x7f, 0, 1, 0, 0, 64, 0, 0, 0x7f, 15000, 0])).unwrap();
-        let features = Features::decode(&bytes(&[1, 1, 0, 0])).unwrap();
+        let features = Features::decode(&bytes(&[1, 0xffff_ffff, 0, 0])).unwrap();
         assert_eq!(
             to_auditctl_text(&status, Some(&features)),
             "enabled 0\nfailure 1\npid 0\nrate_limit 0\nbacklog_limit 64\nlost 0\nbacklog 0\n\
@@ -145,7 +148,8 @@ mod tests {
         let status = Status::decode(&bytes(&[0, 2, 2, 77, 5, 8192, 3, 1, 0x7f, 60000])).unwrap();
         assert_eq!(status.backlog_wait_time_actual, None);
         assert!(status.is_locked());
-        let features = Features::decode(&bytes(&[1, 1, 1, 1])).unwrap();
+        // The reply a 6.12 guest sent after `auditctl --loginuid-immutable`.
+        let features = Features::decode(&bytes(&[1, 0xffff_ffff, 2, 2])).unwrap();
         let text = to_auditctl_text(&status, Some(&features));
         assert!(text.ends_with("backlog_wait_time 60000\nloginuid_immutable 1 locked\n"), "{text}");
     }

@@ -42,12 +42,12 @@ const LAYOUT: &[(&str, bool)] = &[
 ];
 
 /// The Docker paths, created where absent; dropped, removes exactly what it created.
-struct DockerPaths {
+pub(crate) struct DockerPaths {
     created: Vec<(PathBuf, bool)>,
 }
 
 impl DockerPaths {
-    fn create() -> DockerPaths {
+    pub(crate) fn create() -> DockerPaths {
         let mut created = Vec::new();
         for (path, is_dir) in LAYOUT {
             let path = Path::new(path);

@@ -6,6 +6,7 @@ mod check;
 mod differential;
 mod dump;
 mod errors;
+mod fix;
 mod load;
 mod privileges;
 mod oracle;

@@ -1,0 +1,256 @@
+use super::*;
+use crate::catalog::Benchmark;
+use crate::filesystem::HostFs;
+use crate::load::fake::FakeKernel;
+use crate::rules_file::parse;
+
+/// A Docker host's files in a temp directory, judged through HostFs like `--root`.
+struct Root(PathBuf);
+
+impl Root {
+    fn new() -> Root {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!("dockaudit-fix-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
+        for d in ["etc/audit/rules.d", "etc/docker", "usr/bin", "run/containerd", "var/lib/docker/overlay2"] {
+            std::fs::create_dir_all(dir.join(d)).unwrap();
+        }
+        for f in ["usr/bin/dockerd", "usr/bin/containerd", "etc/docker/daemon.json"] {
+            std::fs::write(dir.join(f), "").unwrap();
+        }
+        Root(dir)
+    }
+
+    fn rules(&self, text: &str) -> Vec<Rule> {
+        parse(text, "t.rules", &self.resolver())
+            .unwrap()
+            .into_iter()
+            .filter_map(|l| match l.entry {
+                Entry::Rule { rule, .. } => Some(rule),
+                Entry::Control(_) => None,
+            })
+            .collect()
+    }
+
+    fn resolver(&self) -> Resolver {
+        Resolver::new(&self.0).with_arch(Arch::X86_64)
+    }
+
+    fn plan(&self, rules: &[Rule], status: Option<&Status>) -> Plan {
+        plan(rules, status, &HostFs::new(&self.0), &opts(), &self.resolver()).unwrap()
+    }
+
+    fn judge(&self, rules: &[Rule]) -> Evaluation {
+        evaluate(rules, None, &HostFs::new(&self.0), &opts()).unwrap()
+    }
+}
+
+impl Drop for Root {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn opts() -> Options {
+    let mut opts = Options::new(Benchmark::V1_6_0);
+    opts.native = Arch::X86_64;
+    opts
+}
+
+fn not_passing(eval: &Evaluation) -> Vec<&str> {
+    eval.controls.iter().filter(|c| c.status.is_finding()).map(|c| c.id).collect()
+}
+
+const MIXED: &str = "-w /usr/bin/dockerd -p x -k docker\n-w /etc/docker -k docker\n-a always,exit -F arch=b64 -S open -k other\n";
+
+#[test]
+fn one_cis_rule_per_failing_or_weak_control_under_a_comment_naming_it() {
+    let root = Root::new();
+    let rules = root.rules(MIXED);
+    let plan = root.plan(&rules, None);
+    assert_eq!(
+        render(&plan),
+        format!(
+            "## dockaudit fix: CIS Docker Benchmark 1.6.0 audit controls; 4 rule(s) for 4 control(s).\n\
+             \n# 1.1.3 Ensure auditing is configured for the Docker daemon\n-w /usr/bin/dockerd -p rwxa -k docker\n\
+             \n# 1.1.4 Ensure auditing is configured for Docker files and directories - /run/containerd\n\
+             -a always,exit -F path=/run/containerd -F perm=war -k docker\n\
+             \n# 1.1.5 Ensure auditing is configured for Docker files and directories - /var/lib/docker\n-w /var/lib/docker -p rwxa -k docker\n\
+             \n# 1.1.14 Ensure auditing is configured for Docker files and directories - /usr/bin/containerd\n-w /usr/bin/containerd -p rwxa -k docker\n"
+        )
+    );
+    // /var/lib/docker is a directory here: the -w line is a tree watch, as auditctl makes it.
+    let var = plan.rules().find(|(f, _, _)| f.id == "1.1.5").unwrap().1;
+    assert!(var.field(FieldType::DIR).is_some());
+    // The proof: with the plan's rules added, everything applicable passes.
+    let mut fixed = rules.clone();
+    fixed.extend(plan.rules().map(|(_, r, _)| r.clone()));
+    assert_eq!(not_passing(&root.judge(&fixed)), Vec::<&str>::new());
+    assert!(!plan.has_manual());
+    // Nothing left: a plan that says so.
+    let again = root.plan(&fixed, None);
+    assert!(again.fixes.is_empty());
+    assert!(render(&again).contains("Nothing to fix"));
+}
+
+#[test]
+fn an_earlier_never_rule_is_beaten_by_prepending_and_named() {
+    let root = Root::new();
+    let rules = root.rules(
+        "-a never,exit -F path=/usr/bin/dockerd\n-a never,exit -F dir=/var/lib/docker/overlay2\n\
+         -a always,exit -F path=/run/containerd -F perm=war -k docker\n-w /usr/bin/containerd -k docker\n-w /etc/docker -k docker\n",
+    );
+    let plan = root.plan(&rules, None);
+    let text = render(&plan);
+    assert!(text.contains(
+        "# 1.1.3 Ensure auditing is configured for the Docker daemon\n\
+         # added first (-A): `-a never,exit -S all -F path=/usr/bin/dockerd` comes earlier and would suppress an appended rule\n\
+         -A always,exit -F path=/usr/bin/dockerd -F perm=rwxa -k docker\n"
+    ), "{text}");
+    assert!(text.contains("-A always,exit -F dir=/var/lib/docker -F perm=rwxa -k docker\n"), "{text}");
+    let mut fixed: Vec<Rule> = plan.rules().filter(|(_, _, p)| *p).map(|(_, r, _)| r.clone()).collect();
+    fixed.reverse();
+    fixed.extend(rules);
+    fixed.extend(plan.rules().filter(|(_, _, p)| !*p).map(|(_, r, _)| r.clone()));
+    assert_eq!(not_passing(&root.judge(&fixed)), Vec::<&str>::new());
+}
+
+#[test]
+fn what_no_added_rule_can_fix_is_said_and_makes_no_rule() {
+    let root = Root::new();
+    // The CIS line is there but shadowed: adding it again is refused by the kernel.
+    let rules = root.rules("-a never,exit -F path=/usr/bin/dockerd\n-w /usr/bin/dockerd -p rwxa -k docker\n-a always,exclude -F msgtype=SYSCALL\n");
+    let plan = root.plan(&rules, None);
+    assert!(plan.has_manual());
+    let text = render(&plan);
+    assert!(text.contains("# /usr/bin/dockerd (fail) cannot be fixed by adding a rule:\n#   `-w /usr/bin/dockerd -p rwxa -k docker` is there already"), "{text}");
+    assert!(text.contains("drops SYSCALL records"), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with('-')), "{text}");
+}
+
+#[test]
+fn with_audit_disabled_the_plan_is_made_as_if_enabled_and_says_so() {
+    let root = Root::new();
+    let status = Status { enabled: 0, ..Status::default() };
+    let plan = root.plan(&root.rules(MIXED), Some(&status));
+    assert_eq!(plan.rules().count(), 4);
+    assert!(render(&plan).contains("## audit is disabled (enabled 0)"));
+}
+
+fn kernel_with(root: &Root, text: &str) -> FakeKernel {
+    let mut kernel = FakeKernel::new(1);
+    kernel.rules = root.rules(text);
+    kernel
+}
+
+fn state_path(root: &Root) -> PathBuf {
+    root.0.join("run/dockaudit/applied.rules")
+}
+
+#[test]
+fn apply_then_check_passes_and_revert_restores_the_earlier_rules_exactly() {
+    let root = Root::new();
+    // The user's own docker-keyed rule and an unrelated one must survive the revert.
+    let mut kernel = kernel_with(&root, "-w /etc/docker -p rwxa -k docker\n-w /etc/passwd -p wa -k identity\n-w /usr/bin/dockerd -p x -k docker\n");
+    let before = kernel.listing();
+    let plan = root.plan(&kernel.rules, Some(&kernel.status));
+    let state = state_path(&root);
+    let report = apply(&mut kernel, &plan, &state, Arch::X86_64).unwrap();
+    assert_eq!(report.added.len(), 4);
+    assert_eq!(not_passing(&root.judge(&kernel.rules)), Vec::<&str>::new());
+    let recorded = std::fs::read_to_string(&state).unwrap();
+    assert!(recorded.starts_with(STATE_HEADER) && recorded.ends_with("-w /usr/bin/containerd -p rwxa -k docker\n"), "{recorded}");
+    assert_eq!(std::fs::metadata(&state).unwrap().permissions().mode() & 0o777, 0o600);
+
+    // A second apply has nothing to add and records nothing twice.
+    let again = root.plan(&kernel.rules, Some(&kernel.status));
+    assert_eq!(apply(&mut kernel, &again, &state, Arch::X86_64).unwrap().added.len(), 0);
+
+    let reverted = revert(&mut kernel, &state, Arch::X86_64).unwrap();
+    assert_eq!(reverted.removed, report.added);
+    assert_eq!(kernel.listing(), before);
+    assert!(!state.exists());
+    // Nothing recorded: nothing to do, nothing touched.
+    let calls = kernel.calls.len();
+    assert_eq!(revert(&mut kernel, &state, Arch::X86_64).unwrap(), RevertReport::default());
+    assert_eq!(kernel.calls.len(), calls);
+}
+
+#[test]
+fn revert_leaves_rules_deleted_meanwhile_alone_and_says_so() {
+    let root = Root::new();
+    let mut kernel = kernel_with(&root, "");
+    let plan = root.plan(&[], Some(&kernel.status));
+    let state = state_path(&root);
+    apply(&mut kernel, &plan, &state, Arch::X86_64).unwrap();
+    let gone = kernel.rules.remove(0);
+    let reverted = revert(&mut kernel, &state, Arch::X86_64).unwrap();
+    assert_eq!(reverted.gone, vec![String::from_utf8(text::to_text(&gone, Arch::X86_64)).unwrap()]);
+    assert!(kernel.rules.is_empty());
+}
+
+#[test]
+fn a_rejected_rule_in_the_middle_rolls_back_and_records_nothing() {
+    let root = Root::new();
+    let mut kernel = kernel_with(&root, "-w /etc/passwd -p wa -k identity\n");
+    let before = kernel.listing();
+    let plan = root.plan(&kernel.rules, Some(&kernel.status));
+    // The third of four rules is refused, as a kernel refuses a watch it cannot place.
+    kernel.refuse_path = "/var/lib/docker";
+    let state = state_path(&root);
+    let err = apply(&mut kernel, &plan, &state, Arch::X86_64).unwrap_err();
+    let message = err.to_string();
+    assert!(message.starts_with("dockaudit fix:"), "{message}");
+    assert!(message.contains("rolled back: removed the 2 rule(s) this load had added"), "{message}");
+    assert_eq!(err.exit_code(), 1);
+    assert_eq!(kernel.listing(), before);
+    assert!(!state.exists());
+}
+
+#[test]
+fn a_locked_kernel_is_refused_by_apply_and_revert_before_anything_is_sent() {
+    let root = Root::new();
+    let mut kernel = kernel_with(&root, "-w /usr/bin/dockerd -p rwxa -k docker\n");
+    let plan = root.plan(&[], Some(&kernel.status));
+    kernel.status.enabled = 2;
+    let state = state_path(&root);
+    std::fs::create_dir_all(state.parent().unwrap()).unwrap();
+    std::fs::write(&state, format!("{STATE_HEADER}-w /usr/bin/dockerd -p rwxa -k docker\n")).unwrap();
+    for (verb, err) in [
+        ("apply", apply(&mut kernel, &plan, &state, Arch::X86_64).unwrap_err()),
+        ("revert", revert(&mut kernel, &state, Arch::X86_64).unwrap_err()),
+    ] {
+        assert!(matches!(err, FixError::Locked(_)), "{err}");
+        let message = err.to_string();
+        assert!(message.contains("locked (enabled 2)") && message.contains(&format!("--{verb} changed nothing")), "{message}");
+        assert_eq!(err.exit_code(), 1);
+    }
+    assert!(kernel.calls.is_empty(), "{:?}", kernel.calls);
+    assert_eq!(kernel.listing(), vec!["-w /usr/bin/dockerd -p rwxa -k docker"]);
+}
+
+#[test]
+fn write_is_atomic_idempotent_and_touches_no_other_file() {
+    use std::os::unix::fs::MetadataExt;
+    let root = Root::new();
+    let dir = root.0.join("etc/audit/rules.d");
+    std::fs::write(dir.join("10-base.rules"), "-b 8192\n").unwrap();
+    let file = dir.join("50-dockaudit.rules");
+    assert!(write_atomic(&file, b"-w /usr/bin/dockerd -p rwxa -k docker\n", RULES_FILE_MODE).unwrap());
+    let first = std::fs::metadata(&file).unwrap();
+    assert_eq!(first.mode() & 0o7777, 0o640);
+    // The same bytes: not rewritten (same inode, same mtime).
+    assert!(!write_atomic(&file, b"-w /usr/bin/dockerd -p rwxa -k docker\n", RULES_FILE_MODE).unwrap());
+    let second = std::fs::metadata(&file).unwrap();
+    assert_eq!((first.ino(), first.mtime_nsec()), (second.ino(), second.mtime_nsec()));
+    // New bytes replace the file whole (a new inode: rename, not an in-place write) and keep its mode.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(write_atomic(&file, b"-w /etc/docker -p rwxa -k docker\n", RULES_FILE_MODE).unwrap());
+    let third = std::fs::metadata(&file).unwrap();
+    assert_ne!(third.ino(), first.ino());
+    assert_eq!(third.mode() & 0o7777, 0o600);
+    let mut names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["10-base.rules", "50-dockaudit.rules"]);
+    assert_eq!(std::fs::read_to_string(dir.join("10-base.rules")).unwrap(), "-b 8192\n");
+}
