@@ -34,6 +34,7 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("wrap") => wrap_main(&args[2..]),
         Some("events") => events_main(&args[2..]),
+        Some("auditd") => auditd_main(),
         _ if std::process::id() == 1 => pid1(),
         _ => {
             eprintln!("guest-init: this is the init of the dockaudit test VMs (see vm-tests/README.md)");
@@ -118,6 +119,8 @@ fn plan() -> Result<Vec<Scenario>, String> {
 struct Guest {
     /// `auditctl -s` values at boot, to reset to; None without audit.
     baseline: Option<HashMap<String, String>>,
+    /// The `daemon` step's process, killed when its scenario ends.
+    daemon: Option<std::process::Child>,
     /// Answers of `dockaudit WORD --help`, by WORD.
     has_subcommand: HashMap<String, bool>,
 }
@@ -143,6 +146,7 @@ fn run_plan(plan: &[Scenario]) {
     say(&format!("guest-init: audit status at boot: {:?}", baseline));
     let mut g = Guest {
         baseline,
+        daemon: None,
         has_subcommand: HashMap::new(),
     };
     for sc in plan {
@@ -150,6 +154,10 @@ fn run_plan(plan: &[Scenario]) {
         let t0 = Instant::now();
         let mut created = Vec::new();
         let verdict = g.scenario(sc, &mut created);
+        if let Some(mut d) = g.daemon.take() {
+            let _ = d.kill();
+            let _ = d.wait();
+        }
         for p in created.iter().rev() {
             let _ = std::fs::remove_dir_all(p).or_else(|_| std::fs::remove_file(p));
         }
@@ -246,6 +254,7 @@ impl Guest {
                 Step::Auditctl(args) => setup_cmd(AUDITCTL, args),
                 Step::Rules { count, template } => load_rules(*count, template),
                 Step::RulesFile(path) => setup_cmd(AUDITCTL, &["-R".into(), vm_scenario::guest_file_path(path)]),
+                Step::Daemon => self.start_daemon(),
                 Step::Events { count, path } => setup_cmd("/init", &["events".into(), count.to_string(), path.clone()]),
                 Step::Run(run) => {
                     let (ok, text) = check_run(run, &saved);
@@ -266,6 +275,27 @@ impl Guest {
         } else {
             Verdict::Pass
         }
+    }
+
+    /// Start `/init auditd` and wait until the kernel reports its pid.
+    fn start_daemon(&mut self) -> Result<(), String> {
+        let child = Command::new("/init")
+            .arg("auditd")
+            .stdin(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("starting /init auditd: {e}"))?;
+        let pid = child.id().to_string();
+        self.daemon = Some(child);
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(10) {
+            if let Ok(o) = command(&[AUDITCTL, "-s"], &RunOpts::default()) {
+                if parse_status(&o.stdout).get("pid") == Some(&pid) {
+                    return Ok(());
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err(format!("the audit daemon (pid {pid}) was not registered after 10 s"))
     }
 
     /// Bring the kernel back to the state of a fresh boot with audit enabled
@@ -471,7 +501,10 @@ fn check_run(run: &Run, saved: &HashMap<String, String>) -> (bool, String) {
                     match &oracle_out {
                         Ok(r) if r.stdout == o.stdout => {
                             if attempt > 1 {
-                                say(&format!("guest-init: `{}` matched on attempt {attempt}", oracle.join(" ")));
+                                say(&format!(
+                                    "guest-init: `{}` matched on attempt {attempt}",
+                                    oracle.join(" ")
+                                ));
                             }
                             break;
                         }
@@ -769,6 +802,53 @@ fn become_uid(u: u32) {
         // Changing uid makes the process non-dumpable, which puts root in
         // charge of its /proc/self files (uid_map...): undo that.
         libc::prctl(libc::PR_SET_DUMPABLE, 1 as libc::c_ulong, 0, 0, 0);
+    }
+}
+
+/// `/init auditd`: the least an audit daemon does. Registers its pid with
+/// AUDIT_SET (mask AUDIT_STATUS_PID) and reads and drops every record the
+/// kernel sends, until it is killed.
+fn auditd_main() -> ! {
+    // SAFETY: plain socket calls on buffers we own, with their true lengths.
+    unsafe {
+        let fd = libc::socket(
+            libc::AF_NETLINK,
+            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+            9, /* NETLINK_AUDIT */
+        );
+        if fd < 0 {
+            die(format!("auditd: socket: {}", std::io::Error::last_os_error()));
+        }
+        // nlmsghdr (16 bytes) + struct audit_status (11 u32).
+        let mut msg = [0u8; 16 + 44];
+        let len = msg.len() as u32;
+        msg[0..4].copy_from_slice(&len.to_ne_bytes());
+        msg[4..6].copy_from_slice(&1001u16.to_ne_bytes()); // AUDIT_SET
+        msg[6..8].copy_from_slice(&((libc::NLM_F_REQUEST | libc::NLM_F_ACK) as u16).to_ne_bytes());
+        msg[8..12].copy_from_slice(&1u32.to_ne_bytes());
+        msg[16..20].copy_from_slice(&4u32.to_ne_bytes()); // mask: AUDIT_STATUS_PID
+        msg[28..32].copy_from_slice(&(libc::getpid() as u32).to_ne_bytes()); // pid
+        let mut addr: libc::sockaddr_nl = std::mem::zeroed();
+        addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+        let sent = libc::sendto(
+            fd,
+            msg.as_ptr().cast(),
+            msg.len(),
+            0,
+            (&addr as *const libc::sockaddr_nl).cast(),
+            std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
+        );
+        if sent < 0 {
+            die(format!("auditd: AUDIT_SET: {}", std::io::Error::last_os_error()));
+        }
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), 0);
+            if n < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                // ENOBUFS and the like: keep reading, as auditd does.
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
     }
 }
 

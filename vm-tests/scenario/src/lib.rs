@@ -42,6 +42,9 @@ pub enum Step {
     /// newline, or `file PATH <<END` ... `END`: holding those lines.
     /// `content` is the exact file text.
     File { path: String, content: String },
+    /// `daemon`: start a minimal audit daemon (registers its pid with
+    /// AUDIT_SET and reads the records) until the scenario ends.
+    Daemon,
     /// `save NAME PROGRAM ARGS...`: run a command as root (must exit 0) and
     /// keep its stdout for `expect stdout same-as-saved NAME`.
     Save { name: String, argv: Vec<String> },
@@ -305,6 +308,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 };
                 sc.steps.push(Step::File { path, content });
             }
+            "daemon" => sc.steps.push(Step::Daemon),
             "save" => {
                 let w = words()?;
                 if w.len() < 2 {
