@@ -6,14 +6,12 @@ use dockaudit::rule::binary;
 use dockaudit::rules_file::{parse, Entry, Resolver};
 use dockaudit::syscalls::Arch;
 use libfuzzer_sys::fuzz_target;
-use std::sync::OnceLock;
 
 fuzz_target!(|data: &[u8]| {
-    static RESOLVER: OnceLock<Resolver> = OnceLock::new();
     // An empty root: names resolve from nothing, so no host file shapes the result.
-    let resolver = RESOLVER.get_or_init(|| Resolver::new("/nonexistent-fuzz-root").with_arch(Arch::X86_64));
+    let resolver = Resolver::new("/nonexistent-fuzz-root").with_arch(Arch::X86_64);
     let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Ok(lines) = parse(text, "fuzz.rules", resolver) {
+    if let Ok(lines) = parse(text, "fuzz.rules", &resolver) {
         for line in lines {
             if let Entry::Rule { rule, .. } = line.entry {
                 let bytes = binary::encode(&rule).expect("parsed rules encode");
