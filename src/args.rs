@@ -103,6 +103,10 @@ pub enum Command {
         /// against the files of / (or of --root).
         #[arg(long, value_name = "FILE")]
         rules: Vec<String>,
+        /// Judge the kernel's rules (not offline) against the host's files seen under DIR:
+        /// for a container with the host's / mounted there (-v /:/host:ro).
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["root", "rules"])]
+        host_root: Option<PathBuf>,
     },
     /// Print the rules that turn every failing or weak control into a pass; write,
     /// apply or revert them.

@@ -40,7 +40,7 @@ fn main() -> ExitCode {
                 }
             };
         }
-        Command::Check { benchmark, format, strict, only, skip, root, rules } => {
+        Command::Check { benchmark, format, strict, only, skip, root, rules, host_root } => {
             let mut opts = Options::new(benchmark);
             opts.strict = strict;
             opts.only = only;
@@ -51,7 +51,7 @@ fn main() -> ExitCode {
             let result = if root.is_some() || !rules.is_empty() {
                 cli::check_offline(&opts, root.as_deref().unwrap_or(Path::new("/")), &rules, format, color)
             } else {
-                cli::check(&opts, Path::new("/"), format, color)
+                cli::check(&opts, host_root.as_deref().unwrap_or(Path::new("/")), format, color)
             };
             match result {
                 Ok(out) => Ok(out),
