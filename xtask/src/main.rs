@@ -5,6 +5,7 @@
 
 mod bench;
 mod cpio;
+mod dist;
 mod fuzz;
 mod junit;
 mod kernels;
@@ -22,6 +23,7 @@ const TASKS: &[(&str, &str)] = &[
     ("vm-test", "boot test kernels in QEMU and run the scenarios of vm-tests/ in them"),
     ("bench", "dockaudit vs auditctl and docker-bench's method on the host kernel (root; rules saved and restored)"),
     ("fuzz", "run every cargo-fuzz target for --seconds N each, seeded from the kernel captures"),
+    ("dist", "target/dist/: the static stripped binary + sha256, man pages, bash/zsh/fish completions"),
 ];
 
 fn usage() -> String {
@@ -73,6 +75,13 @@ fn main() -> ExitCode {
                 Ok(true)
             }
             Some(o) => fuzz::fuzz(&o),
+        }),
+        "dist" => dist::Options::parse(rest).and_then(|o| match o {
+            None => {
+                print!("{}", dist::HELP);
+                Ok(true)
+            }
+            Some(o) => dist::dist(&o),
         }),
         other => Err(format!("unknown task {other:?}\n\n{}", usage())),
     };
