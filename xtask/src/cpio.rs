@@ -14,11 +14,14 @@ pub const CHAR_DEV: u32 = 0o020_000;
 
 impl Cpio {
     pub fn new() -> Self {
-        Cpio { buf: Vec::new(), ino: 1 }
+        Cpio {
+            buf: Vec::new(),
+            ino: 1,
+        }
     }
 
     fn pad(&mut self) {
-        while self.buf.len() % 4 != 0 {
+        while self.buf.len() & 3 != 0 {
             self.buf.push(0);
         }
     }

@@ -19,11 +19,26 @@ pub type XResult<T> = Result<T, String>;
 
 /// (name, one-line summary) of every task, for `cargo xtask --help`.
 const TASKS: &[(&str, &str)] = &[
-    ("test", "cargo test --workspace, then vm-test on the default kernel matrix (takes vm-test's options)"),
-    ("vm-test", "boot test kernels in QEMU and run the scenarios of vm-tests/ in them"),
-    ("bench", "dockaudit vs auditctl and docker-bench's method on the host kernel (root; rules saved and restored)"),
-    ("fuzz", "run every cargo-fuzz target for --seconds N each, seeded from the kernel captures"),
-    ("dist", "target/dist/: the static stripped binary + sha256, man pages, bash/zsh/fish completions"),
+    (
+        "test",
+        "cargo test --workspace, then vm-test on the default kernel matrix (takes vm-test's options)",
+    ),
+    (
+        "vm-test",
+        "boot test kernels in QEMU and run the scenarios of vm-tests/ in them",
+    ),
+    (
+        "bench",
+        "dockaudit vs auditctl and docker-bench's method on the host kernel (root; rules saved and restored)",
+    ),
+    (
+        "fuzz",
+        "run every cargo-fuzz target for --seconds N each, seeded from the kernel captures",
+    ),
+    (
+        "dist",
+        "target/dist/: the static stripped binary + sha256, man pages, bash/zsh/fish completions",
+    ),
 ];
 
 fn usage() -> String {

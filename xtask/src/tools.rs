@@ -17,13 +17,20 @@ fn on_path(prog: &str) -> bool {
 fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(2) == Some("0")))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(2) == Some("0"))
+        })
         .unwrap_or(false)
 }
 
 /// The host's auditctl (from Debian's auditd package), if installed.
 pub fn auditctl_path() -> Option<PathBuf> {
-    ["/sbin/auditctl", "/usr/sbin/auditctl"].iter().map(PathBuf::from).find(|p| p.is_file())
+    ["/sbin/auditctl", "/usr/sbin/auditctl"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
 }
 
 /// Install what vm-test needs and is missing: Debian packages (as root, with
@@ -39,7 +46,10 @@ pub fn ensure_tools() -> XResult<()> {
         (on_path("dpkg-deb"), "dpkg"),
         (on_path("apt-get"), "apt"),
         (on_path("ldd"), "libc-bin"),
-        (Path::new("/usr/share/keyrings/debian-archive-keyring.gpg").is_file(), "debian-archive-keyring"),
+        (
+            Path::new("/usr/share/keyrings/debian-archive-keyring.gpg").is_file(),
+            "debian-archive-keyring",
+        ),
     ] {
         if !present {
             missing.push(pkg);
@@ -47,7 +57,10 @@ pub fn ensure_tools() -> XResult<()> {
     }
     if !missing.is_empty() {
         if !is_root() {
-            return Err(format!("missing tools; run: sudo apt-get install -y {}", missing.join(" ")));
+            return Err(format!(
+                "missing tools; run: sudo apt-get install -y {}",
+                missing.join(" ")
+            ));
         }
         eprintln!("vm-test: installing {}", missing.join(" "));
         run_checked(Command::new("apt-get").args(["update", "-q"]))?;
@@ -78,20 +91,31 @@ pub fn ensure_musl_target() {
 
 fn musl_available() -> bool {
     // The sysroot of an installed target holds its std.
-    let Ok(out) = run_checked(Command::new("rustc").args(["--print", "sysroot"])) else { return false };
-    Path::new(out.trim()).join("lib/rustlib").join(MUSL).join("lib").is_dir()
+    let Ok(out) = run_checked(Command::new("rustc").args(["--print", "sysroot"])) else {
+        return false;
+    };
+    Path::new(out.trim())
+        .join("lib/rustlib")
+        .join(MUSL)
+        .join("lib")
+        .is_dir()
 }
 
 /// Build `bin` of `package` as a static x86-64 executable (musl, or glibc
 /// with +crt-static when the musl target cannot be had) and return its path.
 pub fn build_static(package: &str, bin: &str) -> XResult<PathBuf> {
-    let (target, rustflags) = if musl_available() { (MUSL, None) } else { (GNU, Some("-C target-feature=+crt-static")) };
+    let (target, rustflags) = if musl_available() {
+        (MUSL, None)
+    } else {
+        (GNU, Some("-C target-feature=+crt-static"))
+    };
     let mut cmd = Command::new(cargo());
-    cmd.current_dir(root()).args(["build", "--release", "--target", target, "-p", package, "--bin", bin]);
+    cmd.current_dir(root())
+        .args(["build", "--release", "--target", target, "-p", package, "--bin", bin]);
     if let Some(f) = rustflags {
         // With --target, RUSTFLAGS reaches the target only, not build scripts.
         let old = std::env::var("RUSTFLAGS").unwrap_or_default();
-        cmd.env("RUSTFLAGS", format!("{old} {f}").trim().to_string());
+        cmd.env("RUSTFLAGS", format!("{old} {f}").trim());
     }
     eprintln!("xtask: building {bin} ({target}, static)");
     let status = cmd.status().map_err(|e| format!("cargo build: {e}"))?;
@@ -100,7 +124,10 @@ pub fn build_static(package: &str, bin: &str) -> XResult<PathBuf> {
     }
     let path = root().join("target").join(target).join("release").join(bin);
     if !is_static(&path)? {
-        return Err(format!("{} is dynamically linked (has an ELF interpreter)", path.display()));
+        return Err(format!(
+            "{} is dynamically linked (has an ELF interpreter)",
+            path.display()
+        ));
     }
     Ok(path)
 }
@@ -140,7 +167,7 @@ pub fn auditctl_files() -> XResult<Vec<(PathBuf, String)>> {
         }
         // "libx.so.1 => /lib/x/libx.so.1 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
         let path = match line.split_once("=>") {
-            Some((_, r)) => r.trim().split_whitespace().next().unwrap_or(""),
+            Some((_, r)) => r.split_whitespace().next().unwrap_or(""),
             None => line.split_whitespace().next().unwrap_or(""),
         };
         if path.starts_with('/') {

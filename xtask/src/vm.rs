@@ -78,7 +78,10 @@ impl Options {
                 _ => (a.as_str(), None),
             };
             let mut value = || -> XResult<String> {
-                inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| format!("{flag} needs a value"))
+                inline
+                    .clone()
+                    .or_else(|| it.next().cloned())
+                    .ok_or_else(|| format!("{flag} needs a value"))
             };
             match flag {
                 "-h" | "--help" => return Ok(None),
@@ -98,7 +101,11 @@ impl Options {
                 }
                 "--jobs" => {
                     let v = value()?;
-                    o.jobs = v.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("--jobs: bad number {v}"))?;
+                    o.jobs = v
+                        .parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| format!("--jobs: bad number {v}"))?;
                 }
                 "--refresh" => o.refresh = true,
                 "--keep" => o.keep = true,
@@ -123,15 +130,21 @@ fn selected(sc: &Scenario, filters: &[String]) -> bool {
 pub fn vm_test(o: &Options) -> XResult<bool> {
     let t0 = Instant::now();
     let root = root();
-    let scenarios_dir = o.scenario_dir.clone().unwrap_or_else(|| root.join("vm-tests/scenarios"));
+    let scenarios_dir = o
+        .scenario_dir
+        .clone()
+        .unwrap_or_else(|| root.join("vm-tests/scenarios"));
     let all = vm_scenario::load_dir(&scenarios_dir)?;
     let plan: Vec<Scenario> = vm_scenario::run_order(all.into_iter().filter(|s| selected(s, &o.scenarios)).collect());
     if plan.is_empty() {
         return Err(format!("no scenario matches {:?}", o.scenarios));
     }
     tools::ensure_tools()?;
-    let kernels: Vec<Kernel> =
-        o.kernels.iter().map(|k| kernels::resolve(k, &root, o.refresh)).collect::<XResult<_>>()?;
+    let kernels: Vec<Kernel> = o
+        .kernels
+        .iter()
+        .map(|k| kernels::resolve(k, &root, o.refresh))
+        .collect::<XResult<_>>()?;
     let dockaudit = tools::build_static("dockaudit", "dockaudit")?;
     let init = tools::build_static("guest-init", "guest-init")?;
     let work = root.join("target/vm");
@@ -145,19 +158,33 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
         std::fs::metadata(&initrd).map(|m| m.len() / 1024).unwrap_or(0),
         t0.elapsed().as_secs_f64()
     );
-    let names: Vec<String> = plan.iter().map(|s| s.name.clone()).collect();
+    // One boot per kernel for the plain scenarios, one more per distinct
+    // `kernel-cmdline` (e.g. audit=0).
+    let boots: Vec<(Vec<String>, Vec<String>)> = vm_scenario::boots(&plan)
+        .into_iter()
+        .map(|(cmdline, scs)| (cmdline, scs.into_iter().map(|s| s.name).collect()))
+        .collect();
     let logs = work.join("logs");
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
 
     // Boot up to `jobs` kernels at once; each VM is one TCG thread.
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: std::sync::Mutex<Vec<Option<BootResult>>> = std::sync::Mutex::new((0..kernels.len()).map(|_| None).collect());
+    let slots: std::sync::Mutex<Vec<Option<BootResult>>> =
+        std::sync::Mutex::new((0..kernels.len()).map(|_| None).collect());
     std::thread::scope(|s| {
         for _ in 0..o.jobs.clamp(1, kernels.len()) {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let Some(k) = kernels.get(i) else { break };
-                let r = boot(k, &initrd, &names, o, &logs);
+                let mut r: Option<BootResult> = None;
+                for (n, (cmdline, names)) in boots.iter().enumerate() {
+                    let b = boot(k, &initrd, names, o, &logs, n, cmdline);
+                    r = Some(match r {
+                        None => b,
+                        Some(prev) => merge(prev, b, cmdline),
+                    });
+                }
+                let r = r.expect("at least one boot");
                 print_kernel_summary(&r);
                 slots.lock().unwrap()[i] = Some(r);
             });
@@ -183,7 +210,11 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
         }
         fail += r.boot_errors.len();
     }
-    println!("vm-test: {} kernel(s) in {:.0} s", results.len(), t0.elapsed().as_secs_f64());
+    println!(
+        "vm-test: {} kernel(s) in {:.0} s",
+        results.len(),
+        t0.elapsed().as_secs_f64()
+    );
     println!("vm-test: {pass} passed, {fail} failed, {skip} skipped");
     Ok(fail == 0)
 }
@@ -191,10 +222,23 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
 fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, plan: &[Scenario]) -> XResult<()> {
     let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
     let mut c = Cpio::new();
-    let mut dirs: Vec<String> = ["dev", "proc", "sys", "tmp", "bin", "sbin", "etc", "root", "run", "var", "vm-tests", "vm-tests/scenarios"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut dirs: Vec<String> = [
+        "dev",
+        "proc",
+        "sys",
+        "tmp",
+        "bin",
+        "sbin",
+        "etc",
+        "root",
+        "run",
+        "var",
+        "vm-tests",
+        "vm-tests/scenarios",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let auditctl = tools::auditctl_files()?;
     for (_, guest) in &auditctl {
         let mut p = Path::new(guest).parent();
@@ -233,11 +277,17 @@ fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, pl
     let mut copied: Vec<String> = Vec::new();
     for sc in plan {
         for step in &sc.steps {
-            let vm_scenario::Step::RulesFile(path) = step else { continue };
+            let vm_scenario::Step::RulesFile(path) = step else {
+                continue;
+            };
             if copied.contains(path) {
                 continue;
             }
-            let host = if Path::new(path).is_absolute() { PathBuf::from(path) } else { root().join(path) };
+            let host = if Path::new(path).is_absolute() {
+                PathBuf::from(path)
+            } else {
+                root().join(path)
+            };
             let guest = vm_scenario::guest_file_path(path);
             let mut parents = Vec::new();
             let mut p = Path::new(&guest).parent();
@@ -252,12 +302,18 @@ fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, pl
             for d in parents.iter().rev() {
                 c.dir(d);
             }
-            c.file(&guest, 0o644, &read(&host).map_err(|e| format!("scenario {}: rules-file {e}", sc.name))?);
+            c.file(
+                &guest,
+                0o644,
+                &read(&host).map_err(|e| format!("scenario {}: rules-file {e}", sc.name))?,
+            );
             copied.push(path.clone());
         }
     }
-    let plan_text: String = plan.iter().map(|s| format!("{}\n", s.name)).collect();
-    c.file("vm-tests/plan", 0o644, plan_text.as_bytes());
+    for (n, (_, scs)) in vm_scenario::boots(plan).iter().enumerate() {
+        let text: String = scs.iter().map(|s| format!("{}\n", s.name)).collect();
+        c.file(&format!("vm-tests/plan.{n}"), 0o644, text.as_bytes());
+    }
     std::fs::create_dir_all(out.parent().unwrap()).map_err(|e| e.to_string())?;
     std::fs::write(out, c.finish()).map_err(|e| format!("{}: {e}", out.display()))
 }
@@ -295,14 +351,48 @@ pub struct BootResult {
     pub console_tail: String,
 }
 
-fn qemu_command(k: &Kernel, initrd: &Path, accel: &str) -> Command {
+/// Fold a further boot of the same kernel into the first one's result.
+fn merge(mut first: BootResult, next: BootResult, cmdline: &[String]) -> BootResult {
+    first.seconds += next.seconds;
+    first.cases.extend(next.cases);
+    let with = cmdline.join(" ");
+    first
+        .boot_errors
+        .extend(next.boot_errors.iter().map(|e| format!("boot with `{with}`: {e}")));
+    if !next.boot_errors.is_empty() {
+        first.console_tail = next.console_tail;
+    }
+    first
+}
+
+fn qemu_command(k: &Kernel, initrd: &Path, accel: &str, plan: usize, cmdline: &[String]) -> Command {
     let mut c = Command::new("qemu-system-x86_64");
-    c.args(["-accel", accel, "-m", "512M", "-smp", "1", "-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio"]);
+    c.args([
+        "-accel",
+        accel,
+        "-m",
+        "512M",
+        "-smp",
+        "1",
+        "-nographic",
+        "-no-reboot",
+        "-nodefaults",
+        "-serial",
+        "stdio",
+    ]);
     if accel == "kvm" {
         c.args(["-cpu", "host"]);
     }
     c.arg("-kernel").arg(&k.image).arg("-initrd").arg(initrd);
-    c.args(["-append", "console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init"]);
+    let mut append = format!(
+        "console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init {}{plan}",
+        vm_scenario::PLAN_PARAM
+    );
+    for w in cmdline {
+        append.push(' ');
+        append.push_str(w);
+    }
+    c.arg("-append").arg(append);
     // Extra QEMU arguments for debugging, e.g. "-cpu max".
     if let Ok(extra) = std::env::var("DOCKAUDIT_QEMU_ARGS") {
         c.args(extra.split_whitespace());
@@ -310,14 +400,27 @@ fn qemu_command(k: &Kernel, initrd: &Path, accel: &str) -> Command {
     c
 }
 
-fn boot(k: &Kernel, initrd: &Path, names: &[String], o: &Options, logs: &Path) -> BootResult {
+fn boot(
+    k: &Kernel,
+    initrd: &Path,
+    names: &[String],
+    o: &Options,
+    logs: &Path,
+    plan: usize,
+    cmdline: &[String],
+) -> BootResult {
     let t0 = Instant::now();
     let label = k.release.clone().unwrap_or_else(|| k.label.clone());
-    let mut cmd = qemu_command(k, initrd, &o.accel);
+    let mut cmd = qemu_command(k, initrd, &o.accel, plan, cmdline);
     if o.keep {
         eprintln!("vm-test: {label}: {:?}", cmd);
     }
-    let log_path = logs.join(format!("{}.log", label.replace('/', "_")));
+    let suffix = if plan == 0 {
+        String::new()
+    } else {
+        format!("-boot{}", plan + 1)
+    };
+    let log_path = logs.join(format!("{}{suffix}.log", label.replace('/', "_")));
     let mut log = std::fs::File::create(&log_path).ok();
     let mut result = BootResult {
         label: k.label.clone(),
@@ -328,7 +431,12 @@ fn boot(k: &Kernel, initrd: &Path, names: &[String], o: &Options, logs: &Path) -
         boot_errors: Vec::new(),
         console_tail: String::new(),
     };
-    let mut child = match cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn() {
+    let mut child = match cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
         Ok(c) => c,
         Err(e) => {
             result.boot_errors.push(format!("cannot start qemu-system-x86_64: {e}"));
@@ -381,7 +489,9 @@ fn boot(k: &Kernel, initrd: &Path, names: &[String], o: &Options, logs: &Path) -
     let status = child.wait().ok();
     result.seconds = t0.elapsed().as_secs_f64();
     if timed_out {
-        result.boot_errors.push(format!("timed out after {} s; QEMU killed", o.timeout.as_secs()));
+        result
+            .boot_errors
+            .push(format!("timed out after {} s; QEMU killed", o.timeout.as_secs()));
     } else if let Some(s) = status.filter(|s| !s.success()) {
         result.boot_errors.push(format!("QEMU exited with {s}"));
     }
@@ -430,14 +540,24 @@ fn finish(mut r: BootResult, names: &[String], lines: &[(f64, String)], timed_ou
                 }
             };
             if !names.contains(&name) {
-                r.boot_errors.push(format!("result marker for a scenario not in the plan: {name}"));
+                r.boot_errors
+                    .push(format!("result marker for a scenario not in the plan: {name}"));
             } else if results.contains_key(&name) {
-                r.boot_errors.push(format!("duplicated result marker for scenario {name}"));
+                r.boot_errors
+                    .push(format!("duplicated result marker for scenario {name}"));
                 if let Some(c) = results.get_mut(&name) {
                     c.status = Status::Fail;
                 }
             } else {
-                results.insert(name.clone(), Case { name, status, seconds: t - start, output });
+                results.insert(
+                    name.clone(),
+                    Case {
+                        name,
+                        status,
+                        seconds: t - start,
+                        output,
+                    },
+                );
             }
         } else if at(marker::DONE).is_some() {
             if done {
@@ -457,18 +577,28 @@ fn finish(mut r: BootResult, names: &[String], lines: &[(f64, String)], timed_ou
         }
     }
     if let Some(p) = &panic_line {
-        let during = current.as_ref().map(|(n, _, _)| format!(" during scenario {n}")).unwrap_or_default();
+        let during = current
+            .as_ref()
+            .map(|(n, _, _)| format!(" during scenario {n}"))
+            .unwrap_or_default();
         r.boot_errors.push(format!("kernel panic or oops{during}: {p}"));
     }
     if timed_out.is_some() && !booted {
-        r.boot_errors.push("the guest init never started (no DOCKAUDIT-BOOT marker)".into());
+        r.boot_errors
+            .push("the guest init never started (no DOCKAUDIT-BOOT marker)".into());
     }
-    let hung = if timed_out == Some(true) { current.as_ref().map(|(n, _, _)| n.clone()) } else { None };
+    let hung = if timed_out == Some(true) {
+        current.as_ref().map(|(n, _, _)| n.clone())
+    } else {
+        None
+    };
     if let Some(h) = &hung {
-        r.boot_errors.push(format!("scenario {h} hung: no result before the timeout"));
+        r.boot_errors
+            .push(format!("scenario {h} hung: no result before the timeout"));
     }
     if timed_out.is_some() && !done && hung.is_none() {
-        r.boot_errors.push("no DOCKAUDIT-DONE marker: the guest did not finish the plan".into());
+        r.boot_errors
+            .push("no DOCKAUDIT-DONE marker: the guest did not finish the plan".into());
     }
     if let (Some(p), Some((_, _, out))) = (&panic_line, current.as_mut()) {
         out.push_str(&format!("kernel panic or oops while this scenario ran: {p}\n"));
@@ -476,16 +606,32 @@ fn finish(mut r: BootResult, names: &[String], lines: &[(f64, String)], timed_ou
     for n in names {
         let case = results.remove(n).unwrap_or_else(|| {
             let (status, output) = match &current {
-                Some((c, _, out)) if c == n => {
-                    (if hung.as_deref() == Some(n) { Status::Hung } else { Status::Missing }, out.clone())
-                }
+                Some((c, _, out)) if c == n => (
+                    if hung.as_deref() == Some(n) {
+                        Status::Hung
+                    } else {
+                        Status::Missing
+                    },
+                    out.clone(),
+                ),
                 _ => (Status::Missing, String::new()),
             };
-            Case { name: n.clone(), status, seconds: 0.0, output }
+            Case {
+                name: n.clone(),
+                status,
+                seconds: 0.0,
+                output,
+            }
         });
         r.cases.push(case);
     }
-    let tail: Vec<&str> = lines.iter().rev().filter(|(_, l)| !l.trim().is_empty()).take(40).map(|(_, l)| l.as_str()).collect();
+    let tail: Vec<&str> = lines
+        .iter()
+        .rev()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .take(40)
+        .map(|(_, l)| l.as_str())
+        .collect();
     r.console_tail = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
     r
 }
@@ -497,7 +643,8 @@ fn print_kernel_summary(r: &BootResult) {
     let pass = count(|s| *s == Status::Pass);
     let skip = count(|s| matches!(s, Status::Skip(_)));
     let fail = r.cases.len() - pass - skip;
-    let _ = writeln!(out, 
+    let _ = writeln!(
+        out,
         "kernel {} ({}): {pass} passed, {fail} failed, {skip} skipped in {:.1} s",
         r.release, r.label, r.seconds
     );
@@ -549,7 +696,10 @@ mod tests {
     }
 
     fn lines(text: &str) -> Vec<(f64, String)> {
-        text.lines().enumerate().map(|(i, l)| (i as f64, l.to_string())).collect()
+        text.lines()
+            .enumerate()
+            .map(|(i, l)| (i as f64, l.to_string()))
+            .collect()
     }
 
     fn names(n: &[&str]) -> Vec<String> {
@@ -585,18 +735,36 @@ mod tests {
         let log = "DOCKAUDIT-BOOT x\nDOCKAUDIT-START a\nDOCKAUDIT-RESULT a PASS\nDOCKAUDIT-START b\n";
         let r = finish(br(), &names(&["a", "b"]), &lines(log), Some(true));
         assert_eq!(r.cases[1].status, Status::Hung);
-        assert!(r.boot_errors.iter().any(|e| e.contains("scenario b hung")), "{:?}", r.boot_errors);
-        let log = "DOCKAUDIT-BOOT x\nDOCKAUDIT-START a\n[ 1.0] Kernel panic - not syncing: audit: backlog limit exceeded\n";
+        assert!(
+            r.boot_errors.iter().any(|e| e.contains("scenario b hung")),
+            "{:?}",
+            r.boot_errors
+        );
+        let log =
+            "DOCKAUDIT-BOOT x\nDOCKAUDIT-START a\n[ 1.0] Kernel panic - not syncing: audit: backlog limit exceeded\n";
         let r = finish(br(), &names(&["a"]), &lines(log), Some(false));
-        assert!(r.boot_errors.iter().any(|e| e.contains("kernel panic or oops during scenario a")), "{:?}", r.boot_errors);
+        assert!(
+            r.boot_errors
+                .iter()
+                .any(|e| e.contains("kernel panic or oops during scenario a")),
+            "{:?}",
+            r.boot_errors
+        );
         assert_eq!(r.cases[0].status, Status::Missing);
     }
 
     #[test]
     fn options() {
-        let o = Options::parse(&names(&["--kernel", "6.1", "--junit=o.xml", "--timeout", "30", "--keep"]))
-            .unwrap()
-            .unwrap();
+        let o = Options::parse(&names(&[
+            "--kernel",
+            "6.1",
+            "--junit=o.xml",
+            "--timeout",
+            "30",
+            "--keep",
+        ]))
+        .unwrap()
+        .unwrap();
         assert_eq!(o.kernels, ["6.1"]);
         assert_eq!(o.junit, Some(PathBuf::from("o.xml")));
         assert_eq!(o.timeout, Duration::from_secs(30));

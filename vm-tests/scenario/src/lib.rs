@@ -27,6 +27,10 @@ pub struct Scenario {
     pub requires: Vec<String>,
     /// `min-kernel X.Y`: SKIP on older kernels (for features they lack).
     pub min_kernel: Option<(u32, u32)>,
+    /// `kernel-cmdline WORDS...`: extra kernel command line words. Scenarios
+    /// with the same words share one boot of each kernel (the plain ones
+    /// run in the first boot).
+    pub cmdline: Vec<String>,
     pub steps: Vec<Step>,
 }
 
@@ -34,8 +38,16 @@ pub struct Scenario {
 pub enum Step {
     /// `dir PATH`: create a directory (and its parents).
     Dir(String),
-    /// `file PATH [TEXT]`: create a file (and its parents), TEXT + newline.
-    File { path: String, content: Option<String> },
+    /// `file PATH [TEXT]`: create a file (and its parents) holding TEXT and a
+    /// newline, or `file PATH <<END` ... `END`: holding those lines.
+    /// `content` is the exact file text.
+    File { path: String, content: String },
+    /// `daemon`: start a minimal audit daemon (registers its pid with
+    /// AUDIT_SET and reads the records) until the scenario ends.
+    Daemon,
+    /// `save NAME PROGRAM ARGS...`: run a command as root (must exit 0) and
+    /// keep its stdout for `expect stdout same-as-saved NAME`.
+    Save { name: String, argv: Vec<String> },
     /// `auditctl ARGS...`: run the real auditctl as root; must exit 0.
     Auditctl(Vec<String>),
     /// `rules N TEMPLATE`: load N rules with one `auditctl -R`, each the
@@ -88,6 +100,8 @@ pub enum Expect {
     /// key field comes before its path (` -p x-w /usr/bin/yum -k k` becomes
     /// `-w /usr/bin/yum -p x -k k`; bug 2 of auditctl-format.md).
     StdoutSameAsCorrected(Vec<String>),
+    /// `expect stdout same-as-saved NAME`: identical to what a `save` step kept.
+    StdoutSameAsSaved(String),
     /// `expect stdout <<END` ... `END`: exactly these lines.
     Stdout(String),
     /// `expect stdout-line TEXT`: some line of stdout is exactly TEXT.
@@ -134,6 +148,7 @@ impl fmt::Display for Expect {
             Expect::Exit(ExitExpect::Nonzero) => write!(f, "exit nonzero"),
             Expect::StdoutSameAs(a) => write!(f, "stdout same-as {}", a.join(" ")),
             Expect::StdoutSameAsCorrected(a) => write!(f, "stdout same-as-corrected {}", a.join(" ")),
+            Expect::StdoutSameAsSaved(n) => write!(f, "stdout same-as-saved {n}"),
             Expect::Stdout(_) => write!(f, "stdout <<exact text>>"),
             Expect::StdoutLine(t) => write!(f, "stdout-line {t}"),
             Expect::StdoutContains(t) => write!(f, "stdout-contains {t}"),
@@ -184,14 +199,33 @@ pub fn split_words(s: &str) -> Result<Vec<String>, String> {
 
 fn valid_name(n: &str) -> bool {
     !n.is_empty()
-        && n
-            .chars()
+        && n.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+/// The lines after a `<<MARK` line up to the line MARK, each with a newline.
+fn heredoc<'a>(lines: &mut impl Iterator<Item = (usize, &'a str)>, mark: &str) -> Result<String, String> {
+    if mark.is_empty() {
+        return Err("`<<` needs an end marker".into());
+    }
+    let mut body = String::new();
+    for (_, l) in lines.by_ref() {
+        if l.trim() == mark {
+            return Ok(body);
+        }
+        body.push_str(l);
+        body.push('\n');
+    }
+    Err(format!("no end marker {mark:?} before end of file"))
 }
 
 /// Parse one scenario file. `file` is used in error messages and `Scenario::file`.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
-    let err = |line: usize, msg: String| ParseError { file: file.to_string(), line, msg };
+    let err = |line: usize, msg: String| ParseError {
+        file: file.to_string(),
+        line,
+        msg,
+    };
     let mut out: Vec<Scenario> = Vec::new();
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
     while let Some((no, raw)) = lines.next() {
@@ -205,7 +239,10 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
         };
         if kw == "scenario" {
             if !valid_name(rest) {
-                return Err(err(no, format!("bad scenario name {rest:?} (letters, digits, - _ . only)")));
+                return Err(err(
+                    no,
+                    format!("bad scenario name {rest:?} (letters, digits, - _ . only)"),
+                ));
             }
             out.push(Scenario {
                 name: rest.to_string(),
@@ -215,6 +252,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 final_order: None,
                 requires: Vec::new(),
                 min_kernel: None,
+                cmdline: Vec::new(),
                 steps: Vec::new(),
             });
             continue;
@@ -233,7 +271,9 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
         match kw {
             "about" => sc.about = rest.to_string(),
             "final" => {
-                let n = rest.parse().map_err(|_| err(no, format!("`final` needs a number, got {rest:?}")))?;
+                let n = rest
+                    .parse()
+                    .map_err(|_| err(no, format!("`final` needs a number, got {rest:?}")))?;
                 sc.final_order = Some(n);
             }
             "requires" => {
@@ -241,9 +281,12 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 sc.requires.extend(words()?);
             }
             "min-kernel" => {
-                sc.min_kernel = Some(
-                    parse_version(rest).ok_or_else(|| err(no, format!("`min-kernel` needs X.Y, got {rest:?}")))?,
-                );
+                sc.min_kernel =
+                    Some(parse_version(rest).ok_or_else(|| err(no, format!("`min-kernel` needs X.Y, got {rest:?}")))?);
+            }
+            "kernel-cmdline" => {
+                need("kernel command line words")?;
+                sc.cmdline = words()?;
             }
             "rules-file" => {
                 need("a path")?;
@@ -256,19 +299,40 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
             "file" => {
                 need("a path")?;
                 let (path, content) = match rest.split_once(char::is_whitespace) {
-                    Some((p, c)) => (p.to_string(), Some(c.trim().to_string())),
-                    None => (rest.to_string(), None),
+                    Some((p, c)) if c.trim().starts_with("<<") => {
+                        let mark = c.trim()[2..].trim();
+                        (p.to_string(), heredoc(&mut lines, mark).map_err(|m| err(no, m))?)
+                    }
+                    Some((p, c)) => (p.to_string(), format!("{}\n", c.trim())),
+                    None => (rest.to_string(), String::new()),
                 };
                 sc.steps.push(Step::File { path, content });
+            }
+            "daemon" => sc.steps.push(Step::Daemon),
+            "save" => {
+                let w = words()?;
+                if w.len() < 2 {
+                    return Err(err(no, "`save` needs a name and a command".into()));
+                }
+                sc.steps.push(Step::Save {
+                    name: w[0].clone(),
+                    argv: w[1..].to_vec(),
+                });
             }
             "auditctl" => {
                 need("arguments")?;
                 sc.steps.push(Step::Auditctl(words()?));
             }
             "rules" | "events" => {
-                let (n, arg) = rest
-                    .split_once(char::is_whitespace)
-                    .ok_or_else(|| err(no, format!("`{kw}` needs a count and {}", if kw == "rules" { "a rule template" } else { "a path" })))?;
+                let (n, arg) = rest.split_once(char::is_whitespace).ok_or_else(|| {
+                    err(
+                        no,
+                        format!(
+                            "`{kw}` needs a count and {}",
+                            if kw == "rules" { "a rule template" } else { "a path" }
+                        ),
+                    )
+                })?;
                 let count: u32 = n.parse().map_err(|_| err(no, format!("bad count {n:?}")))?;
                 let arg = arg.trim().to_string();
                 sc.steps.push(if kw == "rules" {
@@ -300,7 +364,12 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 if argv.is_empty() {
                     return Err(err(no, "`run` needs a program".into()));
                 }
-                sc.steps.push(Step::Run(Run { line: no, opts, argv, expects: Vec::new() }));
+                sc.steps.push(Step::Run(Run {
+                    line: no,
+                    opts,
+                    argv,
+                    expects: Vec::new(),
+                }));
             }
             "expect" => {
                 let Some(Step::Run(run)) = sc.steps.last_mut() else {
@@ -323,23 +392,11 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                         let argv = split_words(&a["same-as-corrected ".len()..]).map_err(|e| err(no, e))?;
                         Expect::StdoutSameAsCorrected(argv)
                     }
+                    ("stdout", a) if a.starts_with("same-as-saved ") => {
+                        Expect::StdoutSameAsSaved(a["same-as-saved ".len()..].trim().to_string())
+                    }
                     ("stdout", a) if a.starts_with("<<") => {
-                        let mark = a[2..].trim();
-                        if mark.is_empty() {
-                            return Err(err(no, "`expect stdout <<` needs an end marker".into()));
-                        }
-                        let mut body = String::new();
-                        loop {
-                            match lines.next() {
-                                Some((_, l)) if l.trim() == mark => break,
-                                Some((_, l)) => {
-                                    body.push_str(l);
-                                    body.push('\n');
-                                }
-                                None => return Err(err(no, format!("no end marker {mark:?} before end of file"))),
-                            }
-                        }
-                        Expect::Stdout(body)
+                        Expect::Stdout(heredoc(&mut lines, a[2..].trim()).map_err(|m| err(no, m))?)
                     }
                     ("stdout-line", t) if !t.is_empty() => Expect::StdoutLine(t.to_string()),
                     ("stdout-contains", t) if !t.is_empty() => Expect::StdoutContains(t.to_string()),
@@ -347,9 +404,9 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                     ("stderr-contains", t) if !t.is_empty() => Expect::StderrContains(t.to_string()),
                     ("stdout-empty", "") => Expect::StdoutEmpty,
                     ("stderr-empty", "") => Expect::StderrEmpty,
-                    ("stdout-lines", n) => Expect::StdoutLines(
-                        n.parse().map_err(|_| err(no, format!("bad line count {n:?}")))?,
-                    ),
+                    ("stdout-lines", n) => {
+                        Expect::StdoutLines(n.parse().map_err(|_| err(no, format!("bad line count {n:?}")))?)
+                    }
                     _ => return Err(err(no, format!("unknown or incomplete expectation {rest:?}"))),
                 };
                 run.expects.push(e);
@@ -372,7 +429,9 @@ pub fn correct_watch_line(line: &str) -> String {
     if !(line.starts_with(" -p ") || line.starts_with(" -k ")) {
         return line.to_string();
     }
-    let Some(w) = line.find("-w ") else { return line.to_string() };
+    let Some(w) = line.find("-w ") else {
+        return line.to_string();
+    };
     let tail = &line[w + 3..];
     let path_end = tail.find(" -").unwrap_or(tail.len());
     let path = &tail[..path_end];
@@ -401,9 +460,14 @@ pub fn parse_version(s: &str) -> Option<(u32, u32)> {
     Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
 }
 
-/// Where the guest finds the copy of a `rules-file` path.
+/// Where the guest finds the copy of a `rules-file` path: an absolute host
+/// path at the same path, a repository-relative one under /vm-tests/files/.
 pub fn guest_file_path(path: &str) -> String {
-    format!("/vm-tests/files/{}", path.trim_start_matches('/'))
+    if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/vm-tests/files/{path}")
+    }
 }
 
 /// Parse every `*.scn` file of a directory, in file-name order, and check
@@ -439,6 +503,23 @@ pub fn run_order(mut scs: Vec<Scenario>) -> Vec<Scenario> {
     scs.sort_by_key(|s| s.final_order.map_or((0, 0), |n| (1, n)));
     scs
 }
+
+/// Split a run order into boots: (extra kernel command line, scenarios),
+/// the plain boot first, the others in order of first appearance.
+pub fn boots(plan: &[Scenario]) -> Vec<(Vec<String>, Vec<Scenario>)> {
+    let mut out: Vec<(Vec<String>, Vec<Scenario>)> = Vec::new();
+    for sc in plan {
+        match out.iter_mut().find(|(c, _)| *c == sc.cmdline) {
+            Some((_, v)) => v.push(sc.clone()),
+            None => out.push((sc.cmdline.clone(), vec![sc.clone()])),
+        }
+    }
+    out.sort_by_key(|(c, _)| !c.is_empty());
+    out
+}
+
+/// The kernel command line word that tells the guest which plan file to run.
+pub const PLAN_PARAM: &str = "dockaudit.plan=";
 
 /// Result markers printed on the serial console, one line each.
 pub mod marker {
@@ -493,10 +574,16 @@ run dockaudit status
         assert_eq!(a.steps.len(), 5);
         assert_eq!(
             a.steps[1],
-            Step::File { path: "/etc/docker/daemon.json".into(), content: Some("{\"a\": 1}".into()) }
+            Step::File {
+                path: "/etc/docker/daemon.json".into(),
+                content: "{\"a\": 1}\n".into()
+            }
         );
         let Step::Run(r) = &a.steps[3] else { panic!() };
-        assert_eq!(r.expects[2], Expect::Stdout("-w /etc/docker -p rwxa -k docker\n".into()));
+        assert_eq!(
+            r.expects[2],
+            Expect::Stdout("-w /etc/docker -p rwxa -k docker\n".into())
+        );
         assert_eq!(r.expects[1], Expect::StdoutSameAs(vec!["auditctl".into(), "-l".into()]));
         let Step::Run(r) = &a.steps[4] else { panic!() };
         assert_eq!(r.opts.uid, Some(1000));
@@ -523,7 +610,10 @@ run dockaudit status
     #[test]
     fn final_scenarios_run_last_in_order() {
         let text = "scenario z\nfinal 2\nrun x\nscenario y\nfinal 1\nrun x\nscenario a\nrun x\nscenario b\nrun x\n";
-        let names: Vec<_> = run_order(parse("f", text).unwrap()).into_iter().map(|s| s.name).collect();
+        let names: Vec<_> = run_order(parse("f", text).unwrap())
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
         assert_eq!(names, ["a", "b", "y", "z"]);
     }
 
@@ -532,18 +622,73 @@ run dockaudit status
         assert_eq!(parse_version("6.12.107+deb13-amd64"), Some((6, 12)));
         assert_eq!(parse_version("5.10"), Some((5, 10)));
         assert_eq!(parse_version("x"), None);
-        let scs = parse("f", "scenario a\nmin-kernel 5.16\nrules-file tests/data/x.rules\nrun x\n").unwrap();
+        let scs = parse(
+            "f",
+            "scenario a\nmin-kernel 5.16\nrules-file tests/data/x.rules\nrun x\n",
+        )
+        .unwrap();
         assert_eq!(scs[0].min_kernel, Some((5, 16)));
         assert_eq!(scs[0].steps[0], Step::RulesFile("tests/data/x.rules".into()));
-        assert_eq!(guest_file_path("/usr/share/x.rules"), "/vm-tests/files/usr/share/x.rules");
+        assert_eq!(guest_file_path("/usr/share/x.rules"), "/usr/share/x.rules");
+        assert_eq!(
+            guest_file_path("tests/data/x.rules"),
+            "/vm-tests/files/tests/data/x.rules"
+        );
     }
 
     #[test]
     fn corrects_garbled_watch_lines() {
-        assert_eq!(correct_watch_line(" -p x-w /usr/bin/yum -k k"), "-w /usr/bin/yum -p x -k k");
-        assert_eq!(correct_watch_line(" -p wa-w /etc/x -k a -k b"), "-w /etc/x -p wa -k a -k b");
+        assert_eq!(
+            correct_watch_line(" -p x-w /usr/bin/yum -k k"),
+            "-w /usr/bin/yum -p x -k k"
+        );
+        assert_eq!(
+            correct_watch_line(" -p wa-w /etc/x -k a -k b"),
+            "-w /etc/x -p wa -k a -k b"
+        );
         assert_eq!(correct_watch_line("-w /etc/x -p wa"), "-w /etc/x -p wa");
         assert_eq!(correct_watch_line(" -p w"), " -p w");
+    }
+
+    #[test]
+    fn boots_group_by_cmdline_plain_first() {
+        let text =
+            "scenario a\nkernel-cmdline audit=0\nrun x\nscenario b\nrun x\nscenario c\nkernel-cmdline audit=0\nrun x\n";
+        let b = boots(&parse("f", text).unwrap());
+        assert_eq!(b.len(), 2);
+        assert!(b[0].0.is_empty());
+        assert_eq!(b[0].1[0].name, "b");
+        assert_eq!(b[1].0, ["audit=0"]);
+        assert_eq!(b[1].1.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["a", "c"]);
+    }
+
+    #[test]
+    fn file_heredoc_and_save() {
+        let text = "scenario a\nfile /r <<EOF\n-w /x\n  -w /y\nEOF\nfile /e\nsave before auditctl -l\nrun x\nexpect stdout same-as-saved before\n";
+        let sc = &parse("f", text).unwrap()[0];
+        assert_eq!(
+            sc.steps[0],
+            Step::File {
+                path: "/r".into(),
+                content: "-w /x\n  -w /y\n".into()
+            }
+        );
+        assert_eq!(
+            sc.steps[1],
+            Step::File {
+                path: "/e".into(),
+                content: String::new()
+            }
+        );
+        assert_eq!(
+            sc.steps[2],
+            Step::Save {
+                name: "before".into(),
+                argv: vec!["auditctl".into(), "-l".into()]
+            }
+        );
+        let Step::Run(r) = &sc.steps[3] else { panic!() };
+        assert_eq!(r.expects[0], Expect::StdoutSameAsSaved("before".into()));
     }
 
     #[test]
