@@ -3,6 +3,7 @@
 //! Docker Benchmark. See ARCHITECTURE.md for the map.
 
 pub mod boot;
+pub mod args;
 pub mod catalog;
 pub mod cli;
 pub mod error;

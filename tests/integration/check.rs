@@ -344,3 +344,65 @@ fn host_report_with_the_mixed_rule_set() {
         assert!(text.contains("why:  audit is disabled (enabled 0)"), "{text}");
     }
 }
+
+#[test]
+fn host_root_conflicts_with_offline_judging() {
+    for extra in [["--root", "/"], ["--rules", "-"]] {
+        let out = util::dockaudit(&["check", "--host-root", "/", extra[0], extra[1]]);
+        assert_eq!(out.status.code(), Some(2), "--host-root with {}: {}", extra[0], String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+/// What a container sees: another mount namespace with the host's `/` bind-mounted at a
+/// directory. `--host-root DIR` there must judge the kernel's rules exactly as `check`
+/// does on the host (a bind mount keeps device and inode numbers), and an empty DIR
+/// must make every control not applicable, naming DIR.
+#[test]
+fn host_root_judges_the_kernel_against_the_hosts_files_from_another_mount_namespace() {
+    if let Some(why) = util::host_kernel_unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let host = HostRules::borrow();
+    let _paths = DockerPaths::create();
+    let rules = std::fs::read_to_string(util::repo_path("tests/data/rules/mixed-docker.rules")).unwrap();
+    load(&host, &util::rule_lines_only(&rules));
+    let json = |out: std::process::Output| -> serde_json::Value {
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let on_host = json(util::dockaudit(&["check", "--format", "json"]));
+
+    let dir = util::tempdir();
+    let mnt = dir.join("host");
+    std::fs::create_dir(&mnt).unwrap();
+    // The mount lives and dies with the private namespace; the host never sees it.
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c"])
+        .arg(r#"mount --rbind / "$1" && exec "$2" check --format json --host-root "$1""#)
+        .arg("sh")
+        .arg(&mnt)
+        .arg(util::dockaudit_bin())
+        .output()
+        .expect("unshare (util-linux)");
+    let in_container = json(out);
+    for (a, b) in on_host["controls"].as_array().unwrap().iter().zip(in_container["controls"].as_array().unwrap()) {
+        for field in ["id", "status", "rules", "persistence", "reasons"] {
+            assert_eq!(a[field], b[field], "{field} differs for {}:\n{a:#}\n{b:#}", a["id"]);
+        }
+    }
+    assert_eq!(on_host["host"], in_container["host"]);
+    assert_eq!(on_host["mode"], "kernel");
+    assert_eq!(in_container["mode"], "kernel");
+
+    let empty = dir.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = util::dockaudit(&["check", "--format", "json", "--host-root", empty.to_str().unwrap()]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["mode"], "kernel");
+    for c in report["controls"].as_array().unwrap() {
+        assert_eq!(c["status"], "not_applicable", "{c:#}");
+        assert!(c["reasons"].to_string().contains(empty.to_str().unwrap()), "{c:#}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

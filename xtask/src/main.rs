@@ -5,6 +5,7 @@
 
 mod bench;
 mod cpio;
+mod dist;
 mod fuzz;
 mod junit;
 mod kernels;
@@ -33,6 +34,10 @@ const TASKS: &[(&str, &str)] = &[
     (
         "fuzz",
         "run every cargo-fuzz target for --seconds N each, seeded from the kernel captures",
+    ),
+    (
+        "dist",
+        "target/dist/: the static stripped binary + sha256, man pages, bash/zsh/fish completions",
     ),
 ];
 
@@ -85,6 +90,13 @@ fn main() -> ExitCode {
                 Ok(true)
             }
             Some(o) => fuzz::fuzz(&o),
+        }),
+        "dist" => dist::Options::parse(rest).and_then(|o| match o {
+            None => {
+                print!("{}", dist::HELP);
+                Ok(true)
+            }
+            Some(o) => dist::dist(&o),
         }),
         other => Err(format!("unknown task {other:?}\n\n{}", usage())),
     };

@@ -71,16 +71,22 @@ pub fn ensure_tools() -> XResult<()> {
                 .args(&missing),
         )?;
     }
+    ensure_musl_target();
+    Ok(())
+}
+
+/// Add the musl target with rustup when it is missing; without it the static builds
+/// link glibc statically instead.
+pub fn ensure_musl_target() {
     if on_path("rustup") {
         let installed = run_checked(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
         if !installed.lines().any(|l| l.trim() == MUSL) {
-            eprintln!("vm-test: rustup target add {MUSL}");
+            eprintln!("xtask: rustup target add {MUSL}");
             if let Err(e) = run_checked(Command::new("rustup").args(["target", "add", MUSL])) {
-                eprintln!("vm-test: could not add {MUSL} ({e}); will link glibc statically instead");
+                eprintln!("xtask: could not add {MUSL} ({e}); will link glibc statically instead");
             }
         }
     }
-    Ok(())
 }
 
 fn musl_available() -> bool {
@@ -111,7 +117,7 @@ pub fn build_static(package: &str, bin: &str) -> XResult<PathBuf> {
         let old = std::env::var("RUSTFLAGS").unwrap_or_default();
         cmd.env("RUSTFLAGS", format!("{old} {f}").trim());
     }
-    eprintln!("vm-test: building {bin} ({target}, static)");
+    eprintln!("xtask: building {bin} ({target}, static)");
     let status = cmd.status().map_err(|e| format!("cargo build: {e}"))?;
     if !status.success() {
         return Err(format!("cargo build of {package} for {target} failed"));

@@ -1,0 +1,167 @@
+//! The command line's definitions: the clap derive structs the binary parses and
+//! `cargo xtask dist` turns into the man pages and shell completions, so the help
+//! text, the man pages and the completions cannot disagree.
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::catalog::Benchmark;
+use crate::report;
+
+/// The exit codes, shown under `--help` (and in the man pages).
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (for check: no control failed, is weak or could not be judged, and no
+     host check failed)
+  1  findings (check: a control failed, is weak or could not be judged, or a host
+     check failed; load: the kernel refused a line and everything was rolled back,
+     or its rules are locked; fix: a control cannot be fixed by adding a rule, the
+     kernel refused (rolled back), its rules are locked, or the file cannot be written)
+  2  usage error (unknown flag, benchmark version or control id; load, check --rules,
+     fix --rules: a rule file cannot be read or parsed)
+  3  the audit state could not be read: missing CAP_AUDIT_CONTROL, not in the host
+     pid namespace, a user namespace, a kernel without audit, or a kernel error";
+
+#[derive(Parser)]
+#[command(name = "dockaudit", version, about, after_help = EXIT_CODES)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Prometheus,
+}
+
+fn benchmark(v: &str) -> Result<Benchmark, String> {
+    Benchmark::from_version(v).ok_or_else(|| format!("unknown benchmark version {v:?}; known: 1.2.0, 1.3.1-1.6.0, 1.7.0"))
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Print the kernel's audit rules exactly as `auditctl -l` does.
+    List {
+        /// Only rules with a key containing KEY (like `auditctl -l -k KEY`).
+        #[arg(short, long)]
+        key: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Print the kernel's audit status exactly as `auditctl -s` does.
+    Status {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Load rule files into the kernel like `auditctl -R`, all or nothing.
+    Load {
+        /// Rule files in auditctl syntax; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Parse and print what would be sent; touches nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Judge the kernel's audit rules against the CIS Docker Benchmark's audit controls.
+    ///
+    /// Each control is pass, weak, fail, not_applicable or error, with its reasons, the
+    /// rules it rests on (auditctl -l form) and the CIS remediation line. Host checks
+    /// (audit enabled, auditd running, rules locked, lost events, backlog limit) are
+    /// reported beside the controls.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// CIS Docker Benchmark version: 1.6.0 (also 1.3.1-1.5.0), 1.7.0 or 1.2.0.
+        #[arg(long, default_value = "1.6.0", value_parser = benchmark)]
+        benchmark: Benchmark,
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+        /// Demand the CIS line exactly: -p rwxa (war for /run/containerd) and -k docker.
+        #[arg(long)]
+        strict: bool,
+        /// Only these control ids (comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "IDS")]
+        only: Vec<String>,
+        /// Skip these control ids (comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "IDS")]
+        skip: Vec<String>,
+        /// Judge offline a root filesystem (an image, a mounted disk): applicability from
+        /// its files, rules from its persistent rule files; no kernel, no capability.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Judge offline these rule files (read like auditctl -R; `-` is standard input)
+        /// against the files of / (or of --root).
+        #[arg(long, value_name = "FILE")]
+        rules: Vec<String>,
+        /// Judge the kernel's rules (not offline) against the host's files seen under DIR:
+        /// for a container with the host's / mounted there (-v /:/host:ro).
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["root", "rules"])]
+        host_root: Option<PathBuf>,
+    },
+    /// Print the rules that turn every failing or weak control into a pass; write,
+    /// apply or revert them.
+    ///
+    /// One rule per control, the CIS line under a `# ID title` comment. Without
+    /// --root/--rules the kernel's rules are judged; --write judges what boot loads
+    /// (the persistent rule files, without FILE itself).
+    #[command(after_help = EXIT_CODES)]
+    Fix {
+        /// CIS Docker Benchmark version: 1.6.0 (also 1.3.1-1.5.0), 1.7.0 or 1.2.0.
+        #[arg(long, default_value = "1.6.0", value_parser = benchmark)]
+        benchmark: Benchmark,
+        /// Also fix controls that pass but not with the CIS line exactly.
+        #[arg(long)]
+        strict: bool,
+        /// Only these control ids (comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "IDS")]
+        only: Vec<String>,
+        /// Skip these control ids (comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "IDS")]
+        skip: Vec<String>,
+        /// Judge the persistent rule files of this root filesystem instead of the kernel.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["apply", "revert"])]
+        root: Option<PathBuf>,
+        /// Judge these rule files instead of the kernel.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["apply", "revert"])]
+        rules: Vec<String>,
+        /// Write the rules to FILE (a rules.d file) atomically; unchanged files are not rewritten.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["apply", "revert"])]
+        write: Option<PathBuf>,
+        /// Load the rules into the kernel, all or nothing, and record what was added.
+        #[arg(long, conflicts_with = "revert")]
+        apply: bool,
+        /// Remove exactly the rules --apply added, nothing else.
+        #[arg(long)]
+        revert: bool,
+        /// Where --apply records what it added and --revert reads it.
+        #[arg(long, value_name = "FILE", default_value = crate::fix::DEFAULT_STATE)]
+        state: PathBuf,
+    },
+}
+
+impl From<CheckFormat> for report::Format {
+    fn from(format: CheckFormat) -> report::Format {
+        match format {
+            CheckFormat::Text => report::Format::Text,
+            CheckFormat::Json => report::Format::Json,
+            CheckFormat::Sarif => report::Format::Sarif,
+            CheckFormat::Junit => report::Format::Junit,
+            CheckFormat::Prometheus => report::Format::Prometheus,
+        }
+    }
+}
+
+/// The whole command line as clap sees it, for the man pages and completions.
+pub fn command() -> clap::Command {
+    Args::command()
+}
