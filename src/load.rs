@@ -203,6 +203,50 @@ fn delete_all(kernel: &mut dyn AuditControl, key: Option<&str>) -> Result<usize,
     Ok(deleted)
 }
 
+/// Makes the kernel's rule list exactly `rules`, in order: deletes every rule, then adds
+/// each as it was listed. Rules cannot be re-inserted at a position one by one, so a
+/// snapshot is put back whole (rollback, and tests or benchmarks that borrow the host).
+/// Every rule is tried even after one fails, so as much as possible comes back.
+pub fn replace_rules(kernel: &mut dyn AuditControl, rules: &[Rule]) -> Result<(), RestoreError> {
+    delete_all(kernel, None).map_err(RestoreError::Clear)?;
+    let failures: Vec<Error> = rules.iter().filter_map(|rule| kernel.add_rule(rule, false).err()).collect();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(RestoreError::Add(failures))
+    }
+}
+
+/// Puts a saved rule list back and checks that the kernel lists exactly it again; for
+/// whoever borrowed the kernel's rules (host tests, benchmarks). Says what went wrong.
+pub fn restore_and_verify(kernel: &mut dyn AuditControl, rules: &[Rule]) -> Result<(), String> {
+    replace_rules(kernel, rules).map_err(|e| e.problems().join("; "))?;
+    let now = kernel.list_rules().map_err(|e| e.to_string())?;
+    if now != rules {
+        return Err(format!("{} rules saved, {} listed after the restore", rules.len(), now.len()));
+    }
+    Ok(())
+}
+
+/// Why [`replace_rules`] could not put the list back.
+#[derive(Debug)]
+pub enum RestoreError {
+    /// The old rules could not be deleted; nothing was added.
+    Clear(Error),
+    /// These rules could not be re-added (the others were).
+    Add(Vec<Error>),
+}
+
+impl RestoreError {
+    /// One line per problem, as the rollback report words them.
+    pub fn problems(self) -> Vec<String> {
+        match self {
+            RestoreError::Clear(e) => vec![format!("could not clear the rules to restore them: {e}")],
+            RestoreError::Add(errors) => errors.into_iter().map(|e| format!("could not restore a rule: {e}")).collect(),
+        }
+    }
+}
+
 /// Undoes this run's changes; says what happened, for the error message.
 fn roll_back(kernel: &mut dyn AuditControl, snapshot: &[Rule], undo: Vec<Undo>) -> String {
     let mut problems = Vec::new();
@@ -211,15 +255,8 @@ fn roll_back(kernel: &mut dyn AuditControl, snapshot: &[Rule], undo: Vec<Undo>) 
     if deleted_some {
         // Rules this run deleted cannot be re-inserted where they were one by one;
         // the whole list is rebuilt from the snapshot instead.
-        match delete_all(kernel, None) {
-            Ok(_) => {
-                for rule in snapshot {
-                    if let Err(e) = kernel.add_rule(rule, false) {
-                        problems.push(format!("could not restore a rule: {e}"));
-                    }
-                }
-            }
-            Err(e) => problems.push(format!("could not clear the rules to restore them: {e}")),
+        if let Err(e) = replace_rules(kernel, snapshot) {
+            problems.extend(e.problems());
         }
     }
     for step in undo.into_iter().rev() {

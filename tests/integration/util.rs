@@ -111,17 +111,12 @@ impl HostRules {
 
 impl Drop for HostRules {
     fn drop(&mut self) {
-        let _ = auditctl(&["-D"]);
-        let restored = dockaudit::AuditClient::open().and_then(|mut client| {
-            for rule in &self.saved {
-                client.add_rule(rule, false)?;
-            }
-            client.list_rules()
-        });
+        let restored = dockaudit::AuditClient::open()
+            .map_err(|e| e.to_string())
+            .and_then(|mut client| dockaudit::load::restore_and_verify(&mut client, &self.saved));
         match restored {
-            Ok(now) if now == self.saved => {}
-            Ok(now) => eprintln!("WARNING: host audit rules differ after restore: {} saved, {} now", self.saved.len(), now.len()),
-            Err(e) => eprintln!("WARNING: restoring the host's audit rules failed: {e}"),
+            Ok(()) => {}
+            Err(why) => eprintln!("WARNING: restoring the host's audit rules failed: {why}"),
         }
     }
 }

@@ -101,21 +101,12 @@ impl HostRules {
 
 impl Drop for HostRules {
     fn drop(&mut self) {
-        let _ = Command::new("auditctl").arg("-D").stdout(Stdio::null()).status();
-        let restored = dockaudit::AuditClient::open().and_then(|mut client| {
-            for rule in &self.saved {
-                client.add_rule(rule, false)?;
-            }
-            client.list_rules()
-        });
+        let restored = dockaudit::AuditClient::open()
+            .map_err(|e| e.to_string())
+            .and_then(|mut client| dockaudit::load::restore_and_verify(&mut client, &self.saved));
         match restored {
-            Ok(now) if now == self.saved => eprintln!("bench: host rules restored ({} rules)", now.len()),
-            Ok(now) => eprintln!(
-                "bench: WARNING: host rules differ after restore ({} saved, {} now)",
-                self.saved.len(),
-                now.len()
-            ),
-            Err(e) => eprintln!("bench: WARNING: restoring host rules failed: {e}"),
+            Ok(()) => eprintln!("bench: host rules restored ({} rules)", self.saved.len()),
+            Err(why) => eprintln!("bench: WARNING: restoring host rules failed: {why}"),
         }
     }
 }
