@@ -554,6 +554,20 @@ fn starts_digit(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_digit())
 }
 
+/// A uid-like value as auditctl reads it: a number (C `strtoul`, any base), a negative
+/// number (wrapped to u32, so -1 is 4294967295), or `unset`. None for a name.
+fn id_number(value: &str) -> Option<u32> {
+    if starts_digit(value) {
+        Some(c_strtoul(value, 0) as u32)
+    } else if starts_negative_digit(value) {
+        Some(c_strtol(value) as u32)
+    } else if value == "unset" {
+        Some(u32::MAX)
+    } else {
+        None
+    }
+}
+
 fn starts_negative_digit(s: &str) -> bool {
     s.len() >= 2 && s.starts_with('-') && s[1..].starts_with(|c: char| c.is_ascii_digit())
 }
@@ -895,12 +909,8 @@ impl<'r> Builder<'r> {
         let not_a_number = || (value_col, ParseErrorKind::NotANumber { field: name.to_string(), value: value.to_string() });
         let number = match kind {
             FieldType::UID | FieldType::EUID | FieldType::SUID | FieldType::FSUID | FieldType::LOGINUID | FieldType::OBJ_UID => {
-                if starts_digit(value) {
-                    c_strtoul(value, 0) as u32
-                } else if starts_negative_digit(value) {
-                    c_strtol(value) as u32
-                } else if value == "unset" {
-                    u32::MAX
+                if let Some(id) = id_number(value) {
+                    id
                 } else {
                     self.resolver.user(value).ok_or_else(|| {
                         (value_col, ParseErrorKind::UnknownUser {
@@ -1033,12 +1043,8 @@ impl<'r> Builder<'r> {
                 if !matches!(list, FilterList::Exclude | FilterList::User | FilterList::Exit) {
                     return Err((col, ParseErrorKind::WrongList { field: fname(), allowed: "exit, user or exclude" }));
                 }
-                if starts_digit(value) {
-                    c_strtoul(value, 0) as u32
-                } else if starts_negative_digit(value) {
-                    c_strtol(value) as u32
-                } else if value == "unset" {
-                    u32::MAX
+                if let Some(id) = id_number(value) {
+                    id
                 } else {
                     // auditctl sends 0 here; a typo should not silently mean session 0.
                     return Err(not_a_number());
