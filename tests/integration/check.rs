@@ -324,6 +324,12 @@ fn reports_are_accepted_by_real_consumers() {
     );
 }
 
+/// The shared fixture of mixed Docker rules (also behind the golden report files).
+fn load_mixed_docker_rules(host: &HostRules) {
+    let rules = std::fs::read_to_string(util::repo_path("tests/data/rules/mixed-docker.rules")).unwrap();
+    load(host, &util::rule_lines_only(&rules));
+}
+
 #[test]
 fn host_report_with_the_mixed_rule_set() {
     if let Some(why) = util::host_kernel_unavailable() {
@@ -332,8 +338,7 @@ fn host_report_with_the_mixed_rule_set() {
     }
     let host = HostRules::borrow();
     let _paths = DockerPaths::create();
-    let rules = std::fs::read_to_string(util::repo_path("tests/data/rules/mixed-docker.rules")).unwrap();
-    load(&host, &util::rule_lines_only(&rules));
+    load_mixed_docker_rules(&host);
     let out = util::dockaudit(&["check"]);
     let text = util::stdout(&out);
     eprintln!("{text}");
@@ -365,8 +370,7 @@ fn host_root_judges_the_kernel_against_the_hosts_files_from_another_mount_namesp
     }
     let host = HostRules::borrow();
     let _paths = DockerPaths::create();
-    let rules = std::fs::read_to_string(util::repo_path("tests/data/rules/mixed-docker.rules")).unwrap();
-    load(&host, &util::rule_lines_only(&rules));
+    load_mixed_docker_rules(&host);
     let json = |out: std::process::Output| -> serde_json::Value {
         assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice(&out.stdout).unwrap()
