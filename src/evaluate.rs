@@ -857,7 +857,7 @@ impl<'r, 'f> Context<'r, 'f> {
             let exact = full_rules.iter().any(|&i| {
                 let p = &self.preps[i];
                 p.rule.field(FieldType::PERM).and_then(Field::as_number) == Some(perm_bits(control.strict_perm()))
-                    && p.rule.keys().iter().any(|k| *k == b"docker")
+                    && p.rule.keys().any(|k| k == b"docker")
             });
             if !exact {
                 verdict = Verdict::Weak;

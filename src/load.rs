@@ -195,7 +195,7 @@ fn check_lock_is_last(lines: &[Line]) -> Result<(), LoadError> {
 fn delete_all(kernel: &mut dyn AuditControl, key: Option<&str>) -> Result<usize, Error> {
     let mut deleted = 0;
     for rule in kernel.list_rules()? {
-        if key.is_none_or(|k| rule.keys().contains(&k.as_bytes())) {
+        if key.is_none_or(|k| rule.keys().any(|key| key == k.as_bytes())) {
             kernel.delete_rule(&rule)?;
             deleted += 1;
         }

@@ -138,6 +138,14 @@ impl Setting {
 /// `AUDIT_FILTER_PREPEND`, OR'ed into the list of an `-A` rule.
 const FILTER_PREPEND: u32 = 0x10;
 
+/// What [`AuditClient::stream_rules`] hands over.
+#[derive(Debug)]
+pub enum Dumped {
+    Rule(Rule),
+    /// The dump overflowed the socket buffer and is sent again from the first rule.
+    Restart,
+}
+
 /// A connection to the kernel's audit subsystem.
 pub struct AuditClient {
     socket: Socket,
@@ -208,8 +216,26 @@ impl AuditClient {
     }
 
     pub fn list_rules(&mut self) -> Result<Vec<Rule>, Error> {
+        let mut rules = Vec::new();
+        self.stream_rules(|dumped| match dumped {
+            Dumped::Rule(rule) => rules.push(rule),
+            Dumped::Restart => rules.clear(),
+        })?;
+        Ok(rules)
+    }
+
+    /// The rules one at a time, in kernel order, for callers that need not hold them
+    /// all (`list` renders each as it arrives). `each` may see [`Dumped::Restart`]:
+    /// the dump overflowed and starts again, so what it saw so far must be forgotten.
+    pub fn stream_rules(&mut self, mut each: impl FnMut(Dumped)) -> Result<(), Error> {
         self.dump_rules(|payload| {
-            binary::decode(payload).map_err(|source| Error::Decode { request: "AUDIT_LIST_RULES", source })
+            match payload {
+                None => each(Dumped::Restart),
+                Some(bytes) => each(Dumped::Rule(
+                    binary::decode(bytes).map_err(|source| Error::Decode { request: "AUDIT_LIST_RULES", source })?,
+                )),
+            }
+            Ok(())
         })
     }
 
@@ -253,17 +279,28 @@ impl AuditClient {
 
     /// The rule payloads exactly as the kernel sent them (for captures and tests).
     pub fn list_rules_raw(&mut self) -> Result<Vec<Vec<u8>>, Error> {
-        self.dump_rules(|payload| Ok(payload.to_vec()))
+        let mut payloads = Vec::new();
+        self.dump_rules(|payload| {
+            match payload {
+                Some(bytes) => payloads.push(bytes.to_vec()),
+                None => payloads.clear(),
+            }
+            Ok(())
+        })?;
+        Ok(payloads)
     }
 
     /// Runs an AUDIT_LIST_RULES dump, restarting it from scratch on ENOBUFS so a caller
-    /// never sees a partial list.
-    fn dump_rules<T>(&mut self, mut each: impl FnMut(&[u8]) -> Result<T, Error>) -> Result<Vec<T>, Error> {
-        for _ in 0..MAX_DUMP_ATTEMPTS {
-            let mut items = Vec::new();
+    /// never sees a partial list: `each` gets every rule payload, and `None` before a
+    /// restarted dump.
+    fn dump_rules(&mut self, mut each: impl FnMut(Option<&[u8]>) -> Result<(), Error>) -> Result<(), Error> {
+        for attempt in 0..MAX_DUMP_ATTEMPTS {
+            if attempt > 0 {
+                each(None)?;
+            }
             match self.exchange("AUDIT_LIST_RULES", AUDIT_LIST_RULES, &[], Answer::Dump, &mut |message| {
                 if message.kind == AUDIT_LIST_RULES {
-                    items.push(each(message.payload)?);
+                    each(Some(message.payload))?;
                 }
                 Ok(())
             }) {
@@ -275,7 +312,7 @@ impl AuditClient {
                     size_socket_buffer(&self.socket, self.socket_buffer)?;
                 }
                 Err(e) => return Err(e),
-                Ok(()) => return Ok(items),
+                Ok(()) => return Ok(()),
             }
         }
         Err(Error::DumpOverflow { attempts: MAX_DUMP_ATTEMPTS })

@@ -329,7 +329,7 @@ fn apply(
             Control::DeleteAll { key: None } => lists.iter_mut().for_each(Vec::clear),
             Control::DeleteAll { key: Some(key) } => {
                 for entries in lists.iter_mut() {
-                    entries.retain(|r| !r.rule.keys().contains(&key.as_bytes()));
+                    entries.retain(|r| !r.rule.keys().any(|k| k == key.as_bytes()));
                 }
             }
             Control::Enabled(v) => settings.enabled = Some(v),

@@ -93,7 +93,7 @@ pub fn rule_view(rule: &Rule, native: Arch) -> RuleView {
         all_syscalls: all,
         syscalls,
         fields,
-        keys: rule.keys().into_iter().map(lossy).collect(),
+        keys: rule.keys().map(lossy).collect(),
         text: lossy(&text::to_text(rule, native)),
     }
 }

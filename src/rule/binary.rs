@@ -198,7 +198,7 @@ mod tests {
             ],
         };
         let decoded = decode(&encode(&rule).unwrap()).unwrap();
-        assert_eq!(decoded.keys(), vec![b"k".as_slice()]);
+        assert_eq!(decoded.keys().collect::<Vec<_>>(), vec![b"k".as_slice()]);
     }
 
     #[test]

@@ -256,13 +256,17 @@ pub mod perm {
 
     /// Letters in auditctl's order (r, w, x, a).
     pub fn letters(value: u32) -> String {
-        let mut out = String::with_capacity(4);
-        for (bit, letter) in [(READ, 'r'), (WRITE, 'w'), (EXEC, 'x'), (ATTR, 'a')] {
+        let mut out = Vec::with_capacity(4);
+        write_letters(&mut out, value);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    pub fn write_letters(out: &mut Vec<u8>, value: u32) {
+        for (bit, letter) in [(READ, b'r'), (WRITE, b'w'), (EXEC, b'x'), (ATTR, b'a')] {
             if value & bit != 0 {
                 out.push(letter);
             }
         }
-        out
     }
 }
 
@@ -332,7 +336,8 @@ impl SyscallMask {
     /// "All syscalls" as auditctl and the kernel judge it: words 0..62 all ones. The kernel
     /// clears the syscall-class bits in the top half of the last word, so it is not checked.
     pub fn is_all(&self) -> bool {
-        self.0[..MASK_WORDS - 1].iter().all(|w| *w == u32::MAX)
+        // A fold without early exit vectorises; `listing` asks this of every rule.
+        self.0[..MASK_WORDS - 1].iter().fold(u32::MAX, |acc, w| acc & w) == u32::MAX
     }
 
     pub fn contains(&self, nr: u32) -> bool {
@@ -379,14 +384,13 @@ impl Rule {
     }
 
     /// The rule's keys: one key field holds them all, joined by [`KEY_SEPARATOR`].
-    pub fn keys(&self) -> Vec<&[u8]> {
+    pub fn keys(&self) -> impl Iterator<Item = &[u8]> {
         self.fields
             .iter()
             .filter(|f| f.kind == FieldType::FILTERKEY)
             .filter_map(Field::as_bytes)
             .flat_map(|joined| joined.split(|b| *b == KEY_SEPARATOR))
             .filter(|part| !part.is_empty())
-            .collect()
     }
 
     /// The arch the rule's syscall numbers belong to, from its first `arch=` field.

@@ -8,6 +8,8 @@
 //!    field (e.g. `-a always,exit -S all -F perm=w`) comes out of auditctl as ` -p w`,
 //!    which no tool can read back; we print the rule form.
 
+use std::io::Write as _;
+
 use super::{perm, Field, FieldType, FieldValue, Operator, Rule};
 use crate::names;
 use crate::syscalls::{self, Arch};
@@ -50,10 +52,10 @@ pub fn comparison_value(left: &str, right: &str) -> Option<u32> {
     COMPARISONS.iter().position(|pair| *pair == (left, right)).map(|i| i as u32 + 1)
 }
 
-fn op_symbol(op: Operator) -> String {
+fn op_symbol(op: Operator) -> &'static str {
     // auditctl prints whatever libaudit's table holds; an unknown operator has no
     // symbol there, and an empty one keeps the rest of the line readable.
-    op.symbol().unwrap_or("").to_string()
+    op.symbol().unwrap_or("")
 }
 
 /// Appends the whole listing as `auditctl -l` prints it, `No rules` included.
@@ -94,7 +96,7 @@ fn write_watch(out: &mut Vec<u8>, rule: &Rule) {
     }
     for field in rule.fields.iter().filter(|f| f.kind == FieldType::PERM) {
         out.extend_from_slice(b" -p ");
-        out.extend_from_slice(perm::letters(field.as_number().unwrap_or(0)).as_bytes());
+        perm::write_letters(out, field.as_number().unwrap_or(0));
     }
     for key in rule.keys() {
         out.extend_from_slice(b" -k ");
@@ -106,12 +108,12 @@ fn write_syscall_rule(out: &mut Vec<u8>, rule: &Rule, native: Arch) {
     out.extend_from_slice(b"-a ");
     match rule.action.name() {
         Some(name) => out.extend_from_slice(name.as_bytes()),
-        None => out.extend_from_slice(rule.action.raw().to_string().as_bytes()),
+        None => write_decimal(out, rule.action.raw()),
     }
     out.push(b',');
     match rule.list.name() {
         Some(name) => out.extend_from_slice(name.as_bytes()),
-        None => out.extend_from_slice(rule.list.raw().to_string().as_bytes()),
+        None => write_decimal(out, rule.list.raw()),
     }
 
     // auditctl names syscalls from the last arch field it printed, whatever its operator.
@@ -123,7 +125,9 @@ fn write_syscall_rule(out: &mut Vec<u8>, rule: &Rule, native: Arch) {
         syscall_arch = Arch::from_audit(value);
         match syscall_arch {
             Some(arch) => out.extend_from_slice(if arch.is_64bit() { b"b64" } else { b"b32" }),
-            None => out.extend_from_slice(format!("0x{value:X}").as_bytes()),
+            None => {
+                let _ = write!(out, "0x{value:X}");
+            }
         }
     }
 
@@ -135,7 +139,7 @@ fn write_syscall_rule(out: &mut Vec<u8>, rule: &Rule, native: Arch) {
                 out.extend_from_slice(if i == 0 { b" -S " } else { b"," });
                 match syscall_arch.and_then(|arch| syscalls::syscall_name(arch, nr)) {
                     Some(name) => out.extend_from_slice(name.as_bytes()),
-                    None => out.extend_from_slice(nr.to_string().as_bytes()),
+                    None => write_decimal(out, nr),
                 }
             }
         }
@@ -150,7 +154,7 @@ fn write_field(out: &mut Vec<u8>, field: &Field) {
     let op = op_symbol(field.op);
     let Some(name) = field.kind.name() else {
         let value = field.as_number().unwrap_or(0) as i32;
-        out.extend_from_slice(format!(" f{}{op}{value}", field.kind.0).as_bytes());
+        let _ = write!(out, " f{}{op}{value}", field.kind.0);
         return;
     };
     match field.kind {
@@ -164,7 +168,7 @@ fn write_field(out: &mut Vec<u8>, field: &Field) {
         }
         FieldType::FIELD_COMPARE => {
             if let Some((left, right)) = field.as_number().and_then(comparison) {
-                out.extend_from_slice(format!(" -C {left}{op}{right}").as_bytes());
+                let _ = write!(out, " -C {left}{op}{right}");
             }
         }
         // auditctl prints these with a literal `=` whatever the operator.
@@ -172,13 +176,13 @@ fn write_field(out: &mut Vec<u8>, field: &Field) {
             out.extend_from_slice(b" -F ");
             out.extend_from_slice(name.as_bytes());
             out.push(b'=');
-            out.extend_from_slice(&value_text(field));
+            write_value(out, field);
         }
         _ => {
             out.extend_from_slice(b" -F ");
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(op.as_bytes());
-            out.extend_from_slice(&value_text(field));
+            write_value(out, field);
         }
     }
 }
@@ -187,21 +191,46 @@ fn write_field(out: &mut Vec<u8>, field: &Field) {
 /// `msgtype`/`fstype` by name, a negative `exit` as `-ERRNO`, `a0`..`a3` in hex,
 /// `inode` unsigned, anything else as signed decimal (so `auid=-1`).
 pub fn value_text(field: &Field) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_value(&mut out, field);
+    out
+}
+
+/// [`value_text`] appended to `out`: a listing of 10,000 rules allocates nothing per field.
+fn write_value(out: &mut Vec<u8>, field: &Field) {
     let number = match &field.value {
-        FieldValue::Text(text) => return text.clone(),
+        FieldValue::Text(text) => return out.extend_from_slice(text),
         FieldValue::Number(n) => *n,
     };
     let signed = number as i32;
-    let named = match field.kind {
-        FieldType::PERM => Some(perm::letters(number)),
-        FieldType::MSGTYPE => names::msgtype_name(number).map(str::to_string),
-        FieldType::FSTYPE => names::fstype_name(number).map(str::to_string),
-        FieldType::EXIT if signed < 0 => names::errno_name(signed.unsigned_abs()).map(|e| format!("-{e}")),
-        FieldType::INODE => Some(number.to_string()),
-        FieldType::ARG0 | FieldType::ARG1 | FieldType::ARG2 | FieldType::ARG3 => Some(format!("0x{number:X}")),
+    let name = match field.kind {
+        FieldType::PERM => return perm::write_letters(out, number),
+        FieldType::MSGTYPE => names::msgtype_name(number),
+        FieldType::FSTYPE => names::fstype_name(number),
+        FieldType::EXIT if signed < 0 => match names::errno_name(signed.unsigned_abs()) {
+            Some(errno) => {
+                out.push(b'-');
+                Some(errno)
+            }
+            None => None,
+        },
+        FieldType::INODE => return write_decimal(out, number),
+        FieldType::ARG0 | FieldType::ARG1 | FieldType::ARG2 | FieldType::ARG3 => {
+            let _ = write!(out, "0x{number:X}");
+            return;
+        }
         _ => None,
     };
-    named.unwrap_or_else(|| signed.to_string()).into_bytes()
+    match name {
+        Some(name) => out.extend_from_slice(name.as_bytes()),
+        None => {
+            let _ = write!(out, "{signed}");
+        }
+    }
+}
+
+fn write_decimal(out: &mut Vec<u8>, value: u32) {
+    let _ = write!(out, "{value}");
 }
 
 /// One field as auditctl prints it inside a rule (`-F auid>=1000`), for messages.
