@@ -139,6 +139,8 @@ impl Setting {
 const FILTER_PREPEND: u32 = 0x10;
 
 /// What [`AuditClient::stream_rules`] hands over.
+// Boxing the rule would cost an allocation per rule; a Dumped lives for one call.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Dumped {
     Rule(Rule),
