@@ -22,7 +22,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::catalog::{Benchmark, Control, Target};
-use crate::filesystem::{resolve, FileId, FileKind, Filesystem, ResolveError, Resolved};
+use crate::filesystem::{CachedResolver, resolve, FileId, FileKind, Filesystem, ResolveError, Resolved};
 use crate::rule::{perm, text, Action, Field, FieldType, FilterList, Operator, Rule, SyscallMask};
 use crate::status::Status;
 use crate::syscalls::Arch;
@@ -243,6 +243,9 @@ fn sysno(arch: Arch, name: &str) -> Option<u32> {
     u32::try_from(id).ok()
 }
 
+/// The most ABIs [`host_abis`] gives.
+const MAX_ABIS: usize = 2;
+
 /// The ABIs a process can call the kernel with on a host of this native arch.
 fn host_abis(native: Arch) -> Vec<Arch> {
     match native {
@@ -274,8 +277,8 @@ enum Cov {
 enum RuleTarget {
     /// No path or dir field: the rule is about syscalls, whatever file they touch.
     Any,
-    Watch { text: String, at: Resolved, link: Option<Resolved> },
-    Dir { text: String, at: Resolved, link: Option<Resolved> },
+    Watch { at: Resolved, link: Option<Resolved> },
+    Dir { at: Resolved, link: Option<Resolved> },
 }
 
 #[derive(Debug)]
@@ -285,13 +288,12 @@ struct Prep<'r> {
     target: RuleTarget,
     perm: u32,
     /// Per host ABI: does the rule's arch filter let its calls through?
-    arch_ok: Vec<bool>,
+    arch_ok: [bool; MAX_ABIS],
     /// Per host ABI, per class (PERMS order): how much of the class the syscall mask holds.
-    sys: Vec<[Cov; 4]>,
-    /// Why the rule sees only some users.
-    users: Option<String>,
-    /// Other fields that narrow the rule (`exit=`, `exe=`, ...), as auditctl prints them.
-    other: Vec<String>,
+    sys: [[Cov; 4]; MAX_ABIS],
+    /// User fields ([`user_limit`]) or other fields ([`narrowing_fields`]) let the rule
+    /// record only some events. The words are made only for rules a report cites.
+    narrowed: bool,
 }
 
 fn holds(op: Operator, rule_value: u32, v: u32) -> bool {
@@ -329,6 +331,74 @@ fn is_user_field(kind: FieldType) -> bool {
             | FieldType::LOGINUID_SET
             | FieldType::SESSIONID
     )
+}
+
+fn limits_users(rule: &Rule) -> bool {
+    rule.fields.iter().any(|f| is_user_field(f.kind) && f.as_number().is_some_and(|v| !always_true(f.op, v)))
+}
+
+/// Fields other than users, arch, perm, key and path that narrow what a rule records
+/// (`exit=`, `exe=`, ...).
+fn narrowing_fields(rule: &Rule) -> impl Iterator<Item = &Field> {
+    rule.fields.iter().filter(|f| {
+        !is_user_field(f.kind)
+            && !matches!(f.kind, FieldType::PERM | FieldType::FILTERKEY | FieldType::WATCH | FieldType::DIR | FieldType::ARCH)
+            && !f.as_number().is_some_and(|v| always_true(f.op, v))
+    })
+}
+
+/// A syscall class as the words of the mask it touches: classes name a few dozen
+/// low syscall numbers, and every rule is measured against 8 of them.
+struct ClassMask {
+    words: Vec<(usize, u32)>,
+    total: u32,
+}
+
+impl ClassMask {
+    fn new(mask: &SyscallMask) -> ClassMask {
+        let words: Vec<(usize, u32)> = mask.0.iter().copied().enumerate().filter(|(_, w)| *w != 0).collect();
+        let total = words.iter().map(|(_, w)| w.count_ones()).sum();
+        ClassMask { words, total }
+    }
+
+    /// How much of the class a rule's syscall mask holds.
+    fn coverage(&self, mask: &SyscallMask) -> Cov {
+        if mask.is_all() {
+            return Cov::Full;
+        }
+        match self.words.iter().map(|&(i, w)| (mask.0[i] & w).count_ones()).sum::<u32>() {
+            0 => Cov::None,
+            n if n == self.total => Cov::Full,
+            _ => Cov::Partial,
+        }
+    }
+}
+
+/// The path a watch or tree rule names, as written.
+fn target_text(rule: &Rule) -> String {
+    rule.fields
+        .iter()
+        .find(|f| matches!(f.kind, FieldType::WATCH | FieldType::DIR))
+        .and_then(Field::as_bytes)
+        .map(path_text)
+        .unwrap_or_default()
+}
+
+/// `Path::starts_with` on bytes, for the normalised absolute paths resolution gives:
+/// the evaluator asks it of every rule for every control.
+fn within(path: &Path, dir: &Path) -> bool {
+    let (p, d) = (path.as_os_str().as_bytes(), dir.as_os_str().as_bytes());
+    p.starts_with(d) && (p.len() == d.len() || d.ends_with(b"/") || p[d.len()] == b'/')
+}
+
+/// `path.parent() == Some(dir)` on bytes, same paths as [`within`].
+fn is_parent(dir: &Path, path: &Path) -> bool {
+    let (p, d) = (path.as_os_str().as_bytes(), dir.as_os_str().as_bytes());
+    match p.iter().rposition(|&b| b == b'/') {
+        Some(0) => p.len() > 1 && d == b"/",
+        Some(slash) => &p[..slash] == d,
+        None => false,
+    }
 }
 
 /// Which users a rule's user fields leave out, in words.
@@ -422,25 +492,26 @@ struct ExcludeEffect {
 impl<'r, 'f> Context<'r, 'f> {
     fn new(rules: &'r [Rule], fs: &'f dyn Filesystem, opts: &'f Options) -> Context<'r, 'f> {
         let abis = host_abis(opts.native);
-        let classes: Vec<[SyscallMask; 4]> = abis
+        let classes: Vec<[ClassMask; 4]> = abis
             .iter()
             .map(|&abi| {
                 PERMS.map(|(bit, _, _)| {
                     let mut mask = SyscallMask::default();
                     class_names(bit).iter().filter_map(|n| sysno(abi, n)).for_each(|nr| mask.insert(nr));
-                    mask
+                    ClassMask::new(&mask)
                 })
             })
             .collect();
         // Rules share paths (one per syscall group, one per arch); resolve each once.
-        let mut cache: HashMap<(Vec<u8>, bool), Resolved> = HashMap::new();
-        let mut resolve_cached = |path: &[u8], follow: bool| -> Resolved {
+        let mut resolver = CachedResolver::new(fs);
+        let mut cache: HashMap<(&'r [u8], bool), Resolved> = HashMap::new();
+        let mut resolve_cached = |path: &'r [u8], follow: bool| -> Resolved {
             cache
-                .entry((path.to_vec(), follow))
+                .entry((path, follow))
                 .or_insert_with(|| {
                     let p = Path::new(std::ffi::OsStr::from_bytes(path));
                     // An unreadable rule path is judged by its text alone.
-                    resolve(fs, p, follow).unwrap_or(Resolved { path: p.to_path_buf(), meta: None })
+                    resolver.resolve(p, follow).unwrap_or(Resolved { path: p.to_path_buf(), meta: None })
                 })
                 .clone()
         };
@@ -469,58 +540,29 @@ impl<'r, 'f> Context<'r, 'f> {
                     let bytes = f.as_bytes().unwrap_or_default();
                     let at = resolve_cached(bytes, false);
                     let link = (at.meta.map(|m| m.kind) == Some(FileKind::Symlink)).then(|| resolve_cached(bytes, true));
-                    let text = path_text(bytes);
                     if f.kind == FieldType::WATCH {
-                        RuleTarget::Watch { text, at, link }
+                        RuleTarget::Watch { at, link }
                     } else {
-                        RuleTarget::Dir { text, at, link }
+                        RuleTarget::Dir { at, link }
                     }
                 }
             };
             let perm = rule.field(FieldType::PERM).and_then(Field::as_number).unwrap_or(perm::ALL);
-            let sys = classes
-                .iter()
-                .map(|per_class| {
-                    per_class.map(|class| {
-                        if rule.mask.is_all() {
-                            return Cov::Full;
-                        }
-                        let (mut have, mut total) = (0, 0);
-                        for nr in class.numbers() {
-                            total += 1;
-                            have += usize::from(rule.mask.contains(nr));
-                        }
-                        match have {
-                            0 => Cov::None,
-                            n if n == total => Cov::Full,
-                            _ => Cov::Partial,
-                        }
-                    })
-                })
-                .collect();
-            let other = rule
-                .fields
-                .iter()
-                .filter(|f| {
-                    !is_user_field(f.kind)
-                        && !matches!(
-                            f.kind,
-                            FieldType::PERM | FieldType::FILTERKEY | FieldType::WATCH | FieldType::DIR | FieldType::ARCH
-                        )
-                        && !f.as_number().is_some_and(|v| always_true(f.op, v))
-                })
-                .map(text::field_text)
-                .collect();
+            let mut sys = [[Cov::None; 4]; MAX_ABIS];
+            let mut arch_allows = [false; MAX_ABIS];
+            for (a, &abi) in abis.iter().enumerate() {
+                sys[a] = classes[a].each_ref().map(|class| class.coverage(&rule.mask));
+                arch_allows[a] = arch_ok(rule, abi);
+            }
             exit.push(preps.len());
             preps.push(Prep {
                 rule,
                 never: rule.action == Action::Never,
                 target,
                 perm,
-                arch_ok: abis.iter().map(|&a| arch_ok(rule, a)).collect(),
+                arch_ok: arch_allows,
                 sys,
-                users: user_limit(rule),
-                other,
+                narrowed: limits_users(rule) || narrowing_fields(rule).next().is_some(),
             });
         }
         Context { preps, exit, fs_never, exclude, abis, fs, opts }
@@ -608,9 +650,9 @@ impl<'r, 'f> Context<'r, 'f> {
                     }
                 } else if link.as_ref().and_then(|l| l.meta).map(|m| m.id) == Some(file.id) {
                     Relation::LinkOnly
-                } else if at.path.starts_with(c) {
+                } else if within(&at.path, c) {
                     Relation::Inside
-                } else if c.parent() == Some(at.path.as_path()) {
+                } else if is_parent(&at.path, c) {
                     Relation::ParentEntry
                 } else {
                     Relation::None
@@ -621,11 +663,11 @@ impl<'r, 'f> Context<'r, 'f> {
                     // The kernel tags the tree at the link itself (kern_path without
                     // LOOKUP_FOLLOW): nothing lives below a symlink.
                     let to = link.as_ref().map(|l| &l.path);
-                    return if to.is_some_and(|t| c.starts_with(t)) { Relation::LinkOnly } else { Relation::None };
+                    return if to.is_some_and(|t| within(c, t)) { Relation::LinkOnly } else { Relation::None };
                 }
-                if c.starts_with(&at.path) {
+                if within(c, &at.path) {
                     Relation::Covers
-                } else if at.path.starts_with(c) {
+                } else if within(&at.path, c) {
                     Relation::Inside
                 } else {
                     Relation::None
@@ -645,7 +687,7 @@ impl<'r, 'f> Context<'r, 'f> {
             return Cov::None;
         }
         let mut cov = rel.min(sys);
-        if p.users.is_some() || !p.other.is_empty() {
+        if p.narrowed {
             cov = cov.min(Cov::Partial);
         }
         cov
@@ -788,11 +830,12 @@ impl<'r, 'f> Context<'r, 'f> {
                         ));
                     }
                 }
-                if let Some(users) = &p.users {
-                    lacks.push(users.clone());
+                if let Some(users) = user_limit(p.rule) {
+                    lacks.push(users);
                 }
-                if !p.other.is_empty() {
-                    lacks.push(format!("{} records only the events that match it", p.other.join(" ")));
+                let other: Vec<String> = narrowing_fields(p.rule).map(text::field_text).collect();
+                if !other.is_empty() {
+                    lacks.push(format!("{} records only the events that match it", other.join(" ")));
                 }
             }
             if lacks.is_empty() {
@@ -817,8 +860,8 @@ impl<'r, 'f> Context<'r, 'f> {
         for (i, rel) in &notes {
             let p = &self.preps[*i];
             let (rtext, target) = match &p.target {
-                RuleTarget::Watch { text, link, .. } | RuleTarget::Dir { text, link, .. } => {
-                    (text.clone(), link.as_ref().map(|l| l.path.display().to_string()).unwrap_or_default())
+                RuleTarget::Watch { link, .. } | RuleTarget::Dir { link, .. } => {
+                    (target_text(p.rule), link.as_ref().map(|l| l.path.display().to_string()).unwrap_or_default())
                 }
                 RuleTarget::Any => continue,
             };
@@ -920,22 +963,23 @@ impl<'r, 'f> Context<'r, 'f> {
     fn describe(&self, p: &Prep, rel: Relation, file: &ControlFile) -> String {
         let rule = self.text(p.rule);
         let shown = file.path.display();
+        let text = target_text(p.rule);
         match (&p.target, rel) {
             (RuleTarget::Any, _) => format!("`{rule}` has no path filter and records every system call"),
-            (RuleTarget::Watch { text, .. }, Relation::DirEntryOnly) => format!(
+            (RuleTarget::Watch { .. }, Relation::DirEntryOnly) => format!(
                 "`{rule}` watches the directory {text} itself: it records creating, deleting and renaming entries in it, not writes to the files below it (the CIS line `-w {shown}` is a tree watch)"
             ),
-            (RuleTarget::Watch { text, .. }, Relation::ParentEntry) => format!(
+            (RuleTarget::Watch { .. }, Relation::ParentEntry) => format!(
                 "`{rule}` watches the directory {text}: it records creating, deleting and renaming {shown}, not writes to it"
             ),
-            (RuleTarget::Watch { text, .. }, _) if Path::new(text) == file.path => format!("`{rule}` watches {shown}"),
-            (RuleTarget::Watch { text, .. }, _) => format!(
+            (RuleTarget::Watch { .. }, _) if Path::new(&text) == file.path => format!("`{rule}` watches {shown}"),
+            (RuleTarget::Watch { .. }, _) => format!(
                 "`{rule}` watches {text}, which is the same file as {shown} (the kernel resolves a watch's parent directories through symlinks)"
             ),
-            (RuleTarget::Dir { text, at, .. }, _) if at.path == file.at.path => {
+            (RuleTarget::Dir { at, .. }, _) if at.path == file.at.path => {
                 format!("`{rule}` is a tree watch on {text}")
             }
-            (RuleTarget::Dir { text, .. }, _) => {
+            (RuleTarget::Dir { .. }, _) => {
                 format!("`{rule}` is a tree watch on {text}, which contains {shown}")
             }
         }
