@@ -25,7 +25,7 @@ fn rule_text(rule: &Rule, native: Arch) -> String {
     String::from_utf8_lossy(&text::to_text(rule, native)).into_owned()
 }
 
-fn listed(rules: &[Rule], native: Arch) -> String {
+fn listed(rules: &[&Rule], native: Arch) -> String {
     let mut shown: Vec<String> = rules.iter().take(SHOWN).map(|r| format!("`{}`", rule_text(r, native))).collect();
     if rules.len() > SHOWN {
         shown.push(format!("and {} more", rules.len() - SHOWN));
@@ -55,7 +55,8 @@ pub fn annotate(eval: &mut Evaluation, disk: &RuleSet, native: Arch) {
 /// `augenrules --check` and a reboot would show). Call after [`annotate`].
 pub fn drift_check(eval: &Evaluation, kernel: &[Rule], disk: &RuleSet, native: Arch) -> HostCheck {
     let kernel_status = eval.status;
-    let d = drift(kernel, &disk.plain_rules());
+    let disk_rules = disk.plain_rules();
+    let d = drift(kernel, &disk_rules);
     let mut status = Verdict::Pass;
     let mut reasons = Vec::new();
     for c in &eval.controls {

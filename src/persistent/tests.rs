@@ -165,8 +165,8 @@ fn drift_finds_rules_lost_at_reboot_rules_not_loaded_and_reordering() {
     // The kernel clears the syscall-class bits of the last mask word; still the same rule.
     kernel[2].mask.0[MASK_WORDS - 1] = 0x0000_FFFF;
     let d = drift(&kernel, &disk);
-    assert_eq!(d.not_persistent, vec![kernel[1].clone()]);
-    assert_eq!(d.not_loaded, vec![disk[0].clone()]);
+    assert_eq!(d.not_persistent, vec![&kernel[1]]);
+    assert_eq!(d.not_loaded, vec![&disk[0]]);
     assert!(!d.order_differs);
     assert!(!d.is_clean());
 
@@ -176,7 +176,7 @@ fn drift_finds_rules_lost_at_reboot_rules_not_loaded_and_reordering() {
     assert!(drift(&disk, &disk).is_clean());
     // Duplicates count: two equal rules on disk, one loaded.
     let twice = vec![disk[0].clone(), disk[0].clone()];
-    assert_eq!(drift(&disk[..1], &twice).not_loaded, vec![disk[0].clone()]);
+    assert_eq!(drift(&disk[..1], &twice).not_loaded, vec![&disk[0]]);
 }
 
 #[test]
