@@ -193,6 +193,8 @@ pub enum LoadCommandError {
     Parse(#[from] crate::rules_file::ParseError),
     #[error(transparent)]
     Load(#[from] crate::load::LoadError),
+    #[error(transparent)]
+    Privileges(Error),
 }
 
 impl LoadCommandError {
@@ -202,7 +204,7 @@ impl LoadCommandError {
         use crate::load::LoadError;
         match self {
             LoadCommandError::Read { .. } | LoadCommandError::Parse(_) => 2,
-            LoadCommandError::Load(LoadError::Kernel(_)) => 3,
+            LoadCommandError::Load(LoadError::Kernel(_)) | LoadCommandError::Privileges(_) => 3,
             LoadCommandError::Load(_) => 1,
         }
     }
@@ -236,6 +238,8 @@ pub fn load(paths: &[String], dry_run: bool) -> Result<Vec<u8>, LoadCommandError
     use crate::rules_file::{Entry, Resolver, RuleOp};
     let native = Arch::native();
     if dry_run {
+        // Offline work holds no capability at all.
+        privilege::drop_privileges(Keep::Nothing).map_err(|e| LoadCommandError::Privileges(Error::DropPrivileges(e)))?;
         let lines = parse_rule_files(paths, &Resolver::new("/"))?;
         let mut out = Vec::new();
         for line in &lines {
