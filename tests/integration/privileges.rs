@@ -88,9 +88,12 @@ fn reading_commands_read_keep_only_audit_control_and_execute_nothing() {
         &["check", "--format", "sarif"],
         &["fix"],
     ];
+    assert_each_least_privileged(&commands, true);
+}
+
+fn assert_each_least_privileged(commands: &[&[&str]], online: bool) {
     for args in commands {
-        let log = strace(args);
-        assert_least_privilege(args, &log, true);
+        assert_least_privilege(args, &strace(args), online);
     }
 }
 
@@ -111,10 +114,7 @@ fn offline_commands_hold_no_capability_and_never_open_the_audit_socket() {
         &["fix", "--root", empty_root],
         &["load", "--dry-run", rules],
     ];
-    for args in commands {
-        let log = strace(args);
-        assert_least_privilege(args, &log, false);
-    }
+    assert_each_least_privileged(&commands, false);
 }
 
 /// `fix --write FILE` writes FILE (through a temporary file beside it, renamed over it)
