@@ -136,37 +136,46 @@ fn generated_rules(count: usize) -> String {
     out
 }
 
-struct Sample {
-    wall: Duration,
-    max_rss_kib: i64,
-}
-
-/// Runs `program args` to completion with output discarded; wall time and peak RSS
-/// (from wait4's rusage, so no extra tool is needed).
-fn run_once(program: &Path, args: &[&str]) -> XResult<Sample> {
+/// Runs `program args` to completion with output discarded; its wall time.
+fn run_once(program: &Path, args: &[&str]) -> XResult<Duration> {
     let started = Instant::now();
-    let child = Command::new(program)
+    let status = Command::new(program)
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .spawn()
+        .status()
         .map_err(|e| format!("{}: {e}", program.display()))?;
-    let mut status = 0;
-    // SAFETY: rusage is plain data; wait4 on our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
     let wall = started.elapsed();
-    if pid < 0 {
-        return Err(format!("wait4: {}", std::io::Error::last_os_error()));
-    }
     // `check` exits 1 when it has findings; anything above is a failure.
-    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) > 1 {
-        return Err(format!("{} {args:?} failed (status {status})", program.display()));
+    if status.code().is_none_or(|c| c > 1) {
+        return Err(format!("{} {args:?} failed ({status})", program.display()));
     }
-    Ok(Sample {
-        wall,
-        max_rss_kib: usage.ru_maxrss,
-    })
+    Ok(wall)
+}
+
+/// Peak RSS in KiB, from GNU time. Not from our own wait4: Rust spawns children with
+/// vfork, and the kernel counts the parent's memory, shared until exec, as the
+/// child's peak (xtask's 5.7 MB showed up as every command's RSS).
+fn peak_rss_kib(program: &Path, args: &[&str]) -> XResult<u64> {
+    let report = std::env::temp_dir().join(format!("dockaudit-bench-rss-{}", std::process::id()));
+    let status = Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(&report)
+        .arg(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| format!("/usr/bin/time (apt-get install time): {e}"))?;
+    if status.code().is_none_or(|c| c > 1) {
+        return Err(format!("time {} {args:?} failed ({status})", program.display()));
+    }
+    let text = std::fs::read_to_string(&report).map_err(|e| format!("{}: {e}", report.display()))?;
+    let _ = std::fs::remove_file(&report);
+    text.lines()
+        .rev()
+        .find_map(|l| l.trim().parse().ok())
+        .ok_or_else(|| format!("no peak RSS in GNU time's output {text:?}"))
 }
 
 fn median(mut values: Vec<Duration>) -> Duration {
@@ -176,21 +185,18 @@ fn median(mut values: Vec<Duration>) -> Duration {
 
 struct Measured {
     median: Duration,
-    max_rss_kib: i64,
+    max_rss_kib: u64,
 }
 
-fn measure(runs: usize, mut once: impl FnMut() -> XResult<Sample>) -> XResult<Measured> {
-    once()?; // warm the page cache
+fn measure(runs: usize, program: &Path, args: &[&str]) -> XResult<Measured> {
+    run_once(program, args)?; // warm the page cache
     let mut walls = Vec::with_capacity(runs);
-    let mut rss = 0;
     for _ in 0..runs {
-        let sample = once()?;
-        walls.push(sample.wall);
-        rss = rss.max(sample.max_rss_kib);
+        walls.push(run_once(program, args)?);
     }
     Ok(Measured {
         median: median(walls),
-        max_rss_kib: rss,
+        max_rss_kib: peak_rss_kib(program, args)?,
     })
 }
 
@@ -254,11 +260,11 @@ pub fn bench(options: &Options) -> XResult<bool> {
         if loaded != size {
             return Err(format!("loaded {loaded} rules, wanted {size}"));
         }
-        let floor = measure(options.runs, || run_once(&raw_dump, &[]))?;
-        let list = measure(options.runs, || run_once(&dockaudit_bin, &["list"]))?;
-        let theirs = measure(options.runs, || run_once(&auditctl, &["-l"]))?;
-        let check = measure(options.runs, || run_once(&dockaudit_bin, &["check"]))?;
-        let docker_bench = measure(options.runs.min(5), || run_once(&sh, &["-c", &docker_bench_script]))?;
+        let floor = measure(options.runs, &raw_dump, &[])?;
+        let list = measure(options.runs, &dockaudit_bin, &["list"])?;
+        let theirs = measure(options.runs, &auditctl, &["-l"])?;
+        let check = measure(options.runs, &dockaudit_bin, &["check"])?;
+        let docker_bench = measure(options.runs.min(5), &sh, &["-c", &docker_bench_script])?;
         let list_vs_floor = list.median.as_secs_f64() / floor.median.as_secs_f64();
         let auditctl_vs_list = theirs.median.as_secs_f64() / list.median.as_secs_f64();
         let bench_vs_check = docker_bench.median.as_secs_f64() / check.median.as_secs_f64();

@@ -33,7 +33,7 @@ pub fn auditctl_path() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Install what vm-test needs and is missing: Debian packages (as root, with
+/// Install what the tests need and is missing: Debian packages (as root, with
 /// apt-get; otherwise say what to install) and the musl Rust target.
 /// Installing auditd never touches the host's audit state by itself here
 /// (Debian's policy-rc.d in containers; elsewhere auditd is wanted anyway),
@@ -46,6 +46,14 @@ pub fn ensure_tools() -> XResult<()> {
         (on_path("dpkg-deb"), "dpkg"),
         (on_path("apt-get"), "apt"),
         (on_path("ldd"), "libc-bin"),
+        // The least-privilege tests watch dockaudit under strace; bench reads peak RSS
+        // from GNU time; the report tests build a venv for the real consumers.
+        (on_path("strace"), "strace"),
+        (Path::new("/usr/bin/time").is_file(), "time"),
+        (
+            Command::new("python3").args(["-c", "import ensurepip"]).output().is_ok_and(|o| o.status.success()),
+            "python3-venv",
+        ),
         (
             Path::new("/usr/share/keyrings/debian-archive-keyring.gpg").is_file(),
             "debian-archive-keyring",
