@@ -78,8 +78,7 @@ pub fn to_text(rule: &Rule, native: Arch) -> Vec<u8> {
 }
 
 pub fn write_rule(out: &mut Vec<u8>, rule: &Rule, native: Arch) {
-    let has_target = rule.fields.iter().any(|f| matches!(f.kind, FieldType::WATCH | FieldType::DIR));
-    if rule.is_watch_form() && has_target {
+    if rule.is_watch_form() && rule.fields.iter().any(|f| matches!(f.kind, FieldType::WATCH | FieldType::DIR)) {
         write_watch(out, rule);
     } else {
         write_syscall_rule(out, rule, native);
