@@ -37,10 +37,7 @@ pub fn list(key: Option<&str>, json: bool) -> Result<Vec<u8>, Error> {
     client.stream_rules(|dumped| match dumped {
         Dumped::Rule(rule) => {
             any = true;
-            if key.is_none_or(|k| has_key(&rule, k)) {
-                text::write_rule(&mut out, &rule, native);
-                out.push(b'\n');
-            }
+            write_listed(&mut out, &rule, key, native);
         }
         Dumped::Restart => {
             any = false;
@@ -55,8 +52,8 @@ pub fn list(key: Option<&str>, json: bool) -> Result<Vec<u8>, Error> {
 
 /// Rendering split from reading so captured rules can be rendered in tests.
 pub fn render_list(rules: &[Rule], key: Option<&str>, json: bool, native: Arch) -> Vec<u8> {
-    let selected: Vec<&Rule> = rules.iter().filter(|rule| key.is_none_or(|k| has_key(rule, k))).collect();
     if json {
+        let selected: Vec<&Rule> = rules.iter().filter(|rule| key.is_none_or(|k| has_key(rule, k))).collect();
         return inventory::rules_json(&selected, native).into_bytes();
     }
     let mut out = Vec::with_capacity(rules.len() * 96);
@@ -65,11 +62,18 @@ pub fn render_list(rules: &[Rule], key: Option<&str>, json: bool, native: Arch) 
         // key matched none.
         text::write_listing(&mut out, &[], native);
     }
-    for rule in selected {
-        text::write_rule(&mut out, rule, native);
-        out.push(b'\n');
+    for rule in rules {
+        write_listed(&mut out, rule, key, native);
     }
     out
+}
+
+/// One line of `list`, if `-k` selects the rule.
+fn write_listed(out: &mut Vec<u8>, rule: &Rule, key: Option<&str>, native: Arch) {
+    if key.is_none_or(|k| has_key(rule, k)) {
+        text::write_rule(out, rule, native);
+        out.push(b'\n');
+    }
 }
 
 /// auditctl's `-k` match: the key is a substring of one of the rule's keys.

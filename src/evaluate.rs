@@ -333,8 +333,13 @@ fn is_user_field(kind: FieldType) -> bool {
     )
 }
 
-fn limits_users(rule: &Rule) -> bool {
-    rule.fields.iter().any(|f| is_user_field(f.kind) && f.as_number().is_some_and(|v| !always_true(f.op, v)))
+/// User fields that leave someone out, with their values.
+fn user_limiting_fields(rule: &Rule) -> impl Iterator<Item = (&Field, u32)> {
+    rule.fields
+        .iter()
+        .filter(|f| is_user_field(f.kind))
+        .filter_map(|f| f.as_number().map(|value| (f, value)))
+        .filter(|(f, value)| !always_true(f.op, *value))
 }
 
 /// Fields other than users, arch, perm, key and path that narrow what a rule records
@@ -374,14 +379,14 @@ impl ClassMask {
     }
 }
 
+/// The `path=` or `dir=` field of a watch or tree rule.
+fn target_field(rule: &Rule) -> Option<&Field> {
+    rule.fields.iter().find(|f| matches!(f.kind, FieldType::WATCH | FieldType::DIR))
+}
+
 /// The path a watch or tree rule names, as written.
 fn target_text(rule: &Rule) -> String {
-    rule.fields
-        .iter()
-        .find(|f| matches!(f.kind, FieldType::WATCH | FieldType::DIR))
-        .and_then(Field::as_bytes)
-        .map(path_text)
-        .unwrap_or_default()
+    target_field(rule).and_then(Field::as_bytes).map(path_text).unwrap_or_default()
 }
 
 /// `Path::starts_with` on bytes, for the normalised absolute paths resolution gives:
@@ -404,11 +409,7 @@ fn is_parent(dir: &Path, path: &Path) -> bool {
 /// Which users a rule's user fields leave out, in words.
 fn user_limit(rule: &Rule) -> Option<String> {
     let mut parts = Vec::new();
-    for f in rule.fields.iter().filter(|f| is_user_field(f.kind)) {
-        let Some(value) = f.as_number() else { continue };
-        if always_true(f.op, value) {
-            continue;
-        }
+    for (f, value) in user_limiting_fields(rule) {
         let probes: &[(u32, &str)] = match f.kind {
             FieldType::LOGINUID => &[
                 (0, "root's own logins (auid 0)"),
@@ -534,7 +535,7 @@ impl<'r, 'f> Context<'r, 'f> {
                 }
                 _ => continue,
             }
-            let target = match rule.fields.iter().find(|f| matches!(f.kind, FieldType::WATCH | FieldType::DIR)) {
+            let target = match target_field(rule) {
                 None => RuleTarget::Any,
                 Some(f) => {
                     let bytes = f.as_bytes().unwrap_or_default();
@@ -562,7 +563,7 @@ impl<'r, 'f> Context<'r, 'f> {
                 perm,
                 arch_ok: arch_allows,
                 sys,
-                narrowed: limits_users(rule) || narrowing_fields(rule).next().is_some(),
+                narrowed: user_limiting_fields(rule).next().is_some() || narrowing_fields(rule).next().is_some(),
             });
         }
         Context { preps, exit, fs_never, exclude, abis, fs, opts }

@@ -77,8 +77,8 @@ pub fn resolve(fs: &dyn Filesystem, path: &Path, follow_last: bool) -> Result<Re
         }
         let candidate = current.join(&part);
         let last = queue.is_empty();
-        match fs.lstat(&candidate) {
-            Ok(meta) if meta.kind == FileKind::Symlink && (!last || follow_last) => {
+        match lstat_if_present(fs, &candidate) {
+            Ok(Some(meta)) if meta.kind == FileKind::Symlink && (!last || follow_last) => {
                 links += 1;
                 if links > MAX_LINKS {
                     return Err(ResolveError::Loop { path: path.to_path_buf() });
@@ -93,7 +93,7 @@ pub fn resolve(fs: &dyn Filesystem, path: &Path, follow_last: bool) -> Result<Re
                     queue.insert(i, c);
                 }
             }
-            Ok(meta) => {
+            Ok(Some(meta)) => {
                 if last {
                     return Ok(Resolved { path: candidate, meta: Some(meta) });
                 }
@@ -102,10 +102,7 @@ pub fn resolve(fs: &dyn Filesystem, path: &Path, follow_last: bool) -> Result<Re
                 }
                 current = candidate;
             }
-            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ENOTDIR)) => {
-                return Ok(missing(candidate, queue));
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(missing(candidate, queue)),
+            Ok(None) => return Ok(missing(candidate, queue)),
             Err(source) => return Err(ResolveError::Io { path: candidate, source }),
         }
     }
@@ -150,15 +147,22 @@ impl<'f> CachedResolver<'f> {
         if dir.meta.is_none_or(|m| m.kind != FileKind::Dir) {
             return Ok(Resolved { path: candidate, meta: None });
         }
-        match self.fs.lstat(&candidate) {
-            Ok(meta) if meta.kind == FileKind::Symlink && follow_last => resolve(self.fs, path, follow_last),
-            Ok(meta) => Ok(Resolved { path: candidate, meta: Some(meta) }),
-            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ENOTDIR)) => {
-                Ok(Resolved { path: candidate, meta: None })
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Resolved { path: candidate, meta: None }),
+        match lstat_if_present(self.fs, &candidate) {
+            Ok(Some(meta)) if meta.kind == FileKind::Symlink && follow_last => resolve(self.fs, path, follow_last),
+            Ok(meta) => Ok(Resolved { path: candidate, meta }),
             Err(source) => Err(ResolveError::Io { path: candidate, source }),
         }
+    }
+}
+
+/// `lstat`, with "no such file" (also a file where a directory should be) as `None`:
+/// the walk stops there, which is not an error.
+fn lstat_if_present(fs: &dyn Filesystem, path: &Path) -> io::Result<Option<Meta>> {
+    match fs.lstat(path) {
+        Ok(meta) => Ok(Some(meta)),
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ENOTDIR)) => Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

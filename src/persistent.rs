@@ -15,7 +15,7 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 
-use crate::rule::{FieldType, Rule, MASK_WORDS};
+use crate::rule::{FieldType, Rule};
 use crate::rules_file::{self, Control, Entry, Line, Origin, ParseError, Resolver, RuleOp};
 
 /// Which files the rules come from.
@@ -379,9 +379,9 @@ pub fn same_rule(a: &Rule, b: &Rule) -> bool {
 struct Kernelwise<'r>(&'r Rule);
 
 impl Kernelwise<'_> {
-    fn mask(&self) -> ([u32; MASK_WORDS - 1], u32) {
-        let words = &self.0.mask.0;
-        (words[..MASK_WORDS - 1].try_into().unwrap_or([0; MASK_WORDS - 1]), words[MASK_WORDS - 1] & 0x0000_FFFF)
+    fn mask(&self) -> (&[u32], u32) {
+        let (last, words) = self.0.mask.0.split_last().unwrap_or((&0, &[]));
+        (words, last & 0x0000_FFFF)
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::rule::MASK_WORDS;
 use crate::rule::text;
 use crate::syscalls::Arch;
 
