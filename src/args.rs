@@ -46,7 +46,8 @@ pub enum CheckFormat {
 }
 
 fn benchmark(v: &str) -> Result<Benchmark, String> {
-    Benchmark::from_version(v).ok_or_else(|| format!("unknown benchmark version {v:?}; known: 1.2.0, 1.3.1-1.6.0, 1.7.0"))
+    Benchmark::from_version(v)
+        .ok_or_else(|| format!("unknown benchmark version {v:?}; known: 1.2.0, 1.3.1-1.6.0, 1.7.0"))
 }
 
 #[derive(Subcommand)]

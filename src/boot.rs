@@ -77,7 +77,11 @@ pub fn drift_check(eval: &Evaluation, kernel: &[Rule], disk: &RuleSet, native: A
     };
     if !d.not_persistent.is_empty() {
         advise(
-            format!("{} rule(s) loaded but in no rule file, lost at reboot: {}", d.not_persistent.len(), listed(&d.not_persistent, native)),
+            format!(
+                "{} rule(s) loaded but in no rule file, lost at reboot: {}",
+                d.not_persistent.len(),
+                listed(&d.not_persistent, native)
+            ),
             &mut reasons,
         );
     }
@@ -107,7 +111,10 @@ pub fn drift_check(eval: &Evaluation, kernel: &[Rule], disk: &RuleSet, native: A
         ];
         for (flag, want, have, name) in settings {
             if let Some(want) = want.filter(|w| *w != have) {
-                advise(format!("the rule files set {flag} {want}, the kernel has {name} {have}: a reboot changes it"), &mut reasons);
+                advise(
+                    format!("the rule files set {flag} {want}, the kernel has {name} {have}: a reboot changes it"),
+                    &mut reasons,
+                );
             }
         }
     }
@@ -118,7 +125,8 @@ pub fn drift_check(eval: &Evaluation, kernel: &[Rule], disk: &RuleSet, native: A
         );
     }
     if reasons.is_empty() {
-        reasons.push(format!("the kernel's {} rule(s) are exactly the persistent ones, in the same order", kernel.len()));
+        reasons
+            .push(format!("the kernel's {} rule(s) are exactly the persistent ones, in the same order", kernel.len()));
     }
     HostCheck { id: "persistent-rules", title: "Loaded rules match the persistent rule files", status, reasons }
 }
@@ -205,7 +213,11 @@ mod tests {
         let dockerd = eval.controls.iter().find(|c| c.id == "1.1.3").unwrap();
         assert_eq!(
             dockerd.persistence,
-            Some(Persistence { persistent: true, sources: vec!["/etc/audit/rules.d/50-docker.rules:2".into()], lost_at_reboot: vec![] })
+            Some(Persistence {
+                persistent: true,
+                sources: vec!["/etc/audit/rules.d/50-docker.rules:2".into()],
+                lost_at_reboot: vec![]
+            })
         );
         let check = drift_check(&eval, &kernel, &disk, Arch::X86_64);
         assert_eq!(check.status, Verdict::Fail);

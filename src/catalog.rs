@@ -115,35 +115,167 @@ static V1_6_0: &[Control] = &[
     c("1.1.3", "Ensure auditing is configured for the Docker daemon", P("/usr/bin/dockerd"), 1, A),
     Control {
         remediation: Remediation::PathWar,
-        ..c("1.1.4", "Ensure auditing is configured for Docker files and directories - /run/containerd", P("/run/containerd"), 1, A)
+        ..c(
+            "1.1.4",
+            "Ensure auditing is configured for Docker files and directories - /run/containerd",
+            P("/run/containerd"),
+            1,
+            A,
+        )
     },
-    c("1.1.5", "Ensure auditing is configured for Docker files and directories - /var/lib/docker", P("/var/lib/docker"), 1, A),
+    c(
+        "1.1.5",
+        "Ensure auditing is configured for Docker files and directories - /var/lib/docker",
+        P("/var/lib/docker"),
+        1,
+        A,
+    ),
     c("1.1.6", "Ensure auditing is configured for Docker files and directories - /etc/docker", P("/etc/docker"), 1, A),
-    c("1.1.7", "Ensure auditing is configured for Docker files and directories - docker.service", U("docker.service"), 2, A),
-    c("1.1.8", "Ensure auditing is configured for Docker files and directories - containerd.sock", P("/run/containerd/containerd.sock"), 2, A),
-    c("1.1.9", "Ensure auditing is configured for Docker files and directories - docker.socket", U("docker.socket"), 2, A),
-    c("1.1.10", "Ensure auditing is configured for Docker files and directories - /etc/default/docker", P("/etc/default/docker"), 2, A),
-    c("1.1.11", "Ensure auditing is configured for Docker files and directories - /etc/docker/daemon.json", P("/etc/docker/daemon.json"), 2, A),
-    c("1.1.12", "Ensure auditing is configured for Docker files and directories - /etc/containerd/config.toml", P("/etc/containerd/config.toml"), 2, A),
-    c("1.1.13", "Ensure auditing is configured for Docker files and directories - /etc/sysconfig/docker", P("/etc/sysconfig/docker"), 2, A),
-    c("1.1.14", "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd", P("/usr/bin/containerd"), 2, A),
-    c("1.1.15", "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim", P("/usr/bin/containerd-shim"), 2, A),
-    c("1.1.16", "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim-runc-v1", P("/usr/bin/containerd-shim-runc-v1"), 2, A),
-    c("1.1.17", "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim-runc-v2", P("/usr/bin/containerd-shim-runc-v2"), 2, A),
-    c("1.1.18", "Ensure auditing is configured for Docker files and directories - /usr/bin/runc", P("/usr/bin/runc"), 2, A),
+    c(
+        "1.1.7",
+        "Ensure auditing is configured for Docker files and directories - docker.service",
+        U("docker.service"),
+        2,
+        A,
+    ),
+    c(
+        "1.1.8",
+        "Ensure auditing is configured for Docker files and directories - containerd.sock",
+        P("/run/containerd/containerd.sock"),
+        2,
+        A,
+    ),
+    c(
+        "1.1.9",
+        "Ensure auditing is configured for Docker files and directories - docker.socket",
+        U("docker.socket"),
+        2,
+        A,
+    ),
+    c(
+        "1.1.10",
+        "Ensure auditing is configured for Docker files and directories - /etc/default/docker",
+        P("/etc/default/docker"),
+        2,
+        A,
+    ),
+    c(
+        "1.1.11",
+        "Ensure auditing is configured for Docker files and directories - /etc/docker/daemon.json",
+        P("/etc/docker/daemon.json"),
+        2,
+        A,
+    ),
+    c(
+        "1.1.12",
+        "Ensure auditing is configured for Docker files and directories - /etc/containerd/config.toml",
+        P("/etc/containerd/config.toml"),
+        2,
+        A,
+    ),
+    c(
+        "1.1.13",
+        "Ensure auditing is configured for Docker files and directories - /etc/sysconfig/docker",
+        P("/etc/sysconfig/docker"),
+        2,
+        A,
+    ),
+    c(
+        "1.1.14",
+        "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd",
+        P("/usr/bin/containerd"),
+        2,
+        A,
+    ),
+    c(
+        "1.1.15",
+        "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim",
+        P("/usr/bin/containerd-shim"),
+        2,
+        A,
+    ),
+    c(
+        "1.1.16",
+        "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim-runc-v1",
+        P("/usr/bin/containerd-shim-runc-v1"),
+        2,
+        A,
+    ),
+    c(
+        "1.1.17",
+        "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim-runc-v2",
+        P("/usr/bin/containerd-shim-runc-v2"),
+        2,
+        A,
+    ),
+    c(
+        "1.1.18",
+        "Ensure auditing is configured for Docker files and directories - /usr/bin/runc",
+        P("/usr/bin/runc"),
+        2,
+        A,
+    ),
 ];
 
 static V1_2_0: &[Control] = &[
     c("1.2.3", "Ensure auditing is configured for the Docker daemon", P("/usr/bin/dockerd"), 1, S),
-    c("1.2.4", "Ensure auditing is configured for Docker files and directories - /var/lib/docker", P("/var/lib/docker"), 1, S),
+    c(
+        "1.2.4",
+        "Ensure auditing is configured for Docker files and directories - /var/lib/docker",
+        P("/var/lib/docker"),
+        1,
+        S,
+    ),
     c("1.2.5", "Ensure auditing is configured for Docker files and directories - /etc/docker", P("/etc/docker"), 1, S),
-    c("1.2.6", "Ensure auditing is configured for Docker files and directories - docker.service", U("docker.service"), 1, S),
-    c("1.2.7", "Ensure auditing is configured for Docker files and directories - docker.socket", U("docker.socket"), 1, S),
-    c("1.2.8", "Ensure auditing is configured for Docker files and directories - /etc/default/docker", P("/etc/default/docker"), 1, S),
-    c("1.2.9", "Ensure auditing is configured for Docker files and directories - /etc/sysconfig/docker", P("/etc/sysconfig/docker"), 1, S),
-    c("1.2.10", "Ensure auditing is configured for Docker files and directories - /etc/docker/daemon.json", P("/etc/docker/daemon.json"), 1, S),
-    c("1.2.11", "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd", P("/usr/bin/containerd"), 1, S),
-    c("1.2.12", "Ensure auditing is configured for Docker files and directories - /usr/sbin/runc", P("/usr/sbin/runc"), 1, S),
+    c(
+        "1.2.6",
+        "Ensure auditing is configured for Docker files and directories - docker.service",
+        U("docker.service"),
+        1,
+        S,
+    ),
+    c(
+        "1.2.7",
+        "Ensure auditing is configured for Docker files and directories - docker.socket",
+        U("docker.socket"),
+        1,
+        S,
+    ),
+    c(
+        "1.2.8",
+        "Ensure auditing is configured for Docker files and directories - /etc/default/docker",
+        P("/etc/default/docker"),
+        1,
+        S,
+    ),
+    c(
+        "1.2.9",
+        "Ensure auditing is configured for Docker files and directories - /etc/sysconfig/docker",
+        P("/etc/sysconfig/docker"),
+        1,
+        S,
+    ),
+    c(
+        "1.2.10",
+        "Ensure auditing is configured for Docker files and directories - /etc/docker/daemon.json",
+        P("/etc/docker/daemon.json"),
+        1,
+        S,
+    ),
+    c(
+        "1.2.11",
+        "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd",
+        P("/usr/bin/containerd"),
+        1,
+        S,
+    ),
+    c(
+        "1.2.12",
+        "Ensure auditing is configured for Docker files and directories - /usr/sbin/runc",
+        P("/usr/sbin/runc"),
+        1,
+        S,
+    ),
 ];
 
 #[cfg(test)]
@@ -171,8 +303,14 @@ mod tests {
             }
         }
         let c = &Benchmark::V1_6_0.controls()[1];
-        assert_eq!(c.remediation_line("/run/containerd"), "-a exit,always -F path=/run/containerd -F perm=war -k docker");
-        assert_eq!(Benchmark::V1_6_0.controls()[0].remediation_line("/usr/bin/dockerd"), "-w /usr/bin/dockerd -k docker");
+        assert_eq!(
+            c.remediation_line("/run/containerd"),
+            "-a exit,always -F path=/run/containerd -F perm=war -k docker"
+        );
+        assert_eq!(
+            Benchmark::V1_6_0.controls()[0].remediation_line("/usr/bin/dockerd"),
+            "-w /usr/bin/dockerd -k docker"
+        );
     }
 
     #[test]

@@ -5,15 +5,15 @@ use std::path::Path;
 
 use crate::boot;
 use crate::error::CheckError;
-use crate::persistent::{self, RuleSet};
-use crate::rules_file::Resolver;
 use crate::evaluate::{self, Evaluation, Options};
 use crate::filesystem::HostFs;
+use crate::netlink::Dumped;
+use crate::persistent::{self, RuleSet};
 use crate::privilege::{self, Keep};
 use crate::report::{self, inventory, Format};
 use crate::rule::{text, Rule};
+use crate::rules_file::Resolver;
 use crate::syscalls::Arch;
-use crate::netlink::Dumped;
 use crate::{AuditClient, Error};
 
 /// The audit socket, after which the process keeps CAP_AUDIT_CONTROL and nothing else.
@@ -243,7 +243,8 @@ pub fn load(paths: &[String], dry_run: bool) -> Result<Vec<u8>, LoadCommandError
     let native = Arch::native();
     if dry_run {
         // Offline work holds no capability at all.
-        privilege::drop_privileges(Keep::Nothing).map_err(|e| LoadCommandError::Privileges(Error::DropPrivileges(e)))?;
+        privilege::drop_privileges(Keep::Nothing)
+            .map_err(|e| LoadCommandError::Privileges(Error::DropPrivileges(e)))?;
         let lines = parse_rule_files(paths, &Resolver::new("/"))?;
         let mut out = Vec::new();
         for line in &lines {
@@ -393,7 +394,12 @@ pub fn fix(
             let changed = fix::write_atomic(file, text.as_bytes(), fix::RULES_FILE_MODE)
                 .map_err(|source| FixCommandError::Write { path: file.display().to_string(), source })?;
             let mut out = if changed {
-                format!("wrote {}: {} rule(s) for {} control(s)\n", file.display(), plan.rules().count(), plan.fixes.len())
+                format!(
+                    "wrote {}: {} rule(s) for {} control(s)\n",
+                    file.display(),
+                    plan.rules().count(),
+                    plan.fixes.len()
+                )
             } else {
                 format!("{} is up to date ({} rule(s)); not rewritten\n", file.display(), plan.rules().count())
             };

@@ -19,9 +19,7 @@ pub enum DecodeError {
     TooManyFields { count: u32 },
     #[error("rule buflen {buflen} runs past the end of the message ({available} bytes of buf present)")]
     BufPastEnd { buflen: u32, available: usize },
-    #[error(
-        "string of field {field} (field #{index}) has length {len} at offset {offset}, past buflen {buflen}"
-    )]
+    #[error("string of field {field} (field #{index}) has length {len} at offset {offset}, past buflen {buflen}")]
     StringPastBuf { field: u32, index: usize, offset: usize, len: u32, buflen: usize },
     #[error("audit status truncated: {len} bytes, need at least {need}")]
     StatusTruncated { len: usize, need: usize },

@@ -15,14 +15,14 @@
 //! code judges the kernel's rules and, offline, rules parsed from files.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
 use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use serde::Serialize;
 
 use crate::catalog::{Benchmark, Control, Target};
-use crate::filesystem::{CachedResolver, resolve, FileId, FileKind, Filesystem, ResolveError, Resolved};
+use crate::filesystem::{resolve, CachedResolver, FileId, FileKind, Filesystem, ResolveError, Resolved};
 use crate::rule::{perm, text, Action, Field, FieldType, FilterList, Operator, Rule, SyscallMask};
 use crate::status::Status;
 use crate::syscalls::Arch;
@@ -206,19 +206,74 @@ const PERMS: [(u32, char, &str); 4] = [
 /// only if it lists every one of these that exists on the ABI; names an ABI lacks are
 /// skipped. Documented in README.md ("check").
 const READ_CLASS: &[&str] = &[
-    "open", "openat", "openat2", "readlink", "readlinkat", "quotactl", "listxattr", "llistxattr", "flistxattr",
-    "getxattr", "lgetxattr", "fgetxattr", "listxattrat", "getxattrat",
+    "open",
+    "openat",
+    "openat2",
+    "readlink",
+    "readlinkat",
+    "quotactl",
+    "listxattr",
+    "llistxattr",
+    "flistxattr",
+    "getxattr",
+    "lgetxattr",
+    "fgetxattr",
+    "listxattrat",
+    "getxattrat",
 ];
 const WRITE_CLASS: &[&str] = &[
-    "open", "openat", "openat2", "creat", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir", "link",
-    "linkat", "unlink", "unlinkat", "symlink", "symlinkat", "mknod", "mknodat", "acct", "swapon", "quotactl",
-    "truncate", "truncate64", "ftruncate", "ftruncate64", "bind", "socketcall", "fallocate",
+    "open",
+    "openat",
+    "openat2",
+    "creat",
+    "rename",
+    "renameat",
+    "renameat2",
+    "mkdir",
+    "mkdirat",
+    "rmdir",
+    "link",
+    "linkat",
+    "unlink",
+    "unlinkat",
+    "symlink",
+    "symlinkat",
+    "mknod",
+    "mknodat",
+    "acct",
+    "swapon",
+    "quotactl",
+    "truncate",
+    "truncate64",
+    "ftruncate",
+    "ftruncate64",
+    "bind",
+    "socketcall",
+    "fallocate",
 ];
 const EXEC_CLASS: &[&str] = &["execve", "execveat"];
 const ATTR_CLASS: &[&str] = &[
-    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "lchown", "fchown", "fchownat", "chown32", "lchown32",
-    "fchown32", "setxattr", "lsetxattr", "fsetxattr", "setxattrat", "removexattr", "lremovexattr", "fremovexattr",
-    "removexattrat", "link", "linkat",
+    "chmod",
+    "fchmod",
+    "fchmodat",
+    "fchmodat2",
+    "chown",
+    "lchown",
+    "fchown",
+    "fchownat",
+    "chown32",
+    "lchown32",
+    "fchown32",
+    "setxattr",
+    "lsetxattr",
+    "fsetxattr",
+    "setxattrat",
+    "removexattr",
+    "lremovexattr",
+    "fremovexattr",
+    "removexattrat",
+    "link",
+    "linkat",
 ];
 
 fn class_names(bit: u32) -> &'static [&'static str] {
@@ -277,8 +332,14 @@ enum Cov {
 enum RuleTarget {
     /// No path or dir field: the rule is about syscalls, whatever file they touch.
     Any,
-    Watch { at: Resolved, link: Option<Resolved> },
-    Dir { at: Resolved, link: Option<Resolved> },
+    Watch {
+        at: Resolved,
+        link: Option<Resolved>,
+    },
+    Dir {
+        at: Resolved,
+        link: Option<Resolved>,
+    },
 }
 
 #[derive(Debug)]
@@ -347,7 +408,10 @@ fn user_limiting_fields(rule: &Rule) -> impl Iterator<Item = (&Field, u32)> {
 fn narrowing_fields(rule: &Rule) -> impl Iterator<Item = &Field> {
     rule.fields.iter().filter(|f| {
         !is_user_field(f.kind)
-            && !matches!(f.kind, FieldType::PERM | FieldType::FILTERKEY | FieldType::WATCH | FieldType::DIR | FieldType::ARCH)
+            && !matches!(
+                f.kind,
+                FieldType::PERM | FieldType::FILTERKEY | FieldType::WATCH | FieldType::DIR | FieldType::ARCH
+            )
             && !f.as_number().is_some_and(|v| always_true(f.op, v))
     })
 }
@@ -413,7 +477,10 @@ fn user_limit(rule: &Rule) -> Option<String> {
         let probes: &[(u32, &str)] = match f.kind {
             FieldType::LOGINUID => &[
                 (0, "root's own logins (auid 0)"),
-                (UNSET, "processes without a login uid (auid unset), such as dockerd and containerd started by systemd"),
+                (
+                    UNSET,
+                    "processes without a login uid (auid unset), such as dockerd and containerd started by systemd",
+                ),
             ],
             FieldType::UID | FieldType::EUID | FieldType::SUID | FieldType::FSUID => {
                 &[(0, "root (uid 0), which runs dockerd and containerd")]
@@ -540,7 +607,8 @@ impl<'r, 'f> Context<'r, 'f> {
                 Some(f) => {
                     let bytes = f.as_bytes().unwrap_or_default();
                     let at = resolve_cached(bytes, false);
-                    let link = (at.meta.map(|m| m.kind) == Some(FileKind::Symlink)).then(|| resolve_cached(bytes, true));
+                    let link =
+                        (at.meta.map(|m| m.kind) == Some(FileKind::Symlink)).then(|| resolve_cached(bytes, true));
                     if f.kind == FieldType::WATCH {
                         RuleTarget::Watch { at, link }
                     } else {
@@ -624,7 +692,11 @@ impl<'r, 'f> Context<'r, 'f> {
         };
         let Some(meta) = at.meta else {
             out.status = Verdict::NotApplicable;
-            out.reasons.push(format!("{} does not exist{}: the recommendation is not applicable", out.path, self.where_()));
+            out.reasons.push(format!(
+                "{} does not exist{}: the recommendation is not applicable",
+                out.path,
+                self.where_()
+            ));
             return out;
         };
         let file = ControlFile {
@@ -822,7 +894,8 @@ impl<'r, 'f> Context<'r, 'f> {
                         .collect();
                     if !missing.is_empty() {
                         let shown: Vec<&str> = missing.iter().take(8).copied().collect();
-                        let more = if missing.len() > 8 { format!(" and {} more", missing.len() - 8) } else { String::new() };
+                        let more =
+                            if missing.len() > 8 { format!(" and {} more", missing.len() - 8) } else { String::new() };
                         lacks.push(format!(
                             "its syscall list misses {} ({}) calls that write or change attributes: {}{more}",
                             abi_label(*abi),
@@ -958,7 +1031,8 @@ impl<'r, 'f> Context<'r, 'f> {
         out.status = verdict;
         out.reasons = reasons;
         out.rules = rules;
-        out.recording = contributing.iter().map(|&i| self.preps[i].rule.clone()).filter(|r| r.action == Action::Always).collect();
+        out.recording =
+            contributing.iter().map(|&i| self.preps[i].rule.clone()).filter(|r| r.action == Action::Always).collect();
     }
 
     fn describe(&self, p: &Prep, rel: Relation, file: &ControlFile) -> String {

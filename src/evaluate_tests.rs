@@ -129,7 +129,12 @@ fn unrelated_never_rules_do_not_matter() {
 
 #[test]
 fn missing_write_or_attribute_is_weak() {
-    expect("-w /usr/bin/dockerd -p x -k docker", "1.1.3", Verdict::Weak, "-p x does not record writes or attribute changes");
+    expect(
+        "-w /usr/bin/dockerd -p x -k docker",
+        "1.1.3",
+        Verdict::Weak,
+        "-p x does not record writes or attribute changes",
+    );
     expect("-w /usr/bin/dockerd -p w -k docker", "1.1.3", Verdict::Weak, "does not record attribute changes");
     expect("-w /usr/bin/dockerd -p r", "1.1.3", Verdict::Weak, "not recorded in full: writes");
 }
@@ -144,7 +149,8 @@ fn one_abi_only_is_weak() {
 
 #[test]
 fn a_syscall_list_is_weak_unless_it_has_every_writing_call() {
-    let rules = "-a always,exit -F arch=b64 -S openat,unlinkat,renameat -F path=/usr/bin/dockerd -F perm=wa -k docker\n\
+    let rules =
+        "-a always,exit -F arch=b64 -S openat,unlinkat,renameat -F path=/usr/bin/dockerd -F perm=wa -k docker\n\
                  -a always,exit -F arch=b32 -S all -F path=/usr/bin/dockerd -F perm=wa";
     let v = expect(rules, "1.1.3", Verdict::Weak, "its syscall list misses 64-bit (x86_64) calls");
     assert!(v.reasons.iter().any(|r| r.contains("chmod")), "{:#?}", v.reasons);
@@ -226,9 +232,19 @@ fn no_rule_fails() {
 #[test]
 fn substrings_are_not_files() {
     // docker-bench-security's `auditctl -l | grep PATH` passes all three.
-    expect("-w /run/containerd/containerd.sock -k docker", "1.1.4", Verdict::Fail, "inside /run/containerd, not /run/containerd itself");
+    expect(
+        "-w /run/containerd/containerd.sock -k docker",
+        "1.1.4",
+        Verdict::Fail,
+        "inside /run/containerd, not /run/containerd itself",
+    );
     expect("-w /etc/docker/daemon.json -k docker", "1.1.6", Verdict::Fail, "inside /etc/docker");
-    expect("-w /usr/bin/containerd-shim -k docker", "1.1.14", Verdict::Fail, "no audit rule records changes to /usr/bin/containerd");
+    expect(
+        "-w /usr/bin/containerd-shim -k docker",
+        "1.1.14",
+        Verdict::Fail,
+        "no audit rule records changes to /usr/bin/containerd",
+    );
     expect("-w /usr/bin/dockerd-rootless.sh -k docker", "1.1.3", Verdict::Fail, "no audit rule");
 }
 
@@ -271,7 +287,10 @@ fn audit_disabled_fails_every_applicable_control() {
     let off = Status { enabled: 0, ..enabled() };
     let v = run("-w /usr/bin/dockerd -k docker", &docker_host(), Some(&off), false, "1.1.3");
     assert_eq!(v.status, Verdict::Fail);
-    assert!(v.reasons[0].contains("audit is disabled (enabled 0)") && v.reasons[0].ends_with("would give pass"), "{v:#?}");
+    assert!(
+        v.reasons[0].contains("audit is disabled (enabled 0)") && v.reasons[0].ends_with("would give pass"),
+        "{v:#?}"
+    );
     // Offline (rules from a file): the rules alone decide.
     let v = run("-w /usr/bin/dockerd -k docker", &docker_host(), None, false, "1.1.3");
     assert_eq!(v.status, Verdict::Pass);
@@ -284,7 +303,8 @@ fn audit_disabled_fails_every_applicable_control() {
 fn a_filesystem_never_rule_for_the_files_filesystem_fails() {
     const TMPFS: u64 = 0x0102_1994;
     let host = docker_host().fs_type("/run", TMPFS);
-    let rules = "-a never,filesystem -F fstype=0x01021994\n-a always,exit -F path=/run/containerd -F perm=war -k docker";
+    let rules =
+        "-a never,filesystem -F fstype=0x01021994\n-a always,exit -F path=/run/containerd -F perm=war -k docker";
     let v = run(rules, &host, Some(&enabled()), false, "1.1.4");
     assert_eq!(v.status, Verdict::Fail, "{v:#?}");
     assert!(v.reasons.iter().any(|r| r.contains("excludes the filesystem")));

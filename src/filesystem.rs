@@ -83,9 +83,8 @@ pub fn resolve(fs: &dyn Filesystem, path: &Path, follow_last: bool) -> Result<Re
                 if links > MAX_LINKS {
                     return Err(ResolveError::Loop { path: path.to_path_buf() });
                 }
-                let target = fs
-                    .readlink(&candidate)
-                    .map_err(|source| ResolveError::Io { path: candidate.clone(), source })?;
+                let target =
+                    fs.readlink(&candidate).map_err(|source| ResolveError::Io { path: candidate.clone(), source })?;
                 if target.is_absolute() {
                     current = PathBuf::from("/");
                 }
@@ -368,7 +367,25 @@ mod tests {
             .file("/etc/passwd")
             .symlink("/etc/alt2", "alt")
             .symlink("/usr/lib/systemd/system/dangling", "/nowhere/x");
-        let names = ["lib", "usr", "systemd", "system", "docker.service", "var", "run", "containerd", "etc", "alt", "alt2", "passwd", "a", "..", ".", "nothing", "dangling"];
+        let names = [
+            "lib",
+            "usr",
+            "systemd",
+            "system",
+            "docker.service",
+            "var",
+            "run",
+            "containerd",
+            "etc",
+            "alt",
+            "alt2",
+            "passwd",
+            "a",
+            "..",
+            ".",
+            "nothing",
+            "dangling",
+        ];
         let mut paths = vec![PathBuf::from("/")];
         for depth in 0..3 {
             let mut next = Vec::new();
@@ -396,7 +413,17 @@ mod tests {
     fn the_cached_resolver_agrees_on_the_host() {
         let fs = HostFs::new("/");
         let mut cached = CachedResolver::new(&fs);
-        for path in ["/lib/systemd/system/docker.service", "/var/run/docker.sock", "/bin/sh", "/proc/self/exe", "/etc/passwd/x", "/usr/bin/../lib", "/run/containerd", "/dev/stdin", "/tmp/nonexistent/a"] {
+        for path in [
+            "/lib/systemd/system/docker.service",
+            "/var/run/docker.sock",
+            "/bin/sh",
+            "/proc/self/exe",
+            "/etc/passwd/x",
+            "/usr/bin/../lib",
+            "/run/containerd",
+            "/dev/stdin",
+            "/tmp/nonexistent/a",
+        ] {
             for follow in [false, true] {
                 let plain = resolve(&fs, Path::new(path), follow).map_err(|e| e.to_string());
                 assert_eq!(cached.resolve(Path::new(path), follow).map_err(|e| e.to_string()), plain, "{path}");

@@ -127,7 +127,8 @@ pub fn plan(
     let judge = |rules: &[Rule]| evaluate(rules, status.as_ref(), fs, opts);
     let before = judge(rules)?;
     let controls = opts.benchmark.controls();
-    let remediation = |id: &str| controls.iter().find(|c| c.id == id).map(|c| c.remediation).unwrap_or(Remediation::Watch);
+    let remediation =
+        |id: &str| controls.iter().find(|c| c.id == id).map(|c| c.remediation).unwrap_or(Remediation::Watch);
 
     let mut fixes: Vec<Fix> = Vec::new();
     for c in before.controls.iter().filter(|c| c.status.is_finding()) {
@@ -176,7 +177,8 @@ pub fn plan(
         let FixAction::Append { rule, .. } = &f.action else { continue };
         let Some(verdict) = still_failing(&after, f.id) else { continue };
         let field = if rule.field(FieldType::DIR).is_some() { "dir" } else { "path" };
-        let line = format!("-A always,exit -F {field}={} -F perm={} -k docker", f.path, perm_letters(remediation(f.id)));
+        let line =
+            format!("-A always,exit -F {field}={} -F perm={} -k docker", f.path, perm_letters(remediation(f.id)));
         let never: Vec<String> = verdict.rules.iter().filter(|r| r.starts_with("-a never,")).cloned().collect();
         f.action = match parse_rule(&line, resolver) {
             Some(rule) => FixAction::Prepend { line, rule, never },
@@ -225,7 +227,11 @@ pub fn render(plan: &Plan) -> String {
             FixAction::Prepend { line, never, .. } => {
                 out.push_str(&format!(
                     "# added first (-A): {} comes earlier and would suppress an appended rule\n",
-                    if never.is_empty() { "a never rule".to_string() } else { never.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ") }
+                    if never.is_empty() {
+                        "a never rule".to_string()
+                    } else {
+                        never.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    }
                 ));
                 out.push_str(line);
                 out.push('\n');
@@ -346,7 +352,8 @@ pub struct ApplyReport {
     pub added: Vec<String>,
 }
 
-const STATE_HEADER: &str = "# dockaudit fix --apply added these rules to the kernel; `dockaudit fix --revert` removes exactly these.\n";
+const STATE_HEADER: &str =
+    "# dockaudit fix --apply added these rules to the kernel; `dockaudit fix --revert` removes exactly these.\n";
 
 fn read_state(path: &Path) -> Result<Vec<String>, FixError> {
     match std::fs::read_to_string(path) {
@@ -379,7 +386,8 @@ pub fn apply(kernel: &mut dyn AuditControl, plan: &Plan, state: &Path, native: A
         return Ok(ApplyReport::default());
     }
     load::load(kernel, &lines).map_err(from_load("apply"))?;
-    let added: Vec<String> = plan.rules().map(|(_, rule, _)| String::from_utf8_lossy(&text::to_text(rule, native)).into_owned()).collect();
+    let added: Vec<String> =
+        plan.rules().map(|(_, rule, _)| String::from_utf8_lossy(&text::to_text(rule, native)).into_owned()).collect();
     recorded.extend(added.iter().cloned());
     if let Err(source) = write_state(state, &recorded) {
         // Unrecorded rules could never be reverted: take them out again.

@@ -2,18 +2,18 @@
 //! status, prints them exactly as `auditctl` does, and judges them against the CIS
 //! Docker Benchmark. See ARCHITECTURE.md for the map.
 
-pub mod boot;
 pub mod args;
+pub mod boot;
 pub mod catalog;
 pub mod cli;
 pub mod error;
-pub mod load;
 pub mod evaluate;
 pub mod filesystem;
 pub mod fix;
+pub mod load;
 pub mod names;
-pub mod persistent;
 pub mod netlink;
+pub mod persistent;
 pub mod privilege;
 pub mod report;
 pub mod rule;

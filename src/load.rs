@@ -121,9 +121,7 @@ pub fn load(kernel: &mut dyn AuditControl, lines: &[Line]) -> Result<LoadReport,
             }
             Entry::Control(control @ (Control::IgnoreErrors | Control::ContinueOnErrors)) => {
                 let flag = if matches!(control, Control::IgnoreErrors) { "-i" } else { "-c" };
-                report
-                    .notes
-                    .push(format!("{}: {flag} ignored: dockaudit load is all or nothing", line.origin));
+                report.notes.push(format!("{}: {flag} ignored: dockaudit load is all or nothing", line.origin));
                 Ok(())
             }
             Entry::Control(control) => {

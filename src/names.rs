@@ -209,19 +209,13 @@ const MSGTYPES: &[(u32, &str)] = &[
 /// The name auditctl prints for a `msgtype` value (`SYSCALL` for 1300);
 /// `None` means it prints the number.
 pub fn msgtype_name(v: u32) -> Option<&'static str> {
-    MSGTYPES
-        .binary_search_by_key(&v, |&(n, _)| n)
-        .ok()
-        .map(|i| MSGTYPES[i].1)
+    MSGTYPES.binary_search_by_key(&v, |&(n, _)| n).ok().map(|i| MSGTYPES[i].1)
 }
 
 /// The value `-F msgtype=NAME` means, any case. libaudit also takes
 /// `UNKNOWN[1234]`; that and plain numbers are the parser's business.
 pub fn msgtype_number(name: &str) -> Option<u32> {
-    MSGTYPES
-        .iter()
-        .find(|(_, n)| n.eq_ignore_ascii_case(name))
-        .map(|&(v, _)| v)
+    MSGTYPES.iter().find(|(_, n)| n.eq_ignore_ascii_case(name)).map(|&(v, _)| v)
 }
 
 /// libaudit's errno table (`errtab.h`) stops at EHWPOISON; auditctl prints
@@ -245,10 +239,7 @@ pub fn errno_name(v: u32) -> Option<&'static str> {
 
 /// The errno value of a name (`EACCES` -> 13), any case, without a sign.
 pub fn errno_number(name: &str) -> Option<u32> {
-    if let Some(&(_, v)) = ERRNO_ALIASES
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-    {
+    if let Some(&(_, v)) = ERRNO_ALIASES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
         return Some(v);
     }
     (1..=LAST_ERRNO).find(|&v| errno_name(v).is_some_and(|n| n.eq_ignore_ascii_case(name)))
@@ -261,18 +252,12 @@ const FSTYPES: &[(u32, &str)] = &[(0x6462_6720, "debugfs"), (0x7472_6163, "trace
 
 /// The name auditctl prints for an `fstype` value; `None` means a number.
 pub fn fstype_name(v: u32) -> Option<&'static str> {
-    FSTYPES
-        .iter()
-        .find(|&&(n, _)| n == v)
-        .map(|&(_, name)| name)
+    FSTYPES.iter().find(|&&(n, _)| n == v).map(|&(_, name)| name)
 }
 
 /// The value `-F fstype=NAME` means, any case.
 pub fn fstype_number(name: &str) -> Option<u32> {
-    FSTYPES
-        .iter()
-        .find(|(_, n)| n.eq_ignore_ascii_case(name))
-        .map(|&(v, _)| v)
+    FSTYPES.iter().find(|(_, n)| n.eq_ignore_ascii_case(name)).map(|&(v, _)| v)
 }
 
 #[cfg(test)]
@@ -306,8 +291,7 @@ mod tests {
             .lines()
             .filter_map(|l| {
                 let mut cols = l.split('\t');
-                (cols.next() == Some(table))
-                    .then(|| (cols.next().unwrap(), cols.next().unwrap().parse().unwrap()))
+                (cols.next() == Some(table)).then(|| (cols.next().unwrap(), cols.next().unwrap().parse().unwrap()))
             })
             .collect();
         assert!(!rows.is_empty(), "no {table} rows");
@@ -321,10 +305,7 @@ mod tests {
             assert_eq!(msgtype_name(v), oracle.get(&v).copied(), "msgtype {v}");
         }
         assert_eq!(MSGTYPES.len(), oracle.len());
-        assert!(
-            MSGTYPES.windows(2).all(|w| w[0].0 < w[1].0),
-            "binary search needs order"
-        );
+        assert!(MSGTYPES.windows(2).all(|w| w[0].0 < w[1].0), "binary search needs order");
     }
 
     #[test]

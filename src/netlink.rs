@@ -213,8 +213,7 @@ impl AuditClient {
     pub fn features(&mut self) -> Result<Features, Error> {
         // The request carries an (empty) struct audit_features, as auditctl sends it.
         let payload = self.request_one("AUDIT_GET_FEATURE", AUDIT_GET_FEATURE, &[0u8; 16])?;
-        Features::decode(&payload)
-            .map_err(|source| Error::Decode { request: "AUDIT_GET_FEATURE", source })
+        Features::decode(&payload).map_err(|source| Error::Decode { request: "AUDIT_GET_FEATURE", source })
     }
 
     pub fn list_rules(&mut self) -> Result<Vec<Rule>, Error> {
@@ -393,8 +392,8 @@ impl AuditClient {
                 match message.kind {
                     NLMSG_NOOP => {}
                     NLMSG_ERROR => {
-                        let code = error_code(message.payload)
-                            .map_err(|source| Error::Decode { request: name, source })?;
+                        let code =
+                            error_code(message.payload).map_err(|source| Error::Decode { request: name, source })?;
                         if code != 0 {
                             return Err(classify(name, io::Error::from_raw_os_error(-code)));
                         }

@@ -216,7 +216,8 @@ pub fn persistent_rules_without(root: &Path, skip: Option<&str>) -> Result<RuleS
             let stale = current.as_deref() != Some(merged.text.as_bytes());
             for (line, origin) in merged.text.split('\n').zip(&merged.origins) {
                 if let Some(origin) = origin {
-                    if let Some(result) = rules_file::parse_line(line, &origin.file, origin.line, &resolver).transpose() {
+                    if let Some(result) = rules_file::parse_line(line, &origin.file, origin.line, &resolver).transpose()
+                    {
                         parsed.push(result);
                     }
                 }

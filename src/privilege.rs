@@ -61,7 +61,11 @@ mod tests {
                 let ok = drop_privileges(keep).is_ok();
                 let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
                 let pick = |name: &str| {
-                    status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string()).unwrap_or_default()
+                    status
+                        .lines()
+                        .find(|l| l.starts_with(name))
+                        .map(|l| l[name.len()..].trim().to_string())
+                        .unwrap_or_default()
                 };
                 let line = format!("{ok} {} {} {}\n", pick("CapEff:"), pick("CapPrm:"), pick("NoNewPrivs:"));
                 let _ = nix::unistd::write(&write, line.as_bytes());

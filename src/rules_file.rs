@@ -172,7 +172,9 @@ pub enum ParseErrorKind {
     KeyTooLong,
     #[error("a key cannot contain the byte 0x01 (it separates keys)")]
     KeySeparator,
-    #[error("unknown syscall \"{name}\" for {arch} (expected a name from the {arch} table, a number below 2048, or all)")]
+    #[error(
+        "unknown syscall \"{name}\" for {arch} (expected a name from the {arch} table, a number below 2048, or all)"
+    )]
     UnknownSyscall { name: String, arch: &'static str },
     #[error("-S cannot be used on the {0} list")]
     SyscallOnList(&'static str),
@@ -318,7 +320,8 @@ pub fn parse(text: &str, origin: &str, resolver: &Resolver) -> Result<Vec<Line>,
 
 /// One line; `None` for blank and comment lines.
 pub fn parse_line(text: &str, origin: &str, number: usize, resolver: &Resolver) -> Result<Option<Line>, ParseError> {
-    let error = |column: usize, kind: ParseErrorKind| ParseError { file: origin.to_string(), line: number, column, kind };
+    let error =
+        |column: usize, kind: ParseErrorKind| ParseError { file: origin.to_string(), line: number, column, kind };
     let words = split_words(text);
     let Some(first) = words.first() else { return Ok(None) };
     if first.text.starts_with('#') {
@@ -344,7 +347,10 @@ pub fn parse_line(text: &str, origin: &str, number: usize, resolver: &Resolver) 
     let mut entry = builder.finish().map_err(|(c, kind)| error(c.unwrap_or(column), kind))?;
     if text.ends_with('\r') {
         if let Some((_, warnings)) = entry.as_mut() {
-            warnings.push("the line ends with a carriage return (a CRLF file?); it is part of the last word, as in auditctl".into());
+            warnings.push(
+                "the line ends with a carriage return (a CRLF file?); it is part of the last word, as in auditctl"
+                    .into(),
+            );
         }
     }
     Ok(entry.map(|(entry, warnings)| Line {
@@ -632,14 +638,14 @@ impl<'r> Builder<'r> {
             "c" => control(self, Control::ContinueOnErrors),
             "D" => control(self, Control::DeleteAll { key: None }),
             "e" | "f" => {
-                let (opt, make): (&'static str, fn(u32) -> Control) = if option.name == "e" {
-                    ("-e", Control::Enabled)
-                } else {
-                    ("-f", Control::Failure)
-                };
+                let (opt, make): (&'static str, fn(u32) -> Control) =
+                    if option.name == "e" { ("-e", Control::Enabled) } else { ("-f", Control::Failure) };
                 match value.text.as_str() {
                     "0" | "1" | "2" => control(self, make(value.text.parse().unwrap_or(0))),
-                    _ => Err((value.column, ParseErrorKind::ControlValue { option: opt, expected: "0, 1 or 2", value: value.text })),
+                    _ => Err((
+                        value.column,
+                        ParseErrorKind::ControlValue { option: opt, expected: "0, 1 or 2", value: value.text },
+                    )),
                 }
             }
             "r" | "b" | "backlog_wait_time" => {
@@ -650,7 +656,10 @@ impl<'r> Builder<'r> {
                 };
                 let n = c_strtoul(&value.text, 0);
                 if !starts_digit(&value.text) || n == u64::MAX {
-                    return Err((value.column, ParseErrorKind::ControlValue { option: opt, expected: "a number", value: value.text }));
+                    return Err((
+                        value.column,
+                        ParseErrorKind::ControlValue { option: opt, expected: "a number", value: value.text },
+                    ));
                 }
                 let n = n as u32;
                 control(
@@ -690,10 +699,13 @@ impl<'r> Builder<'r> {
                 let path = watch_path(&value.text).map_err(|k| (value.column, k))?;
                 // auditctl's warnings: the kernel takes these characters literally.
                 if path.contains("..") {
-                    self.warnings.push(format!("{path}: relative path notation (..) is not supported, the kernel watches the literal path"));
+                    self.warnings.push(format!(
+                        "{path}: relative path notation (..) is not supported, the kernel watches the literal path"
+                    ));
                 }
                 if path.contains(['*', '?']) {
-                    self.warnings.push(format!("{path}: wildcards are not supported, the kernel watches the literal path"));
+                    self.warnings
+                        .push(format!("{path}: wildcards are not supported, the kernel watches the literal path"));
                 }
                 let kind = if self.resolver.is_dir(&path) { FieldType::DIR } else { FieldType::WATCH };
                 self.op = Some(if option.name == "w" { RuleOp::Append } else { RuleOp::Delete });
@@ -756,8 +768,19 @@ impl<'r> Builder<'r> {
                 };
                 self.compare(&value, list)
             }
-            "R" | "l" | "s" | "m" | "t" | "q" | "h" | "v" | "reset-lost" | "reset_backlog_wait_time_actual" | "signal" => {
-                let name = if option.name.len() == 1 { format!("-{}", option.name) } else { format!("--{}", option.name) };
+            "R"
+            | "l"
+            | "s"
+            | "m"
+            | "t"
+            | "q"
+            | "h"
+            | "v"
+            | "reset-lost"
+            | "reset_backlog_wait_time_actual"
+            | "signal" => {
+                let name =
+                    if option.name.len() == 1 { format!("-{}", option.name) } else { format!("--{}", option.name) };
                 Err((col, ParseErrorKind::NotInRulesFile(name)))
             }
             other => Err((col, ParseErrorKind::UnknownOption(format!("-{other}")))),
@@ -809,10 +832,7 @@ impl<'r> Builder<'r> {
             match nr {
                 Some(nr) => self.mask.insert(nr as u32),
                 None => {
-                    return Err((
-                        column,
-                        ParseErrorKind::UnknownSyscall { name: name.to_string(), arch: arch.name() },
-                    ))
+                    return Err((column, ParseErrorKind::UnknownSyscall { name: name.to_string(), arch: arch.name() }))
                 }
             }
         }
@@ -859,9 +879,8 @@ impl<'r> Builder<'r> {
             return Err((col, ParseErrorKind::TooManyFields));
         }
         // libaudit looks for each operator anywhere in the pair, two-letter ones first.
-        let found = ["!=", ">=", "<=", "&=", "=", ">", "<", "&"]
-            .iter()
-            .find_map(|sym| text.find(sym).map(|at| (at, *sym)));
+        let found =
+            ["!=", ">=", "<=", "&=", "=", ">", "<", "&"].iter().find_map(|sym| text.find(sym).map(|at| (at, *sym)));
         let Some((at, symbol)) = found else {
             return Err((col, ParseErrorKind::MissingOperator(text.to_string())));
         };
@@ -906,17 +925,26 @@ impl<'r> Builder<'r> {
                 Err((col, ParseErrorKind::Operator { field: what.to_string(), allowed: "= and !=" }))
             }
         };
-        let not_a_number = || (value_col, ParseErrorKind::NotANumber { field: name.to_string(), value: value.to_string() });
+        let not_a_number =
+            || (value_col, ParseErrorKind::NotANumber { field: name.to_string(), value: value.to_string() });
         let number = match kind {
-            FieldType::UID | FieldType::EUID | FieldType::SUID | FieldType::FSUID | FieldType::LOGINUID | FieldType::OBJ_UID => {
+            FieldType::UID
+            | FieldType::EUID
+            | FieldType::SUID
+            | FieldType::FSUID
+            | FieldType::LOGINUID
+            | FieldType::OBJ_UID => {
                 if let Some(id) = id_number(value) {
                     id
                 } else {
                     self.resolver.user(value).ok_or_else(|| {
-                        (value_col, ParseErrorKind::UnknownUser {
-                            name: value.to_string(),
-                            passwd: self.resolver.etc("passwd").display().to_string(),
-                        })
+                        (
+                            value_col,
+                            ParseErrorKind::UnknownUser {
+                                name: value.to_string(),
+                                passwd: self.resolver.etc("passwd").display().to_string(),
+                            },
+                        )
                     })?
                 }
             }
@@ -925,10 +953,13 @@ impl<'r> Builder<'r> {
                     c_strtol(value) as u32
                 } else {
                     self.resolver.group(value).ok_or_else(|| {
-                        (value_col, ParseErrorKind::UnknownGroup {
-                            name: value.to_string(),
-                            group: self.resolver.etc("group").display().to_string(),
-                        })
+                        (
+                            value_col,
+                            ParseErrorKind::UnknownGroup {
+                                name: value.to_string(),
+                                group: self.resolver.etc("group").display().to_string(),
+                            },
+                        )
                     })?
                 }
             }
@@ -953,7 +984,8 @@ impl<'r> Builder<'r> {
                 if starts_digit(value) {
                     c_strtol(value) as u32
                 } else {
-                    names::msgtype_number(value).ok_or((value_col, ParseErrorKind::UnknownMsgtype(value.to_string())))?
+                    names::msgtype_number(value)
+                        .ok_or((value_col, ParseErrorKind::UnknownMsgtype(value.to_string())))?
                 }
             }
             k if k.is_string() => {
@@ -970,14 +1002,17 @@ impl<'r> Builder<'r> {
                     eq_or_ne(name)?;
                     self.exe_added = true;
                 }
-                if k == FieldType::FILTERKEY && !(self.syscall_added || self.perm_added || self.exe_added || self.fs_added) {
+                if k == FieldType::FILTERKEY
+                    && !(self.syscall_added || self.perm_added || self.exe_added || self.fs_added)
+                {
                     return Err((col, ParseErrorKind::KeyWithoutRule));
                 }
                 let limit = if k == FieldType::FILTERKEY { MAX_KEY_LEN } else { PATH_MAX };
                 if value.len() > limit {
                     return Err((value_col, ParseErrorKind::ValueTooLong(fname())));
                 }
-                return self.push(col, Field { kind, op, value: crate::rule::FieldValue::Text(value.as_bytes().to_vec()) });
+                return self
+                    .push(col, Field { kind, op, value: crate::rule::FieldValue::Text(value.as_bytes().to_vec()) });
             }
             FieldType::ARCH => {
                 if self.syscall_added {
@@ -1051,7 +1086,10 @@ impl<'r> Builder<'r> {
                 }
             }
             _ => {
-                if matches!(kind, FieldType::DEVMAJOR | FieldType::DEVMINOR | FieldType::INODE | FieldType::SUCCESS | FieldType::PPID) {
+                if matches!(
+                    kind,
+                    FieldType::DEVMAJOR | FieldType::DEVMINOR | FieldType::INODE | FieldType::SUCCESS | FieldType::PPID
+                ) {
                     exit_only(list)?;
                 }
                 if kind == FieldType::INODE {
@@ -1095,10 +1133,9 @@ impl<'r> Builder<'r> {
         if list != FilterList::Exit {
             return Err((col, ParseErrorKind::WrongList { field: "-C".into(), allowed: "exit" }));
         }
-        let value = comparison_value(l, r).or_else(|| comparison_value(r, l)).ok_or((
-            col,
-            ParseErrorKind::CompareFields { left: left.to_string(), right: right.to_string() },
-        ))?;
+        let value = comparison_value(l, r)
+            .or_else(|| comparison_value(r, l))
+            .ok_or((col, ParseErrorKind::CompareFields { left: left.to_string(), right: right.to_string() }))?;
         self.push(col, Field::number(FieldType::FIELD_COMPARE, op, value))
     }
 

@@ -76,19 +76,15 @@ pub struct Features {
 impl Features {
     pub fn decode(bytes: &[u8]) -> Result<Features, DecodeError> {
         match (word(bytes, 0), word(bytes, 1), word(bytes, 2), word(bytes, 3)) {
-            (Some(version), Some(mask), Some(features), Some(lock)) => {
-                Ok(Features { version, mask, features, lock })
-            }
+            (Some(version), Some(mask), Some(features), Some(lock)) => Ok(Features { version, mask, features, lock }),
             _ => Err(DecodeError::FeaturesTruncated { len: bytes.len() }),
         }
     }
 
     /// `(enabled, locked)` when the kernel knows the loginuid_immutable feature.
     pub fn loginuid_immutable(&self) -> Option<(bool, bool)> {
-        (self.mask & FEATURE_LOGINUID_IMMUTABLE != 0).then_some((
-            self.features & FEATURE_LOGINUID_IMMUTABLE != 0,
-            self.lock & FEATURE_LOGINUID_IMMUTABLE != 0,
-        ))
+        (self.mask & FEATURE_LOGINUID_IMMUTABLE != 0)
+            .then_some((self.features & FEATURE_LOGINUID_IMMUTABLE != 0, self.lock & FEATURE_LOGINUID_IMMUTABLE != 0))
     }
 }
 
@@ -114,12 +110,7 @@ pub fn to_auditctl_text(status: &Status, features: Option<&Features>) -> String 
         let _ = writeln!(out, "backlog_wait_time_actual {actual}");
     }
     if let Some((on, locked)) = features.and_then(Features::loginuid_immutable) {
-        let _ = writeln!(
-            out,
-            "loginuid_immutable {} {}",
-            u32::from(on),
-            if locked { "locked" } else { "unlocked" }
-        );
+        let _ = writeln!(out, "loginuid_immutable {} {}", u32::from(on), if locked { "locked" } else { "unlocked" });
     }
     out
 }
@@ -156,10 +147,7 @@ mod tests {
 
     #[test]
     fn short_inputs_are_errors() {
-        assert_eq!(
-            Status::decode(&[0; 31]).unwrap_err(),
-            DecodeError::StatusTruncated { len: 31, need: 32 }
-        );
+        assert_eq!(Status::decode(&[0; 31]).unwrap_err(), DecodeError::StatusTruncated { len: 31, need: 32 });
         assert_eq!(Features::decode(&[0; 15]).unwrap_err(), DecodeError::FeaturesTruncated { len: 15 });
     }
 }

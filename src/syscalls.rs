@@ -39,12 +39,7 @@ impl Arch {
         return Arch::Aarch64;
         #[cfg(target_arch = "arm")]
         return Arch::Arm;
-        #[cfg(not(any(
-            target_arch = "x86_64",
-            target_arch = "x86",
-            target_arch = "aarch64",
-            target_arch = "arm"
-        )))]
+        #[cfg(not(any(target_arch = "x86_64", target_arch = "x86", target_arch = "aarch64", target_arch = "arm")))]
         compile_error!("dockaudit has syscall tables only for x86_64, x86, aarch64 and arm");
     }
 
@@ -104,10 +99,7 @@ impl Arch {
             ("armv6l", Arch::Arm),
             ("armv7l", Arch::Arm),
         ];
-        NAMES
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|&(_, a)| a)
+        NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|&(_, a)| a)
     }
 
     /// What `-F arch=b32` / `-F arch=b64` means on a host whose native arch is
@@ -150,10 +142,7 @@ struct Override {
 }
 
 const fn named(nr: u32, name: &'static str) -> Override {
-    Override {
-        nr,
-        name: Some(name),
-    }
+    Override { nr, name: Some(name) }
 }
 
 const fn absent(nr: u32) -> Override {
@@ -289,18 +278,12 @@ pub fn syscall_name(arch: Arch, nr: u32) -> Option<&'static str> {
 pub fn syscall_number(arch: Arch, name: &str) -> Option<u32> {
     // A linear scan over ~450 short names: parsing is not the hot path, and it
     // needs no allocation or lazily built index.
-    table(arch)
-        .iter()
-        .position(|entry| entry.is_some_and(|n| n.eq_ignore_ascii_case(name)))
-        .map(|nr| nr as u32)
+    table(arch).iter().position(|entry| entry.is_some_and(|n| n.eq_ignore_ascii_case(name))).map(|nr| nr as u32)
 }
 
 /// Every (number, name) libaudit knows for `arch`, ascending by number.
 pub fn syscalls(arch: Arch) -> impl Iterator<Item = (u32, &'static str)> {
-    table(arch)
-        .iter()
-        .enumerate()
-        .filter_map(|(nr, name)| name.map(|n| (nr as u32, n)))
+    table(arch).iter().enumerate().filter_map(|(nr, name)| name.map(|n| (nr as u32, n)))
 }
 
 #[cfg(test)]
@@ -361,11 +344,7 @@ mod tests {
             let oracle = oracle(arch);
             // Well past the 2048-bit syscall mask, so growth in either table shows.
             for nr in 0..4096u32 {
-                assert_eq!(
-                    syscall_name(arch, nr),
-                    oracle.get(&nr).copied(),
-                    "{arch:?} syscall {nr}"
-                );
+                assert_eq!(syscall_name(arch, nr), oracle.get(&nr).copied(), "{arch:?} syscall {nr}");
             }
         }
     }
@@ -395,11 +374,7 @@ mod tests {
         let mut seen = HashSet::new();
         for line in LOOKUP.lines().filter(|l| l.starts_with("syscall:")) {
             let mut cols = line.split('\t');
-            let (table, query, result) = (
-                cols.next().unwrap(),
-                cols.next().unwrap(),
-                cols.next().unwrap(),
-            );
+            let (table, query, result) = (cols.next().unwrap(), cols.next().unwrap(), cols.next().unwrap());
             let arch = Arch::from_name(table.trim_start_matches("syscall:")).unwrap();
             let expected: i64 = result.parse().unwrap();
             let expected = (expected >= 0).then_some(expected as u32);
@@ -422,12 +397,7 @@ mod tests {
             for o in overrides(arch) {
                 assert!((o.nr as usize) < TABLE_LEN, "{arch:?} {}", o.nr);
                 assert!(nrs.insert(o.nr), "{arch:?} {} twice", o.nr);
-                assert_ne!(
-                    crate_name(arch, o.nr),
-                    o.name,
-                    "{arch:?} {} is no difference",
-                    o.nr
-                );
+                assert_ne!(crate_name(arch, o.nr), o.name, "{arch:?} {} is no difference", o.nr);
             }
         }
     }
@@ -437,10 +407,7 @@ mod tests {
         for arch in Arch::ALL {
             let mut names = HashSet::new();
             for (nr, name) in syscalls(arch) {
-                assert!(
-                    names.insert(name.to_ascii_lowercase()),
-                    "{arch:?} {name} at {nr}"
-                );
+                assert!(names.insert(name.to_ascii_lowercase()), "{arch:?} {name} at {nr}");
             }
         }
     }
@@ -519,11 +486,7 @@ mod tests {
             let (bits, machine) = cols[1].split_once('@').unwrap();
             let native = Arch::from_name(machine).unwrap();
             let value: u32 = cols[2].parse().unwrap();
-            assert_eq!(
-                Arch::bits_for(native, bits == "b64").audit_value(),
-                value,
-                "{line}"
-            );
+            assert_eq!(Arch::bits_for(native, bits == "b64").audit_value(), value, "{line}");
             rows += 1;
         }
         assert_eq!(rows, 2);

@@ -29,7 +29,8 @@ fn perm_bits(letters: &str) -> u32 {
 fn parse_line(line: &str, fs: &dyn Filesystem) -> Rule {
     let native = Arch::native();
     let words: Vec<&str> = line.split_whitespace().collect();
-    let mut rule = Rule { list: FilterList::Exit, action: Action::Always, mask: SyscallMask::default(), fields: Vec::new() };
+    let mut rule =
+        Rule { list: FilterList::Exit, action: Action::Always, mask: SyscallMask::default(), fields: Vec::new() };
     let mut arch = native;
     let mut watch: Option<String> = None;
     let mut perm_field: Option<u32> = None;
@@ -71,18 +72,23 @@ fn parse_line(line: &str, fs: &dyn Filesystem) -> Rule {
                 let op_at = arg.find(|c| "=!<>&".contains(c)).expect("operator");
                 let name = &arg[..op_at];
                 let rest = &arg[op_at..];
-                let op_len = ["!=", "<=", ">=", "&=", "=", "<", ">", "&"].iter().find(|o| rest.starts_with(**o)).unwrap().len();
+                let op_len =
+                    ["!=", "<=", ">=", "&=", "=", "<", ">", "&"].iter().find(|o| rest.starts_with(**o)).unwrap().len();
                 let op = Operator::from_symbol(&rest[..op_len]).unwrap();
                 let value = &rest[op_len..];
                 let kind = FieldType::from_name(name).unwrap_or_else(|| panic!("field {name}"));
                 let field = match kind {
-                    FieldType::WATCH | FieldType::DIR | FieldType::EXE | FieldType::FILTERKEY => Field::text(kind, op, value),
+                    FieldType::WATCH | FieldType::DIR | FieldType::EXE | FieldType::FILTERKEY => {
+                        Field::text(kind, op, value)
+                    }
                     FieldType::ARCH => {
                         arch = Arch::bits_for(native, value == "b64");
                         Field::number(kind, op, arch.audit_value())
                     }
                     FieldType::PERM => Field::number(kind, op, perm_bits(value)),
-                    FieldType::MSGTYPE => Field::number(kind, op, names::msgtype_number(value).unwrap_or_else(|| value.parse().unwrap())),
+                    FieldType::MSGTYPE => {
+                        Field::number(kind, op, names::msgtype_number(value).unwrap_or_else(|| value.parse().unwrap()))
+                    }
                     FieldType::EXIT if value.starts_with("-E") => {
                         Field::number(kind, op, (-(names::errno_number(&value[1..]).unwrap() as i32)) as u32)
                     }
@@ -98,7 +104,8 @@ fn parse_line(line: &str, fs: &dyn Filesystem) -> Rule {
         rule.mask = SyscallMask::all();
     }
     if let Some(path) = watch {
-        let is_dir = resolve(fs, Path::new(&path), true).ok().and_then(|r| r.meta).is_some_and(|m| m.kind == FileKind::Dir);
+        let is_dir =
+            resolve(fs, Path::new(&path), true).ok().and_then(|r| r.meta).is_some_and(|m| m.kind == FileKind::Dir);
         let kind = if is_dir { FieldType::DIR } else { FieldType::WATCH };
         rule.fields.push(Field::text(kind, Operator::EQUAL, path));
         rule.fields.push(Field::number(FieldType::PERM, Operator::EQUAL, perm_field.unwrap_or(perm::ALL)));

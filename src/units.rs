@@ -40,15 +40,20 @@ mod tests {
         // docker-bench-security reports this layout (Fedora, Arch, merged-/usr Debian
         // without the /lib link) as "file not found".
         let fs = FakeFs::new().file("/usr/lib/systemd/system/docker.service");
-        assert_eq!(find_unit(&fs, "docker.service").unwrap(), Some(PathBuf::from("/usr/lib/systemd/system/docker.service")));
+        assert_eq!(
+            find_unit(&fs, "docker.service").unwrap(),
+            Some(PathBuf::from("/usr/lib/systemd/system/docker.service"))
+        );
     }
 
     #[test]
     fn etc_overrides_usr_lib_and_absent_units_are_none() {
-        let fs = FakeFs::new()
-            .file("/usr/lib/systemd/system/docker.service")
-            .file("/etc/systemd/system/docker.service");
-        assert_eq!(find_unit(&fs, "docker.service").unwrap(), Some(PathBuf::from("/etc/systemd/system/docker.service")));
+        let fs =
+            FakeFs::new().file("/usr/lib/systemd/system/docker.service").file("/etc/systemd/system/docker.service");
+        assert_eq!(
+            find_unit(&fs, "docker.service").unwrap(),
+            Some(PathBuf::from("/etc/systemd/system/docker.service"))
+        );
         assert_eq!(find_unit(&fs, "docker.socket").unwrap(), None);
     }
 
@@ -57,6 +62,9 @@ mod tests {
         let fs = FakeFs::new()
             .symlink("/etc/systemd/system/docker.service", "/nowhere")
             .file("/lib/systemd/system/docker.service");
-        assert_eq!(find_unit(&fs, "docker.service").unwrap(), Some(PathBuf::from("/lib/systemd/system/docker.service")));
+        assert_eq!(
+            find_unit(&fs, "docker.service").unwrap(),
+            Some(PathBuf::from("/lib/systemd/system/docker.service"))
+        );
     }
 }

@@ -11,7 +11,11 @@ impl Root {
     fn new() -> Root {
         use std::sync::atomic::{AtomicU32, Ordering};
         static NEXT: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!("dockaudit-fix-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
+        let dir = std::env::temp_dir().join(format!(
+            "dockaudit-fix-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
         for d in ["etc/audit/rules.d", "etc/docker", "usr/bin", "run/containerd", "var/lib/docker/overlay2"] {
             std::fs::create_dir_all(dir.join(d)).unwrap();
         }
@@ -61,7 +65,8 @@ fn not_passing(eval: &Evaluation) -> Vec<&str> {
     eval.controls.iter().filter(|c| c.status.is_finding()).map(|c| c.id).collect()
 }
 
-const MIXED: &str = "-w /usr/bin/dockerd -p x -k docker\n-w /etc/docker -k docker\n-a always,exit -F arch=b64 -S open -k other\n";
+const MIXED: &str =
+    "-w /usr/bin/dockerd -p x -k docker\n-w /etc/docker -k docker\n-a always,exit -F arch=b64 -S open -k other\n";
 
 #[test]
 fn one_cis_rule_per_failing_or_weak_control_under_a_comment_naming_it() {
@@ -151,7 +156,10 @@ fn state_path(root: &Root) -> PathBuf {
 fn apply_then_check_passes_and_revert_restores_the_earlier_rules_exactly() {
     let root = Root::new();
     // The user's own docker-keyed rule and an unrelated one must survive the revert.
-    let mut kernel = kernel_with(&root, "-w /etc/docker -p rwxa -k docker\n-w /etc/passwd -p wa -k identity\n-w /usr/bin/dockerd -p x -k docker\n");
+    let mut kernel = kernel_with(
+        &root,
+        "-w /etc/docker -p rwxa -k docker\n-w /etc/passwd -p wa -k identity\n-w /usr/bin/dockerd -p x -k docker\n",
+    );
     let before = kernel.listing();
     let plan = root.plan(&kernel.rules, Some(&kernel.status));
     let state = state_path(&root);
@@ -159,7 +167,10 @@ fn apply_then_check_passes_and_revert_restores_the_earlier_rules_exactly() {
     assert_eq!(report.added.len(), 4);
     assert_eq!(not_passing(&root.judge(&kernel.rules)), Vec::<&str>::new());
     let recorded = std::fs::read_to_string(&state).unwrap();
-    assert!(recorded.starts_with(STATE_HEADER) && recorded.ends_with("-w /usr/bin/containerd -p rwxa -k docker\n"), "{recorded}");
+    assert!(
+        recorded.starts_with(STATE_HEADER) && recorded.ends_with("-w /usr/bin/containerd -p rwxa -k docker\n"),
+        "{recorded}"
+    );
     assert_eq!(std::fs::metadata(&state).unwrap().permissions().mode() & 0o777, 0o600);
 
     // A second apply has nothing to add and records nothing twice.
@@ -222,7 +233,10 @@ fn a_locked_kernel_is_refused_by_apply_and_revert_before_anything_is_sent() {
     ] {
         assert!(matches!(err, FixError::Locked(_)), "{err}");
         let message = err.to_string();
-        assert!(message.contains("locked (enabled 2)") && message.contains(&format!("--{verb} changed nothing")), "{message}");
+        assert!(
+            message.contains("locked (enabled 2)") && message.contains(&format!("--{verb} changed nothing")),
+            "{message}"
+        );
         assert_eq!(err.exit_code(), 1);
     }
     assert!(kernel.calls.is_empty(), "{:?}", kernel.calls);
@@ -249,7 +263,8 @@ fn write_is_atomic_idempotent_and_touches_no_other_file() {
     let third = std::fs::metadata(&file).unwrap();
     assert_ne!(third.ino(), first.ino());
     assert_eq!(third.mode() & 0o7777, 0o600);
-    let mut names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     assert_eq!(names, ["10-base.rules", "50-dockaudit.rules"]);
     assert_eq!(std::fs::read_to_string(dir.join("10-base.rules")).unwrap(), "-b 8192\n");

@@ -19,7 +19,13 @@ impl FakeKernel {
     pub fn new(enabled: u32) -> FakeKernel {
         FakeKernel {
             rules: Vec::new(),
-            status: Status { enabled, failure: 1, backlog_limit: 64, backlog_wait_time: Some(15000), ..Status::default() },
+            status: Status {
+                enabled,
+                failure: 1,
+                backlog_limit: 64,
+                backlog_wait_time: Some(15000),
+                ..Status::default()
+            },
             calls: Vec::new(),
             refuse_path: "/missing/x",
         }
@@ -84,4 +90,3 @@ impl AuditControl for FakeKernel {
         Ok(())
     }
 }
-

@@ -20,11 +20,16 @@ fn a_locked_kernel_is_refused_before_anything_is_sent() {
 #[test]
 fn rules_and_settings_are_applied_in_order() {
     let mut kernel = FakeKernel::new(1);
-    kernel.rules = lines("-w /etc/passwd\n").into_iter().map(|l| match l.entry {
-        Entry::Rule { rule, .. } => rule,
-        _ => unreachable!(),
-    }).collect();
-    let report = load(&mut kernel, &lines("-D\n-b 8192\n-w /etc/hosts -k a\n-A always,exit -F arch=b64 -S open\n-f 2\n")).unwrap();
+    kernel.rules = lines("-w /etc/passwd\n")
+        .into_iter()
+        .map(|l| match l.entry {
+            Entry::Rule { rule, .. } => rule,
+            _ => unreachable!(),
+        })
+        .collect();
+    let report =
+        load(&mut kernel, &lines("-D\n-b 8192\n-w /etc/hosts -k a\n-A always,exit -F arch=b64 -S open\n-f 2\n"))
+            .unwrap();
     assert_eq!((report.added, report.deleted, report.settings), (2, 1, 2));
     assert_eq!(kernel.listing(), vec!["-a always,exit -F arch=b64 -S open", "-w /etc/hosts -p rwxa -k a"]);
     assert_eq!((kernel.status.backlog_limit, kernel.status.failure), (8192, 2));
@@ -38,9 +43,16 @@ fn a_rejected_rule_removes_what_this_load_added_newest_first_and_restores_settin
         _ => unreachable!(),
     }];
     let before = kernel.listing();
-    let err = load(&mut kernel, &lines("-b 100\n-w /etc/hosts\n-A always,exit -F arch=b64 -S open\n-w /missing/x\n-w /etc/group\n")).unwrap_err();
+    let err = load(
+        &mut kernel,
+        &lines("-b 100\n-w /etc/hosts\n-A always,exit -F arch=b64 -S open\n-w /missing/x\n-w /etc/group\n"),
+    )
+    .unwrap_err();
     let message = err.to_string();
-    assert!(message.starts_with("t.rules:4: the kernel rejected AUDIT_ADD_RULE: No such file or directory"), "{message}");
+    assert!(
+        message.starts_with("t.rules:4: the kernel rejected AUDIT_ADD_RULE: No such file or directory"),
+        "{message}"
+    );
     assert!(message.contains("rolled back: removed the 2 rule(s) this load had added"), "{message}");
     assert_eq!(kernel.listing(), before);
     assert_eq!(kernel.status.backlog_limit, 64);
@@ -61,7 +73,9 @@ fn after_a_delete_all_the_previous_rules_are_restored() {
         })
         .collect();
     let before = kernel.listing();
-    let err = load(&mut kernel, &lines("-D -k p\n-d always,exit -F arch=b64 -S open -k o\n-w /etc/hosts\n-w /missing/x\n")).unwrap_err();
+    let err =
+        load(&mut kernel, &lines("-D -k p\n-d always,exit -F arch=b64 -S open -k o\n-w /etc/hosts\n-w /missing/x\n"))
+            .unwrap_err();
     assert!(err.to_string().contains("rolled back: restored the 2 rule(s) from before the load"), "{err}");
     assert_eq!(kernel.listing(), before);
 }

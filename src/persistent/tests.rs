@@ -1,6 +1,6 @@
 use super::*;
-use crate::rule::MASK_WORDS;
 use crate::rule::text;
+use crate::rule::MASK_WORDS;
 use crate::syscalls::Arch;
 
 struct Root(PathBuf);
@@ -44,14 +44,20 @@ impl Drop for Root {
 #[test]
 fn rules_d_is_merged_in_version_order_with_comments_and_disabled_files_left_out() {
     let root = Root::new();
-    root.write("etc/audit/rules.d/10-base.rules", "## base\n-D\n-b 8192\n\n   # indented comment\n--backlog_wait_time 60000\n-f 1\n")
-        .write("etc/audit/rules.d/50-docker.rules", "# CIS 1.1.3\n-w /usr/bin/dockerd -k docker\n-w /etc/docker -k docker\n")
-        .write("etc/audit/rules.d/9-first.rules", "-w /etc/passwd -p wa -k identity\n")
-        .write("etc/audit/rules.d/100-last.rules", "-a always,exit -F arch=b64 -S mount -k mounts\n")
-        .write("etc/audit/rules.d/60-old.rules.disabled", "-w /old -k old\n")
-        .write("etc/audit/rules.d/.hidden.rules", "-w /hidden -k hidden\n")
-        .write("etc/audit/rules.d/70-backup.rules~", "-w /backup -k backup\n")
-        .write("etc/audit/rules.d/99-finalize.rules", "-e 2\n");
+    root.write(
+        "etc/audit/rules.d/10-base.rules",
+        "## base\n-D\n-b 8192\n\n   # indented comment\n--backlog_wait_time 60000\n-f 1\n",
+    )
+    .write(
+        "etc/audit/rules.d/50-docker.rules",
+        "# CIS 1.1.3\n-w /usr/bin/dockerd -k docker\n-w /etc/docker -k docker\n",
+    )
+    .write("etc/audit/rules.d/9-first.rules", "-w /etc/passwd -p wa -k identity\n")
+    .write("etc/audit/rules.d/100-last.rules", "-a always,exit -F arch=b64 -S mount -k mounts\n")
+    .write("etc/audit/rules.d/60-old.rules.disabled", "-w /old -k old\n")
+    .write("etc/audit/rules.d/.hidden.rules", "-w /hidden -k hidden\n")
+    .write("etc/audit/rules.d/70-backup.rules~", "-w /backup -k backup\n")
+    .write("etc/audit/rules.d/99-finalize.rules", "-e 2\n");
     std::fs::create_dir_all(root.0.join("etc/audit/rules.d/80-dir.rules")).unwrap();
 
     let merged = augenrules_merge(&root.0).unwrap().unwrap();
@@ -63,7 +69,9 @@ fn rules_d_is_merged_in_version_order_with_comments_and_disabled_files_left_out(
     );
     let set = persistent_rules(&root.0).unwrap();
     let names: Vec<_> = match &set.source {
-        Source::RulesD { files } => files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect(),
+        Source::RulesD { files } => {
+            files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect()
+        }
         other => panic!("{other:?}"),
     };
     assert_eq!(names, vec!["9-first.rules", "10-base.rules", "50-docker.rules", "99-finalize.rules", "100-last.rules"]);
@@ -78,7 +86,10 @@ fn rules_d_is_merged_in_version_order_with_comments_and_disabled_files_left_out(
     );
     // -e 2 moved to the end by augenrules, so every rule is loaded before the lock.
     assert_eq!(set.settings.enabled, Some(2));
-    assert_eq!((set.settings.backlog_limit, set.settings.failure, set.settings.backlog_wait_time), (Some(8192), Some(1), Some(60000)));
+    assert_eq!(
+        (set.settings.backlog_limit, set.settings.failure, set.settings.backlog_wait_time),
+        (Some(8192), Some(1), Some(60000))
+    );
     assert!(set.problems.is_empty(), "{:?}", set.problems);
     assert_eq!(set.audit_rules_stale, Some(true), "no audit.rules was generated yet");
     let docker = &set.rules[1];
@@ -127,7 +138,11 @@ fn the_boot_load_stops_at_the_first_failing_line_unless_told_to_go_on() {
     let set = persistent_rules(&root.0).unwrap();
     assert_eq!(root.listing(), vec!["-w /etc/docker -p rwxa -k a"]);
     assert_eq!(set.problems.len(), 1);
-    assert!(set.problems[0].starts_with("/etc/audit/audit.rules:2: the kernel rejects a watch on /nowhere/file"), "{}", set.problems[0]);
+    assert!(
+        set.problems[0].starts_with("/etc/audit/audit.rules:2: the kernel rejects a watch on /nowhere/file"),
+        "{}",
+        set.problems[0]
+    );
     assert!(set.problems[0].ends_with("the boot load stops there, later lines are not loaded"));
 
     root.write(
@@ -137,7 +152,11 @@ fn the_boot_load_stops_at_the_first_failing_line_unless_told_to_go_on() {
     let set = persistent_rules(&root.0).unwrap();
     assert_eq!(root.listing(), vec!["-w /usr/bin -p rwxa -k c"]);
     assert_eq!(set.problems.len(), 3, "{:?}", set.problems);
-    assert!(set.problems[1].contains(":4: the rule exists already (File exists) (skipped at boot: -i/-c)"), "{:?}", set.problems);
+    assert!(
+        set.problems[1].contains(":4: the rule exists already (File exists) (skipped at boot: -i/-c)"),
+        "{:?}",
+        set.problems
+    );
     assert!(set.problems[2].contains(":5:19: unknown field \"pth\""), "{:?}", set.problems);
 }
 
@@ -161,8 +180,11 @@ fn rules(text: &str) -> Vec<Rule> {
 
 #[test]
 fn drift_finds_rules_lost_at_reboot_rules_not_loaded_and_reordering() {
-    let disk = rules("-w /usr/bin/dockerd -k docker\n-w /etc/docker -k docker\n-a never,exit -F arch=b64 -S all -F path=/tmp\n");
-    let mut kernel = rules("-w /etc/docker -k docker\n-w /usr/bin/runc -k docker\n-a never,exit -F arch=b64 -S all -F path=/tmp\n");
+    let disk = rules(
+        "-w /usr/bin/dockerd -k docker\n-w /etc/docker -k docker\n-a never,exit -F arch=b64 -S all -F path=/tmp\n",
+    );
+    let mut kernel =
+        rules("-w /etc/docker -k docker\n-w /usr/bin/runc -k docker\n-a never,exit -F arch=b64 -S all -F path=/tmp\n");
     // The kernel clears the syscall-class bits of the last mask word; still the same rule.
     kernel[2].mask.0[MASK_WORDS - 1] = 0x0000_FFFF;
     let d = drift(&kernel, &disk);

@@ -44,7 +44,8 @@ fn report_formats_match_their_golden_files() {
     let bless = std::env::var_os("DOCKAUDIT_BLESS").is_some_and(|v| v == "1");
     let mut stale = Vec::new();
     for format in Format::ALL {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/golden/check.{}", format.extension()));
+        let path =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/golden/check.{}", format.extension()));
         let got = render(&eval, format, false);
         if bless {
             std::fs::write(&path, &got).unwrap();

@@ -105,7 +105,8 @@ struct Listing {
 }
 
 pub fn rules_json(rules: &[&Rule], native: Arch) -> String {
-    let listing = Listing { schema_version: SCHEMA_VERSION, rules: rules.iter().map(|r| rule_view(r, native)).collect() };
+    let listing =
+        Listing { schema_version: SCHEMA_VERSION, rules: rules.iter().map(|r| rule_view(r, native)).collect() };
     serde_json::to_string_pretty(&listing).unwrap_or_default() + "\n"
 }
 

@@ -49,8 +49,14 @@ fn suite(out: &mut String, name: &str, cases: &[Case]) {
         let _ = match c.status {
             Verdict::Pass => writeln!(out, "{open}/>"),
             Verdict::NotApplicable => writeln!(out, "{open}>\n      <skipped message=\"{msg}\"/>\n    </testcase>"),
-            Verdict::Error => writeln!(out, "{open}>\n      <error type=\"error\" message=\"{msg}\">{body}</error>\n    </testcase>"),
-            v => writeln!(out, "{open}>\n      <failure type=\"{}\" message=\"{msg}\">{body}</failure>\n    </testcase>", v.as_str()),
+            Verdict::Error => {
+                writeln!(out, "{open}>\n      <error type=\"error\" message=\"{msg}\">{body}</error>\n    </testcase>")
+            }
+            v => writeln!(
+                out,
+                "{open}>\n      <failure type=\"{}\" message=\"{msg}\">{body}</failure>\n    </testcase>",
+                v.as_str()
+            ),
         };
     }
     out.push_str("  </testsuite>\n");

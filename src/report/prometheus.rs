@@ -40,7 +40,13 @@ pub fn render(eval: &Evaluation) -> String {
         out.push_str("# HELP dockaudit_host_check_status Host audit check verdict: 0 pass, 1 weak, 2 fail, 3 error.\n");
         out.push_str("# TYPE dockaudit_host_check_status gauge\n");
         for h in &eval.host {
-            let _ = writeln!(out, "dockaudit_host_check_status{{check=\"{}\",status=\"{}\"}} {}", h.id, h.status.as_str(), value(h.status));
+            let _ = writeln!(
+                out,
+                "dockaudit_host_check_status{{check=\"{}\",status=\"{}\"}} {}",
+                h.id,
+                h.status.as_str(),
+                value(h.status)
+            );
         }
     }
     out.push_str("# HELP dockaudit_controls Number of controls per verdict.\n");

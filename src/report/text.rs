@@ -39,7 +39,11 @@ pub fn render(eval: &Evaluation, color: bool) -> String {
     );
     match &eval.status {
         Some(s) => {
-            let _ = writeln!(out, "kernel: enabled {}, auditd pid {}, backlog_limit {}, lost {}", s.enabled, s.pid, s.backlog_limit, s.lost);
+            let _ = writeln!(
+                out,
+                "kernel: enabled {}, auditd pid {}, backlog_limit {}, lost {}",
+                s.enabled, s.pid, s.backlog_limit, s.lost
+            );
         }
         None => {
             let _ = writeln!(out, "offline: rules judged without the kernel's audit state");

@@ -106,15 +106,13 @@ pub fn decode(bytes: &[u8]) -> Result<Rule, DecodeError> {
         let raw = buffer.value(index);
         let value = if kind.is_string() {
             let len = raw as usize;
-            let text = buf.get(offset..offset.saturating_add(len)).ok_or(
-                DecodeError::StringPastBuf {
-                    field: kind.0,
-                    index,
-                    offset,
-                    len: raw,
-                    buflen: buf.len(),
-                },
-            )?;
+            let text = buf.get(offset..offset.saturating_add(len)).ok_or(DecodeError::StringPastBuf {
+                field: kind.0,
+                index,
+                offset,
+                len: raw,
+                buflen: buf.len(),
+            })?;
             offset += len;
             FieldValue::Text(text.to_vec())
         } else {

@@ -72,10 +72,7 @@ impl FilterList {
 
     /// Lists whose rules are not about syscalls: auditctl prints no `-S` for them.
     pub fn takes_syscalls(self) -> bool {
-        !matches!(
-            self,
-            FilterList::User | FilterList::Task | FilterList::Exclude | FilterList::Filesystem
-        )
+        !matches!(self, FilterList::User | FilterList::Task | FilterList::Exclude | FilterList::Filesystem)
     }
 }
 
@@ -407,10 +404,7 @@ impl Rule {
 
     /// The arch the rule's syscall numbers belong to, from its first `arch=` field.
     pub fn arch_value(&self) -> Option<u32> {
-        self.fields
-            .iter()
-            .find(|f| f.kind == FieldType::ARCH && f.op == Operator::EQUAL)
-            .and_then(Field::as_number)
+        self.fields.iter().find(|f| f.kind == FieldType::ARCH && f.op == Operator::EQUAL).and_then(Field::as_number)
     }
 
     /// auditctl's test for printing a rule as `-w PATH -p PERMS`: only path/dir/perm/key

@@ -14,7 +14,11 @@ fn root() -> PathBuf {
     std::fs::create_dir_all(dir.join("usr/lib/systemd/system")).unwrap();
     std::fs::create_dir_all(dir.join("lib")).unwrap();
     std::os::unix::fs::symlink("/usr/lib", dir.join("lib/real")).unwrap();
-    std::fs::write(dir.join("etc/passwd"), "root:x:0:0::/root:/bin/sh\ndockremap:x:4711:4711::/:/bin/false\ndockremap:x:9:9::/:/bin/false\n").unwrap();
+    std::fs::write(
+        dir.join("etc/passwd"),
+        "root:x:0:0::/root:/bin/sh\ndockremap:x:4711:4711::/:/bin/false\ndockremap:x:9:9::/:/bin/false\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("etc/group"), "root:x:0:\ndocker:x:998:alice\n").unwrap();
     dir
 }
@@ -37,7 +41,9 @@ fn listed(line: &str) -> String {
 }
 
 fn error(text: &str) -> String {
-    parse(text, "rules.d/50-docker.rules", &resolver()).map(|l| format!("parsed: {l:?}")).unwrap_or_else(|e| e.to_string())
+    parse(text, "rules.d/50-docker.rules", &resolver())
+        .map(|l| format!("parsed: {l:?}"))
+        .unwrap_or_else(|e| e.to_string())
 }
 
 fn number(rule: &Rule, kind: FieldType) -> u32 {
@@ -84,7 +90,10 @@ fn perms_keys_and_their_order() {
         listed("-a always,exit -F key=a -F arch=b64 -S open -k b"),
         "-a always,exit -F arch=b64 -S open -F key=a -F key=b"
     );
-    assert_eq!(listed("-a always,exit -F arch=b64 -S open -F uid=0 -p w"), "-a always,exit -F arch=b64 -S open -F uid=0 -F perm=w");
+    assert_eq!(
+        listed("-a always,exit -F arch=b64 -S open -F uid=0 -p w"),
+        "-a always,exit -F arch=b64 -S open -F uid=0 -F perm=w"
+    );
     assert_eq!(listed("-w /etc/hosts -p RwXa"), "-w /etc/hosts -p rwxa");
 }
 
@@ -117,7 +126,11 @@ fn syscalls_by_name_per_arch_by_number_and_all() {
     assert_eq!(number(&rule, FieldType::ARCH), Arch::I386.audit_value());
     assert_eq!(one("-a always,exit -S all").1.mask, SyscallMask::all());
     for arch in ["x86_64", "3221225534", "0xc000003e", "c000003e", "B64"] {
-        assert_eq!(listed(&format!("-a always,exit -F arch={arch} -S open")), "-a always,exit -F arch=b64 -S open", "{arch}");
+        assert_eq!(
+            listed(&format!("-a always,exit -F arch={arch} -S open")),
+            "-a always,exit -F arch=b64 -S open",
+            "{arch}"
+        );
     }
     assert_eq!(listed("-a always,exit -F arch=i686 -S open"), "-a always,exit -F arch=b32 -S open");
     // The syscall table follows the arch field even with !=, as in auditctl.
@@ -146,7 +159,8 @@ fn auditctl_warnings_are_kept_with_the_line() {
 
 #[test]
 fn user_and_group_names_come_from_the_judged_root() {
-    let (_, rule) = one("-a always,exit -F arch=b64 -S open -F uid=dockremap -F euid=root -F gid=docker -F obj_gid=root");
+    let (_, rule) =
+        one("-a always,exit -F arch=b64 -S open -F uid=dockremap -F euid=root -F gid=docker -F obj_gid=root");
     assert_eq!(number(&rule, FieldType::UID), 4711, "the first passwd entry wins");
     assert_eq!(number(&rule, FieldType::EUID), 0);
     assert_eq!(number(&rule, FieldType::GID), 998);
@@ -169,7 +183,10 @@ fn numbers_follow_strtol_octal_hex_negative_and_truncation() {
 
 #[test]
 fn named_values_errno_msgtype_filetype_fstype_perm() {
-    assert_eq!(listed("-a always,exit -F arch=b64 -S open -F exit=-EACCES -F exit!=EPERM -F exit>=-13"), "-a always,exit -F arch=b64 -S open -F exit=-EACCES -F exit!=1 -F exit>=-EACCES");
+    assert_eq!(
+        listed("-a always,exit -F arch=b64 -S open -F exit=-EACCES -F exit!=EPERM -F exit>=-13"),
+        "-a always,exit -F arch=b64 -S open -F exit=-EACCES -F exit!=1 -F exit>=-EACCES"
+    );
     assert_eq!(listed("-a never,exclude -F msgtype=cwd"), "-a never,exclude -F msgtype=CWD");
     assert_eq!(listed("-a never,exclude -F msgtype>=1400"), "-a never,exclude -F msgtype>=AVC");
     assert_eq!(number(&one("-a always,exit -S all -F filetype=Dir").1, FieldType::FILETYPE), 0o040000);
@@ -185,20 +202,30 @@ fn every_operator_and_string_fields() {
     }
     let rule = one("-a always,exit -F arch=b64 -S all -F subj_type=unconfined_t -F obj_lev_high=s0 -F exe=/usr/bin/dockerd -F key=k").1;
     let kinds: Vec<_> = rule.fields.iter().map(|f| f.kind).collect();
-    assert_eq!(kinds, vec![FieldType::ARCH, FieldType::SUBJ_TYPE, FieldType::OBJ_LEV_HIGH, FieldType::EXE, FieldType::FILTERKEY]);
+    assert_eq!(
+        kinds,
+        vec![FieldType::ARCH, FieldType::SUBJ_TYPE, FieldType::OBJ_LEV_HIGH, FieldType::EXE, FieldType::FILTERKEY]
+    );
     assert_eq!(rule.field(FieldType::EXE).unwrap().as_bytes(), Some(b"/usr/bin/dockerd".as_slice()));
 }
 
 #[test]
 fn field_comparisons_in_either_order() {
-    assert_eq!(listed("-a always,exit -F arch=b64 -S open -C obj_uid!=auid -C uid=auid"), "-a always,exit -F arch=b64 -S open -C auid!=obj_uid -C uid=auid");
-    assert_eq!(listed("-a always,exit -F arch=b64 -S open -C sgid=egid"), "-a always,exit -F arch=b64 -S open -C egid=sgid");
+    assert_eq!(
+        listed("-a always,exit -F arch=b64 -S open -C obj_uid!=auid -C uid=auid"),
+        "-a always,exit -F arch=b64 -S open -C auid!=obj_uid -C uid=auid"
+    );
+    assert_eq!(
+        listed("-a always,exit -F arch=b64 -S open -C sgid=egid"),
+        "-a always,exit -F arch=b64 -S open -C egid=sgid"
+    );
 }
 
 #[test]
 fn control_lines_comments_blank_lines_and_escapes() {
     let text = "# comment\n\n   \n   # indented\n-D\n-b 8192\n-f 1\n-e 2\n-r 0x10\n--backlog_wait_time 60000\n--backlog_wait_time=5\n--loginuid-immutable\n-i\n-c\n-D -k docker\n";
-    let entries: Vec<_> = parse(text, "t", &resolver()).unwrap().into_iter().map(|l| (l.origin.line, l.entry)).collect();
+    let entries: Vec<_> =
+        parse(text, "t", &resolver()).unwrap().into_iter().map(|l| (l.origin.line, l.entry)).collect();
     assert_eq!(
         entries,
         vec![
@@ -217,12 +244,16 @@ fn control_lines_comments_blank_lines_and_escapes() {
     );
     assert_eq!(listed("-w /tmp/a\\ b -p wa"), "-w /tmp/a b -p wa");
     assert_eq!(listed("-aalways,exit -Farch=b64 -Sopen -Fuid=3"), "-a always,exit -F arch=b64 -S open -F uid=3");
-    assert_eq!(listed("-a always,exit -F arch=b64 -S open   -F  uid=3 "), "-a always,exit -F arch=b64 -S open -F uid=3");
+    assert_eq!(
+        listed("-a always,exit -F arch=b64 -S open   -F  uid=3 "),
+        "-a always,exit -F arch=b64 -S open -F uid=3"
+    );
 }
 
 #[test]
 fn encoded_rules_round_trip_through_the_decoder() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/rules/every-field.rules")).unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/rules/every-field.rules")).unwrap();
     let lines = parse(&text, "every-field.rules", &resolver()).unwrap();
     assert!(lines.len() > 25);
     for line in lines {

@@ -26,10 +26,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex")).collect()
 }
 
 fn parse(file: &str) -> Vec<Capture> {
@@ -68,7 +65,8 @@ fn recapture() {
     let release = nix::sys::utsname::uname().unwrap().release().to_string_lossy().into_owned();
     let host = HostRules::borrow();
     let mut out = String::new();
-    let _ = writeln!(out, "# Captured on Linux {release} (x86_64) with {}", util::stdout(&util::auditctl(&["-v"])).trim());
+    let _ =
+        writeln!(out, "# Captured on Linux {release} (x86_64) with {}", util::stdout(&util::auditctl(&["-v"])).trim());
     let _ = writeln!(out, "# Re-capture: DOCKAUDIT_RECAPTURE=1 cargo test --test integration captures");
     for shape in shapes() {
         host.clear();
@@ -102,8 +100,8 @@ fn captured_rules_decode_and_list_like_auditctl() {
             continue;
         }
         for capture in parse(&std::fs::read_to_string(&path).unwrap()) {
-            let rule = binary::decode(&capture.bytes)
-                .unwrap_or_else(|e| panic!("{}: {}: {e}", path.display(), capture.rule));
+            let rule =
+                binary::decode(&capture.bytes).unwrap_or_else(|e| panic!("{}: {}: {e}", path.display(), capture.rule));
             // The stored bytes must be exactly what our encoder produces for the decoded rule.
             assert_eq!(binary::encode(&rule).unwrap(), capture.bytes, "{}", capture.rule);
             let ours = String::from_utf8(text::to_text(&rule, Arch::X86_64)).unwrap();

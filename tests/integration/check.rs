@@ -133,7 +133,12 @@ fn every_control_in_every_state_on_the_host_kernel() {
                 let got = &judge(benchmark, strict, Path::new("/"))[index];
                 judged += 1;
                 if got.status != want {
-                    failures.push(format!("{} {} {state}: got {:?}\n  rules: {rules}\n  {got:#?}", benchmark.version(), control.id, got.status));
+                    failures.push(format!(
+                        "{} {} {state}: got {:?}\n  rules: {rules}\n  {got:#?}",
+                        benchmark.version(),
+                        control.id,
+                        got.status
+                    ));
                 }
             }
             // Not applicable: the same kernel rules, judged against a root without Docker.
@@ -227,11 +232,8 @@ fn audit_disabled_fails_every_applicable_control_and_docker_bench_does_not_notic
     }
     let host = HostRules::borrow();
     let _paths = DockerPaths::create();
-    let lines: String = Benchmark::V1_6_0
-        .controls()
-        .iter()
-        .map(|c| c.remediation_line(&control_path(c.target)) + "\n")
-        .collect();
+    let lines: String =
+        Benchmark::V1_6_0.controls().iter().map(|c| c.remediation_line(&control_path(c.target)) + "\n").collect();
     load(&host, &lines);
     assert!(docker_bench_passes("/usr/bin/dockerd"), "docker-bench's grep passes the correct rules");
     let out = util::dockaudit(&["check", "--format", "json"]);
@@ -309,11 +311,7 @@ fn reports_are_accepted_by_real_consumers() {
             files.push(file);
         }
     }
-    let out = Command::new(&python)
-        .arg(util::repo_path("tests/validate_reports.py"))
-        .args(&files)
-        .output()
-        .unwrap();
+    let out = Command::new(&python).arg(util::repo_path("tests/validate_reports.py")).args(&files).output().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     eprint!("{}", String::from_utf8_lossy(&out.stdout));
     assert!(
@@ -354,7 +352,13 @@ fn host_report_with_the_mixed_rule_set() {
 fn host_root_conflicts_with_offline_judging() {
     for extra in [["--root", "/"], ["--rules", "-"]] {
         let out = util::dockaudit(&["check", "--host-root", "/", extra[0], extra[1]]);
-        assert_eq!(out.status.code(), Some(2), "--host-root with {}: {}", extra[0], String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "--host-root with {}: {}",
+            extra[0],
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 

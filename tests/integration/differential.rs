@@ -79,10 +79,16 @@ fn key_filter_and_json_agree_with_the_text_listing() {
         assert_eq!(ours.lines().collect::<Vec<_>>(), theirs, "-k {key}");
     }
     let text = util::stdout(&util::dockaudit(&["list"]));
-    let json: serde_json::Value = serde_json::from_slice(&util::dockaudit(&["list", "--format", "json"]).stdout).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&util::dockaudit(&["list", "--format", "json"]).stdout).unwrap();
     let from_json: Vec<&str> = json["rules"].as_array().unwrap().iter().map(|r| r["text"].as_str().unwrap()).collect();
     assert_eq!(from_json, text.lines().collect::<Vec<_>>());
-    let rule = json["rules"].as_array().unwrap().iter().find(|r| r["text"].as_str().unwrap().contains("exit=-EACCES")).unwrap();
+    let rule = json["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["text"].as_str().unwrap().contains("exit=-EACCES"))
+        .unwrap();
     let exit = rule["fields"].as_array().unwrap().iter().find(|f| f["name"] == "exit").unwrap();
     assert_eq!(exit["value"], serde_json::json!(4294967283u32));
     assert_eq!(exit["display"], "-EACCES");
@@ -99,9 +105,43 @@ fn generated_rules(count: usize) -> String {
         seed ^= seed << 17;
         (seed % n as u64) as usize
     };
-    let syscalls64 = ["open", "openat", "chmod", "fchmodat", "unlink", "rename", "mount", "execve", "kill", "connect", "bind", "ptrace", "setuid", "init_module", "322", "400"];
-    let syscalls32 = ["open", "chmod", "unlink", "execve", "socketcall", "ipc", "mount", "chown32", "setuid32", "5", "300"];
-    let numeric = ["uid", "euid", "gid", "auid", "pid", "ppid", "sessionid", "exit", "success", "devmajor", "inode", "obj_uid", "a0", "a2", "pers"];
+    let syscalls64 = [
+        "open",
+        "openat",
+        "chmod",
+        "fchmodat",
+        "unlink",
+        "rename",
+        "mount",
+        "execve",
+        "kill",
+        "connect",
+        "bind",
+        "ptrace",
+        "setuid",
+        "init_module",
+        "322",
+        "400",
+    ];
+    let syscalls32 =
+        ["open", "chmod", "unlink", "execve", "socketcall", "ipc", "mount", "chown32", "setuid32", "5", "300"];
+    let numeric = [
+        "uid",
+        "euid",
+        "gid",
+        "auid",
+        "pid",
+        "ppid",
+        "sessionid",
+        "exit",
+        "success",
+        "devmajor",
+        "inode",
+        "obj_uid",
+        "a0",
+        "a2",
+        "pers",
+    ];
     let ops = ["=", "!=", "<", ">", "<=", ">=", "&", "&="];
     let values = ["0", "1", "1000", "-1", "4294967295", "0x10", "65535", "-13", "7"];
     let mut out = String::new();
@@ -110,7 +150,10 @@ fn generated_rules(count: usize) -> String {
         match next(10) {
             0 => out.push_str(&format!("-a {action},exclude -F msgtype{}{}\n", ops[next(2)], 1300 + next(40))),
             1 => out.push_str(&format!("-a {action},user -F uid{}{}\n", ops[next(6)], values[next(5)])),
-            2 => out.push_str(&format!("-w /etc/gen{i} -p {} -k gen{i}\n", ["r", "w", "x", "a", "wa", "rwxa", "rx"][next(7)])),
+            2 => out.push_str(&format!(
+                "-w /etc/gen{i} -p {} -k gen{i}\n",
+                ["r", "w", "x", "a", "wa", "rwxa", "rx"][next(7)]
+            )),
             _ => {
                 let b32 = next(3) == 0;
                 let table: &[&str] = if b32 { &syscalls32 } else { &syscalls64 };

@@ -22,15 +22,22 @@ struct Image(PathBuf);
 impl Image {
     fn new() -> Image {
         let root = util::tempdir();
-        for d in ["etc/audit/rules.d", "etc/docker", "usr/bin", "run/containerd", "var/lib/docker", "usr/lib/systemd/system"] {
+        for d in
+            ["etc/audit/rules.d", "etc/docker", "usr/bin", "run/containerd", "var/lib/docker", "usr/lib/systemd/system"]
+        {
             std::fs::create_dir_all(root.join(d)).unwrap();
         }
-        for f in ["usr/bin/dockerd", "usr/bin/containerd", "etc/docker/daemon.json", "usr/lib/systemd/system/docker.service"] {
+        for f in
+            ["usr/bin/dockerd", "usr/bin/containerd", "etc/docker/daemon.json", "usr/lib/systemd/system/docker.service"]
+        {
             std::fs::write(root.join(f), "").unwrap();
         }
         std::fs::write(root.join("etc/passwd"), "root:x:0:0::/root:/bin/sh\n").unwrap();
         let image = Image(root);
-        image.write("etc/audit/rules.d/10-base.rules", "## First rule - delete all\n-D\n\n## Increase the buffers\n-b 8192\n");
+        image.write(
+            "etc/audit/rules.d/10-base.rules",
+            "## First rule - delete all\n-D\n\n## Increase the buffers\n-b 8192\n",
+        );
         image.write(
             "etc/audit/rules.d/50-docker.rules",
             "# CIS 1.1.3\n-w /usr/bin/dockerd -k docker\n   # a tree watch on /etc/docker covers daemon.json (1.1.11)\n-w /etc/docker -k docker\n",
@@ -119,8 +126,22 @@ fn check_root_judges_an_image_from_its_rule_files_without_kernel_or_capabilities
 fn check_rules_judges_a_given_file_against_a_root_or_the_hosts_files() {
     let image = Image::new();
     let file = image.0.join("candidate.rules");
-    std::fs::write(&file, "-w /usr/bin/containerd -p wa\n-a never,exit -F path=/usr/bin/dockerd\n-w /usr/bin/dockerd -k docker\n").unwrap();
-    let out = unprivileged(&["check", "--rules", file.to_str().unwrap(), "--root", image.root(), "--format", "json", "--only", "1.1.3,1.1.14"]);
+    std::fs::write(
+        &file,
+        "-w /usr/bin/containerd -p wa\n-a never,exit -F path=/usr/bin/dockerd\n-w /usr/bin/dockerd -k docker\n",
+    )
+    .unwrap();
+    let out = unprivileged(&[
+        "check",
+        "--rules",
+        file.to_str().unwrap(),
+        "--root",
+        image.root(),
+        "--format",
+        "json",
+        "--only",
+        "1.1.3,1.1.14",
+    ]);
     let report = json(&out);
     assert_eq!(control(&report, "1.1.14")["status"], "pass");
     assert_eq!(control(&report, "1.1.3")["status"], "fail", "shadowed by the never rule");
@@ -162,7 +183,11 @@ fn fix_write_on_an_image_is_idempotent_and_the_image_then_passes() {
     let others = snapshot("50-dockaudit.rules");
     let out = util::dockaudit(&["fix", "--root", image.root(), "--write", target.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(util::stdout(&out).starts_with(&format!("wrote {}: 4 rule(s)", target.display())), "{}", util::stdout(&out));
+    assert!(
+        util::stdout(&out).starts_with(&format!("wrote {}: 4 rule(s)", target.display())),
+        "{}",
+        util::stdout(&out)
+    );
     let written = std::fs::read(&target).unwrap();
     assert_eq!(written, printed.stdout, "--write writes what fix prints");
     let meta = std::fs::metadata(&target).unwrap();
@@ -183,7 +208,8 @@ fn fix_write_on_an_image_is_idempotent_and_the_image_then_passes() {
     assert!(text.contains("Summary: 16 controls: 7 pass, 0 weak, 0 fail, 9 not applicable, 0 error"), "{text}");
     assert_eq!(out.status.code(), Some(0), "{text}");
 
-    let out = util::dockaudit(&["fix", "--root", image.root(), "--write", dir.join("50-dockaudit.conf").to_str().unwrap()]);
+    let out =
+        util::dockaudit(&["fix", "--root", image.root(), "--write", dir.join("50-dockaudit.conf").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "augenrules would ignore it");
     let out = util::dockaudit(&["fix", "--root", image.root(), "--apply"]);
     assert_eq!(out.status.code(), Some(2), "--apply is for the running kernel");
@@ -229,14 +255,18 @@ fn fix_apply_then_check_passes_and_revert_restores_the_kernels_earlier_rules() {
     status.enabled = 1;
     let rules = client.list_rules().unwrap();
     let eval = evaluate(&rules, Some(&status), &HostFs::new("/"), &Options::new(Benchmark::V1_6_0)).unwrap();
-    let left: Vec<_> = eval.controls.iter().filter(|c| c.status != Verdict::Pass && c.status != Verdict::NotApplicable).collect();
+    let left: Vec<_> =
+        eval.controls.iter().filter(|c| c.status != Verdict::Pass && c.status != Verdict::NotApplicable).collect();
     assert!(left.is_empty(), "{left:#?}");
     // And check says the added rules are lost at reboot.
     let report = json(&util::dockaudit(&["check", "--format", "json"]));
     assert_eq!(control(&report, "1.1.14")["persistence"]["persistent"], false);
     assert_eq!(host_check(&report, "persistent-rules")["status"], "fail");
     let text = util::stdout(&util::dockaudit(&["check"]));
-    assert!(text.contains("      boot: in no rule file, lost at reboot: -w /usr/bin/containerd -p rwxa -k docker\n"), "{text}");
+    assert!(
+        text.contains("      boot: in no rule file, lost at reboot: -w /usr/bin/containerd -p rwxa -k docker\n"),
+        "{text}"
+    );
     // A second apply adds nothing.
     let out = util::dockaudit(&["fix", "--apply", "--state", state]);
     assert!(util::stdout(&out).contains("nothing to apply: every applicable control passes"), "{}", util::stdout(&out));

@@ -7,7 +7,6 @@ use crate::util::{self, HostRules};
 use dockaudit::AuditClient;
 use std::path::Path;
 
-
 /// Drops the lines that would change host-wide audit settings (or lock the host).
 fn without_status_lines(text: &str) -> String {
     const STATUS: [&str; 6] = ["-e", "-f", "-b", "-r", "--backlog_wait_time", "--loginuid-immutable"];
@@ -81,7 +80,8 @@ fn load_leaves_the_same_rules_as_auditctl_for_every_corpus_file() {
                 .and_then(|rest| rest.split(' ').next())
                 .and_then(|n| n.parse::<usize>().ok());
             let Some(line) = theirs_line.or(ours_line.filter(|_| !theirs.status.success())) else {
-                failures.push(format!("{name}: auditctl ok={}, dockaudit: {our_err}{their_err}", theirs.status.success()));
+                failures
+                    .push(format!("{name}: auditctl ok={}, dockaudit: {our_err}{their_err}", theirs.status.success()));
                 break;
             };
             if ours.status.success() || !our_err.contains(&format!("{path}:{line}:")) {
@@ -147,7 +147,8 @@ fn a_rejected_rule_rolls_back_everything_this_load_added() {
 #[test]
 fn syntax_errors_name_file_line_and_column_and_touch_nothing() {
     let dir = util::tempdir();
-    let path = write_temp(&dir, "50-docker.rules", "# docker\n-w /usr/bin/dockerd -k docker\n-a always,exit -F pth=/x\n");
+    let path =
+        write_temp(&dir, "50-docker.rules", "# docker\n-w /usr/bin/dockerd -k docker\n-a always,exit -F pth=/x\n");
     let out = util::dockaudit(&["load", "--dry-run", &path]);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(out.status.code(), Some(2));

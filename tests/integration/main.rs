@@ -8,6 +8,6 @@ mod dump;
 mod errors;
 mod fix;
 mod load;
-mod privileges;
 mod oracle;
+mod privileges;
 mod util;

@@ -39,9 +39,27 @@ fn file_changes(log: &str) -> Vec<&str> {
             let opens_for_writing = (l.contains("open(") || l.contains("openat(") || l.contains("openat2("))
                 && ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC"].iter().any(|f| l.contains(f));
             let changes = [
-                "creat(", "rename(", "renameat(", "renameat2(", "unlink(", "unlinkat(", "mkdir(", "mkdirat(", "rmdir(",
-                "truncate(", "link(", "linkat(", "symlink(", "symlinkat(", "chmod(", "fchmod(", "fchmodat(", "chown(",
-                "fchown(", "fchownat(", "lchown(",
+                "creat(",
+                "rename(",
+                "renameat(",
+                "renameat2(",
+                "unlink(",
+                "unlinkat(",
+                "mkdir(",
+                "mkdirat(",
+                "rmdir(",
+                "truncate(",
+                "link(",
+                "linkat(",
+                "symlink(",
+                "symlinkat(",
+                "chmod(",
+                "fchmod(",
+                "fchmodat(",
+                "chown(",
+                "fchown(",
+                "fchownat(",
+                "lchown(",
             ]
             .iter()
             .any(|call| l.split_whitespace().nth(1).is_some_and(|c| c.starts_with(call)));
@@ -80,14 +98,8 @@ fn reading_commands_read_keep_only_audit_control_and_execute_nothing() {
         eprintln!("skipped: needs root");
         return;
     }
-    let commands: [&[&str]; 6] = [
-        &["list"],
-        &["list", "--format", "json"],
-        &["status"],
-        &["check"],
-        &["check", "--format", "sarif"],
-        &["fix"],
-    ];
+    let commands: [&[&str]; 6] =
+        [&["list"], &["list", "--format", "json"], &["status"], &["check"], &["check", "--format", "sarif"], &["fix"]];
     assert_each_least_privileged(&commands, true);
 }
 

@@ -16,10 +16,7 @@ pub fn repo_path(relative: &str) -> PathBuf {
 }
 
 pub fn run(program: &Path, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
+    Command::new(program).args(args).output().unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
 }
 
 pub fn dockaudit(args: &[&str]) -> Output {

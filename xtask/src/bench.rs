@@ -52,11 +52,7 @@ pub struct Options {
 
 impl Options {
     pub fn parse(args: &[String]) -> XResult<Option<Options>> {
-        let mut options = Options {
-            runs: 15,
-            sizes: vec![1000, 10_000],
-            markdown: None,
-        };
+        let mut options = Options { runs: 15, sizes: vec![1000, 10_000], markdown: None };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             let mut value = || args.next().cloned().ok_or(format!("{arg} needs a value"));
@@ -194,10 +190,7 @@ fn measure(runs: usize, program: &Path, args: &[&str]) -> XResult<Measured> {
     for _ in 0..runs {
         walls.push(run_once(program, args)?);
     }
-    Ok(Measured {
-        median: median(walls),
-        max_rss_kib: peak_rss_kib(program, args)?,
-    })
+    Ok(Measured { median: median(walls), max_rss_kib: peak_rss_kib(program, args)? })
 }
 
 fn ms(d: Duration) -> String {
@@ -230,16 +223,10 @@ pub fn bench(options: &Options) -> XResult<bool> {
             std::fs::metadata(&stripped).map(|m| m.len()).map_err(|e| e.to_string())
         })
         .map_err(|e| format!("static build: {e}"))?;
-    let auditctl = PathBuf::from(if Path::new("/sbin/auditctl").exists() {
-        "/sbin/auditctl"
-    } else {
-        "auditctl"
-    });
+    let auditctl = PathBuf::from(if Path::new("/sbin/auditctl").exists() { "/sbin/auditctl" } else { "auditctl" });
     let sh = PathBuf::from("/bin/sh");
-    let docker_bench_script: String = DOCKER_BENCH_PATHS
-        .iter()
-        .map(|p| format!("auditctl -l | grep {p} >/dev/null;"))
-        .collect();
+    let docker_bench_script: String =
+        DOCKER_BENCH_PATHS.iter().map(|p| format!("auditctl -l | grep {p} >/dev/null;")).collect();
 
     let host = HostRules::borrow()?;
     let machine = machine_description();
@@ -253,10 +240,7 @@ pub fn bench(options: &Options) -> XResult<bool> {
         let file = root.join(format!("target/bench-{size}.rules"));
         std::fs::write(&file, generated_rules(size)).map_err(|e| e.to_string())?;
         run_checked(Command::new(&auditctl).arg("-R").arg(&file))?;
-        let loaded = run_checked(&mut Command::new(&raw_dump))?
-            .trim()
-            .parse::<usize>()
-            .unwrap_or(0);
+        let loaded = run_checked(&mut Command::new(&raw_dump))?.trim().parse::<usize>().unwrap_or(0);
         if loaded != size {
             return Err(format!("loaded {loaded} rules, wanted {size}"));
         }

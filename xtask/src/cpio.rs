@@ -14,10 +14,7 @@ pub const CHAR_DEV: u32 = 0o020_000;
 
 impl Cpio {
     pub fn new() -> Self {
-        Cpio {
-            buf: Vec::new(),
-            ino: 1,
-        }
+        Cpio { buf: Vec::new(), ino: 1 }
     }
 
     fn pad(&mut self) {

@@ -54,19 +54,15 @@ pub fn dist(o: &Options) -> XResult<bool> {
     let built = tools::build_static("dockaudit", "dockaudit")?;
     let binary = out.join("dockaudit");
     // Copy, then strip the copy: cargo's own output stays as built.
-    std::fs::copy(&built, &binary)
-        .map_err(|e| format!("copy {} to {}: {e}", built.display(), binary.display()))?;
+    std::fs::copy(&built, &binary).map_err(|e| format!("copy {} to {}: {e}", built.display(), binary.display()))?;
     run_checked(Command::new("strip").arg(&binary))?;
     if !tools::is_static(&binary)? {
         return Err(format!("{} is not static after strip", binary.display()));
     }
     // sha256sum's own format, relative name: `sha256sum -c` checks it in target/dist.
     let sum = run_checked(Command::new("sha256sum").arg("dockaudit").current_dir(&out))?;
-    std::fs::write(out.join("dockaudit.sha256"), &sum)
-        .map_err(|e| format!("dockaudit.sha256: {e}"))?;
-    let size = std::fs::metadata(&binary)
-        .map_err(|e| format!("{}: {e}", binary.display()))?
-        .len();
+    std::fs::write(out.join("dockaudit.sha256"), &sum).map_err(|e| format!("dockaudit.sha256: {e}"))?;
+    let size = std::fs::metadata(&binary).map_err(|e| format!("{}: {e}", binary.display()))?.len();
     println!("{} ({} bytes, static, stripped)", binary.display(), size);
     print!("{}", sum);
     Ok(true)
@@ -79,17 +75,12 @@ pub fn write_man_pages(dir: &Path) -> XResult<Vec<PathBuf>> {
     let mut cmd = dockaudit::args::command().disable_help_subcommand(true);
     cmd.build();
     let mut pages = vec![(cmd.clone(), true)];
-    pages.extend(
-        cmd.get_subcommands()
-            .filter(|s| !s.is_hide_set())
-            .map(|s| (s.clone(), false)),
-    );
+    pages.extend(cmd.get_subcommands().filter(|s| !s.is_hide_set()).map(|s| (s.clone(), false)));
     let mut written = Vec::new();
     for (page, top) in pages {
         let man = clap_mangen::Man::new(page);
         let path = dir.join(man.get_filename());
-        std::fs::write(&path, render_man(&man, top)?)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(&path, render_man(&man, top)?).map_err(|e| format!("{}: {e}", path.display()))?;
         written.push(path);
     }
     Ok(written)
@@ -157,22 +148,14 @@ mod tests {
     fn man_pages_name_every_command_flag_and_exit_code() {
         let dir = tempdir("man");
         let pages = write_man_pages(&dir).unwrap();
-        let read = |name: &str| {
-            std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-        };
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         let top = read("dockaudit.1");
         let cmd = dockaudit::args::command();
-        let subcommands: Vec<_> = cmd
-            .get_subcommands()
-            .map(|s| s.get_name().to_string())
-            .collect();
+        let subcommands: Vec<_> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
         assert!(subcommands.len() >= 5, "{subcommands:?}");
         assert_eq!(pages.len(), 1 + subcommands.len(), "{pages:?}");
         for name in &subcommands {
-            assert!(
-                top.contains(&format!("dockaudit\\-{name}(1)")),
-                "dockaudit.1 does not name {name}:\n{top}"
-            );
+            assert!(top.contains(&format!("dockaudit\\-{name}(1)")), "dockaudit.1 does not name {name}:\n{top}");
             let page = read(&format!("dockaudit-{name}.1"));
             let sub = cmd.find_subcommand(name).unwrap();
             for arg in sub.get_arguments().filter_map(|a| a.get_long()) {
@@ -185,16 +168,8 @@ mod tests {
         for page in std::fs::read_dir(&dir).unwrap() {
             let text = std::fs::read_to_string(page.unwrap().path()).unwrap();
             assert!(text.contains(".SH \"EXIT STATUS\""), "{text}");
-            for code in [
-                "0  success",
-                "1  findings",
-                "2  usage error",
-                "3  the audit state could not be read",
-            ] {
-                assert!(
-                    text.contains(&format!("\\&  {code}")),
-                    "exit code {code:?} missing:\n{text}"
-                );
+            for code in ["0  success", "1  findings", "2  usage error", "3  the audit state could not be read"] {
+                assert!(text.contains(&format!("\\&  {code}")), "exit code {code:?} missing:\n{text}");
             }
             assert!(!text.contains(".SH EXTRA"), "after-help rendered twice");
         }
@@ -205,23 +180,11 @@ mod tests {
     fn completions_offer_every_command_and_check_format() {
         let dir = tempdir("completions");
         let files = write_completions(&dir).unwrap();
-        let names: Vec<_> = files
-            .iter()
-            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
-            .collect();
+        let names: Vec<_> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
         assert_eq!(names, ["dockaudit.bash", "_dockaudit", "dockaudit.fish"]);
         for file in &files {
             let text = std::fs::read_to_string(file).unwrap();
-            for word in [
-                "list",
-                "status",
-                "load",
-                "check",
-                "fix",
-                "host-root",
-                "prometheus",
-                "sarif",
-            ] {
+            for word in ["list", "status", "load", "check", "fix", "host-root", "prometheus", "sarif"] {
                 assert!(text.contains(word), "{} lacks {word}", file.display());
             }
         }

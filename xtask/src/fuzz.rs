@@ -25,10 +25,7 @@ pub struct Options {
 
 impl Options {
     pub fn parse(args: &[String]) -> XResult<Option<Options>> {
-        let mut options = Options {
-            seconds: 60,
-            targets: Vec::new(),
-        };
+        let mut options = Options { seconds: 60, targets: Vec::new() };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             let mut value = || args.next().cloned().ok_or(format!("{arg} needs a value"));
@@ -47,9 +44,7 @@ impl Options {
 }
 
 fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len() / 2)
-        .filter_map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok())
-        .collect()
+    (0..text.len() / 2).filter_map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()).collect()
 }
 
 fn netlink_message(kind: u16, flags: u16, payload: &[u8]) -> Vec<u8> {
@@ -89,10 +84,7 @@ fn write_seeds(root: &Path) -> XResult<()> {
         }
     }
     let mut files = 0;
-    for dir in [
-        root.join("tests/data/rules"),
-        Path::new("/usr/share/doc/auditd/examples/rules").to_path_buf(),
-    ] {
+    for dir in [root.join("tests/data/rules"), Path::new("/usr/share/doc/auditd/examples/rules").to_path_buf()] {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             if entry.path().extension().is_some_and(|e| e == "rules") {
                 let dest = corpus.join(format!("rules_file_parser/{}", entry.file_name().to_string_lossy()));
@@ -107,10 +99,7 @@ fn write_seeds(root: &Path) -> XResult<()> {
 
 pub fn fuzz(options: &Options) -> XResult<bool> {
     let root = root();
-    let has_cargo_fuzz = Command::new(cargo())
-        .args(["fuzz", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let has_cargo_fuzz = Command::new(cargo()).args(["fuzz", "--version"]).output().is_ok_and(|o| o.status.success());
     if !has_cargo_fuzz {
         eprintln!("fuzz: installing cargo-fuzz");
         run_checked(Command::new(cargo()).args(["install", "cargo-fuzz", "--locked"]))?;

@@ -25,15 +25,9 @@ pub fn esc(s: &str) -> String {
 
 pub fn render(results: &[BootResult]) -> String {
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let total: usize = results
-        .iter()
-        .map(|r| r.cases.len() + usize::from(!r.boot_errors.is_empty()))
-        .sum();
+    let total: usize = results.iter().map(|r| r.cases.len() + usize::from(!r.boot_errors.is_empty())).sum();
     let failed = |r: &BootResult| {
-        r.cases
-            .iter()
-            .filter(|c| matches!(c.status, Status::Fail | Status::Missing | Status::Hung))
-            .count()
+        r.cases.iter().filter(|c| matches!(c.status, Status::Fail | Status::Missing | Status::Hung)).count()
             + usize::from(!r.boot_errors.is_empty())
     };
     let skipped = |r: &BootResult| r.cases.iter().filter(|c| matches!(c.status, Status::Skip(_))).count();
@@ -68,10 +62,7 @@ pub fn render(results: &[BootResult]) -> String {
             let failure = match &c.status {
                 Status::Pass => None,
                 Status::Skip(why) => {
-                    x.push_str(&format!(
-                        ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                        esc(why)
-                    ));
+                    x.push_str(&format!(">\n      <skipped message=\"{}\"/>\n    </testcase>\n", esc(why)));
                     continue;
                 }
                 Status::Fail => Some(
@@ -79,9 +70,7 @@ pub fn render(results: &[BootResult]) -> String {
                         .lines()
                         .find_map(|l| l.split_once("FAILED ").map(|(_, m)| m.trim()))
                         .or_else(|| {
-                            c.output
-                                .lines()
-                                .find_map(|l| l.split_once("setup step failed: ").map(|(_, m)| m.trim()))
+                            c.output.lines().find_map(|l| l.split_once("setup step failed: ").map(|(_, m)| m.trim()))
                         })
                         .unwrap_or("scenario failed"),
                 ),
@@ -127,24 +116,9 @@ mod tests {
             image: PathBuf::from("/k"),
             seconds: 1.5,
             cases: vec![
-                Case {
-                    name: "a".into(),
-                    status: Status::Pass,
-                    seconds: 0.1,
-                    output: String::new(),
-                },
-                Case {
-                    name: "b".into(),
-                    status: Status::Fail,
-                    seconds: 0.2,
-                    output: "x < y & \u{1b}[0m\n".into(),
-                },
-                Case {
-                    name: "c".into(),
-                    status: Status::Skip("later".into()),
-                    seconds: 0.0,
-                    output: String::new(),
-                },
+                Case { name: "a".into(), status: Status::Pass, seconds: 0.1, output: String::new() },
+                Case { name: "b".into(), status: Status::Fail, seconds: 0.2, output: "x < y & \u{1b}[0m\n".into() },
+                Case { name: "c".into(), status: Status::Skip("later".into()), seconds: 0.0, output: String::new() },
             ],
             boot_errors: vec![],
             console_tail: String::new(),

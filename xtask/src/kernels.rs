@@ -31,17 +31,10 @@ pub fn resolve(arg: &str, root: &Path, refresh: bool) -> XResult<Kernel> {
     let p = Path::new(arg);
     if p.is_file() {
         let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
-        return Ok(Kernel {
-            label: name,
-            release: None,
-            image: p.to_path_buf(),
-        });
+        return Ok(Kernel { label: name, release: None, image: p.to_path_buf() });
     }
     let known: Vec<String> = DEFAULT.iter().map(|(a, b)| format!("{a} ({b})")).collect();
-    Err(format!(
-        "--kernel {arg}: not a file and not one of {}",
-        known.join(", ")
-    ))
+    Err(format!("--kernel {arg}: not a file and not one of {}", known.join(", ")))
 }
 
 fn fetch(series: &str, suite: &str, root: &Path, refresh: bool) -> XResult<Kernel> {
@@ -50,11 +43,7 @@ fn fetch(series: &str, suite: &str, root: &Path, refresh: bool) -> XResult<Kerne
     let image = cache.join("vmlinuz");
     if !refresh && image.is_file() {
         if let Ok(rel) = std::fs::read_to_string(&release_file) {
-            return Ok(Kernel {
-                label: series.into(),
-                release: Some(rel.trim().into()),
-                image,
-            });
+            return Ok(Kernel { label: series.into(), release: Some(rel.trim().into()), image });
         }
     }
     eprintln!("vm-test: fetching Debian {suite}'s linux-image-amd64 (kernel {series})");
@@ -87,19 +76,12 @@ fn fetch(series: &str, suite: &str, root: &Path, refresh: bool) -> XResult<Kerne
     std::fs::create_dir_all(&cache).map_err(|e| e.to_string())?;
     std::fs::copy(&vmlinuz, &image).map_err(|e| format!("{}: {e}", vmlinuz.display()))?;
     std::fs::write(&release_file, format!("{release}\n")).map_err(|e| e.to_string())?;
-    std::fs::write(
-        cache.join("package"),
-        format!("{}\n", deb.file_name().unwrap_or_default().to_string_lossy()),
-    )
-    .map_err(|e| e.to_string())?;
+    std::fs::write(cache.join("package"), format!("{}\n", deb.file_name().unwrap_or_default().to_string_lossy()))
+        .map_err(|e| e.to_string())?;
     let _ = std::fs::remove_dir_all(&unpacked);
     let _ = std::fs::remove_dir_all(&debs);
     eprintln!("vm-test: cached kernel {release} in {}", cache.display());
-    Ok(Kernel {
-        label: series.into(),
-        release: Some(release),
-        image,
-    })
+    Ok(Kernel { label: series.into(), release: Some(release), image })
 }
 
 /// The Debian archive URI this machine's apt uses (not the security archive).
@@ -122,11 +104,7 @@ pub fn archive_uri() -> XResult<String> {
         texts.push((false, t));
     }
     for (deb822, text) in &texts {
-        if let Some(u) = if *deb822 {
-            uri_from_deb822(text)
-        } else {
-            uri_from_one_line(text)
-        } {
+        if let Some(u) = if *deb822 { uri_from_deb822(text) } else { uri_from_one_line(text) } {
             return Ok(u);
         }
     }
@@ -164,11 +142,7 @@ fn uri_from_one_line(text: &str) -> Option<String> {
         let l = l.trim();
         let Some(rest) = l.strip_prefix("deb ") else { continue };
         let rest = rest.trim();
-        let rest = if rest.starts_with('[') {
-            rest.split_once(']').map(|x| x.1.trim()).unwrap_or("")
-        } else {
-            rest
-        };
+        let rest = if rest.starts_with('[') { rest.split_once(']').map(|x| x.1.trim()).unwrap_or("") } else { rest };
         let mut w = rest.split_whitespace();
         if let (Some(uri), Some(suite)) = (w.next(), w.next()) {
             if is_main_archive(uri, suite) {
@@ -188,12 +162,7 @@ struct AptDir {
 impl AptDir {
     fn new(root: &Path, suite: &str) -> XResult<AptDir> {
         let dir = root.join("target/vm/apt").join(suite);
-        for d in [
-            "lists/partial",
-            "cache/archives/partial",
-            "sources.list.d",
-            "preferences.d",
-        ] {
+        for d in ["lists/partial", "cache/archives/partial", "sources.list.d", "preferences.d"] {
             std::fs::create_dir_all(dir.join(d)).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
         let keyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
@@ -201,11 +170,8 @@ impl AptDir {
             return Err(format!("{keyring} is missing: apt-get install debian-archive-keyring"));
         }
         let uri = archive_uri()?;
-        std::fs::write(
-            dir.join("sources.list"),
-            format!("deb [signed-by={keyring}] {uri} {suite} main\n"),
-        )
-        .map_err(|e| e.to_string())?;
+        std::fs::write(dir.join("sources.list"), format!("deb [signed-by={keyring}] {uri} {suite} main\n"))
+            .map_err(|e| e.to_string())?;
         std::fs::write(dir.join("status"), "").map_err(|e| e.to_string())?;
         // Drop hooks and extra index targets the host's apt.conf.d may add
         // (a Docker image's cache cleaner, appstream metadata).

@@ -19,26 +19,11 @@ pub type XResult<T> = Result<T, String>;
 
 /// (name, one-line summary) of every task, for `cargo xtask --help`.
 const TASKS: &[(&str, &str)] = &[
-    (
-        "test",
-        "cargo test --workspace, then vm-test on the default kernel matrix (takes vm-test's options)",
-    ),
-    (
-        "vm-test",
-        "boot test kernels in QEMU and run the scenarios of vm-tests/ in them",
-    ),
-    (
-        "bench",
-        "dockaudit vs auditctl and docker-bench's method on the host kernel (root; rules saved and restored)",
-    ),
-    (
-        "fuzz",
-        "run every cargo-fuzz target for --seconds N each, seeded from the kernel captures",
-    ),
-    (
-        "dist",
-        "target/dist/: the static stripped binary + sha256, man pages, bash/zsh/fish completions",
-    ),
+    ("test", "cargo test --workspace, then vm-test on the default kernel matrix (takes vm-test's options)"),
+    ("vm-test", "boot test kernels in QEMU and run the scenarios of vm-tests/ in them"),
+    ("bench", "dockaudit vs auditctl and docker-bench's method on the host kernel (root; rules saved and restored)"),
+    ("fuzz", "run every cargo-fuzz target for --seconds N each, seeded from the kernel captures"),
+    ("dist", "target/dist/: the static stripped binary + sha256, man pages, bash/zsh/fish completions"),
 ];
 
 fn usage() -> String {
@@ -119,8 +104,8 @@ fn test(o: &vm::Options) -> XResult<bool> {
     // the host kernel's rules (locked, saved, restored) run only where the machine is
     // throwaway (CI=true) or when asked (DOCKAUDIT_HOST_TESTS=1), so a developer's
     // `cargo xtask test` leaves the host's rules alone.
-    let host_tests = std::env::var("CI").is_ok_and(|v| v == "true")
-        || std::env::var("DOCKAUDIT_HOST_TESTS").is_ok_and(|v| v == "1");
+    let host_tests =
+        std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var("DOCKAUDIT_HOST_TESTS").is_ok_and(|v| v == "1");
     if !host_tests {
         eprintln!("xtask test: skipping the tests that change the host kernel's rules (set DOCKAUDIT_HOST_TESTS=1 to run them)");
         cargo_test.env("DOCKAUDIT_SKIP_HOST_TESTS", "1");
@@ -149,12 +134,7 @@ pub fn run_checked(cmd: &mut Command) -> XResult<String> {
     let out = cmd.output().map_err(|e| format!("{shown}: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     if !out.status.success() {
-        return Err(format!(
-            "`{shown}` failed ({})\n{}{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr),
-            stdout
-        ));
+        return Err(format!("`{shown}` failed ({})\n{}{}", out.status, String::from_utf8_lossy(&out.stderr), stdout));
     }
     Ok(stdout)
 }

@@ -9,28 +9,19 @@ const MUSL: &str = "x86_64-unknown-linux-musl";
 const GNU: &str = "x86_64-unknown-linux-gnu";
 
 fn on_path(prog: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file()))
-        .unwrap_or(false)
+    std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file())).unwrap_or(false)
 }
 
 fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(2) == Some("0"))
-        })
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(2) == Some("0")))
         .unwrap_or(false)
 }
 
 /// The host's auditctl (from Debian's auditd package), if installed.
 pub fn auditctl_path() -> Option<PathBuf> {
-    ["/sbin/auditctl", "/usr/sbin/auditctl"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
+    ["/sbin/auditctl", "/usr/sbin/auditctl"].iter().map(PathBuf::from).find(|p| p.is_file())
 }
 
 /// Install what the tests need and is missing: Debian packages (as root, with
@@ -54,10 +45,7 @@ pub fn ensure_tools() -> XResult<()> {
             Command::new("python3").args(["-c", "import ensurepip"]).output().is_ok_and(|o| o.status.success()),
             "python3-venv",
         ),
-        (
-            Path::new("/usr/share/keyrings/debian-archive-keyring.gpg").is_file(),
-            "debian-archive-keyring",
-        ),
+        (Path::new("/usr/share/keyrings/debian-archive-keyring.gpg").is_file(), "debian-archive-keyring"),
     ] {
         if !present {
             missing.push(pkg);
@@ -65,10 +53,7 @@ pub fn ensure_tools() -> XResult<()> {
     }
     if !missing.is_empty() {
         if !is_root() {
-            return Err(format!(
-                "missing tools; run: sudo apt-get install -y {}",
-                missing.join(" ")
-            ));
+            return Err(format!("missing tools; run: sudo apt-get install -y {}", missing.join(" ")));
         }
         eprintln!("vm-test: installing {}", missing.join(" "));
         run_checked(Command::new("apt-get").args(["update", "-q"]))?;
@@ -102,24 +87,16 @@ fn musl_available() -> bool {
     let Ok(out) = run_checked(Command::new("rustc").args(["--print", "sysroot"])) else {
         return false;
     };
-    Path::new(out.trim())
-        .join("lib/rustlib")
-        .join(MUSL)
-        .join("lib")
-        .is_dir()
+    Path::new(out.trim()).join("lib/rustlib").join(MUSL).join("lib").is_dir()
 }
 
 /// Build `bin` of `package` as a static x86-64 executable (musl, or glibc
 /// with +crt-static when the musl target cannot be had) and return its path.
 pub fn build_static(package: &str, bin: &str) -> XResult<PathBuf> {
-    let (target, rustflags) = if musl_available() {
-        (MUSL, None)
-    } else {
-        (GNU, Some("-C target-feature=+crt-static"))
-    };
+    let (target, rustflags) =
+        if musl_available() { (MUSL, None) } else { (GNU, Some("-C target-feature=+crt-static")) };
     let mut cmd = Command::new(cargo());
-    cmd.current_dir(root())
-        .args(["build", "--release", "--target", target, "-p", package, "--bin", bin]);
+    cmd.current_dir(root()).args(["build", "--release", "--target", target, "-p", package, "--bin", bin]);
     if let Some(f) = rustflags {
         // With --target, RUSTFLAGS reaches the target only, not build scripts.
         let old = std::env::var("RUSTFLAGS").unwrap_or_default();
@@ -132,10 +109,7 @@ pub fn build_static(package: &str, bin: &str) -> XResult<PathBuf> {
     }
     let path = root().join("target").join(target).join("release").join(bin);
     if !is_static(&path)? {
-        return Err(format!(
-            "{} is dynamically linked (has an ELF interpreter)",
-            path.display()
-        ));
+        return Err(format!("{} is dynamically linked (has an ELF interpreter)", path.display()));
     }
     Ok(path)
 }

@@ -78,10 +78,7 @@ impl Options {
                 _ => (a.as_str(), None),
             };
             let mut value = || -> XResult<String> {
-                inline
-                    .clone()
-                    .or_else(|| it.next().cloned())
-                    .ok_or_else(|| format!("{flag} needs a value"))
+                inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| format!("{flag} needs a value"))
             };
             match flag {
                 "-h" | "--help" => return Ok(None),
@@ -101,11 +98,7 @@ impl Options {
                 }
                 "--jobs" => {
                     let v = value()?;
-                    o.jobs = v
-                        .parse()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| format!("--jobs: bad number {v}"))?;
+                    o.jobs = v.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("--jobs: bad number {v}"))?;
                 }
                 "--refresh" => o.refresh = true,
                 "--keep" => o.keep = true,
@@ -130,21 +123,15 @@ fn selected(sc: &Scenario, filters: &[String]) -> bool {
 pub fn vm_test(o: &Options) -> XResult<bool> {
     let t0 = Instant::now();
     let root = root();
-    let scenarios_dir = o
-        .scenario_dir
-        .clone()
-        .unwrap_or_else(|| root.join("vm-tests/scenarios"));
+    let scenarios_dir = o.scenario_dir.clone().unwrap_or_else(|| root.join("vm-tests/scenarios"));
     let all = vm_scenario::load_dir(&scenarios_dir)?;
     let plan: Vec<Scenario> = vm_scenario::run_order(all.into_iter().filter(|s| selected(s, &o.scenarios)).collect());
     if plan.is_empty() {
         return Err(format!("no scenario matches {:?}", o.scenarios));
     }
     tools::ensure_tools()?;
-    let kernels: Vec<Kernel> = o
-        .kernels
-        .iter()
-        .map(|k| kernels::resolve(k, &root, o.refresh))
-        .collect::<XResult<_>>()?;
+    let kernels: Vec<Kernel> =
+        o.kernels.iter().map(|k| kernels::resolve(k, &root, o.refresh)).collect::<XResult<_>>()?;
     let dockaudit = tools::build_static("dockaudit", "dockaudit")?;
     let init = tools::build_static("guest-init", "guest-init")?;
     let work = root.join("target/vm");
@@ -210,11 +197,7 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
         }
         fail += r.boot_errors.len();
     }
-    println!(
-        "vm-test: {} kernel(s) in {:.0} s",
-        results.len(),
-        t0.elapsed().as_secs_f64()
-    );
+    println!("vm-test: {} kernel(s) in {:.0} s", results.len(), t0.elapsed().as_secs_f64());
     println!("vm-test: {pass} passed, {fail} failed, {skip} skipped");
     Ok(fail == 0)
 }
@@ -222,23 +205,11 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
 fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, plan: &[Scenario]) -> XResult<()> {
     let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
     let mut c = Cpio::new();
-    let mut dirs: Vec<String> = [
-        "dev",
-        "proc",
-        "sys",
-        "tmp",
-        "bin",
-        "sbin",
-        "etc",
-        "root",
-        "run",
-        "var",
-        "vm-tests",
-        "vm-tests/scenarios",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut dirs: Vec<String> =
+        ["dev", "proc", "sys", "tmp", "bin", "sbin", "etc", "root", "run", "var", "vm-tests", "vm-tests/scenarios"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     let auditctl = tools::auditctl_files()?;
     for (_, guest) in &auditctl {
         let mut p = Path::new(guest).parent();
@@ -283,11 +254,7 @@ fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, pl
             if copied.contains(path) {
                 continue;
             }
-            let host = if Path::new(path).is_absolute() {
-                PathBuf::from(path)
-            } else {
-                root().join(path)
-            };
+            let host = if Path::new(path).is_absolute() { PathBuf::from(path) } else { root().join(path) };
             let guest = vm_scenario::guest_file_path(path);
             let mut parents = Vec::new();
             let mut p = Path::new(&guest).parent();
@@ -302,11 +269,7 @@ fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, pl
             for d in parents.iter().rev() {
                 c.dir(d);
             }
-            c.file(
-                &guest,
-                0o644,
-                &read(&host).map_err(|e| format!("scenario {}: rules-file {e}", sc.name))?,
-            );
+            c.file(&guest, 0o644, &read(&host).map_err(|e| format!("scenario {}: rules-file {e}", sc.name))?);
             copied.push(path.clone());
         }
     }
@@ -356,9 +319,7 @@ fn merge(mut first: BootResult, next: BootResult, cmdline: &[String]) -> BootRes
     first.seconds += next.seconds;
     first.cases.extend(next.cases);
     let with = cmdline.join(" ");
-    first
-        .boot_errors
-        .extend(next.boot_errors.iter().map(|e| format!("boot with `{with}`: {e}")));
+    first.boot_errors.extend(next.boot_errors.iter().map(|e| format!("boot with `{with}`: {e}")));
     if !next.boot_errors.is_empty() {
         first.console_tail = next.console_tail;
     }
@@ -367,27 +328,13 @@ fn merge(mut first: BootResult, next: BootResult, cmdline: &[String]) -> BootRes
 
 fn qemu_command(k: &Kernel, initrd: &Path, accel: &str, plan: usize, cmdline: &[String]) -> Command {
     let mut c = Command::new("qemu-system-x86_64");
-    c.args([
-        "-accel",
-        accel,
-        "-m",
-        "512M",
-        "-smp",
-        "1",
-        "-nographic",
-        "-no-reboot",
-        "-nodefaults",
-        "-serial",
-        "stdio",
-    ]);
+    c.args(["-accel", accel, "-m", "512M", "-smp", "1", "-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio"]);
     if accel == "kvm" {
         c.args(["-cpu", "host"]);
     }
     c.arg("-kernel").arg(&k.image).arg("-initrd").arg(initrd);
-    let mut append = format!(
-        "console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init {}{plan}",
-        vm_scenario::PLAN_PARAM
-    );
+    let mut append =
+        format!("console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init {}{plan}", vm_scenario::PLAN_PARAM);
     for w in cmdline {
         append.push(' ');
         append.push_str(w);
@@ -415,11 +362,7 @@ fn boot(
     if o.keep {
         eprintln!("vm-test: {label}: {:?}", cmd);
     }
-    let suffix = if plan == 0 {
-        String::new()
-    } else {
-        format!("-boot{}", plan + 1)
-    };
+    let suffix = if plan == 0 { String::new() } else { format!("-boot{}", plan + 1) };
     let log_path = logs.join(format!("{}{suffix}.log", label.replace('/', "_")));
     let mut log = std::fs::File::create(&log_path).ok();
     let mut result = BootResult {
@@ -431,12 +374,7 @@ fn boot(
         boot_errors: Vec::new(),
         console_tail: String::new(),
     };
-    let mut child = match cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    {
+    let mut child = match cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn() {
         Ok(c) => c,
         Err(e) => {
             result.boot_errors.push(format!("cannot start qemu-system-x86_64: {e}"));
@@ -489,9 +427,7 @@ fn boot(
     let status = child.wait().ok();
     result.seconds = t0.elapsed().as_secs_f64();
     if timed_out {
-        result
-            .boot_errors
-            .push(format!("timed out after {} s; QEMU killed", o.timeout.as_secs()));
+        result.boot_errors.push(format!("timed out after {} s; QEMU killed", o.timeout.as_secs()));
     } else if let Some(s) = status.filter(|s| !s.success()) {
         result.boot_errors.push(format!("QEMU exited with {s}"));
     }
@@ -540,24 +476,14 @@ fn finish(mut r: BootResult, names: &[String], lines: &[(f64, String)], timed_ou
                 }
             };
             if !names.contains(&name) {
-                r.boot_errors
-                    .push(format!("result marker for a scenario not in the plan: {name}"));
+                r.boot_errors.push(format!("result marker for a scenario not in the plan: {name}"));
             } else if results.contains_key(&name) {
-                r.boot_errors
-                    .push(format!("duplicated result marker for scenario {name}"));
+                r.boot_errors.push(format!("duplicated result marker for scenario {name}"));
                 if let Some(c) = results.get_mut(&name) {
                     c.status = Status::Fail;
                 }
             } else {
-                results.insert(
-                    name.clone(),
-                    Case {
-                        name,
-                        status,
-                        seconds: t - start,
-                        output,
-                    },
-                );
+                results.insert(name.clone(), Case { name, status, seconds: t - start, output });
             }
         } else if at(marker::DONE).is_some() {
             if done {
@@ -577,28 +503,18 @@ fn finish(mut r: BootResult, names: &[String], lines: &[(f64, String)], timed_ou
         }
     }
     if let Some(p) = &panic_line {
-        let during = current
-            .as_ref()
-            .map(|(n, _, _)| format!(" during scenario {n}"))
-            .unwrap_or_default();
+        let during = current.as_ref().map(|(n, _, _)| format!(" during scenario {n}")).unwrap_or_default();
         r.boot_errors.push(format!("kernel panic or oops{during}: {p}"));
     }
     if timed_out.is_some() && !booted {
-        r.boot_errors
-            .push("the guest init never started (no DOCKAUDIT-BOOT marker)".into());
+        r.boot_errors.push("the guest init never started (no DOCKAUDIT-BOOT marker)".into());
     }
-    let hung = if timed_out == Some(true) {
-        current.as_ref().map(|(n, _, _)| n.clone())
-    } else {
-        None
-    };
+    let hung = if timed_out == Some(true) { current.as_ref().map(|(n, _, _)| n.clone()) } else { None };
     if let Some(h) = &hung {
-        r.boot_errors
-            .push(format!("scenario {h} hung: no result before the timeout"));
+        r.boot_errors.push(format!("scenario {h} hung: no result before the timeout"));
     }
     if timed_out.is_some() && !done && hung.is_none() {
-        r.boot_errors
-            .push("no DOCKAUDIT-DONE marker: the guest did not finish the plan".into());
+        r.boot_errors.push("no DOCKAUDIT-DONE marker: the guest did not finish the plan".into());
     }
     if let (Some(p), Some((_, _, out))) = (&panic_line, current.as_mut()) {
         out.push_str(&format!("kernel panic or oops while this scenario ran: {p}\n"));
@@ -606,32 +522,17 @@ fn finish(mut r: BootResult, names: &[String], lines: &[(f64, String)], timed_ou
     for n in names {
         let case = results.remove(n).unwrap_or_else(|| {
             let (status, output) = match &current {
-                Some((c, _, out)) if c == n => (
-                    if hung.as_deref() == Some(n) {
-                        Status::Hung
-                    } else {
-                        Status::Missing
-                    },
-                    out.clone(),
-                ),
+                Some((c, _, out)) if c == n => {
+                    (if hung.as_deref() == Some(n) { Status::Hung } else { Status::Missing }, out.clone())
+                }
                 _ => (Status::Missing, String::new()),
             };
-            Case {
-                name: n.clone(),
-                status,
-                seconds: 0.0,
-                output,
-            }
+            Case { name: n.clone(), status, seconds: 0.0, output }
         });
         r.cases.push(case);
     }
-    let tail: Vec<&str> = lines
-        .iter()
-        .rev()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .take(40)
-        .map(|(_, l)| l.as_str())
-        .collect();
+    let tail: Vec<&str> =
+        lines.iter().rev().filter(|(_, l)| !l.trim().is_empty()).take(40).map(|(_, l)| l.as_str()).collect();
     r.console_tail = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
     r
 }
@@ -696,10 +597,7 @@ mod tests {
     }
 
     fn lines(text: &str) -> Vec<(f64, String)> {
-        text.lines()
-            .enumerate()
-            .map(|(i, l)| (i as f64, l.to_string()))
-            .collect()
+        text.lines().enumerate().map(|(i, l)| (i as f64, l.to_string())).collect()
     }
 
     fn names(n: &[&str]) -> Vec<String> {
@@ -735,18 +633,12 @@ mod tests {
         let log = "DOCKAUDIT-BOOT x\nDOCKAUDIT-START a\nDOCKAUDIT-RESULT a PASS\nDOCKAUDIT-START b\n";
         let r = finish(br(), &names(&["a", "b"]), &lines(log), Some(true));
         assert_eq!(r.cases[1].status, Status::Hung);
-        assert!(
-            r.boot_errors.iter().any(|e| e.contains("scenario b hung")),
-            "{:?}",
-            r.boot_errors
-        );
+        assert!(r.boot_errors.iter().any(|e| e.contains("scenario b hung")), "{:?}", r.boot_errors);
         let log =
             "DOCKAUDIT-BOOT x\nDOCKAUDIT-START a\n[ 1.0] Kernel panic - not syncing: audit: backlog limit exceeded\n";
         let r = finish(br(), &names(&["a"]), &lines(log), Some(false));
         assert!(
-            r.boot_errors
-                .iter()
-                .any(|e| e.contains("kernel panic or oops during scenario a")),
+            r.boot_errors.iter().any(|e| e.contains("kernel panic or oops during scenario a")),
             "{:?}",
             r.boot_errors
         );
@@ -755,16 +647,9 @@ mod tests {
 
     #[test]
     fn options() {
-        let o = Options::parse(&names(&[
-            "--kernel",
-            "6.1",
-            "--junit=o.xml",
-            "--timeout",
-            "30",
-            "--keep",
-        ]))
-        .unwrap()
-        .unwrap();
+        let o = Options::parse(&names(&["--kernel", "6.1", "--junit=o.xml", "--timeout", "30", "--keep"]))
+            .unwrap()
+            .unwrap();
         assert_eq!(o.kernels, ["6.1"]);
         assert_eq!(o.junit, Some(PathBuf::from("o.xml")));
         assert_eq!(o.timeout, Duration::from_secs(30));

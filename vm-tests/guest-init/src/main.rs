@@ -59,10 +59,7 @@ fn mount(src: &str, target: &str, fstype: &str) {
     // SAFETY: valid NUL-terminated strings, no data argument.
     let rc = unsafe { libc::mount(s.as_ptr(), t.as_ptr(), f.as_ptr(), 0, std::ptr::null()) };
     if rc != 0 {
-        say(&format!(
-            "guest-init: mount {fstype} on {target}: {}",
-            std::io::Error::last_os_error()
-        ));
+        say(&format!("guest-init: mount {fstype} on {target}: {}", std::io::Error::last_os_error()));
     }
 }
 
@@ -97,21 +94,14 @@ fn plan() -> Result<Vec<Scenario>, String> {
     // xtask puts one plan file per boot in the initramfs and names it on the
     // kernel command line (dockaudit.plan=N).
     let cmdline = std::fs::read_to_string("/proc/cmdline").unwrap_or_default();
-    let n = cmdline
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix(vm_scenario::PLAN_PARAM))
-        .unwrap_or("0")
-        .to_string();
+    let n = cmdline.split_whitespace().find_map(|w| w.strip_prefix(vm_scenario::PLAN_PARAM)).unwrap_or("0").to_string();
     let file = format!("/vm-tests/plan.{n}");
     let names = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
     names
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|n| {
-            all.iter()
-                .find(|s| s.name == n.trim())
-                .cloned()
-                .ok_or_else(|| format!("{file} names unknown scenario {n}"))
+            all.iter().find(|s| s.name == n.trim()).cloned().ok_or_else(|| format!("{file} names unknown scenario {n}"))
         })
         .collect()
 }
@@ -131,11 +121,7 @@ fn run_plan(plan: &[Scenario]) {
     let baseline = match command(&[AUDITCTL, "-s"], &RunOpts::default()) {
         Ok(o) if o.code == 0 => Some(parse_status(&o.stdout)),
         Ok(o) => {
-            say(&format!(
-                "guest-init: auditctl -s at boot exited {}: {}",
-                o.code,
-                o.stderr.trim()
-            ));
+            say(&format!("guest-init: auditctl -s at boot exited {}: {}", o.code, o.stderr.trim()));
             None
         }
         Err(e) => {
@@ -144,11 +130,7 @@ fn run_plan(plan: &[Scenario]) {
         }
     };
     say(&format!("guest-init: audit status at boot: {:?}", baseline));
-    let mut g = Guest {
-        baseline,
-        daemon: None,
-        has_subcommand: HashMap::new(),
-    };
+    let mut g = Guest { baseline, daemon: None, has_subcommand: HashMap::new() };
     for sc in plan {
         say(&format!("{} {}", marker::START, sc.name));
         let t0 = Instant::now();
@@ -190,10 +172,7 @@ enum Verdict {
 }
 
 fn parse_status(text: &str) -> HashMap<String, String> {
-    text.lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    text.lines().filter_map(|l| l.split_once(' ')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 fn resolve(prog: &str) -> String {
@@ -222,9 +201,7 @@ impl Guest {
             }
         }
         if let Err(e) = self.reset() {
-            return Verdict::Fail(format!(
-                "resetting the kernel's audit state before this scenario failed:\n{e}"
-            ));
+            return Verdict::Fail(format!("resetting the kernel's audit state before this scenario failed:\n{e}"));
         }
         let mut report = String::new();
         let mut saved: HashMap<String, String> = HashMap::new();
@@ -242,12 +219,9 @@ impl Guest {
                             saved.insert(name.clone(), o.stdout);
                             Ok(())
                         }
-                        Ok(o) => Err(format!(
-                            "`save {name}`: `{}` exited {}: {}",
-                            argv.join(" "),
-                            o.code,
-                            o.stderr.trim()
-                        )),
+                        Ok(o) => {
+                            Err(format!("`save {name}`: `{}` exited {}: {}", argv.join(" "), o.code, o.stderr.trim()))
+                        }
                         Err(e) => Err(format!("`save {name}`: {e}")),
                     }
                 }
@@ -439,12 +413,8 @@ fn diff(expected: &str, got: &str, oracle: &str, program: &str) -> String {
 
 /// Run one `run` step and check its expectations. Returns (passed, report).
 fn check_run(run: &Run, saved: &HashMap<String, String>) -> (bool, String) {
-    let argv: Vec<String> = run
-        .argv
-        .iter()
-        .enumerate()
-        .map(|(i, a)| if i == 0 { resolve(a) } else { a.clone() })
-        .collect();
+    let argv: Vec<String> =
+        run.argv.iter().enumerate().map(|(i, a)| if i == 0 { resolve(a) } else { a.clone() }).collect();
     let refs: Vec<&str> = argv.iter().map(String::as_str).collect();
     let mut head = format!("line {}: run", run.line);
     if let Some(u) = run.opts.uid {
@@ -465,22 +435,16 @@ fn check_run(run: &Run, saved: &HashMap<String, String>) -> (bool, String) {
         Err(e) => return (false, format!("{head}  could not run: {e}\n")),
     };
     let mut problems = Vec::new();
-    let expects: Vec<Expect> = if run.expects.is_empty() {
-        vec![Expect::Exit(ExitExpect::Code(0))]
-    } else {
-        run.expects.clone()
-    };
+    let expects: Vec<Expect> =
+        if run.expects.is_empty() { vec![Expect::Exit(ExitExpect::Code(0))] } else { run.expects.clone() };
     for e in &expects {
         let problem = match e {
             Expect::Exit(ExitExpect::Code(c)) => (o.code != *c).then(|| format!("exit code {} (wanted {c})", o.code)),
             Expect::Exit(ExitExpect::Nonzero) => (o.code == 0).then(|| "exit code 0 (wanted nonzero)".to_string()),
             Expect::StdoutSameAs(oracle) | Expect::StdoutSameAsCorrected(oracle) => {
                 let correct = matches!(e, Expect::StdoutSameAsCorrected(_));
-                let oargv: Vec<String> = oracle
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| if i == 0 { resolve(a) } else { a.clone() })
-                    .collect();
+                let oargv: Vec<String> =
+                    oracle.iter().enumerate().map(|(i, a)| if i == 0 { resolve(a) } else { a.clone() }).collect();
                 let orefs: Vec<&str> = oargv.iter().map(String::as_str).collect();
                 // auditctl reads a dump without restarting it on ENOBUFS, so on
                 // a loaded machine its listing of thousands of rules can miss
@@ -490,21 +454,14 @@ fn check_run(run: &Run, saved: &HashMap<String, String>) -> (bool, String) {
                 for attempt in 1..=3 {
                     oracle_out = command(&orefs, &RunOpts::default()).map(|mut r| {
                         if correct {
-                            r.stdout = r
-                                .stdout
-                                .lines()
-                                .map(|l| vm_scenario::correct_watch_line(l) + "\n")
-                                .collect();
+                            r.stdout = r.stdout.lines().map(|l| vm_scenario::correct_watch_line(l) + "\n").collect();
                         }
                         r
                     });
                     match &oracle_out {
                         Ok(r) if r.stdout == o.stdout => {
                             if attempt > 1 {
-                                say(&format!(
-                                    "guest-init: `{}` matched on attempt {attempt}",
-                                    oracle.join(" ")
-                                ));
+                                say(&format!("guest-init: `{}` matched on attempt {attempt}", oracle.join(" ")));
                             }
                             break;
                         }
@@ -523,21 +480,15 @@ fn check_run(run: &Run, saved: &HashMap<String, String>) -> (bool, String) {
                 }
             }
             Expect::StdoutSameAsSaved(name) => match saved.get(name) {
-                None => Some(format!(
-                    "nothing saved as {name:?} (no `save {name}` step before this run)"
-                )),
+                None => Some(format!("nothing saved as {name:?} (no `save {name}` step before this run)")),
                 Some(want) if *want != o.stdout => Some(format!(
                     "stdout differs from saved {name}:\n{}",
                     diff(want, &o.stdout, &format!("saved {name}"), &run.argv[0])
                 )),
                 Some(_) => None,
             },
-            Expect::Stdout(want) => (o.stdout != *want).then(|| {
-                format!(
-                    "stdout differs:\n{}",
-                    diff(want, &o.stdout, "the scenario", &run.argv[0])
-                )
-            }),
+            Expect::Stdout(want) => (o.stdout != *want)
+                .then(|| format!("stdout differs:\n{}", diff(want, &o.stdout, "the scenario", &run.argv[0]))),
             Expect::StdoutLine(t) => {
                 (!o.stdout.lines().any(|l| l == t)).then(|| format!("no stdout line is exactly {t:?}"))
             }
@@ -562,11 +513,7 @@ fn check_run(run: &Run, saved: &HashMap<String, String>) -> (bool, String) {
     for p in &problems {
         s.push_str(&format!("  FAILED {p}\n"));
     }
-    s.push_str(&format!(
-        "  exit code {} after {} ms\n",
-        o.code,
-        t0.elapsed().as_millis()
-    ));
+    s.push_str(&format!("  exit code {} after {} ms\n", o.code, t0.elapsed().as_millis()));
     for (text, what) in [(&o.stdout, "stdout"), (&o.stderr, "stderr")] {
         for l in shown(text, what).lines() {
             s.push_str(&format!("  {l}\n"));
@@ -608,11 +555,7 @@ fn command(argv: &[&str], opts: &RunOpts) -> std::io::Result<Output> {
         c.arg("--").args(argv);
         c
     };
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
     let reader = |mut r: Box<dyn Read + Send>| {
         std::thread::spawn(move || {
             let mut v = Vec::new();
@@ -630,19 +573,12 @@ fn command(argv: &[&str], opts: &RunOpts) -> std::io::Result<Output> {
         if t0.elapsed() > COMMAND_TIMEOUT {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(std::io::Error::other(format!(
-                "still running after {} s, killed",
-                COMMAND_TIMEOUT.as_secs()
-            )));
+            return Err(std::io::Error::other(format!("still running after {} s, killed", COMMAND_TIMEOUT.as_secs())));
         }
         std::thread::sleep(Duration::from_millis(5));
     };
     let code = status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
-    Ok(Output {
-        code,
-        stdout: out.join().unwrap_or_default(),
-        stderr: err.join().unwrap_or_default(),
-    })
+    Ok(Output { code, stdout: out.join().unwrap_or_default(), stderr: err.join().unwrap_or_default() })
 }
 
 // ---------------------------------------------------------------- helpers run as child processes
@@ -678,10 +614,7 @@ fn drop_caps(names: &[String]) {
         permitted: u32,
         inheritable: u32,
     }
-    let mut hdr = Header {
-        version: 0x2008_0522,
-        pid: 0,
-    };
+    let mut hdr = Header { version: 0x2008_0522, pid: 0 };
     let mut data = [Data::default(); 2];
     // SAFETY: capget/capset with a v3 header and two data words, as documented.
     unsafe {
@@ -690,9 +623,7 @@ fn drop_caps(names: &[String]) {
         }
     }
     for name in names {
-        let Some(cap) = cap_number(name) else {
-            die(format!("unknown capability {name}"))
-        };
+        let Some(cap) = cap_number(name) else { die(format!("unknown capability {name}")) };
         // SAFETY: prctl with integer arguments.
         if unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) } != 0 {
             die(format!("PR_CAPBSET_DROP {name}: {}", std::io::Error::last_os_error()));
@@ -704,13 +635,7 @@ fn drop_caps(names: &[String]) {
     }
     // SAFETY: as above.
     unsafe {
-        libc::prctl(
-            libc::PR_CAP_AMBIENT,
-            libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
-            0,
-            0,
-            0,
-        );
+        libc::prctl(libc::PR_CAP_AMBIENT, libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong, 0, 0, 0);
         if libc::syscall(libc::SYS_capset, &mut hdr as *mut Header, data.as_ptr()) != 0 {
             die(format!("capset: {}", std::io::Error::last_os_error()));
         }
@@ -719,9 +644,7 @@ fn drop_caps(names: &[String]) {
 
 /// `/init wrap [as=UID] [drop=CAPS] [ns=pid|user] -- PROGRAM ARGS...`
 fn wrap_main(args: &[String]) -> ! {
-    let Some(sep) = args.iter().position(|a| a == "--") else {
-        die("usage: wrap [OPTS] -- PROGRAM ARGS".into())
-    };
+    let Some(sep) = args.iter().position(|a| a == "--") else { die("usage: wrap [OPTS] -- PROGRAM ARGS".into()) };
     let (opts, argv) = (&args[..sep], &args[sep + 1..]);
     if argv.is_empty() {
         die("no program".into());
@@ -777,11 +700,7 @@ fn wrap_main(args: &[String]) -> ! {
             if pid > 0 {
                 let mut st = 0;
                 libc::waitpid(pid, &mut st, 0);
-                let code = if libc::WIFEXITED(st) {
-                    libc::WEXITSTATUS(st)
-                } else {
-                    128 + libc::WTERMSIG(st)
-                };
+                let code = if libc::WIFEXITED(st) { libc::WEXITSTATUS(st) } else { 128 + libc::WTERMSIG(st) };
                 std::process::exit(code);
             }
         }
@@ -811,11 +730,7 @@ fn become_uid(u: u32) {
 fn auditd_main() -> ! {
     // SAFETY: plain socket calls on buffers we own, with their true lengths.
     unsafe {
-        let fd = libc::socket(
-            libc::AF_NETLINK,
-            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
-            9, /* NETLINK_AUDIT */
-        );
+        let fd = libc::socket(libc::AF_NETLINK, libc::SOCK_RAW | libc::SOCK_CLOEXEC, 9 /* NETLINK_AUDIT */);
         if fd < 0 {
             die(format!("auditd: socket: {}", std::io::Error::last_os_error()));
         }

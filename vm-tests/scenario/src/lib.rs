@@ -198,9 +198,7 @@ pub fn split_words(s: &str) -> Result<Vec<String>, String> {
 }
 
 fn valid_name(n: &str) -> bool {
-    !n.is_empty()
-        && n.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
 }
 
 /// The lines after a `<<MARK` line up to the line MARK, each with a newline.
@@ -221,11 +219,7 @@ fn heredoc<'a>(lines: &mut impl Iterator<Item = (usize, &'a str)>, mark: &str) -
 
 /// Parse one scenario file. `file` is used in error messages and `Scenario::file`.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
-    let err = |line: usize, msg: String| ParseError {
-        file: file.to_string(),
-        line,
-        msg,
-    };
+    let err = |line: usize, msg: String| ParseError { file: file.to_string(), line, msg };
     let mut out: Vec<Scenario> = Vec::new();
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
     while let Some((no, raw)) = lines.next() {
@@ -239,10 +233,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
         };
         if kw == "scenario" {
             if !valid_name(rest) {
-                return Err(err(
-                    no,
-                    format!("bad scenario name {rest:?} (letters, digits, - _ . only)"),
-                ));
+                return Err(err(no, format!("bad scenario name {rest:?} (letters, digits, - _ . only)")));
             }
             out.push(Scenario {
                 name: rest.to_string(),
@@ -271,9 +262,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
         match kw {
             "about" => sc.about = rest.to_string(),
             "final" => {
-                let n = rest
-                    .parse()
-                    .map_err(|_| err(no, format!("`final` needs a number, got {rest:?}")))?;
+                let n = rest.parse().map_err(|_| err(no, format!("`final` needs a number, got {rest:?}")))?;
                 sc.final_order = Some(n);
             }
             "requires" => {
@@ -314,10 +303,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 if w.len() < 2 {
                     return Err(err(no, "`save` needs a name and a command".into()));
                 }
-                sc.steps.push(Step::Save {
-                    name: w[0].clone(),
-                    argv: w[1..].to_vec(),
-                });
+                sc.steps.push(Step::Save { name: w[0].clone(), argv: w[1..].to_vec() });
             }
             "auditctl" => {
                 need("arguments")?;
@@ -364,12 +350,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 if argv.is_empty() {
                     return Err(err(no, "`run` needs a program".into()));
                 }
-                sc.steps.push(Step::Run(Run {
-                    line: no,
-                    opts,
-                    argv,
-                    expects: Vec::new(),
-                }));
+                sc.steps.push(Step::Run(Run { line: no, opts, argv, expects: Vec::new() }));
             }
             "expect" => {
                 let Some(Step::Run(run)) = sc.steps.last_mut() else {
@@ -381,9 +362,9 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 };
                 let e = match (what, arg) {
                     ("exit", "nonzero") => Expect::Exit(ExitExpect::Nonzero),
-                    ("exit", n) => Expect::Exit(ExitExpect::Code(
-                        n.parse().map_err(|_| err(no, format!("bad exit code {n:?}")))?,
-                    )),
+                    ("exit", n) => {
+                        Expect::Exit(ExitExpect::Code(n.parse().map_err(|_| err(no, format!("bad exit code {n:?}")))?))
+                    }
                     ("stdout", a) if a.starts_with("same-as ") => {
                         let argv = split_words(&a["same-as ".len()..]).map_err(|e| err(no, e))?;
                         Expect::StdoutSameAs(argv)
@@ -572,18 +553,9 @@ run dockaudit status
         assert_eq!(a.name, "watch-basic");
         assert_eq!(a.line, 3);
         assert_eq!(a.steps.len(), 5);
-        assert_eq!(
-            a.steps[1],
-            Step::File {
-                path: "/etc/docker/daemon.json".into(),
-                content: "{\"a\": 1}\n".into()
-            }
-        );
+        assert_eq!(a.steps[1], Step::File { path: "/etc/docker/daemon.json".into(), content: "{\"a\": 1}\n".into() });
         let Step::Run(r) = &a.steps[3] else { panic!() };
-        assert_eq!(
-            r.expects[2],
-            Expect::Stdout("-w /etc/docker -p rwxa -k docker\n".into())
-        );
+        assert_eq!(r.expects[2], Expect::Stdout("-w /etc/docker -p rwxa -k docker\n".into()));
         assert_eq!(r.expects[1], Expect::StdoutSameAs(vec!["auditctl".into(), "-l".into()]));
         let Step::Run(r) = &a.steps[4] else { panic!() };
         assert_eq!(r.opts.uid, Some(1000));
@@ -610,10 +582,7 @@ run dockaudit status
     #[test]
     fn final_scenarios_run_last_in_order() {
         let text = "scenario z\nfinal 2\nrun x\nscenario y\nfinal 1\nrun x\nscenario a\nrun x\nscenario b\nrun x\n";
-        let names: Vec<_> = run_order(parse("f", text).unwrap())
-            .into_iter()
-            .map(|s| s.name)
-            .collect();
+        let names: Vec<_> = run_order(parse("f", text).unwrap()).into_iter().map(|s| s.name).collect();
         assert_eq!(names, ["a", "b", "y", "z"]);
     }
 
@@ -622,30 +591,17 @@ run dockaudit status
         assert_eq!(parse_version("6.12.107+deb13-amd64"), Some((6, 12)));
         assert_eq!(parse_version("5.10"), Some((5, 10)));
         assert_eq!(parse_version("x"), None);
-        let scs = parse(
-            "f",
-            "scenario a\nmin-kernel 5.16\nrules-file tests/data/x.rules\nrun x\n",
-        )
-        .unwrap();
+        let scs = parse("f", "scenario a\nmin-kernel 5.16\nrules-file tests/data/x.rules\nrun x\n").unwrap();
         assert_eq!(scs[0].min_kernel, Some((5, 16)));
         assert_eq!(scs[0].steps[0], Step::RulesFile("tests/data/x.rules".into()));
         assert_eq!(guest_file_path("/usr/share/x.rules"), "/usr/share/x.rules");
-        assert_eq!(
-            guest_file_path("tests/data/x.rules"),
-            "/vm-tests/files/tests/data/x.rules"
-        );
+        assert_eq!(guest_file_path("tests/data/x.rules"), "/vm-tests/files/tests/data/x.rules");
     }
 
     #[test]
     fn corrects_garbled_watch_lines() {
-        assert_eq!(
-            correct_watch_line(" -p x-w /usr/bin/yum -k k"),
-            "-w /usr/bin/yum -p x -k k"
-        );
-        assert_eq!(
-            correct_watch_line(" -p wa-w /etc/x -k a -k b"),
-            "-w /etc/x -p wa -k a -k b"
-        );
+        assert_eq!(correct_watch_line(" -p x-w /usr/bin/yum -k k"), "-w /usr/bin/yum -p x -k k");
+        assert_eq!(correct_watch_line(" -p wa-w /etc/x -k a -k b"), "-w /etc/x -p wa -k a -k b");
         assert_eq!(correct_watch_line("-w /etc/x -p wa"), "-w /etc/x -p wa");
         assert_eq!(correct_watch_line(" -p w"), " -p w");
     }
@@ -666,27 +622,9 @@ run dockaudit status
     fn file_heredoc_and_save() {
         let text = "scenario a\nfile /r <<EOF\n-w /x\n  -w /y\nEOF\nfile /e\nsave before auditctl -l\nrun x\nexpect stdout same-as-saved before\n";
         let sc = &parse("f", text).unwrap()[0];
-        assert_eq!(
-            sc.steps[0],
-            Step::File {
-                path: "/r".into(),
-                content: "-w /x\n  -w /y\n".into()
-            }
-        );
-        assert_eq!(
-            sc.steps[1],
-            Step::File {
-                path: "/e".into(),
-                content: String::new()
-            }
-        );
-        assert_eq!(
-            sc.steps[2],
-            Step::Save {
-                name: "before".into(),
-                argv: vec!["auditctl".into(), "-l".into()]
-            }
-        );
+        assert_eq!(sc.steps[0], Step::File { path: "/r".into(), content: "-w /x\n  -w /y\n".into() });
+        assert_eq!(sc.steps[1], Step::File { path: "/e".into(), content: String::new() });
+        assert_eq!(sc.steps[2], Step::Save { name: "before".into(), argv: vec!["auditctl".into(), "-l".into()] });
         let Step::Run(r) = &sc.steps[3] else { panic!() };
         assert_eq!(r.expects[0], Expect::StdoutSameAsSaved("before".into()));
     }
