@@ -1,30 +1,32 @@
 //! dockaudit: a native netlink audit client that reads the kernel's audit rules and
 //! status, prints them exactly as `auditctl` does, and judges them against the CIS
-//! Docker Benchmark. See ARCHITECTURE.md for the map.
+//! Docker Benchmark. See ARCHITECTURE.md for the map and the dependency rule: each
+//! folder is a domain behind a `pub use` facade, and a module only imports the ones
+//! listed below it.
+//!
+//! | layer | modules |
+//! |---|---|
+//! | commands | `cli` |
+//! | decisions and output | `fix`, `report` |
+//! | verdicts | `judge` |
+//! | the persistent configuration | `persist` |
+//! | the rule-file language | `rules_file` |
+//! | the kernel | `kernel` |
+//! | leaves | `rule`, `host`, `wire` |
 
-pub mod args;
-pub mod boot;
-pub mod catalog;
 pub mod cli;
-pub mod error;
-pub mod evaluate;
-pub mod filesystem;
 pub mod fix;
-pub mod load;
-pub mod names;
-pub mod netlink;
-pub mod persistent;
-pub mod privilege;
+pub mod host;
+pub mod judge;
+pub mod kernel;
+pub mod persist;
 pub mod report;
 pub mod rule;
 pub mod rules_file;
-pub mod status;
-pub mod syscalls;
 #[cfg(test)]
 mod testrules;
-pub mod units;
+pub mod wire;
 
-pub use error::{DecodeError, EncodeError, Error};
-pub use netlink::AuditClient;
+pub use kernel::{AuditClient, Error, Features, Status};
 pub use rule::Rule;
-pub use status::{Features, Status};
+pub use wire::{DecodeError, EncodeError};

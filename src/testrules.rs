@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use crate::filesystem::{resolve, FileKind, Filesystem};
-use crate::names;
+use crate::host::{resolve, FileKind, Filesystem};
+use crate::rule::names;
+use crate::rule::syscalls::{syscall_number, Arch};
 use crate::rule::{perm, Action, Field, FieldType, FilterList, Operator, Rule, SyscallMask};
-use crate::syscalls::{syscall_number, Arch};
 
 pub fn parse(text: &str, fs: &dyn Filesystem) -> Vec<Rule> {
     text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(|l| parse_line(l, fs)).collect()

@@ -2,7 +2,7 @@
 //! Splitting and decoding each payload as the client would must not panic.
 #![no_main]
 
-use dockaudit::netlink::{error_code, messages};
+use dockaudit::kernel::{error_code, messages};
 use dockaudit::rule::binary;
 use dockaudit::{Features, Status};
 use libfuzzer_sys::fuzz_target;

@@ -3,7 +3,7 @@
 #![no_main]
 
 use dockaudit::rule::{binary, text};
-use dockaudit::syscalls::Arch;
+use dockaudit::rule::syscalls::Arch;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = text::to_text(&rule, arch);
         }
         let _ = dockaudit::report::inventory::rules_json(&[&rule], Arch::X86_64);
-        if let Ok(bytes) = binary::encode(&rule) {
+        if let Ok(bytes) = binary::encode(&rule, false) {
             assert_eq!(binary::decode(&bytes).as_ref(), Ok(&rule), "encode/decode round trip");
         }
     }

@@ -4,7 +4,7 @@
 
 use dockaudit::rule::binary;
 use dockaudit::rules_file::{parse, Entry, Resolver};
-use dockaudit::syscalls::Arch;
+use dockaudit::rule::syscalls::Arch;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(lines) = parse(text, "fuzz.rules", &resolver) {
         for line in lines {
             if let Entry::Rule { rule, .. } = line.entry {
-                let bytes = binary::encode(&rule).expect("parsed rules encode");
+                let bytes = binary::encode(&rule, false).expect("parsed rules encode");
                 assert_eq!(binary::decode(&bytes).as_ref(), Ok(&rule));
             }
         }

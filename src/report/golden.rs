@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 
 use super::{render, Format};
-use crate::catalog::Benchmark;
-use crate::evaluate::{evaluate, Evaluation, Options};
-use crate::filesystem::FakeFs;
-use crate::status::Status;
-use crate::syscalls::Arch;
+use crate::host::FakeFs;
+use crate::judge::Benchmark;
+use crate::judge::{evaluate, Evaluation, Options};
+use crate::kernel::Status;
+use crate::rule::syscalls::Arch;
 use crate::testrules::parse;
 
 pub const MIXED_RULES: &str = include_str!("../../tests/data/rules/mixed-docker.rules");

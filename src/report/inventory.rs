@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
+use crate::kernel::{Features, Status};
+use crate::rule::syscalls::{self, Arch};
 use crate::rule::{text, FieldType, FieldValue, Rule};
-use crate::status::{Features, Status};
-use crate::syscalls::{self, Arch};
 
 /// Bumped when a field changes meaning or disappears; additions keep the version.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{host_count, TOOL_VERSION};
-use crate::evaluate::{ControlVerdict, Evaluation, HostCheck, Verdict};
+use crate::judge::{ControlVerdict, Evaluation, HostCheck, Verdict};
 
 /// Bumped when a field changes meaning or disappears.
 pub const CHECK_SCHEMA_VERSION: u32 = 1;

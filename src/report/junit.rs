@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::benchmark_title;
-use crate::evaluate::{Evaluation, Verdict};
+use crate::judge::{Evaluation, Verdict};
 
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

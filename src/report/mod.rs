@@ -7,10 +7,10 @@ pub mod prometheus;
 pub mod sarif;
 pub mod text;
 
-use crate::evaluate::{Evaluation, Verdict};
+use crate::judge::{Evaluation, Verdict};
 
 /// `dockaudit check --format`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
     Json,

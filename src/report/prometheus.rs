@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::evaluate::{Evaluation, Verdict};
+use crate::judge::{Evaluation, Verdict};
 
 fn value(v: Verdict) -> i32 {
     match v {

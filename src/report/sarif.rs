@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use super::{benchmark_title, TOOL_VERSION};
-use crate::evaluate::{Evaluation, Verdict};
+use crate::judge::{Evaluation, Verdict};
 
 fn kind_level(v: Verdict) -> (&'static str, &'static str) {
     match v {

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{benchmark_title, host_count};
-use crate::evaluate::{Evaluation, Verdict};
+use crate::judge::{Evaluation, Verdict};
 
 fn label(v: Verdict) -> &'static str {
     match v {

@@ -6,7 +6,7 @@
 
 use super::{Action, Field, FieldType, FieldValue, FilterList, Operator, Rule, SyscallMask};
 use super::{MASK_WORDS, MAX_FIELDS};
-use crate::error::DecodeError;
+use crate::wire::{read_u32, write_u32, DecodeError, EncodeError};
 
 const FLAGS: usize = 0;
 const ACTION: usize = 4;
@@ -22,16 +22,18 @@ pub const HEADER_LEN: usize = BUFLEN + 4;
 /// `AUDIT_FILTER_PREPEND`: the `-A` request flag, which the kernel echoes beside the list.
 const FILTER_PREPEND: u32 = 0x10;
 
-/// A view of an `audit_rule_data` with checked accessors: constructing it proves the
-/// fixed part and `buf` are in bounds, so the accessors cannot panic.
-pub struct RuleBuffer<'a> {
-    bytes: &'a [u8],
+/// A view of an `audit_rule_data` with checked accessors (and setters over mutable
+/// bytes): constructing it proves the fixed part and `buf` are in bounds, so no accessor
+/// can panic. Decoding reads through it and encoding writes through it.
+pub struct RuleBuffer<T> {
+    bytes: T,
 }
 
-impl<'a> RuleBuffer<'a> {
-    pub fn new_checked(bytes: &'a [u8]) -> Result<RuleBuffer<'a>, DecodeError> {
-        if bytes.len() < HEADER_LEN {
-            return Err(DecodeError::RuleTruncated { len: bytes.len(), need: HEADER_LEN });
+impl<T: AsRef<[u8]>> RuleBuffer<T> {
+    pub fn new_checked(bytes: T) -> Result<RuleBuffer<T>, DecodeError> {
+        let len = bytes.as_ref().len();
+        if len < HEADER_LEN {
+            return Err(DecodeError::RuleTruncated { len, need: HEADER_LEN });
         }
         let buffer = RuleBuffer { bytes };
         let field_count = buffer.field_count();
@@ -39,7 +41,7 @@ impl<'a> RuleBuffer<'a> {
             return Err(DecodeError::TooManyFields { count: field_count });
         }
         let buflen = buffer.buflen();
-        let available = bytes.len() - HEADER_LEN;
+        let available = len - HEADER_LEN;
         if buflen as usize > available {
             return Err(DecodeError::BufPastEnd { buflen, available });
         }
@@ -47,9 +49,8 @@ impl<'a> RuleBuffer<'a> {
     }
 
     fn u32_at(&self, offset: usize) -> u32 {
-        let mut word = [0u8; 4];
-        word.copy_from_slice(&self.bytes[offset..offset + 4]);
-        u32::from_ne_bytes(word)
+        // In bounds: every offset used is below HEADER_LEN, checked at construction.
+        read_u32(self.bytes.as_ref(), offset).unwrap_or(0)
     }
 
     pub fn flags(&self) -> u32 {
@@ -76,8 +77,50 @@ impl<'a> RuleBuffer<'a> {
     pub fn buflen(&self) -> u32 {
         self.u32_at(BUFLEN)
     }
-    pub fn buf(&self) -> &'a [u8] {
-        &self.bytes[HEADER_LEN..HEADER_LEN + self.buflen() as usize]
+    pub fn buf(&self) -> &[u8] {
+        self.bytes.as_ref().get(HEADER_LEN..HEADER_LEN + self.buflen() as usize).unwrap_or(&[])
+    }
+}
+
+impl<T: AsRef<[u8]> + AsMut<[u8]>> RuleBuffer<T> {
+    fn set_u32(&mut self, offset: usize, value: u32) {
+        // In bounds as for `u32_at`.
+        write_u32(self.bytes.as_mut(), offset, value);
+    }
+
+    pub fn set_flags(&mut self, value: u32) {
+        self.set_u32(FLAGS, value)
+    }
+    pub fn set_action(&mut self, value: u32) {
+        self.set_u32(ACTION, value)
+    }
+    pub fn set_field_count(&mut self, value: u32) {
+        self.set_u32(FIELD_COUNT, value)
+    }
+    pub fn set_mask_word(&mut self, index: usize, value: u32) {
+        if index < MASK_WORDS {
+            self.set_u32(MASK + 4 * index, value)
+        }
+    }
+    pub fn set_field(&mut self, index: usize, value: u32) {
+        if index < MAX_FIELDS {
+            self.set_u32(FIELDS + 4 * index, value)
+        }
+    }
+    pub fn set_value(&mut self, index: usize, value: u32) {
+        if index < MAX_FIELDS {
+            self.set_u32(VALUES + 4 * index, value)
+        }
+    }
+    pub fn set_fieldflags(&mut self, index: usize, value: u32) {
+        if index < MAX_FIELDS {
+            self.set_u32(FIELDFLAGS + 4 * index, value)
+        }
+    }
+    /// `buf`, whose length the buffer was checked against; `buflen` is not changed.
+    pub fn buf_mut(&mut self) -> &mut [u8] {
+        let end = HEADER_LEN + self.buflen() as usize;
+        self.bytes.as_mut().get_mut(HEADER_LEN..end).unwrap_or(&mut [])
     }
 }
 
@@ -123,39 +166,46 @@ pub fn decode(bytes: &[u8]) -> Result<Rule, DecodeError> {
     Ok(Rule { list, action, mask, fields })
 }
 
-/// Encodes a rule as the kernel expects it in `AUDIT_ADD_RULE`/`AUDIT_DEL_RULE`.
-pub fn encode(rule: &Rule) -> Result<Vec<u8>, crate::error::EncodeError> {
-    use crate::error::EncodeError;
+/// Encodes a rule as the kernel expects it in `AUDIT_ADD_RULE`/`AUDIT_DEL_RULE`;
+/// `prepend` sets `AUDIT_FILTER_PREPEND` (`auditctl -A`).
+pub fn encode(rule: &Rule, prepend: bool) -> Result<Vec<u8>, EncodeError> {
     if rule.fields.len() > MAX_FIELDS {
         return Err(EncodeError::TooManyFields { count: rule.fields.len() });
     }
-    let strings: usize = rule.fields.iter().filter_map(Field::as_bytes).map(<[u8]>::len).sum();
-    let mut out = vec![0u8; HEADER_LEN + strings];
-    let mut put = |offset: usize, value: u32| out[offset..offset + 4].copy_from_slice(&value.to_ne_bytes());
-    put(FLAGS, rule.list.raw());
-    put(ACTION, rule.action.raw());
-    put(FIELD_COUNT, rule.fields.len() as u32);
-    for (index, word) in rule.mask.0.iter().enumerate() {
-        put(MASK + 4 * index, *word);
-    }
-    let mut text = Vec::with_capacity(strings);
-    for (index, field) in rule.fields.iter().enumerate() {
+    let mut strings = 0usize;
+    for field in &rule.fields {
         if field.kind.is_string() != matches!(field.value, FieldValue::Text(_)) {
             return Err(EncodeError::ValueKind { field: field.kind.0 });
         }
+        strings += field.as_bytes().map_or(0, <[u8]>::len);
+    }
+    let buflen = u32::try_from(strings).map_err(|_| EncodeError::StringTooLong {
+        field: rule.fields.iter().find(|f| f.kind.is_string()).map_or(0, |f| f.kind.0),
+    })?;
+    let mut out = vec![0u8; HEADER_LEN + strings];
+    // Sized for exactly this rule, so the checks of `new_checked` hold by construction.
+    let mut buffer = RuleBuffer { bytes: &mut out[..] };
+    buffer.set_u32(BUFLEN, buflen);
+    buffer.set_flags(rule.list.raw() | if prepend { FILTER_PREPEND } else { 0 });
+    buffer.set_action(rule.action.raw());
+    buffer.set_field_count(rule.fields.len() as u32);
+    for (index, word) in rule.mask.0.iter().enumerate() {
+        buffer.set_mask_word(index, *word);
+    }
+    let mut offset = 0;
+    for (index, field) in rule.fields.iter().enumerate() {
         let value = match &field.value {
             FieldValue::Number(n) => *n,
             FieldValue::Text(bytes) => {
-                text.extend_from_slice(bytes);
+                buffer.buf_mut()[offset..offset + bytes.len()].copy_from_slice(bytes);
+                offset += bytes.len();
                 u32::try_from(bytes.len()).map_err(|_| EncodeError::StringTooLong { field: field.kind.0 })?
             }
         };
-        put(FIELDS + 4 * index, field.kind.0);
-        put(VALUES + 4 * index, value);
-        put(FIELDFLAGS + 4 * index, field.op.0);
+        buffer.set_field(index, field.kind.0);
+        buffer.set_value(index, value);
+        buffer.set_fieldflags(index, field.op.0);
     }
-    put(BUFLEN, text.len() as u32);
-    out[HEADER_LEN..].copy_from_slice(&text);
     Ok(out)
 }
 
@@ -179,7 +229,7 @@ mod tests {
     #[test]
     fn round_trips() {
         let rule = watch_rule();
-        let bytes = encode(&rule).unwrap();
+        let bytes = encode(&rule, false).unwrap();
         assert_eq!(bytes.len(), HEADER_LEN + "/usr/bin/dockerd".len() + "docker".len());
         assert_eq!(decode(&bytes).unwrap(), rule);
     }
@@ -195,13 +245,13 @@ mod tests {
                 Field::text(FieldType::FILTERKEY, Operator::EQUAL, "k"),
             ],
         };
-        let decoded = decode(&encode(&rule).unwrap()).unwrap();
+        let decoded = decode(&encode(&rule, false).unwrap()).unwrap();
         assert_eq!(decoded.keys().collect::<Vec<_>>(), vec![b"k".as_slice()]);
     }
 
     #[test]
     fn truncated_header_is_an_error() {
-        let bytes = encode(&watch_rule()).unwrap();
+        let bytes = encode(&watch_rule(), false).unwrap();
         for len in [0, 3, 8, 12, HEADER_LEN - 1] {
             let err = decode(&bytes[..len]).unwrap_err();
             assert!(matches!(err, DecodeError::RuleTruncated { .. }), "{len}: {err}");
@@ -210,7 +260,7 @@ mod tests {
 
     #[test]
     fn too_many_fields_is_an_error() {
-        let mut bytes = encode(&watch_rule()).unwrap();
+        let mut bytes = encode(&watch_rule(), false).unwrap();
         bytes[FIELD_COUNT..FIELD_COUNT + 4].copy_from_slice(&65u32.to_ne_bytes());
         let err = decode(&bytes).unwrap_err();
         assert_eq!(err.to_string(), "rule has 65 fields, more than the kernel's maximum of 64");
@@ -218,14 +268,14 @@ mod tests {
 
     #[test]
     fn buflen_past_the_end_is_an_error() {
-        let mut bytes = encode(&watch_rule()).unwrap();
+        let mut bytes = encode(&watch_rule(), false).unwrap();
         bytes.truncate(bytes.len() - 1);
         assert!(matches!(decode(&bytes).unwrap_err(), DecodeError::BufPastEnd { buflen: 22, available: 21 }));
     }
 
     #[test]
     fn string_past_buflen_is_an_error() {
-        let mut bytes = encode(&watch_rule()).unwrap();
+        let mut bytes = encode(&watch_rule(), false).unwrap();
         // The key claims 7 bytes where 6 remain.
         bytes[VALUES + 8..VALUES + 12].copy_from_slice(&7u32.to_ne_bytes());
         let err = decode(&bytes).unwrap_err();
@@ -237,7 +287,7 @@ mod tests {
 
     #[test]
     fn unknown_field_numbers_are_kept_raw() {
-        let mut bytes = encode(&watch_rule()).unwrap();
+        let mut bytes = encode(&watch_rule(), false).unwrap();
         bytes[FIELDS + 4..FIELDS + 8].copy_from_slice(&150u32.to_ne_bytes());
         let rule = decode(&bytes).unwrap();
         assert_eq!(rule.fields[1], Field::number(FieldType(150), Operator::EQUAL, 0xf));
@@ -245,7 +295,9 @@ mod tests {
 
     #[test]
     fn prepend_flag_is_dropped_and_unknown_lists_kept() {
-        let mut bytes = encode(&watch_rule()).unwrap();
+        let mut bytes = encode(&watch_rule(), true).unwrap();
+        assert_eq!(RuleBuffer::new_checked(&bytes[..]).unwrap().flags(), 0x14, "prepend is OR'ed into the list");
+        assert_eq!(bytes[4..], encode(&watch_rule(), false).unwrap()[4..], "and changes nothing else");
         bytes[FLAGS..FLAGS + 4].copy_from_slice(&0x14u32.to_ne_bytes());
         assert_eq!(decode(&bytes).unwrap().list, FilterList::Exit);
         bytes[FLAGS..FLAGS + 4].copy_from_slice(&0x9u32.to_ne_bytes());

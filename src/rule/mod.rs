@@ -2,6 +2,8 @@
 //! how it was read (kernel bytes, a rules file) or will be shown (auditctl text, JSON).
 
 pub mod binary;
+pub mod names;
+pub mod syscalls;
 pub mod text;
 
 /// `AUDIT_MAX_FIELDS`: the kernel rejects rules with more fields.

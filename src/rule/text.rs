@@ -10,9 +10,9 @@
 
 use std::io::Write as _;
 
+use super::names;
+use super::syscalls::{self, Arch};
 use super::{perm, Field, FieldType, FieldValue, Operator, Rule};
-use crate::names;
-use crate::syscalls::{self, Arch};
 
 /// `-C` operands, by `AUDIT_COMPARE_*` value (1..=25).
 const COMPARISONS: [(&str, &str); 25] = [

@@ -258,7 +258,7 @@ fn encoded_rules_round_trip_through_the_decoder() {
     assert!(lines.len() > 25);
     for line in lines {
         if let Entry::Rule { rule, .. } = line.entry {
-            assert_eq!(binary::decode(&binary::encode(&rule).unwrap()).unwrap(), rule, "{}", line.origin);
+            assert_eq!(binary::decode(&binary::encode(&rule, false).unwrap()).unwrap(), rule, "{}", line.origin);
         }
     }
 }

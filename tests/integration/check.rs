@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::util::{self, HostRules};
-use dockaudit::catalog::{Benchmark, Remediation, Target};
-use dockaudit::evaluate::{evaluate, ControlVerdict, Options, Verdict};
-use dockaudit::filesystem::HostFs;
+use dockaudit::host::HostFs;
+use dockaudit::judge::{evaluate, ControlVerdict, Options, Verdict};
+use dockaudit::judge::{Benchmark, Remediation, Target};
 use dockaudit::AuditClient;
 
 /// Every path the catalogs name, directory or file.

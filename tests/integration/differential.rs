@@ -4,7 +4,7 @@
 
 use crate::oracle;
 use crate::util::{self, HostRules};
-use dockaudit::syscalls::Arch;
+use dockaudit::rule::syscalls::Arch;
 use std::path::PathBuf;
 
 fn rule_files() -> Vec<PathBuf> {

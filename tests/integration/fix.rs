@@ -10,9 +10,9 @@ use std::process::{Command, Output};
 
 use crate::check::DockerPaths;
 use crate::util::{self, HostRules};
-use dockaudit::catalog::Benchmark;
-use dockaudit::evaluate::{evaluate, Options, Verdict};
-use dockaudit::filesystem::HostFs;
+use dockaudit::host::HostFs;
+use dockaudit::judge::Benchmark;
+use dockaudit::judge::{evaluate, Options, Verdict};
 use dockaudit::AuditClient;
 
 /// An image-like root: Docker's files, an /etc/passwd, and rule files the way a

@@ -175,7 +175,7 @@ fn a_dry_run_reads_standard_input() {
 /// `persistent::drift` does it: a loaded file shows no drift against itself.
 #[test]
 fn parsed_rules_show_no_drift_against_the_kernel_after_loading_them() {
-    use dockaudit::persistent::drift;
+    use dockaudit::persist::drift;
     use dockaudit::rules_file::{parse, Entry, Resolver, RuleOp};
     if let Some(why) = util::host_kernel_unavailable() {
         eprintln!("skipped: {why}");
@@ -217,6 +217,6 @@ fn parsed_rules_show_no_drift_against_the_kernel_after_loading_them() {
 
 #[test]
 fn the_hosts_own_persistent_rules_parse() {
-    let set = dockaudit::persistent::persistent_rules(Path::new("/")).expect("read the host's rule files");
+    let set = dockaudit::persist::persistent_rules(Path::new("/")).expect("read the host's rule files");
     eprintln!("host persistent rules: {:?}, {} rules, problems {:?}", set.source, set.rules.len(), set.problems);
 }

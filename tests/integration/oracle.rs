@@ -2,7 +2,7 @@
 //! (shared/reference/auditctl-format.md). These turn its output into the correct form
 //! so comparisons stay byte-exact everywhere else. Each normalization names its bug.
 
-use dockaudit::syscalls::{self, Arch};
+use dockaudit::rule::syscalls::{self, Arch};
 
 /// Bug 2: a watch whose perm (or key) field precedes its path prints as
 /// ` -p x-w /usr/bin/yum -k k`. The correct form is `-w PATH -p PERMS -k KEY...`.

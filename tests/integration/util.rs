@@ -110,7 +110,7 @@ impl Drop for HostRules {
     fn drop(&mut self) {
         let restored = dockaudit::AuditClient::open()
             .map_err(|e| e.to_string())
-            .and_then(|mut client| dockaudit::load::restore_and_verify(&mut client, &self.saved));
+            .and_then(|mut client| dockaudit::persist::restore_and_verify(&mut client, &self.saved));
         match restored {
             Ok(()) => {}
             Err(why) => eprintln!("WARNING: restoring the host's audit rules failed: {why}"),

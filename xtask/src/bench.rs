@@ -99,7 +99,7 @@ impl Drop for HostRules {
     fn drop(&mut self) {
         let restored = dockaudit::AuditClient::open()
             .map_err(|e| e.to_string())
-            .and_then(|mut client| dockaudit::load::restore_and_verify(&mut client, &self.saved));
+            .and_then(|mut client| dockaudit::persist::restore_and_verify(&mut client, &self.saved));
         match restored {
             Ok(()) => eprintln!("bench: host rules restored ({} rules)", self.saved.len()),
             Err(why) => eprintln!("bench: WARNING: restoring host rules failed: {why}"),
@@ -198,7 +198,7 @@ fn ms(d: Duration) -> String {
 }
 
 pub fn bench(options: &Options) -> XResult<bool> {
-    if !dockaudit::privilege::has_audit_control() {
+    if !dockaudit::kernel::has_audit_control() {
         return Err("bench loads rules into the host kernel: run it as root".into());
     }
     crate::tools::ensure_tools()?;

@@ -1,7 +1,7 @@
 //! `cargo xtask dist`: the release files under `target/dist/`: the static, stripped
 //! binary and its SHA-256, the man pages and the bash, zsh and fish completions, the
 //! last two generated from the same clap definitions the binary parses
-//! (`dockaudit::args::command()`), so they cannot drift from `--help`.
+//! (`dockaudit::cli::args::command()`), so they cannot drift from `--help`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -72,7 +72,7 @@ pub fn dist(o: &Options) -> XResult<bool> {
 /// STATUS section (the exit codes `--help` shows).
 pub fn write_man_pages(dir: &Path) -> XResult<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut cmd = dockaudit::args::command().disable_help_subcommand(true);
+    let mut cmd = dockaudit::cli::args::command().disable_help_subcommand(true);
     cmd.build();
     let mut pages = vec![(cmd.clone(), true)];
     pages.extend(cmd.get_subcommands().filter(|s| !s.is_hide_set()).map(|s| (s.clone(), false)));
@@ -111,7 +111,7 @@ fn render_man(man: &clap_mangen::Man, top: bool) -> XResult<Vec<u8>> {
 /// as a request.
 fn exit_status_section() -> String {
     let mut s = String::from(".SH \"EXIT STATUS\"\n.nf\n");
-    let codes = dockaudit::args::EXIT_CODES;
+    let codes = dockaudit::cli::args::EXIT_CODES;
     for line in codes.strip_prefix("Exit codes:\n").unwrap_or(codes).lines() {
         s.push_str("\\&");
         s.push_str(&line.replace('\\', "\\e").replace('-', "\\-"));
@@ -124,7 +124,7 @@ fn exit_status_section() -> String {
 /// bash, zsh and fish completions for every command and flag.
 pub fn write_completions(dir: &Path) -> XResult<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut cmd = dockaudit::args::command();
+    let mut cmd = dockaudit::cli::args::command();
     [Shell::Bash, Shell::Zsh, Shell::Fish]
         .into_iter()
         .map(|shell| {
@@ -150,7 +150,7 @@ mod tests {
         let pages = write_man_pages(&dir).unwrap();
         let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         let top = read("dockaudit.1");
-        let cmd = dockaudit::args::command();
+        let cmd = dockaudit::cli::args::command();
         let subcommands: Vec<_> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
         assert!(subcommands.len() >= 5, "{subcommands:?}");
         assert_eq!(pages.len(), 1 + subcommands.len(), "{pages:?}");

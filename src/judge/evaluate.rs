@@ -21,12 +21,12 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::catalog::{Benchmark, Control, Target};
-use crate::filesystem::{resolve, CachedResolver, FileId, FileKind, Filesystem, ResolveError, Resolved};
+use super::catalog::{Benchmark, Control, Remediation, Target};
+use crate::host;
+use crate::host::{resolve, CachedResolver, FileId, FileKind, Filesystem, ResolveError, Resolved};
+use crate::kernel::Status;
+use crate::rule::syscalls::Arch;
 use crate::rule::{perm, text, Action, Field, FieldType, FilterList, Operator, Rule, SyscallMask};
-use crate::status::Status;
-use crate::syscalls::Arch;
-use crate::units;
 
 /// The outcome of one control or host check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -664,13 +664,13 @@ impl<'r, 'f> Context<'r, 'f> {
         };
         let path = match control.target {
             Target::Path(p) => PathBuf::from(p),
-            Target::Unit(unit) => match units::find_unit(self.fs, unit) {
+            Target::Unit(unit) => match host::find_unit(self.fs, unit) {
                 Ok(Some(p)) => p,
                 Ok(None) => {
                     out.status = Verdict::NotApplicable;
                     out.reasons.push(format!(
                         "no {unit} unit file in {}{}: the recommendation is not applicable",
-                        units::UNIT_DIRS.join(", "),
+                        host::UNIT_DIRS.join(", "),
                         self.where_()
                     ));
                     return out;
@@ -716,7 +716,7 @@ impl<'r, 'f> Context<'r, 'f> {
             RuleTarget::Any => Relation::Covers,
             RuleTarget::Watch { at, link, .. } => {
                 if at.meta.map(|m| m.id) == Some(file.id) || (at.meta.is_none() && at.path == *c) {
-                    if file.is_dir && control.remediation == crate::catalog::Remediation::Watch {
+                    if file.is_dir && control.remediation == Remediation::Watch {
                         Relation::DirEntryOnly
                     } else {
                         Relation::Covers

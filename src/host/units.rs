@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::filesystem::{resolve, Filesystem, ResolveError};
+use super::filesystem::{resolve, Filesystem, ResolveError};
 
 /// systemd's system unit search path, highest priority first (`systemd-analyze
 /// unit-paths` without the generator and transient directories, which hold no
@@ -33,7 +33,7 @@ pub fn find_unit(fs: &dyn Filesystem, name: &str) -> Result<Option<PathBuf>, Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filesystem::FakeFs;
+    use crate::host::FakeFs;
 
     #[test]
     fn a_unit_only_under_usr_lib_is_found() {

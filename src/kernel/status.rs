@@ -1,8 +1,9 @@
 //! `struct audit_status` (AUDIT_GET) and `struct audit_features` (AUDIT_GET_FEATURE),
 //! decoded ourselves because netlink-packet-audit stops at 40 bytes.
 
-use crate::error::DecodeError;
 use serde::Serialize;
+
+use crate::wire::{read_u32, write_u32, DecodeError};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Status {
@@ -24,12 +25,81 @@ pub struct Status {
     pub backlog_wait_time_actual: Option<u32>,
 }
 
+/// The members of `struct audit_status`, by u32 index: the one definition of its layout.
+mod member {
+    pub const MASK: usize = 0;
+    pub const ENABLED: usize = 1;
+    pub const FAILURE: usize = 2;
+    pub const PID: usize = 3;
+    pub const RATE_LIMIT: usize = 4;
+    pub const BACKLOG_LIMIT: usize = 5;
+    pub const LOST: usize = 6;
+    pub const BACKLOG: usize = 7;
+    pub const FEATURE_BITMAP: usize = 8;
+    pub const BACKLOG_WAIT_TIME: usize = 9;
+    pub const BACKLOG_WAIT_TIME_ACTUAL: usize = 10;
+    /// Members in the newest layout (5.9+: 44 bytes).
+    pub const COUNT: usize = 11;
+}
+
 /// The oldest status layout we accept: up to `backlog`.
-const MIN_STATUS_LEN: usize = 32;
+const MIN_STATUS_LEN: usize = 4 * (member::BACKLOG + 1);
+/// The status a request carries: the newest layout, which every kernel accepts (it
+/// copies at most what it knows into a zeroed struct).
+pub const STATUS_LEN: usize = 4 * member::COUNT;
 
 fn word(bytes: &[u8], index: usize) -> Option<u32> {
-    let chunk = bytes.get(index * 4..index * 4 + 4)?;
-    Some(u32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]))
+    read_u32(bytes, index * 4)
+}
+
+/// An `AUDIT_SET` change: which member of `struct audit_status`, and its mask bit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    Enabled,
+    Failure,
+    RateLimit,
+    BacklogLimit,
+    BacklogWaitTime,
+}
+
+impl Setting {
+    /// Every setting, in the order auditctl's status lists them.
+    pub const ALL: [Setting; 5] =
+        [Setting::Enabled, Setting::Failure, Setting::RateLimit, Setting::BacklogLimit, Setting::BacklogWaitTime];
+
+    /// (`AUDIT_STATUS_*` mask bit, member index)
+    fn slot(self) -> (u32, usize) {
+        match self {
+            Setting::Enabled => (0x1, member::ENABLED),
+            Setting::Failure => (0x2, member::FAILURE),
+            Setting::RateLimit => (0x8, member::RATE_LIMIT),
+            Setting::BacklogLimit => (0x10, member::BACKLOG_LIMIT),
+            Setting::BacklogWaitTime => (0x20, member::BACKLOG_WAIT_TIME),
+        }
+    }
+
+    /// The current value in a status reply; `None` where the kernel's status has no such
+    /// member (backlog_wait_time before 3.18).
+    pub fn get(self, status: &Status) -> Option<u32> {
+        match self {
+            Setting::Enabled => Some(status.enabled),
+            Setting::Failure => Some(status.failure),
+            Setting::RateLimit => Some(status.rate_limit),
+            Setting::BacklogLimit => Some(status.backlog_limit),
+            Setting::BacklogWaitTime => status.backlog_wait_time,
+        }
+    }
+
+    /// The `AUDIT_SET` payload that changes this member alone: the kernel copies it into
+    /// a zeroed `struct audit_status` and changes only the members whose bit is in `mask`.
+    pub fn request(self, value: u32) -> [u8; STATUS_LEN] {
+        let mut status = [0u8; STATUS_LEN];
+        let (bit, index) = self.slot();
+        // Both offsets lie inside STATUS_LEN by construction of `member`.
+        write_u32(&mut status, 4 * member::MASK, bit);
+        write_u32(&mut status, 4 * index, value);
+        status
+    }
 }
 
 impl Status {
@@ -39,17 +109,17 @@ impl Status {
         }
         let w = |i| word(bytes, i).unwrap_or(0);
         Ok(Status {
-            mask: w(0),
-            enabled: w(1),
-            failure: w(2),
-            pid: w(3),
-            rate_limit: w(4),
-            backlog_limit: w(5),
-            lost: w(6),
-            backlog: w(7),
-            feature_bitmap: word(bytes, 8),
-            backlog_wait_time: word(bytes, 9),
-            backlog_wait_time_actual: word(bytes, 10),
+            mask: w(member::MASK),
+            enabled: w(member::ENABLED),
+            failure: w(member::FAILURE),
+            pid: w(member::PID),
+            rate_limit: w(member::RATE_LIMIT),
+            backlog_limit: w(member::BACKLOG_LIMIT),
+            lost: w(member::LOST),
+            backlog: w(member::BACKLOG),
+            feature_bitmap: word(bytes, member::FEATURE_BITMAP),
+            backlog_wait_time: word(bytes, member::BACKLOG_WAIT_TIME),
+            backlog_wait_time_actual: word(bytes, member::BACKLOG_WAIT_TIME_ACTUAL),
         })
     }
 
@@ -73,7 +143,19 @@ pub struct Features {
     pub lock: u32,
 }
 
+/// `sizeof(struct audit_features)`: version, mask, features, lock.
+pub const FEATURES_LEN: usize = 16;
+
 impl Features {
+    /// The struct as an `AUDIT_SET_FEATURE` request carries it.
+    pub fn to_bytes(&self) -> [u8; FEATURES_LEN] {
+        let mut bytes = [0u8; FEATURES_LEN];
+        for (i, word) in [self.version, self.mask, self.features, self.lock].into_iter().enumerate() {
+            write_u32(&mut bytes, 4 * i, word);
+        }
+        bytes
+    }
+
     pub fn decode(bytes: &[u8]) -> Result<Features, DecodeError> {
         match (word(bytes, 0), word(bytes, 1), word(bytes, 2), word(bytes, 3)) {
             (Some(version), Some(mask), Some(features), Some(lock)) => Ok(Features { version, mask, features, lock }),
@@ -141,8 +223,24 @@ mod tests {
         assert!(status.is_locked());
         // The reply a 6.12 guest sent after `auditctl --loginuid-immutable`.
         let features = Features::decode(&bytes(&[1, 0xffff_ffff, 2, 2])).unwrap();
+        assert_eq!(Features::decode(&features.to_bytes()).unwrap(), features);
         let text = to_auditctl_text(&status, Some(&features));
         assert!(text.ends_with("backlog_wait_time 60000\nloginuid_immutable 1 locked\n"), "{text}");
+    }
+
+    #[test]
+    fn a_set_request_changes_one_member_under_its_mask_bit() {
+        let request = Setting::BacklogWaitTime.request(60000);
+        let decoded = Status::decode(&request).unwrap();
+        assert_eq!((decoded.mask, decoded.backlog_wait_time), (0x20, Some(60000)));
+        assert_eq!(
+            Status { mask: 0, backlog_wait_time: None, backlog_wait_time_actual: None, ..decoded },
+            Status { feature_bitmap: Some(0), ..Status::default() }
+        );
+        for setting in Setting::ALL {
+            let decoded = Status::decode(&setting.request(7)).unwrap();
+            assert_eq!(setting.get(&decoded), Some(7), "{setting:?}");
+        }
     }
 
     #[test]

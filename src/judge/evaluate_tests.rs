@@ -2,7 +2,7 @@
 //! (built the way auditctl builds it, see `testrules`).
 
 use super::*;
-use crate::filesystem::FakeFs;
+use crate::host::FakeFs;
 use crate::testrules::parse;
 
 /// A Docker host as it looks on disk: merged /usr, /var/run → /run, runc in

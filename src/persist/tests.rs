@@ -1,7 +1,11 @@
 use super::*;
+use std::path::PathBuf;
+
+use crate::rule::syscalls::Arch;
 use crate::rule::text;
 use crate::rule::MASK_WORDS;
-use crate::syscalls::Arch;
+use crate::rule::{FieldType, Rule};
+use crate::rules_file::{Entry, Origin, Resolver};
 
 struct Root(PathBuf);
 

@@ -265,10 +265,10 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
-    const MSGTYPE_TSV: &str = include_str!("../tests/data/oracle/libaudit-msgtype.tsv");
-    const ERRNO_TSV: &str = include_str!("../tests/data/oracle/libaudit-errno.tsv");
-    const FSTYPE_TSV: &str = include_str!("../tests/data/oracle/libaudit-fstype.tsv");
-    const LOOKUP: &str = include_str!("../tests/data/oracle/libaudit-lookup.tsv");
+    const MSGTYPE_TSV: &str = include_str!("../../tests/data/oracle/libaudit-msgtype.tsv");
+    const ERRNO_TSV: &str = include_str!("../../tests/data/oracle/libaudit-errno.tsv");
+    const FSTYPE_TSV: &str = include_str!("../../tests/data/oracle/libaudit-fstype.tsv");
+    const LOOKUP: &str = include_str!("../../tests/data/oracle/libaudit-lookup.tsv");
 
     /// A `number<TAB>name` capture, its `#` header skipped.
     fn table(tsv: &'static str) -> BTreeMap<u32, &'static str> {

@@ -13,10 +13,10 @@
 //!   the kernel's default of 64); auditd running and lost events are `not_applicable`
 //!   ("not judged offline"), never a finding.
 
-use crate::evaluate::{Evaluation, HostCheck, Persistence, Verdict, MIN_BACKLOG};
-use crate::persistent::{drift, RuleSet, Source};
+use super::evaluate::{Evaluation, HostCheck, Persistence, Verdict, MIN_BACKLOG};
+use crate::persist::{drift, RuleSet, Source};
+use crate::rule::syscalls::Arch;
 use crate::rule::{text, Rule};
-use crate::syscalls::Arch;
 
 /// Most rules listed in one reason; the rest are counted.
 const SHOWN: usize = 10;
@@ -187,16 +187,16 @@ pub fn offline_host_checks(disk: &RuleSet) -> Vec<HostCheck> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Benchmark;
-    use crate::evaluate::{evaluate, Options};
-    use crate::filesystem::FakeFs;
+    use crate::host::FakeFs;
+    use crate::judge::Benchmark;
+    use crate::judge::{evaluate, Options};
+    use crate::kernel::Status;
     use crate::rules_file::Resolver;
-    use crate::status::Status;
 
     fn set(text: &str) -> RuleSet {
         // Parent directories must exist for a watch to load: the host's /etc and /usr/bin do.
         let resolver = Resolver::new("/").with_arch(Arch::X86_64);
-        crate::persistent::rules_from_files(&[("/etc/audit/rules.d/50-docker.rules".into(), text.into())], &resolver)
+        crate::persist::rules_from_files(&[("/etc/audit/rules.d/50-docker.rules".into(), text.into())], &resolver)
     }
 
     #[test]

@@ -14,41 +14,9 @@
 //!   as ignored.
 //! - A kernel whose rules are locked (`enabled 2`) is refused before anything is sent.
 
-use crate::netlink::Setting;
+use crate::kernel::{AuditControl, Error, Setting};
 use crate::rule::Rule;
 use crate::rules_file::{Control, Entry, Line, Origin, RuleOp};
-use crate::{AuditClient, Error, Status};
-
-/// What `load` needs from the kernel; `AuditClient` in production, a fake in tests.
-pub trait AuditControl {
-    fn status(&mut self) -> Result<Status, Error>;
-    fn list_rules(&mut self) -> Result<Vec<Rule>, Error>;
-    fn add_rule(&mut self, rule: &Rule, prepend: bool) -> Result<(), Error>;
-    fn delete_rule(&mut self, rule: &Rule) -> Result<(), Error>;
-    fn set(&mut self, setting: Setting, value: u32) -> Result<(), Error>;
-    fn set_loginuid_immutable(&mut self) -> Result<(), Error>;
-}
-
-impl AuditControl for AuditClient {
-    fn status(&mut self) -> Result<Status, Error> {
-        AuditClient::status(self)
-    }
-    fn list_rules(&mut self) -> Result<Vec<Rule>, Error> {
-        AuditClient::list_rules(self)
-    }
-    fn add_rule(&mut self, rule: &Rule, prepend: bool) -> Result<(), Error> {
-        AuditClient::add_rule(self, rule, prepend)
-    }
-    fn delete_rule(&mut self, rule: &Rule) -> Result<(), Error> {
-        AuditClient::delete_rule(self, rule)
-    }
-    fn set(&mut self, setting: Setting, value: u32) -> Result<(), Error> {
-        AuditClient::set(self, setting, value)
-    }
-    fn set_loginuid_immutable(&mut self) -> Result<(), Error> {
-        AuditClient::set_loginuid_immutable(self)
-    }
-}
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LoadReport {
@@ -280,6 +248,5 @@ fn roll_back(kernel: &mut dyn AuditControl, snapshot: &[Rule], undo: Vec<Undo>) 
 }
 
 #[cfg(test)]
-pub(crate) mod fake;
-#[cfg(test)]
+#[path = "load_tests.rs"]
 mod tests;

@@ -1,8 +1,8 @@
 use super::*;
+use crate::rule::syscalls::Arch;
 use crate::rules_file::{parse, Resolver};
-use crate::syscalls::Arch;
 
-use super::fake::FakeKernel;
+use crate::kernel::FakeKernel;
 
 fn lines(text: &str) -> Vec<Line> {
     parse(text, "t.rules", &Resolver::new("/nonexistent-root").with_arch(Arch::X86_64)).unwrap()

@@ -293,15 +293,15 @@ mod tests {
 
     fn dump(arch: Arch) -> &'static str {
         match arch {
-            Arch::X86_64 => include_str!("../tests/data/oracle/ausyscall-x86_64.txt"),
-            Arch::I386 => include_str!("../tests/data/oracle/ausyscall-i386.txt"),
-            Arch::Aarch64 => include_str!("../tests/data/oracle/ausyscall-aarch64.txt"),
-            Arch::Arm => include_str!("../tests/data/oracle/ausyscall-arm.txt"),
+            Arch::X86_64 => include_str!("../../tests/data/oracle/ausyscall-x86_64.txt"),
+            Arch::I386 => include_str!("../../tests/data/oracle/ausyscall-i386.txt"),
+            Arch::Aarch64 => include_str!("../../tests/data/oracle/ausyscall-aarch64.txt"),
+            Arch::Arm => include_str!("../../tests/data/oracle/ausyscall-arm.txt"),
         }
     }
 
-    const LOOKUP: &str = include_str!("../tests/data/oracle/libaudit-lookup.tsv");
-    const MACHINES: &str = include_str!("../tests/data/oracle/libaudit-machine.tsv");
+    const LOOKUP: &str = include_str!("../../tests/data/oracle/libaudit-lookup.tsv");
+    const MACHINES: &str = include_str!("../../tests/data/oracle/libaudit-machine.tsv");
 
     /// Parses an `ausyscall ARCH --dump` capture, checking its header names
     /// the table we think it is.

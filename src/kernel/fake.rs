@@ -1,10 +1,8 @@
 //! Test-only: an in-memory kernel for the transactions of `load` and `fix`.
 
-use super::AuditControl;
-use crate::netlink::Setting;
+use super::{AuditControl, Error, Setting, Status};
+use crate::rule::syscalls::Arch;
 use crate::rule::Rule;
-use crate::syscalls::Arch;
-use crate::{Error, Status};
 
 /// A kernel in memory: rules by list in insertion order, EEXIST/ENOENT like the real
 /// one, and a path it refuses (as a kernel refuses a watch under a missing directory).

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::catalog::Benchmark;
+use crate::judge::Benchmark;
 use crate::report;
 
 /// The exit codes, shown under `--help` (and in the man pages).
@@ -30,19 +30,11 @@ pub struct Args {
     pub command: Command,
 }
 
+/// `list --format` and `status --format`; `check` takes `report::Format`.
 #[derive(Clone, Copy, ValueEnum)]
-pub enum Format {
+pub enum ListFormat {
     Text,
     Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum CheckFormat {
-    Text,
-    Json,
-    Sarif,
-    Junit,
-    Prometheus,
 }
 
 fn benchmark(v: &str) -> Result<Benchmark, String> {
@@ -58,12 +50,12 @@ pub enum Command {
         #[arg(short, long)]
         key: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ListFormat,
     },
     /// Print the kernel's audit status exactly as `auditctl -s` does.
     Status {
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ListFormat,
     },
     /// Load rule files into the kernel like `auditctl -R`, all or nothing.
     Load {
@@ -86,7 +78,7 @@ pub enum Command {
         #[arg(long, default_value = "1.6.0", value_parser = benchmark)]
         benchmark: Benchmark,
         #[arg(long, value_enum, default_value = "text")]
-        format: CheckFormat,
+        format: report::Format,
         /// Demand the CIS line exactly: -p rwxa (war for /run/containerd) and -k docker.
         #[arg(long)]
         strict: bool,
@@ -148,18 +140,6 @@ pub enum Command {
         #[arg(long, value_name = "FILE", default_value = crate::fix::DEFAULT_STATE)]
         state: PathBuf,
     },
-}
-
-impl From<CheckFormat> for report::Format {
-    fn from(format: CheckFormat) -> report::Format {
-        match format {
-            CheckFormat::Text => report::Format::Text,
-            CheckFormat::Json => report::Format::Json,
-            CheckFormat::Sarif => report::Format::Sarif,
-            CheckFormat::Junit => report::Format::Junit,
-            CheckFormat::Prometheus => report::Format::Prometheus,
-        }
-    }
 }
 
 /// The whole command line as clap sees it, for the man pages and completions.

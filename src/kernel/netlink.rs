@@ -12,9 +12,10 @@ use netlink_packet_audit::constants::{
 use netlink_packet_core::{NetlinkBuffer, NLM_F_ACK, NLM_F_REQUEST};
 use netlink_sys::{Socket, SocketAddr};
 
-use crate::error::{DecodeError, Error};
+use super::status::{Setting, FEATURES_LEN, FEATURE_LOGINUID_IMMUTABLE};
+use super::{privilege, Error, Features, Status};
 use crate::rule::{binary, Rule};
-use crate::status::{Features, Status};
+use crate::wire::{read_u32, DecodeError};
 
 pub const NETLINK_AUDIT: isize = 9;
 const NLMSG_NOOP: u16 = 1;
@@ -84,10 +85,8 @@ pub fn messages(datagram: &[u8]) -> impl Iterator<Item = Result<Message<'_>, Dec
 
 /// The errno of an `NLMSG_ERROR` payload; 0 is an acknowledgement.
 pub fn error_code(payload: &[u8]) -> Result<i32, DecodeError> {
-    match payload.get(..4) {
-        Some(b) => Ok(i32::from_ne_bytes([b[0], b[1], b[2], b[3]])),
-        None => Err(DecodeError::ErrorTruncated { len: payload.len() }),
-    }
+    // `struct nlmsgerr` starts with the negative errno.
+    read_u32(payload, 0).map(|word| word as i32).ok_or(DecodeError::ErrorTruncated { len: payload.len() })
 }
 
 /// What a request's answer consists of, besides the ACK.
@@ -100,43 +99,6 @@ enum Answer {
     /// Messages until NLMSG_DONE.
     Dump,
 }
-
-/// An `AUDIT_SET` change: which member of `struct audit_status`, and its mask bit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Setting {
-    Enabled,
-    Failure,
-    RateLimit,
-    BacklogLimit,
-    BacklogWaitTime,
-}
-
-impl Setting {
-    /// (mask bit, index of the u32 in struct audit_status)
-    fn slot(self) -> (u32, usize) {
-        match self {
-            Setting::Enabled => (0x1, 1),
-            Setting::Failure => (0x2, 2),
-            Setting::RateLimit => (0x8, 4),
-            Setting::BacklogLimit => (0x10, 5),
-            Setting::BacklogWaitTime => (0x20, 9),
-        }
-    }
-
-    /// The current value in a status reply.
-    pub fn get(self, status: &Status) -> Option<u32> {
-        match self {
-            Setting::Enabled => Some(status.enabled),
-            Setting::Failure => Some(status.failure),
-            Setting::RateLimit => Some(status.rate_limit),
-            Setting::BacklogLimit => Some(status.backlog_limit),
-            Setting::BacklogWaitTime => status.backlog_wait_time,
-        }
-    }
-}
-
-/// `AUDIT_FILTER_PREPEND`, OR'ed into the list of an `-A` rule.
-const FILTER_PREPEND: u32 = 0x10;
 
 /// What [`AuditClient::stream_rules`] hands over.
 // Boxing the rule would cost an allocation per rule; a Dumped lives for one call.
@@ -166,10 +128,10 @@ impl AuditClient {
     /// is missing instead of relaying a bare EPERM later.
     pub fn open() -> Result<AuditClient, Error> {
         let socket = open_socket()?;
-        if !crate::privilege::in_initial_user_namespace() {
+        if !privilege::in_initial_user_namespace() {
             return Err(Error::UserNamespace);
         }
-        if !crate::privilege::has_audit_control() {
+        if !privilege::has_audit_control() {
             return Err(Error::MissingCapability);
         }
         Ok(AuditClient::with_socket(socket))
@@ -212,7 +174,7 @@ impl AuditClient {
 
     pub fn features(&mut self) -> Result<Features, Error> {
         // The request carries an (empty) struct audit_features, as auditctl sends it.
-        let payload = self.request_one("AUDIT_GET_FEATURE", AUDIT_GET_FEATURE, &[0u8; 16])?;
+        let payload = self.request_one("AUDIT_GET_FEATURE", AUDIT_GET_FEATURE, &[0u8; FEATURES_LEN])?;
         Features::decode(&payload).map_err(|source| Error::Decode { request: "AUDIT_GET_FEATURE", source })
     }
 
@@ -242,40 +204,27 @@ impl AuditClient {
 
     /// `AUDIT_ADD_RULE`; `prepend` puts the rule first in its list (`auditctl -A`).
     pub fn add_rule(&mut self, rule: &Rule, prepend: bool) -> Result<(), Error> {
-        let mut bytes = binary::encode(rule)?;
-        if prepend {
-            let flags = u32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) | FILTER_PREPEND;
-            bytes[..4].copy_from_slice(&flags.to_ne_bytes());
-        }
+        let bytes = binary::encode(rule, prepend)?;
         self.exchange("AUDIT_ADD_RULE", AUDIT_ADD_RULE, &bytes, Answer::AckOnly, &mut |_| Ok(()))
     }
 
     /// `AUDIT_DEL_RULE`: the kernel deletes the rule equal to this one.
     pub fn delete_rule(&mut self, rule: &Rule) -> Result<(), Error> {
-        let bytes = binary::encode(rule)?;
+        let bytes = binary::encode(rule, false)?;
         self.exchange("AUDIT_DEL_RULE", AUDIT_DEL_RULE, &bytes, Answer::AckOnly, &mut |_| Ok(()))
     }
 
     /// `AUDIT_SET` of one status member (`auditctl -e/-f/-r/-b/--backlog_wait_time`).
     pub fn set(&mut self, setting: Setting, value: u32) -> Result<(), Error> {
-        // The kernel copies what it gets into a zeroed struct audit_status and
-        // changes only the members whose bit is in `mask`.
-        let mut status = [0u8; 44];
-        let (bit, index) = setting.slot();
-        status[..4].copy_from_slice(&bit.to_ne_bytes());
-        status[index * 4..index * 4 + 4].copy_from_slice(&value.to_ne_bytes());
-        self.exchange("AUDIT_SET", AUDIT_SET, &status, Answer::AckOnly, &mut |_| Ok(()))
+        self.exchange("AUDIT_SET", AUDIT_SET, &setting.request(value), Answer::AckOnly, &mut |_| Ok(()))
     }
 
     /// `AUDIT_SET_FEATURE` making loginuid immutable and locking that until reboot,
     /// as `auditctl --loginuid-immutable` does.
     pub fn set_loginuid_immutable(&mut self) -> Result<(), Error> {
-        let bit = crate::status::FEATURE_LOGINUID_IMMUTABLE;
-        let mut features = [0u8; 16];
-        for (i, word) in [1u32, bit, bit, bit].iter().enumerate() {
-            features[i * 4..i * 4 + 4].copy_from_slice(&word.to_ne_bytes());
-        }
-        self.exchange("AUDIT_SET_FEATURE", AUDIT_SET_FEATURE, &features, Answer::AckOnly, &mut |_| Ok(()))
+        let bit = FEATURE_LOGINUID_IMMUTABLE;
+        let request = Features { version: 1, mask: bit, features: bit, lock: bit }.to_bytes();
+        self.exchange("AUDIT_SET_FEATURE", AUDIT_SET_FEATURE, &request, Answer::AckOnly, &mut |_| Ok(()))
     }
 
     /// The rule payloads exactly as the kernel sent them (for captures and tests).
@@ -490,7 +439,7 @@ fn receive(socket: &Socket, buffer: &mut [u8]) -> io::Result<(usize, SocketAddr)
 fn classify(request: &'static str, e: io::Error) -> Error {
     match e.raw_os_error() {
         Some(libc::EPERM) | Some(libc::EACCES) => {
-            if crate::privilege::has_audit_control() {
+            if privilege::has_audit_control() {
                 Error::NotInitialPidNamespace
             } else {
                 Error::MissingCapability

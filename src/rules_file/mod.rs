@@ -15,10 +15,10 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::names;
+use crate::rule::names;
+use crate::rule::syscalls::{self, Arch};
 use crate::rule::text::comparison_value;
 use crate::rule::{perm, Action, Field, FieldType, FilterList, Operator, Rule, SyscallMask, KEY_SEPARATOR};
-use crate::syscalls::{self, Arch};
 
 /// `AUDIT_MAX_KEY_LEN`.
 pub const MAX_KEY_LEN: usize = 256;
@@ -286,9 +286,9 @@ impl Resolver {
     /// `stat(path)` as seen inside the root: symlinks are followed, absolute targets
     /// resolved against the root rather than the running system.
     pub fn is_dir(&self, path: &str) -> bool {
-        let fs = crate::filesystem::HostFs::new(self.root.clone());
-        crate::filesystem::resolve(&fs, Path::new(path), true)
-            .is_ok_and(|r| r.meta.is_some_and(|m| m.kind == crate::filesystem::FileKind::Dir))
+        let fs = crate::host::HostFs::new(self.root.clone());
+        crate::host::resolve(&fs, Path::new(path), true)
+            .is_ok_and(|r| r.meta.is_some_and(|m| m.kind == crate::host::FileKind::Dir))
     }
 }
 

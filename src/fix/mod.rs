@@ -27,16 +27,13 @@ use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::catalog::{Benchmark, Remediation};
-use crate::evaluate::{evaluate, Evaluation, Options, UnknownControl, Verdict};
-use crate::filesystem::Filesystem;
-use crate::load::{self, AuditControl, LoadError};
-use crate::persistent::same_rule;
+use crate::host::Filesystem;
+use crate::judge::{evaluate, Benchmark, Evaluation, Options, Remediation, UnknownControl, Verdict};
+use crate::kernel::{AuditControl, Error, Status};
+use crate::persist::{self, same_rule, LoadError};
+use crate::rule::syscalls::Arch;
 use crate::rule::{text, FieldType, Rule};
 use crate::rules_file::{self, Entry, Line, Origin, Resolver, RuleOp};
-use crate::status::Status;
-use crate::syscalls::Arch;
-use crate::Error;
 
 /// Where `--apply` records what it added, unless told otherwise (`--state`).
 pub const DEFAULT_STATE: &str = "/run/dockaudit/applied.rules";
@@ -328,17 +325,6 @@ pub enum FixError {
     ReadState { path: String, source: std::io::Error },
 }
 
-impl FixError {
-    /// 1 when the kernel refused (locked, or a rejected rule rolled back), 3 when the
-    /// kernel could not be talked to.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            FixError::Kernel(_) | FixError::Load(LoadError::Kernel(_)) => 3,
-            _ => 1,
-        }
-    }
-}
-
 fn from_load(verb: &'static str) -> impl Fn(LoadError) -> FixError {
     move |e| match e {
         LoadError::Locked => FixError::Locked(verb),
@@ -385,7 +371,7 @@ pub fn apply(kernel: &mut dyn AuditControl, plan: &Plan, state: &Path, native: A
     if lines.is_empty() {
         return Ok(ApplyReport::default());
     }
-    load::load(kernel, &lines).map_err(from_load("apply"))?;
+    persist::load(kernel, &lines).map_err(from_load("apply"))?;
     let added: Vec<String> =
         plan.rules().map(|(_, rule, _)| String::from_utf8_lossy(&text::to_text(rule, native)).into_owned()).collect();
     recorded.extend(added.iter().cloned());
@@ -445,7 +431,7 @@ pub fn revert(kernel: &mut dyn AuditControl, state: &Path, native: Arch) -> Resu
             None => report.gone.push(wanted.clone()),
         }
     }
-    load::load(kernel, &lines).map_err(from_load("revert"))?;
+    persist::load(kernel, &lines).map_err(from_load("revert"))?;
     match std::fs::remove_file(state) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
             return Err(FixError::State {

@@ -1,0 +1,89 @@
+//! `dockaudit check`: the kernel's rules (or, offline, rule files) judged against the
+//! catalog on the host's files, with what boot will load.
+
+use std::path::Path;
+
+use super::{drop_all_privileges, open_client, read_rule_files, CommandError, Output};
+use crate::host::HostFs;
+use crate::judge::{self, Evaluation, HostCheck, Options, Verdict};
+use crate::persist::{self, RuleSet};
+use crate::report::{self, Format};
+use crate::rule::syscalls::Arch;
+use crate::rule::Rule;
+use crate::rules_file::Resolver;
+
+/// `dockaudit check`: reads the kernel's rules and status, judges them against the
+/// catalog with the filesystem under `root`, and returns the report and whether it has
+/// findings (exit 1).
+pub fn check(opts: &Options, root: &Path, format: Format, color: bool) -> Result<Output, CommandError> {
+    // Unknown ids are a usage error: say so before asking the kernel anything.
+    judge::select(opts)?;
+    // The filesystem is read after the drop too: Docker's paths are root's, and uid 0
+    // stays, so owner permissions still let us stat them.
+    let mut client = open_client()?;
+    let status = client.status()?;
+    let rules = client.list_rules()?;
+    let mut eval = judge::evaluate(&rules, Some(&status), &HostFs::new(root), opts)?;
+    add_persistence(&mut eval, &rules, root, opts.native);
+    Ok(render_check(&eval, format, color))
+}
+
+/// Joins a kernel evaluation with the rule files `root` loads at boot: each control's
+/// persistence and the `persistent-rules` and `rule-files` host checks. Unreadable
+/// rule files are a host check in error, not a failed command: the kernel's verdicts
+/// stand on their own.
+fn add_persistence(eval: &mut Evaluation, kernel: &[Rule], root: &Path, native: Arch) {
+    match persist::persistent_rules(root) {
+        Ok(disk) => {
+            judge::annotate(eval, &disk, native);
+            let drift = judge::drift_check(eval, kernel, &disk, native);
+            eval.host.push(drift);
+            eval.host.push(judge::load_check(&disk));
+        }
+        Err(e) => eval.host.push(HostCheck {
+            id: "persistent-rules",
+            title: "Loaded rules match the persistent rule files",
+            status: Verdict::Error,
+            reasons: vec![e.to_string()],
+        }),
+    }
+}
+
+/// The rules judged offline: the given rule files read like `auditctl -R`, or else the
+/// rule files `root` loads at boot.
+pub fn offline_rules(root: &Path, rule_files: &[String]) -> Result<RuleSet, CommandError> {
+    if rule_files.is_empty() {
+        return persist::persistent_rules(root).map_err(|e| CommandError::Input(e.to_string()));
+    }
+    let files = read_rule_files(rule_files, true)?;
+    Ok(persist::rules_from_files(&files, &Resolver::new(root)))
+}
+
+/// Offline judging without dropping privileges (the caller decides): rules from files,
+/// applicability from the files under `root`, host checks from the files' control lines.
+pub fn offline_evaluation(opts: &Options, root: &Path, rule_files: &[String]) -> Result<Evaluation, CommandError> {
+    judge::select(opts)?;
+    let disk = offline_rules(root, rule_files)?;
+    let mut eval = judge::evaluate(&disk.plain_rules(), None, &HostFs::new(root), opts)?;
+    judge::annotate(&mut eval, &disk, opts.native);
+    eval.host = judge::offline_host_checks(&disk);
+    Ok(eval)
+}
+
+/// `dockaudit check --root DIR` / `--rules FILE`: no kernel, no capability. Every
+/// capability is dropped before a file is read; the audit socket is never opened.
+pub fn check_offline(
+    opts: &Options,
+    root: &Path,
+    rule_files: &[String],
+    format: Format,
+    color: bool,
+) -> Result<Output, CommandError> {
+    drop_all_privileges()?;
+    let eval = offline_evaluation(opts, root, rule_files)?;
+    Ok(render_check(&eval, format, color))
+}
+
+fn render_check(eval: &Evaluation, format: Format, color: bool) -> Output {
+    Output { bytes: report::render(eval, format, color).into_bytes(), findings: eval.has_findings() }
+}

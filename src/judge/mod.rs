@@ -1,0 +1,13 @@
+//! The verdicts: the CIS Docker Benchmark's audit controls (`catalog`), judged with
+//! the kernel's semantics on the host's files (`evaluate`), and what boot will load
+//! (`boot`). Pure functions of rules, status and files: nothing here reads the kernel.
+
+mod boot;
+mod catalog;
+mod evaluate;
+
+pub use boot::{annotate, drift_check, load_check, offline_host_checks};
+pub use catalog::{Benchmark, Control, Remediation, Target, DEFAULT_UNIT_DIR};
+pub use evaluate::{
+    evaluate, select, ControlVerdict, Evaluation, HostCheck, Options, Persistence, UnknownControl, Verdict, MIN_BACKLOG,
+};

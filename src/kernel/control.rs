@@ -1,0 +1,36 @@
+//! The seam every change to the kernel goes through: `AuditControl` is the netlink client in
+//! production and `FakeKernel` in tests, so `load` and `fix` are tested as transactions.
+
+use super::{AuditClient, Error, Setting, Status};
+use crate::rule::Rule;
+
+/// What `load` needs from the kernel; `AuditClient` in production, a fake in tests.
+pub trait AuditControl {
+    fn status(&mut self) -> Result<Status, Error>;
+    fn list_rules(&mut self) -> Result<Vec<Rule>, Error>;
+    fn add_rule(&mut self, rule: &Rule, prepend: bool) -> Result<(), Error>;
+    fn delete_rule(&mut self, rule: &Rule) -> Result<(), Error>;
+    fn set(&mut self, setting: Setting, value: u32) -> Result<(), Error>;
+    fn set_loginuid_immutable(&mut self) -> Result<(), Error>;
+}
+
+impl AuditControl for AuditClient {
+    fn status(&mut self) -> Result<Status, Error> {
+        AuditClient::status(self)
+    }
+    fn list_rules(&mut self) -> Result<Vec<Rule>, Error> {
+        AuditClient::list_rules(self)
+    }
+    fn add_rule(&mut self, rule: &Rule, prepend: bool) -> Result<(), Error> {
+        AuditClient::add_rule(self, rule, prepend)
+    }
+    fn delete_rule(&mut self, rule: &Rule) -> Result<(), Error> {
+        AuditClient::delete_rule(self, rule)
+    }
+    fn set(&mut self, setting: Setting, value: u32) -> Result<(), Error> {
+        AuditClient::set(self, setting, value)
+    }
+    fn set_loginuid_immutable(&mut self) -> Result<(), Error> {
+        AuditClient::set_loginuid_immutable(self)
+    }
+}

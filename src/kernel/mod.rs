@@ -1,0 +1,20 @@
+//! The kernel's audit subsystem as dockaudit talks to it: one `NETLINK_AUDIT` socket
+//! (`AuditClient`), the status and features structs, the settings `AUDIT_SET` changes,
+//! the `AuditControl` seam every change goes through (a `FakeKernel` in tests), and
+//! the capabilities a request needs. A leaf: it knows rules only as bytes and `Rule`s.
+
+mod control;
+mod error;
+#[cfg(test)]
+mod fake;
+mod netlink;
+mod privilege;
+mod status;
+
+pub use control::AuditControl;
+pub use error::Error;
+#[cfg(test)]
+pub(crate) use fake::FakeKernel;
+pub use netlink::{error_code, messages, AuditClient, Dumped, Message, NETLINK_AUDIT};
+pub use privilege::{drop_privileges, has_audit_control, in_initial_user_namespace, Keep};
+pub use status::{to_auditctl_text, Features, Setting, Status, FEATURES_LEN, FEATURE_LOGINUID_IMMUTABLE, STATUS_LEN};

@@ -1,0 +1,70 @@
+//! What the persistent configuration puts in the kernel at boot: the rules with the line
+//! each came from, the settings, and what would go wrong.
+
+use std::path::PathBuf;
+
+use super::same_rule;
+use crate::rule::Rule;
+use crate::rules_file::Origin;
+
+/// Which files the rules come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// `rules.d` merged by augenrules; the files in load order (paths inside the root).
+    RulesD { files: Vec<PathBuf> },
+    /// `/etc/audit/audit.rules` alone (no `rules.d`).
+    AuditRules,
+    /// Neither exists: nothing is loaded at boot.
+    Nothing,
+    /// Rule files named by the user (`check --rules`), read in order like `auditctl -R`.
+    Given { files: Vec<PathBuf> },
+}
+
+/// One kernel rule and the line that puts it there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourcedRule {
+    pub rule: Rule,
+    pub origin: Origin,
+}
+
+/// Settings the boot load leaves (last line wins); `None` where no line sets it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BootSettings {
+    pub enabled: Option<u32>,
+    pub failure: Option<u32>,
+    pub backlog_limit: Option<u32>,
+    pub rate_limit: Option<u32>,
+    pub backlog_wait_time: Option<u32>,
+    pub loginuid_immutable: bool,
+}
+
+/// What the persistent configuration puts in the kernel at boot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleSet {
+    pub source: Source,
+    /// The rules after the boot load, in kernel order (list by list, then load order).
+    pub rules: Vec<SourcedRule>,
+    pub settings: BootSettings,
+    /// Where the boot load would fail or skip lines, in the words of the problem.
+    pub problems: Vec<String>,
+    /// With `rules.d`: whether `/etc/audit/audit.rules` differs from what augenrules
+    /// would write now (what `augenrules --check` reports as "Rules have changed").
+    pub audit_rules_stale: Option<bool>,
+}
+
+impl RuleSet {
+    /// The persistent rule the kernel rule `rule` is, if any.
+    pub fn find(&self, rule: &Rule) -> Option<&SourcedRule> {
+        self.rules.iter().find(|r| same_rule(&r.rule, rule))
+    }
+
+    pub fn plain_rules(&self) -> Vec<Rule> {
+        self.rules.iter().map(|r| r.rule.clone()).collect()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PersistentError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+}
