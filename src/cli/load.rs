@@ -63,7 +63,7 @@ fn dry_run_listing(lines: &[Line], native: Arch) -> Vec<u8> {
                 });
                 text::write_rule(&mut out, rule, native);
             }
-            Entry::Control(control) => out.extend_from_slice(format!("{control:?}").as_bytes()),
+            Entry::Directive(directive) => out.extend_from_slice(directive.to_string().as_bytes()),
         }
         out.push(b'\n');
         for warning in &line.warnings {

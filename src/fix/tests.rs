@@ -31,7 +31,7 @@ impl Root {
             .into_iter()
             .filter_map(|l| match l.entry {
                 Entry::Rule { rule, .. } => Some(rule),
-                Entry::Control(_) => None,
+                Entry::Directive(_) => None,
             })
             .collect()
     }
@@ -143,9 +143,7 @@ fn with_audit_disabled_the_plan_is_made_as_if_enabled_and_says_so() {
 }
 
 fn kernel_with(root: &Root, text: &str) -> FakeKernel {
-    let mut kernel = FakeKernel::new(1);
-    kernel.rules = root.rules(text);
-    kernel
+    FakeKernel::holding(1, root.rules(text))
 }
 
 fn state_path(root: &Root) -> PathBuf {
@@ -161,11 +159,11 @@ fn apply_then_check_passes_and_revert_restores_the_earlier_rules_exactly() {
         "-w /etc/docker -p rwxa -k docker\n-w /etc/passwd -p wa -k identity\n-w /usr/bin/dockerd -p x -k docker\n",
     );
     let before = kernel.listing();
-    let plan = root.plan(&kernel.rules, Some(&kernel.status));
+    let plan = root.plan(&kernel.rule_list(), Some(&kernel.status));
     let state = state_path(&root);
     let report = apply(&mut kernel, &plan, &state, Arch::X86_64).unwrap();
     assert_eq!(report.added.len(), 4);
-    assert_eq!(not_passing(&root.judge(&kernel.rules)), Vec::<&str>::new());
+    assert_eq!(not_passing(&root.judge(&kernel.rule_list())), Vec::<&str>::new());
     let recorded = std::fs::read_to_string(&state).unwrap();
     assert!(
         recorded.starts_with(STATE_HEADER) && recorded.ends_with("-w /usr/bin/containerd -p rwxa -k docker\n"),
@@ -174,7 +172,7 @@ fn apply_then_check_passes_and_revert_restores_the_earlier_rules_exactly() {
     assert_eq!(std::fs::metadata(&state).unwrap().permissions().mode() & 0o777, 0o600);
 
     // A second apply has nothing to add and records nothing twice.
-    let again = root.plan(&kernel.rules, Some(&kernel.status));
+    let again = root.plan(&kernel.rule_list(), Some(&kernel.status));
     assert_eq!(apply(&mut kernel, &again, &state, Arch::X86_64).unwrap().added.len(), 0);
 
     let reverted = revert(&mut kernel, &state, Arch::X86_64).unwrap();
@@ -194,7 +192,8 @@ fn revert_leaves_rules_deleted_meanwhile_alone_and_says_so() {
     let plan = root.plan(&[], Some(&kernel.status));
     let state = state_path(&root);
     apply(&mut kernel, &plan, &state, Arch::X86_64).unwrap();
-    let gone = kernel.rules.remove(0);
+    let gone = kernel.rule_list().remove(0);
+    kernel.rules.delete(&gone).unwrap();
     let reverted = revert(&mut kernel, &state, Arch::X86_64).unwrap();
     assert_eq!(reverted.gone, vec![String::from_utf8(text::to_text(&gone, Arch::X86_64)).unwrap()]);
     assert!(kernel.rules.is_empty());
@@ -205,7 +204,7 @@ fn a_rejected_rule_in_the_middle_rolls_back_and_records_nothing() {
     let root = Root::new();
     let mut kernel = kernel_with(&root, "-w /etc/passwd -p wa -k identity\n");
     let before = kernel.listing();
-    let plan = root.plan(&kernel.rules, Some(&kernel.status));
+    let plan = root.plan(&kernel.rule_list(), Some(&kernel.status));
     // The third of four rules is refused, as a kernel refuses a watch it cannot place.
     kernel.refuse_path = "/var/lib/docker";
     let state = state_path(&root);

@@ -14,6 +14,7 @@
 //!   ("not judged offline"), never a finding.
 
 use super::evaluate::{Evaluation, HostCheck, Persistence, Verdict, MIN_BACKLOG};
+use crate::kernel::Setting;
 use crate::persist::{drift, RuleSet, Source};
 use crate::rule::syscalls::Arch;
 use crate::rule::{text, Rule};
@@ -102,17 +103,16 @@ pub fn drift_check(eval: &Evaluation, kernel: &[Rule], disk: &RuleSet, native: A
         );
     }
     if let Some(st) = kernel_status {
-        let set = &disk.settings;
-        let settings = [
-            ("-e", set.enabled, st.enabled, "enabled"),
-            ("-f", set.failure, st.failure, "failure"),
-            ("-b", set.backlog_limit, st.backlog_limit, "backlog_limit"),
-            ("-r", set.rate_limit, st.rate_limit, "rate_limit"),
-        ];
-        for (flag, want, have, name) in settings {
-            if let Some(want) = want.filter(|w| *w != have) {
+        // backlog_wait_time is not compared: no control or host check judges it.
+        for setting in [Setting::Enabled, Setting::Failure, Setting::BacklogLimit, Setting::RateLimit] {
+            let (Some(want), Some(have)) = (disk.settings.get(setting), setting.get(&st)) else { continue };
+            if want != have {
                 advise(
-                    format!("the rule files set {flag} {want}, the kernel has {name} {have}: a reboot changes it"),
+                    format!(
+                        "the rule files set {} {want}, the kernel has {} {have}: a reboot changes it",
+                        setting.flag(),
+                        setting.name()
+                    ),
                     &mut reasons,
                 );
             }
@@ -160,22 +160,22 @@ pub fn load_check(disk: &RuleSet) -> HostCheck {
 /// The host checks of an offline judgement, from the rule files' control lines.
 pub fn offline_host_checks(disk: &RuleSet) -> Vec<HostCheck> {
     let check = |id, title, status, reason: String| HostCheck { id, title, status, reasons: vec![reason] };
-    let s = &disk.settings;
+    let enabled = disk.settings.get(Setting::Enabled);
     let offline = |what: &str| format!("not judged offline: {what} is the running host's state, not the rule files'");
     vec![
-        match s.enabled {
+        match enabled {
             Some(0) => check("audit-enabled", "Audit is enabled", Verdict::Fail, "the rule files set -e 0: audit is disabled after they load, and the kernel records nothing".into()),
             Some(n) => check("audit-enabled", "Audit is enabled", Verdict::Pass, format!("the rule files set -e {n}")),
             None => check("audit-enabled", "Audit is enabled", Verdict::NotApplicable, offline("whether audit is enabled (the files set no -e)")),
         },
         check("auditd-running", "An audit daemon receives events", Verdict::NotApplicable, offline("a running audit daemon")),
-        if s.enabled == Some(2) {
+        if enabled == Some(2) {
             check("rules-locked", "Audit rules are locked", Verdict::Pass, "the rule files end with -e 2: the rules are locked once loaded".into())
         } else {
             check("rules-locked", "Audit rules are locked", Verdict::Weak, "the rule files do not end with -e 2: root can change or delete the rules at run time".into())
         },
         check("lost-events", "No audit events were lost", Verdict::NotApplicable, offline("the count of lost events")),
-        match s.backlog_limit {
+        match disk.settings.get(Setting::BacklogLimit) {
             Some(b) if b >= MIN_BACKLOG => check("backlog-limit", "The audit backlog is large enough", Verdict::Pass, format!("the rule files set -b {b}")),
             Some(b) => check("backlog-limit", "The audit backlog is large enough", Verdict::Weak, format!("the rule files set -b {b}, below {MIN_BACKLOG}: bursts lose events")),
             None => check("backlog-limit", "The audit backlog is large enough", Verdict::Weak, format!("the rule files set no -b: the kernel's default backlog_limit of 64 applies; set -b {MIN_BACKLOG} or more")),

@@ -1,13 +1,14 @@
 //! Test-only: an in-memory kernel for the transactions of `load` and `fix`.
 
-use super::{AuditControl, Error, Setting, Status};
+use super::{AuditControl, Error, RuleTable, Setting, Status};
 use crate::rule::syscalls::Arch;
 use crate::rule::Rule;
 
-/// A kernel in memory: rules by list in insertion order, EEXIST/ENOENT like the real
-/// one, and a path it refuses (as a kernel refuses a watch under a missing directory).
+/// A kernel in memory: its rule lists kept as the kernel keeps them (`RuleTable`: EEXIST,
+/// ENOENT, EINVAL like the real one), and a path it refuses (as a kernel refuses a watch
+/// under a missing directory).
 pub(crate) struct FakeKernel {
-    pub rules: Vec<Rule>,
+    pub rules: RuleTable<Rule>,
     pub status: Status,
     pub calls: Vec<String>,
     pub refuse_path: &'static str,
@@ -16,7 +17,7 @@ pub(crate) struct FakeKernel {
 impl FakeKernel {
     pub fn new(enabled: u32) -> FakeKernel {
         FakeKernel {
-            rules: Vec::new(),
+            rules: RuleTable::default(),
             status: Status {
                 enabled,
                 failure: 1,
@@ -27,6 +28,20 @@ impl FakeKernel {
             calls: Vec::new(),
             refuse_path: "/missing/x",
         }
+    }
+
+    /// A kernel already holding `rules`, added in order.
+    pub fn holding(enabled: u32, rules: Vec<Rule>) -> FakeKernel {
+        let mut kernel = FakeKernel::new(enabled);
+        for rule in rules {
+            kernel.rules.add(rule, false).expect("the kernel takes each rule once");
+        }
+        kernel
+    }
+
+    /// The rules in the order the kernel lists them.
+    pub fn rule_list(&self) -> Vec<Rule> {
+        self.rules.iter().cloned().collect()
     }
 
     pub fn listing(&self) -> Vec<String> {
@@ -43,44 +58,22 @@ impl AuditControl for FakeKernel {
         Ok(self.status)
     }
     fn list_rules(&mut self) -> Result<Vec<Rule>, Error> {
-        let mut sorted = self.rules.clone();
-        sorted.sort_by_key(|r| r.list.raw());
-        Ok(sorted)
+        Ok(self.rule_list())
     }
     fn add_rule(&mut self, rule: &Rule, prepend: bool) -> Result<(), Error> {
         self.calls.push(format!("add {}", self.calls.len()));
         if rule.fields.iter().any(|f| f.as_bytes() == Some(self.refuse_path.as_bytes())) {
             return Err(errno(libc::ENOENT, "AUDIT_ADD_RULE"));
         }
-        if self.rules.contains(rule) {
-            return Err(errno(libc::EEXIST, "AUDIT_ADD_RULE"));
-        }
-        if prepend {
-            self.rules.insert(0, rule.clone());
-        } else {
-            self.rules.push(rule.clone());
-        }
-        Ok(())
+        self.rules.add(rule.clone(), prepend).map_err(|e| errno(e.errno(), "AUDIT_ADD_RULE"))
     }
     fn delete_rule(&mut self, rule: &Rule) -> Result<(), Error> {
         self.calls.push("delete".into());
-        match self.rules.iter().position(|r| r == rule) {
-            Some(i) => {
-                self.rules.remove(i);
-                Ok(())
-            }
-            None => Err(errno(libc::ENOENT, "AUDIT_DEL_RULE")),
-        }
+        self.rules.delete(rule).map(drop).map_err(|e| errno(e.errno(), "AUDIT_DEL_RULE"))
     }
     fn set(&mut self, setting: Setting, value: u32) -> Result<(), Error> {
         self.calls.push(format!("set {setting:?}={value}"));
-        match setting {
-            Setting::Enabled => self.status.enabled = value,
-            Setting::Failure => self.status.failure = value,
-            Setting::RateLimit => self.status.rate_limit = value,
-            Setting::BacklogLimit => self.status.backlog_limit = value,
-            Setting::BacklogWaitTime => self.status.backlog_wait_time = Some(value),
-        }
+        setting.put(&mut self.status, value);
         Ok(())
     }
     fn set_loginuid_immutable(&mut self) -> Result<(), Error> {

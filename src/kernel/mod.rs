@@ -9,6 +9,7 @@ mod error;
 mod fake;
 mod netlink;
 mod privilege;
+mod rule_table;
 mod status;
 
 pub use control::AuditControl;
@@ -17,4 +18,7 @@ pub use error::Error;
 pub(crate) use fake::FakeKernel;
 pub use netlink::{error_code, messages, AuditClient, Dumped, Message, NETLINK_AUDIT};
 pub use privilege::{drop_privileges, has_audit_control, in_initial_user_namespace, Keep};
-pub use status::{to_auditctl_text, Features, Setting, Status, FEATURES_LEN, FEATURE_LOGINUID_IMMUTABLE, STATUS_LEN};
+pub use rule_table::{same_rule, KernelEq, RuleTable, TableError};
+pub use status::{
+    to_auditctl_text, Features, Setting, Settings, Status, FEATURES_LEN, FEATURE_LOGINUID_IMMUTABLE, STATUS_LEN,
+};

@@ -78,6 +78,49 @@ impl Setting {
         }
     }
 
+    /// The auditctl option that sets it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Setting::Enabled => "-e",
+            Setting::Failure => "-f",
+            Setting::RateLimit => "-r",
+            Setting::BacklogLimit => "-b",
+            Setting::BacklogWaitTime => "--backlog_wait_time",
+        }
+    }
+
+    /// Its name in `auditctl -s`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Setting::Enabled => "enabled",
+            Setting::Failure => "failure",
+            Setting::RateLimit => "rate_limit",
+            Setting::BacklogLimit => "backlog_limit",
+            Setting::BacklogWaitTime => "backlog_wait_time",
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Setting::Enabled => 0,
+            Setting::Failure => 1,
+            Setting::RateLimit => 2,
+            Setting::BacklogLimit => 3,
+            Setting::BacklogWaitTime => 4,
+        }
+    }
+
+    /// Changes the member in a status as the kernel's `AUDIT_SET` does (for stand-ins).
+    pub fn put(self, status: &mut Status, value: u32) {
+        match self {
+            Setting::Enabled => status.enabled = value,
+            Setting::Failure => status.failure = value,
+            Setting::RateLimit => status.rate_limit = value,
+            Setting::BacklogLimit => status.backlog_limit = value,
+            Setting::BacklogWaitTime => status.backlog_wait_time = Some(value),
+        }
+    }
+
     /// The current value in a status reply; `None` where the kernel's status has no such
     /// member (backlog_wait_time before 3.18).
     pub fn get(self, status: &Status) -> Option<u32> {
@@ -99,6 +142,25 @@ impl Setting {
         write_u32(&mut status, 4 * member::MASK, bit);
         write_u32(&mut status, 4 * index, value);
         status
+    }
+}
+
+/// What a sequence of setting changes leaves (a rules file's `-e`, `-f`, `-b`, …, last
+/// one wins): `None` where nothing set it, so the kernel's value stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    values: [Option<u32>; Setting::ALL.len()],
+    /// `--loginuid-immutable` was sent.
+    pub loginuid_immutable: bool,
+}
+
+impl Settings {
+    pub fn get(&self, setting: Setting) -> Option<u32> {
+        self.values[setting.index()]
+    }
+
+    pub fn set(&mut self, setting: Setting, value: u32) {
+        self.values[setting.index()] = Some(value);
     }
 }
 

@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use super::augenrules::augenrules_merge_without;
-use super::{same_rule, BootSettings, PersistentError, RuleSet, Source, SourcedRule};
+use super::{PersistentError, RuleSet, Source, SourcedRule};
+use crate::kernel::{RuleTable, Settings};
 use crate::rule::{FieldType, Rule};
-use crate::rules_file::{self, Control, Entry, Line, ParseError, Resolver, RuleOp};
+use crate::rules_file::{self, Directive, Entry, Line, ParseError, Resolver, RuleOp};
 
 /// The rules `<root>` loads at boot (see the module comment).
 pub fn persistent_rules(root: &Path) -> Result<RuleSet, PersistentError> {
@@ -76,21 +77,19 @@ pub fn rules_from_files(files: &[(String, String)], resolver: &Resolver) -> Rule
 fn play_boot_load(
     lines: Vec<Result<Line, ParseError>>,
     resolver: &Resolver,
-) -> (Vec<SourcedRule>, BootSettings, Vec<String>) {
-    let mut lists: Vec<Vec<SourcedRule>> = vec![Vec::new(); 8];
-    let mut settings = BootSettings::default();
+) -> (Vec<SourcedRule>, Settings, Vec<String>) {
+    let mut kernel = BootKernel::default();
     let mut problems = Vec::new();
-    let mut go_on = false;
     for line in lines {
         let failure = match line {
             Err(e) => Some(e.to_string()),
             Ok(line) => {
                 let at = line.origin.clone();
-                apply(line, &mut lists, &mut settings, &mut go_on, resolver).err().map(|why| format!("{at}: {why}"))
+                kernel.apply(line, resolver).err().map(|why| format!("{at}: {why}"))
             }
         };
         if let Some(failure) = failure {
-            if go_on {
+            if kernel.go_on {
                 problems.push(format!("{failure} (skipped at boot: -i/-c)"));
             } else {
                 problems.push(format!("{failure}; the boot load stops there, later lines are not loaded"));
@@ -98,59 +97,43 @@ fn play_boot_load(
             }
         }
     }
-    (lists.into_iter().flatten().collect(), settings, problems)
+    (kernel.rules.into_vec(), kernel.settings, problems)
 }
 
-fn apply(
-    line: Line,
-    lists: &mut [Vec<SourcedRule>],
-    settings: &mut BootSettings,
-    go_on: &mut bool,
-    resolver: &Resolver,
-) -> Result<(), String> {
-    match line.entry {
-        Entry::Rule { op, rule } => {
-            let list = rule.list.raw() as usize;
-            let Some(entries) = lists.get_mut(list) else {
-                return Err(format!("the kernel has no list {list} (Invalid argument)"));
-            };
-            let position = entries.iter().position(|r| same_rule(&r.rule, &rule));
-            match (op, position) {
-                (RuleOp::Delete, Some(i)) => {
-                    entries.remove(i);
-                }
-                (RuleOp::Delete, None) => return Err("no such rule to delete (No such file or directory)".into()),
-                (_, Some(_)) => return Err("the rule exists already (File exists)".into()),
-                (op, None) => {
-                    if let Some(why) = boot_rejects(&rule, resolver) {
-                        return Err(why);
-                    }
-                    let entry = SourcedRule { rule, origin: line.origin };
-                    if op == RuleOp::Prepend {
-                        entries.insert(0, entry);
-                    } else {
-                        entries.push(entry);
-                    }
-                }
+/// The kernel at boot as the load leaves it, and whether `-i`/`-c` was seen.
+#[derive(Default)]
+struct BootKernel {
+    rules: RuleTable<SourcedRule>,
+    settings: Settings,
+    go_on: bool,
+}
+
+impl BootKernel {
+    fn apply(&mut self, line: Line, resolver: &Resolver) -> Result<(), String> {
+        match line.entry {
+            Entry::Rule { op: RuleOp::Delete, rule } => {
+                self.rules.delete(&rule).map_err(|e| e.to_string())?;
             }
+            Entry::Rule { op, rule } => {
+                self.rules.check_add(&rule).map_err(|e| e.to_string())?;
+                if let Some(why) = boot_rejects(&rule, resolver) {
+                    return Err(why);
+                }
+                self.rules
+                    .add(SourcedRule { rule, origin: line.origin }, op == RuleOp::Prepend)
+                    .map_err(|e| e.to_string())?;
+            }
+            Entry::Directive(directive) => match directive {
+                Directive::DeleteAll { key } => {
+                    self.rules.delete_all(key.as_deref());
+                }
+                Directive::Set(setting, value) => self.settings.set(setting, value),
+                Directive::LoginuidImmutable => self.settings.loginuid_immutable = true,
+                Directive::IgnoreErrors | Directive::ContinueOnErrors => self.go_on = true,
+            },
         }
-        Entry::Control(control) => match control {
-            Control::DeleteAll { key: None } => lists.iter_mut().for_each(Vec::clear),
-            Control::DeleteAll { key: Some(key) } => {
-                for entries in lists.iter_mut() {
-                    entries.retain(|r| !r.rule.keys().any(|k| k == key.as_bytes()));
-                }
-            }
-            Control::Enabled(v) => settings.enabled = Some(v),
-            Control::Failure(v) => settings.failure = Some(v),
-            Control::BacklogLimit(v) => settings.backlog_limit = Some(v),
-            Control::RateLimit(v) => settings.rate_limit = Some(v),
-            Control::BacklogWaitTime(v) => settings.backlog_wait_time = Some(v),
-            Control::LoginuidImmutable => settings.loginuid_immutable = true,
-            Control::IgnoreErrors | Control::ContinueOnErrors => *go_on = true,
-        },
+        Ok(())
     }
-    Ok(())
 }
 
 /// What the kernel refuses that can be seen from the files: a watch whose parent

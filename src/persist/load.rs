@@ -16,7 +16,7 @@
 
 use crate::kernel::{AuditControl, Error, Setting};
 use crate::rule::Rule;
-use crate::rules_file::{Control, Entry, Line, Origin, RuleOp};
+use crate::rules_file::{Directive, Entry, Line, Origin, RuleOp};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LoadReport {
@@ -79,35 +79,33 @@ pub fn load(kernel: &mut dyn AuditControl, lines: &[Line]) -> Result<LoadReport,
                 report.deleted += 1;
                 undo.push(Undo::Deleted);
             }),
-            Entry::Control(Control::DeleteAll { key }) => delete_all(kernel, key.as_deref()).map(|n| {
+            Entry::Directive(Directive::DeleteAll { key }) => delete_all(kernel, key.as_deref()).map(|n| {
                 report.deleted += n;
                 undo.push(Undo::Deleted);
             }),
-            Entry::Control(Control::Enabled(2) | Control::LoginuidImmutable) => {
+            // Neither can be undone: sent last, once everything else succeeded.
+            Entry::Directive(Directive::Set(Setting::Enabled, 2) | Directive::LoginuidImmutable) => {
                 deferred.push(line);
                 Ok(())
             }
-            Entry::Control(control @ (Control::IgnoreErrors | Control::ContinueOnErrors)) => {
-                let flag = if matches!(control, Control::IgnoreErrors) { "-i" } else { "-c" };
+            Entry::Directive(directive @ (Directive::IgnoreErrors | Directive::ContinueOnErrors)) => {
+                let flag = if *directive == Directive::IgnoreErrors { "-i" } else { "-c" };
                 report.notes.push(format!("{}: {flag} ignored: dockaudit load is all or nothing", line.origin));
                 Ok(())
             }
-            Entry::Control(control) => {
-                let (setting, value) = setting_of(control);
-                match setting.get(&status) {
-                    Some(old) => kernel.set(setting, value).map(|()| {
-                        report.settings += 1;
-                        undo.push(Undo::Setting { setting, old });
-                    }),
-                    None => Err(Error::Kernel {
-                        request: "AUDIT_SET",
-                        source: std::io::Error::new(
-                            std::io::ErrorKind::Unsupported,
-                            "this kernel has no backlog_wait_time",
-                        ),
-                    }),
-                }
-            }
+            Entry::Directive(Directive::Set(setting, value)) => match setting.get(&status) {
+                Some(old) => kernel.set(*setting, *value).map(|()| {
+                    report.settings += 1;
+                    undo.push(Undo::Setting { setting: *setting, old });
+                }),
+                None => Err(Error::Kernel {
+                    request: "AUDIT_SET",
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::Unsupported,
+                        "this kernel has no backlog_wait_time",
+                    ),
+                }),
+            },
         };
         if let Err(source) = result {
             let rollback = roll_back(kernel, &snapshot, undo);
@@ -117,7 +115,7 @@ pub fn load(kernel: &mut dyn AuditControl, lines: &[Line]) -> Result<LoadReport,
 
     for line in deferred {
         let result = match line.entry {
-            Entry::Control(Control::LoginuidImmutable) => kernel.set_loginuid_immutable(),
+            Entry::Directive(Directive::LoginuidImmutable) => kernel.set_loginuid_immutable(),
             _ => kernel.set(Setting::Enabled, 2),
         };
         if let Err(source) = result {
@@ -129,24 +127,12 @@ pub fn load(kernel: &mut dyn AuditControl, lines: &[Line]) -> Result<LoadReport,
     Ok(report)
 }
 
-fn setting_of(control: &Control) -> (Setting, u32) {
-    match *control {
-        Control::Enabled(v) => (Setting::Enabled, v),
-        Control::Failure(v) => (Setting::Failure, v),
-        Control::BacklogLimit(v) => (Setting::BacklogLimit, v),
-        Control::RateLimit(v) => (Setting::RateLimit, v),
-        Control::BacklogWaitTime(v) => (Setting::BacklogWaitTime, v),
-        // The callers route the other controls elsewhere.
-        _ => (Setting::Enabled, 1),
-    }
-}
-
 fn check_lock_is_last(lines: &[Line]) -> Result<(), LoadError> {
-    let lock = lines.iter().find(|l| matches!(l.entry, Entry::Control(Control::Enabled(2))));
+    let lock = lines.iter().find(|l| matches!(&l.entry, Entry::Directive(d) if d.locks()));
     if let Some(lock) = lock {
         let changes_rules = |l: &&Line| {
-            matches!(l.entry, Entry::Rule { .. } | Entry::Control(Control::DeleteAll { .. }))
-                || matches!(l.entry, Entry::Control(Control::Enabled(0 | 1)))
+            matches!(l.entry, Entry::Rule { .. } | Entry::Directive(Directive::DeleteAll { .. }))
+                || matches!(l.entry, Entry::Directive(Directive::Set(Setting::Enabled, 0 | 1)))
         };
         let after = lines.iter().skip_while(|l| !std::ptr::eq(*l, lock)).skip(1).find(changes_rules);
         if let Some(later) = after {
@@ -161,7 +147,7 @@ fn check_lock_is_last(lines: &[Line]) -> Result<(), LoadError> {
 fn delete_all(kernel: &mut dyn AuditControl, key: Option<&str>) -> Result<usize, Error> {
     let mut deleted = 0;
     for rule in kernel.list_rules()? {
-        if key.is_none_or(|k| rule.keys().any(|key| key == k.as_bytes())) {
+        if key.is_none_or(|k| rule.has_key(k)) {
             kernel.delete_rule(&rule)?;
             deleted += 1;
         }

@@ -8,6 +8,16 @@ fn lines(text: &str) -> Vec<Line> {
     parse(text, "t.rules", &Resolver::new("/nonexistent-root").with_arch(Arch::X86_64)).unwrap()
 }
 
+fn rules(text: &str) -> Vec<Rule> {
+    lines(text)
+        .into_iter()
+        .map(|l| match l.entry {
+            Entry::Rule { rule, .. } => rule,
+            _ => unreachable!(),
+        })
+        .collect()
+}
+
 #[test]
 fn a_locked_kernel_is_refused_before_anything_is_sent() {
     let mut kernel = FakeKernel::new(2);
@@ -19,14 +29,7 @@ fn a_locked_kernel_is_refused_before_anything_is_sent() {
 
 #[test]
 fn rules_and_settings_are_applied_in_order() {
-    let mut kernel = FakeKernel::new(1);
-    kernel.rules = lines("-w /etc/passwd\n")
-        .into_iter()
-        .map(|l| match l.entry {
-            Entry::Rule { rule, .. } => rule,
-            _ => unreachable!(),
-        })
-        .collect();
+    let mut kernel = FakeKernel::holding(1, rules("-w /etc/passwd\n"));
     let report =
         load(&mut kernel, &lines("-D\n-b 8192\n-w /etc/hosts -k a\n-A always,exit -F arch=b64 -S open\n-f 2\n"))
             .unwrap();
@@ -37,11 +40,7 @@ fn rules_and_settings_are_applied_in_order() {
 
 #[test]
 fn a_rejected_rule_removes_what_this_load_added_newest_first_and_restores_settings() {
-    let mut kernel = FakeKernel::new(1);
-    kernel.rules = vec![match lines("-w /etc/passwd\n").remove(0).entry {
-        Entry::Rule { rule, .. } => rule,
-        _ => unreachable!(),
-    }];
+    let mut kernel = FakeKernel::holding(1, rules("-w /etc/passwd\n"));
     let before = kernel.listing();
     let err = load(
         &mut kernel,
@@ -64,14 +63,7 @@ fn a_rejected_rule_removes_what_this_load_added_newest_first_and_restores_settin
 
 #[test]
 fn after_a_delete_all_the_previous_rules_are_restored() {
-    let mut kernel = FakeKernel::new(1);
-    kernel.rules = lines("-w /etc/passwd -k p\n-a always,exit -F arch=b64 -S open -k o\n")
-        .into_iter()
-        .map(|l| match l.entry {
-            Entry::Rule { rule, .. } => rule,
-            _ => unreachable!(),
-        })
-        .collect();
+    let mut kernel = FakeKernel::holding(1, rules("-w /etc/passwd -k p\n-a always,exit -F arch=b64 -S open -k o\n"));
     let before = kernel.listing();
     let err =
         load(&mut kernel, &lines("-D -k p\n-d always,exit -F arch=b64 -S open -k o\n-w /etc/hosts\n-w /missing/x\n"))

@@ -18,11 +18,12 @@ mod load;
 mod ruleset;
 mod version;
 
+pub use crate::kernel::same_rule;
 pub use augenrules::{augenrules_merge, augenrules_merge_without, Merged};
 pub use boot_load::{persistent_rules, persistent_rules_without, rules_from_files};
-pub use drift::{drift, same_rule, Drift};
+pub use drift::{drift, Drift};
 pub use load::{load, replace_rules, restore_and_verify, LoadError, LoadReport, RestoreError};
-pub use ruleset::{BootSettings, PersistentError, RuleSet, Source, SourcedRule};
+pub use ruleset::{PersistentError, RuleSet, Source, SourcedRule};
 pub use version::version_cmp;
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::same_rule;
+use crate::kernel::{same_rule, Settings};
 use crate::rule::Rule;
 use crate::rules_file::Origin;
 
@@ -27,15 +27,10 @@ pub struct SourcedRule {
     pub origin: Origin,
 }
 
-/// Settings the boot load leaves (last line wins); `None` where no line sets it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct BootSettings {
-    pub enabled: Option<u32>,
-    pub failure: Option<u32>,
-    pub backlog_limit: Option<u32>,
-    pub rate_limit: Option<u32>,
-    pub backlog_wait_time: Option<u32>,
-    pub loginuid_immutable: bool,
+impl std::borrow::Borrow<Rule> for SourcedRule {
+    fn borrow(&self) -> &Rule {
+        &self.rule
+    }
 }
 
 /// What the persistent configuration puts in the kernel at boot.
@@ -44,7 +39,8 @@ pub struct RuleSet {
     pub source: Source,
     /// The rules after the boot load, in kernel order (list by list, then load order).
     pub rules: Vec<SourcedRule>,
-    pub settings: BootSettings,
+    /// The settings the boot load leaves.
+    pub settings: Settings,
     /// Where the boot load would fail or skip lines, in the words of the problem.
     pub problems: Vec<String>,
     /// With `rules.d`: whether `/etc/audit/audit.rules` differs from what augenrules

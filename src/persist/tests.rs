@@ -1,6 +1,7 @@
 use super::*;
 use std::path::PathBuf;
 
+use crate::kernel::Setting;
 use crate::rule::syscalls::Arch;
 use crate::rule::text;
 use crate::rule::MASK_WORDS;
@@ -89,9 +90,13 @@ fn rules_d_is_merged_in_version_order_with_comments_and_disabled_files_left_out(
         ]
     );
     // -e 2 moved to the end by augenrules, so every rule is loaded before the lock.
-    assert_eq!(set.settings.enabled, Some(2));
+    assert_eq!(set.settings.get(Setting::Enabled), Some(2));
     assert_eq!(
-        (set.settings.backlog_limit, set.settings.failure, set.settings.backlog_wait_time),
+        (
+            set.settings.get(Setting::BacklogLimit),
+            set.settings.get(Setting::Failure),
+            set.settings.get(Setting::BacklogWaitTime)
+        ),
         (Some(8192), Some(1), Some(60000))
     );
     assert!(set.problems.is_empty(), "{:?}", set.problems);

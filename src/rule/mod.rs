@@ -395,6 +395,11 @@ impl Rule {
     }
 
     /// The rule's keys: one key field holds them all, joined by [`KEY_SEPARATOR`].
+    /// Whether one of the rule's keys is exactly `key` (`auditctl -D -k KEY`).
+    pub fn has_key(&self, key: &str) -> bool {
+        self.keys().any(|k| k == key.as_bytes())
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &[u8]> {
         self.fields
             .iter()

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::kernel::Setting;
 use crate::rule::names;
 use crate::rule::syscalls::{self, Arch};
 use crate::rule::text::comparison_value;
@@ -64,19 +65,11 @@ pub enum RuleOp {
 
 /// Lines that change the audit system rather than add or remove one rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Control {
+pub enum Directive {
     /// `-D`, or `-D -k KEY` (only the rules with that key).
     DeleteAll { key: Option<String> },
-    /// `-e 0|1|2`.
-    Enabled(u32),
-    /// `-f 0|1|2`.
-    Failure(u32),
-    /// `-b N`.
-    BacklogLimit(u32),
-    /// `-r N`.
-    RateLimit(u32),
-    /// `--backlog_wait_time N`.
-    BacklogWaitTime(u32),
+    /// `-e 0|1|2`, `-f 0|1|2`, `-b N`, `-r N`, `--backlog_wait_time N`: one kernel setting.
+    Set(Setting, u32),
     /// `--loginuid-immutable` (cannot be undone until reboot).
     LoginuidImmutable,
     /// `-i`: auditctl goes on past a failing line.
@@ -85,12 +78,33 @@ pub enum Control {
     ContinueOnErrors,
 }
 
+impl Directive {
+    /// `-e 2`: the rules are locked until reboot once it is sent.
+    pub fn locks(&self) -> bool {
+        *self == Directive::Set(Setting::Enabled, 2)
+    }
+}
+
+/// The words `load --dry-run` prints for a directive (`Enabled(1)`, `DeleteAll { key:
+/// None }`): those of the first release, kept so scripts reading them go on working.
+impl fmt::Display for Directive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Directive::DeleteAll { key } => write!(f, "DeleteAll {{ key: {key:?} }}"),
+            Directive::Set(setting, value) => write!(f, "{setting:?}({value})"),
+            Directive::LoginuidImmutable => f.write_str("LoginuidImmutable"),
+            Directive::IgnoreErrors => f.write_str("IgnoreErrors"),
+            Directive::ContinueOnErrors => f.write_str("ContinueOnErrors"),
+        }
+    }
+}
+
 // Most lines are rules; boxing them would only make matching on them clumsier.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
     Rule { op: RuleOp, rule: Rule },
-    Control(Control),
+    Directive(Directive),
 }
 
 /// One meaningful line of a rules file.
@@ -336,7 +350,7 @@ pub fn parse_line(text: &str, origin: &str, number: usize, resolver: &Resolver) 
             if let Some(next) = iter.peek() {
                 if next.name == "k" {
                     let key = iter.next().and_then(|o| o.value).map(|v| v.text);
-                    builder.control(&option, Control::DeleteAll { key }).map_err(|k| error(option.column, k))?;
+                    builder.control(&option, Directive::DeleteAll { key }).map_err(|k| error(option.column, k))?;
                     continue;
                 }
             }
@@ -498,7 +512,7 @@ struct Builder<'r> {
     exe_added: bool,
     fs_added: bool,
     key: String,
-    control: Option<(String, Control)>,
+    control: Option<(String, Directive)>,
     rule_option: Option<(usize, String)>,
     warnings: Vec<String>,
 }
@@ -610,7 +624,7 @@ impl<'r> Builder<'r> {
         }
     }
 
-    fn control(&mut self, option: &Opt, control: Control) -> Result<(), ParseErrorKind> {
+    fn control(&mut self, option: &Opt, control: Directive) -> Result<(), ParseErrorKind> {
         let name = if option.name.len() == 1 { format!("-{}", option.name) } else { format!("--{}", option.name) };
         if self.control.is_some() || self.rule_option.is_some() {
             return Err(ParseErrorKind::ControlWithRule(name));
@@ -632,16 +646,16 @@ impl<'r> Builder<'r> {
     fn option(&mut self, option: &Opt) -> OptResult<()> {
         let col = option.column;
         let value = option.value.clone().unwrap_or(Word { text: String::new(), column: col });
-        let control = |b: &mut Self, c: Control| b.control(option, c).map_err(|k| (col, k));
+        let control = |b: &mut Self, c: Directive| b.control(option, c).map_err(|k| (col, k));
         match option.name.as_str() {
-            "i" => control(self, Control::IgnoreErrors),
-            "c" => control(self, Control::ContinueOnErrors),
-            "D" => control(self, Control::DeleteAll { key: None }),
+            "i" => control(self, Directive::IgnoreErrors),
+            "c" => control(self, Directive::ContinueOnErrors),
+            "D" => control(self, Directive::DeleteAll { key: None }),
             "e" | "f" => {
-                let (opt, make): (&'static str, fn(u32) -> Control) =
-                    if option.name == "e" { ("-e", Control::Enabled) } else { ("-f", Control::Failure) };
+                let (opt, setting) =
+                    if option.name == "e" { ("-e", Setting::Enabled) } else { ("-f", Setting::Failure) };
                 match value.text.as_str() {
-                    "0" | "1" | "2" => control(self, make(value.text.parse().unwrap_or(0))),
+                    "0" | "1" | "2" => control(self, Directive::Set(setting, value.text.parse().unwrap_or(0))),
                     _ => Err((
                         value.column,
                         ParseErrorKind::ControlValue { option: opt, expected: "0, 1 or 2", value: value.text },
@@ -665,13 +679,13 @@ impl<'r> Builder<'r> {
                 control(
                     self,
                     match opt {
-                        "-r" => Control::RateLimit(n),
-                        "-b" => Control::BacklogLimit(n),
-                        _ => Control::BacklogWaitTime(n),
+                        "-r" => Directive::Set(Setting::RateLimit, n),
+                        "-b" => Directive::Set(Setting::BacklogLimit, n),
+                        _ => Directive::Set(Setting::BacklogWaitTime, n),
                     },
                 )
             }
-            "loginuid-immutable" => control(self, Control::LoginuidImmutable),
+            "loginuid-immutable" => control(self, Directive::LoginuidImmutable),
             "a" | "A" | "d" => {
                 self.mark_rule(option)?;
                 if self.op.is_some() {
@@ -1142,7 +1156,7 @@ impl<'r> Builder<'r> {
     #[allow(clippy::type_complexity)]
     fn finish(mut self) -> Result<Option<(Entry, Vec<String>)>, (Option<usize>, ParseErrorKind)> {
         if let Some((_, control)) = self.control.take() {
-            return Ok(Some((Entry::Control(control), self.warnings)));
+            return Ok(Some((Entry::Directive(control), self.warnings)));
         }
         let Some(op) = self.op else {
             return match self.rule_option {

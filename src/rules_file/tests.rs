@@ -1,4 +1,5 @@
 use super::*;
+use crate::kernel::Setting;
 use crate::rule::{binary, text, FieldValue};
 
 /// A root with its own users, groups and a directory, so nothing depends on the host.
@@ -229,17 +230,17 @@ fn control_lines_comments_blank_lines_and_escapes() {
     assert_eq!(
         entries,
         vec![
-            (5, Entry::Control(Control::DeleteAll { key: None })),
-            (6, Entry::Control(Control::BacklogLimit(8192))),
-            (7, Entry::Control(Control::Failure(1))),
-            (8, Entry::Control(Control::Enabled(2))),
-            (9, Entry::Control(Control::RateLimit(16))),
-            (10, Entry::Control(Control::BacklogWaitTime(60000))),
-            (11, Entry::Control(Control::BacklogWaitTime(5))),
-            (12, Entry::Control(Control::LoginuidImmutable)),
-            (13, Entry::Control(Control::IgnoreErrors)),
-            (14, Entry::Control(Control::ContinueOnErrors)),
-            (15, Entry::Control(Control::DeleteAll { key: Some("docker".into()) })),
+            (5, Entry::Directive(Directive::DeleteAll { key: None })),
+            (6, Entry::Directive(Directive::Set(Setting::BacklogLimit, 8192))),
+            (7, Entry::Directive(Directive::Set(Setting::Failure, 1))),
+            (8, Entry::Directive(Directive::Set(Setting::Enabled, 2))),
+            (9, Entry::Directive(Directive::Set(Setting::RateLimit, 16))),
+            (10, Entry::Directive(Directive::Set(Setting::BacklogWaitTime, 60000))),
+            (11, Entry::Directive(Directive::Set(Setting::BacklogWaitTime, 5))),
+            (12, Entry::Directive(Directive::LoginuidImmutable)),
+            (13, Entry::Directive(Directive::IgnoreErrors)),
+            (14, Entry::Directive(Directive::ContinueOnErrors)),
+            (15, Entry::Directive(Directive::DeleteAll { key: Some("docker".into()) })),
         ]
     );
     assert_eq!(listed("-w /tmp/a\\ b -p wa"), "-w /tmp/a b -p wa");
