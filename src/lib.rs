@@ -14,17 +14,22 @@
 //! | the kernel | `kernel` |
 //! | leaves | `rule`, `host`, `wire` |
 
+#[warn(missing_docs)]
 pub mod cli;
 pub mod fix;
 pub mod host;
 pub mod judge;
+#[warn(missing_docs)]
 pub mod kernel;
+#[warn(missing_docs)]
 pub mod persist;
 pub mod report;
+#[warn(missing_docs)]
 pub mod rule;
 pub mod rules_file;
 #[cfg(test)]
 mod testrules;
+#[warn(missing_docs)]
 pub mod wire;
 
 pub use kernel::{AuditClient, Error, Features, Status};

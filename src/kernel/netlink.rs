@@ -400,7 +400,7 @@ fn socket_error(e: io::Error) -> Error {
 fn wait_readable(socket: &Socket, timeout: Duration) -> io::Result<()> {
     let mut poll = libc::pollfd { fd: socket.as_raw_fd(), events: libc::POLLIN, revents: 0 };
     let millis = timeout.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
-    // SAFETY: one valid pollfd.
+    // SAFETY: `poll` reads and writes exactly one pollfd, which lives on this stack frame.
     let n = unsafe { libc::poll(&mut poll, 1, millis) };
     if n < 0 {
         let e = io::Error::last_os_error();
@@ -415,6 +415,7 @@ fn wait_readable(socket: &Socket, timeout: Duration) -> io::Result<()> {
 /// the buffer.
 fn receive(socket: &Socket, buffer: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
     retry_eintr(|| {
+        // SAFETY: sockaddr_nl is plain integers, for which all-zero bytes are a valid value.
         let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
         let mut addr_len = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
         // SAFETY: buffer and addr are valid for writes of the lengths passed.

@@ -55,6 +55,9 @@ mod tests {
     fn in_child(keep: Keep) -> (String, String) {
         use nix::unistd::{fork, ForkResult};
         let (read, write) = nix::unistd::pipe().unwrap();
+        // SAFETY: the child only allocates, reads /proc, writes to a pipe and `_exit`s.
+        // Other test threads may hold locks at the fork; glibc's malloc resets its own in
+        // the child (its atfork handlers), and the child takes no other lock.
         match unsafe { fork() }.unwrap() {
             ForkResult::Child => {
                 drop(read);
@@ -69,6 +72,8 @@ mod tests {
                 };
                 let line = format!("{ok} {} {} {}\n", pick("CapEff:"), pick("CapPrm:"), pick("NoNewPrivs:"));
                 let _ = nix::unistd::write(&write, line.as_bytes());
+                // SAFETY: ends the child without running the parent's destructors or
+                // flushing buffers it shares with the parent.
                 unsafe { libc::_exit(0) };
             }
             ForkResult::Parent { child } => {
