@@ -363,7 +363,7 @@ fn write_state(path: &Path, rules: &[String]) -> std::io::Result<()> {
 
 /// Loads the plan's rules as one transaction and records them in `state`.
 pub fn apply(kernel: &mut dyn AuditControl, plan: &Plan, state: &Path, native: Arch) -> Result<ApplyReport, FixError> {
-    if kernel.status()?.enabled == 2 {
+    if kernel.status()?.is_locked() {
         return Err(FixError::Locked("apply"));
     }
     let mut recorded = read_state(state)?;
@@ -403,7 +403,7 @@ pub struct RevertReport {
 /// Deletes the rules `apply` recorded in `state` and still loaded, as one transaction;
 /// then forgets them.
 pub fn revert(kernel: &mut dyn AuditControl, state: &Path, native: Arch) -> Result<RevertReport, FixError> {
-    if kernel.status()?.enabled == 2 {
+    if kernel.status()?.is_locked() {
         return Err(FixError::Locked("revert"));
     }
     let recorded = read_state(state)?;

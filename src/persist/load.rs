@@ -56,7 +56,7 @@ enum Undo {
 /// Applies the lines in order as one transaction.
 pub fn load(kernel: &mut dyn AuditControl, lines: &[Line]) -> Result<LoadReport, LoadError> {
     let status = kernel.status()?;
-    if status.enabled == 2 {
+    if status.is_locked() {
         return Err(LoadError::Locked);
     }
     check_lock_is_last(lines)?;
