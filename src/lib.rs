@@ -23,8 +23,6 @@ pub mod persist;
 pub mod report;
 pub mod rule;
 pub mod rules_file;
-#[cfg(test)]
-mod testrules;
 pub mod wire;
 
 pub use kernel::{AuditClient, Error, Features, Status};

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::host::FakeFs;
-use crate::testrules::parse;
+use crate::rules_file::test_rules as parse;
 
 /// A Docker host as it looks on disk: merged /usr, /var/run → /run, runc in
 /// /usr/bin, no /etc/sysconfig/docker.

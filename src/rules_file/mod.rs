@@ -107,5 +107,20 @@ pub fn parse_line(text: &str, origin: &str, number: usize, resolver: &Resolver) 
     }))
 }
 
+/// Rules from auditctl lines on a fake host, for tests that start from the rule text an
+/// administrator writes: `-w` becomes a tree watch when the path is a directory in `fs`.
+/// Panics on a line auditctl would refuse, since a test's rules are meant to load.
+#[cfg(test)]
+pub(crate) fn test_rules(text: &str, fs: &crate::host::FakeFs) -> Vec<crate::rule::Rule> {
+    let lines = parse(text, "test.rules", &Resolver::over(fs.clone())).unwrap_or_else(|e| panic!("{e}"));
+    lines
+        .into_iter()
+        .filter_map(|line| match line.entry {
+            Entry::Rule { rule, .. } => Some(rule),
+            Entry::Directive(_) => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;
