@@ -26,9 +26,8 @@ pub mod persist;
 pub mod report;
 #[warn(missing_docs)]
 pub mod rule;
+#[warn(missing_docs)]
 pub mod rules_file;
-#[cfg(test)]
-mod testrules;
 #[warn(missing_docs)]
 pub mod wire;
 

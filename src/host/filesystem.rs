@@ -39,6 +39,9 @@ pub trait Filesystem {
     fn readlink(&self, path: &Path) -> io::Result<PathBuf>;
     /// `statfs(2)`'s `f_type`: what `-a never,filesystem -F fstype=...` compares.
     fn fs_magic(&self, path: &Path) -> Option<u64>;
+    /// A small file's bytes (`/etc/passwd`, `/etc/group`): a rule's user and group names
+    /// mean what the judged root says, so they are read through the same seam.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// The root, for messages; `None` when it is the host's `/`.
     fn root(&self) -> Option<&Path>;
 }
@@ -227,6 +230,13 @@ impl Filesystem for HostFs {
         std::fs::read_link(self.real(path))
     }
 
+    /// `ROOT/PATH` opened by the host's own `open(2)`: unlike [`resolve`], an absolute
+    /// symlink on the way leads out of the root. That is how the rules-file resolver has
+    /// always read `ROOT/etc/passwd`, kept so its answers do not change.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(self.real(path))
+    }
+
     fn fs_magic(&self, path: &Path) -> Option<u64> {
         use std::os::unix::ffi::OsStrExt;
         let c = std::ffi::CString::new(self.real(path).as_os_str().as_bytes()).ok()?;
@@ -246,6 +256,8 @@ impl Filesystem for HostFs {
 #[derive(Clone, Debug, Default)]
 pub struct FakeFs {
     entries: BTreeMap<PathBuf, (FileKind, Option<PathBuf>, u64)>,
+    /// What `read` gives for a file; a file added without content reads as empty.
+    contents: BTreeMap<PathBuf, Vec<u8>>,
     magic: Vec<(PathBuf, u64)>,
     next_ino: u64,
 }
@@ -279,6 +291,13 @@ impl FakeFs {
         self
     }
 
+    /// A file with content, for what is read rather than only looked at (`/etc/passwd`).
+    pub fn file_with(mut self, path: &str, content: impl Into<Vec<u8>>) -> FakeFs {
+        self.add(path, FileKind::File, None);
+        self.contents.insert(PathBuf::from(path), content.into());
+        self
+    }
+
     pub fn symlink(mut self, path: &str, target: &str) -> FakeFs {
         self.add(path, FileKind::Symlink, Some(PathBuf::from(target)));
         self
@@ -304,6 +323,19 @@ impl Filesystem for FakeFs {
             .get(path)
             .and_then(|(_, target, _)| target.clone())
             .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))
+    }
+
+    /// Follows symlinks as `open(2)` does; a directory cannot be read.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let resolved = resolve(self, path, true).map_err(|e| match e {
+            ResolveError::Io { source, .. } => source,
+            ResolveError::Loop { .. } => io::Error::from_raw_os_error(libc::ELOOP),
+        })?;
+        match resolved.meta.map(|m| m.kind) {
+            None => Err(io::Error::from_raw_os_error(libc::ENOENT)),
+            Some(FileKind::Dir) => Err(io::Error::from_raw_os_error(libc::EISDIR)),
+            Some(_) => Ok(self.contents.get(&resolved.path).cloned().unwrap_or_default()),
+        }
     }
 
     fn fs_magic(&self, path: &Path) -> Option<u64> {
@@ -429,6 +461,33 @@ mod tests {
                 assert_eq!(cached.resolve(Path::new(path), follow).map_err(|e| e.to_string()), plain, "{path}");
             }
         }
+    }
+
+    #[test]
+    fn fake_files_read_their_content_through_symlinks() {
+        let fs = merged_usr()
+            .file_with("/etc/passwd", "root:x:0:0::/root:/bin/sh\n")
+            .symlink("/etc/passwd-link", "passwd")
+            .symlink("/etc/loop", "/etc/loop");
+        assert_eq!(fs.read(Path::new("/etc/passwd")).unwrap(), b"root:x:0:0::/root:/bin/sh\n");
+        assert_eq!(fs.read(Path::new("/etc/passwd-link")).unwrap(), b"root:x:0:0::/root:/bin/sh\n");
+        assert_eq!(fs.read(Path::new("/usr/lib/systemd/system/docker.service")).unwrap(), b"");
+        let errno = |path: &str| fs.read(Path::new(path)).unwrap_err().raw_os_error();
+        assert_eq!(errno("/etc/group"), Some(libc::ENOENT));
+        assert_eq!(errno("/run/containerd"), Some(libc::EISDIR));
+        assert_eq!(errno("/etc/loop"), Some(libc::ELOOP));
+    }
+
+    #[test]
+    fn host_files_are_read_under_the_root() {
+        let tmp = std::env::temp_dir().join(format!("dockaudit-fs-read-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(tmp.join("etc")).unwrap();
+        std::fs::write(tmp.join("etc/group"), "docker:x:998:\n").unwrap();
+        let fs = HostFs::new(&tmp);
+        assert_eq!(fs.read(Path::new("/etc/group")).unwrap(), b"docker:x:998:\n");
+        assert_eq!(fs.read(Path::new("/etc/passwd")).unwrap_err().kind(), io::ErrorKind::NotFound);
+        std::fs::remove_dir_all(&tmp).unwrap();
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! The semantics, one rule shape at a time, each from the rule text it came from
-//! (built the way auditctl builds it, see `testrules`).
+//! (built the way auditctl builds it, built with `rules_file::test_rules`).
 
 use super::*;
 use crate::host::FakeFs;
-use crate::testrules::parse;
+use crate::rules_file::test_rules as parse;
 
 /// A Docker host as it looks on disk: merged /usr, /var/run → /run, runc in
 /// /usr/bin, no /etc/sysconfig/docker.

@@ -10,7 +10,7 @@ use crate::judge::Benchmark;
 use crate::judge::{evaluate, Evaluation, Options};
 use crate::kernel::Status;
 use crate::rule::syscalls::Arch;
-use crate::testrules::parse;
+use crate::rules_file::test_rules as parse;
 
 pub const MIXED_RULES: &str = include_str!("../../tests/data/rules/mixed-docker.rules");
 

@@ -1,6 +1,9 @@
+use std::path::PathBuf;
+
 use super::*;
 use crate::kernel::Setting;
-use crate::rule::{binary, text, FieldValue};
+use crate::rule::syscalls::Arch;
+use crate::rule::{binary, perm, text, Action, Field, FieldType, FieldValue, FilterList, Operator, Rule, SyscallMask};
 
 /// A root with its own users, groups and a directory, so nothing depends on the host.
 fn root() -> PathBuf {
@@ -354,4 +357,41 @@ fn features_the_kernel_lacks_are_refused() {
         assert!(got.contains(expected), "{text}: {got}");
     }
     assert!(parse("-a never,exclude -F uid=0", "t", &resolver()).is_ok());
+}
+
+/// The table drives `-F`, and the unknown-field error lists its names: it must hold
+/// every field libaudit names, once, in number order.
+#[test]
+fn the_field_table_has_every_named_field_once_in_number_order() {
+    let named: Vec<FieldType> = (0..=u32::from(u8::MAX)).map(FieldType).filter(|t| t.name().is_some()).collect();
+    let table: Vec<FieldType> = fields::FIELDS.iter().map(|spec| spec.kind).collect();
+    assert_eq!(table, named);
+    for (alias, kind) in fields::ALIASES {
+        assert_eq!(fields::spec(alias).map(|spec| spec.kind), Some(*kind));
+    }
+}
+
+#[test]
+fn a_resolver_over_a_fake_filesystem_reads_its_names_and_directories() {
+    use crate::host::FakeFs;
+    let fs = FakeFs::new()
+        .file_with("/etc/passwd", "dockremap:x:4711:4711::/:/bin/false\n")
+        .symlink("/etc/group", "group.real")
+        .file_with("/etc/group.real", "docker:x:998:\n")
+        .dir("/etc/docker")
+        .symlink("/lib", "usr/lib")
+        .dir("/usr/lib/systemd");
+    let resolver = Resolver::over(fs).with_arch(Arch::X86_64);
+    let rule = |line: &str| match parse(line, "t", &resolver).unwrap().remove(0).entry {
+        Entry::Rule { rule, .. } => rule,
+        other => panic!("{other:?}"),
+    };
+    let r = rule("-a always,exit -S all -F uid=dockremap -F gid=docker");
+    assert_eq!((number(&r, FieldType::UID), number(&r, FieldType::GID)), (4711, 998));
+    assert_eq!(rule("-w /etc/docker").fields[0].kind, FieldType::DIR);
+    assert_eq!(rule("-w /lib/systemd").fields[0].kind, FieldType::DIR);
+    assert_eq!(rule("-w /etc/passwd").fields[0].kind, FieldType::WATCH);
+    assert_eq!(resolver.root(), std::path::Path::new("/"));
+    let err = parse("-a always,exit -S all -F uid=nobody", "t", &resolver).unwrap_err().to_string();
+    assert_eq!(err, "t:1:30: unknown user \"nobody\" (not in /etc/passwd)");
 }
