@@ -1,5 +1,5 @@
 //! The semantics, one rule shape at a time, each from the rule text it came from
-//! (built the way auditctl builds it, built with `rules_file::test_rules`).
+//! (parsed by `rules_file::test_rules`, as auditctl builds it).
 
 use super::*;
 use crate::host::FakeFs;
