@@ -13,7 +13,8 @@
 //!   the kernel's default of 64); auditd running and lost events are `not_applicable`
 //!   ("not judged offline"), never a finding.
 
-use super::evaluate::{Evaluation, HostCheck, Persistence, Verdict, MIN_BACKLOG};
+use super::host_checks::MIN_BACKLOG;
+use super::verdict::{Evaluation, HostCheck, Persistence, Verdict};
 use crate::kernel::Setting;
 use crate::persist::{drift, RuleSet, Source};
 use crate::rule::syscalls::Arch;

@@ -5,9 +5,13 @@
 mod boot;
 mod catalog;
 mod evaluate;
+mod host_checks;
+mod prepare;
+mod syscall_classes;
+mod verdict;
 
 pub use boot::{annotate, drift_check, load_check, offline_host_checks};
 pub use catalog::{Benchmark, Control, Remediation, Target, DEFAULT_UNIT_DIR};
-pub use evaluate::{
-    evaluate, select, ControlVerdict, Evaluation, HostCheck, Options, Persistence, UnknownControl, Verdict, MIN_BACKLOG,
-};
+pub use evaluate::evaluate;
+pub use host_checks::MIN_BACKLOG;
+pub use verdict::{select, ControlVerdict, Evaluation, HostCheck, Options, Persistence, UnknownControl, Verdict};
