@@ -4,11 +4,14 @@
 
 mod boot;
 mod catalog;
+mod decide;
 mod evaluate;
+mod explain;
 mod host_checks;
 mod prepare;
 mod syscall_classes;
 mod verdict;
+mod walk;
 
 pub use boot::{annotate, drift_check, load_check, offline_host_checks};
 pub use catalog::{Benchmark, Control, Remediation, Target, DEFAULT_UNIT_DIR};

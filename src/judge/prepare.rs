@@ -121,13 +121,15 @@ pub(super) fn path_text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Everything judging a control needs from the rules, the host and the options.
 pub(super) struct Context<'r, 'f> {
+    /// The exit list's `always` and `never` rules, prepared, in kernel order.
     pub(super) preps: Vec<Prep<'r>>,
-    /// Indexes into `preps` of exit-list rules, in kernel order.
-    pub(super) exit: Vec<usize>,
     /// `-a never,filesystem -F fstype=...` rules.
     pub(super) fs_never: Vec<&'r Rule>,
+    /// What the first exclude rule that drops SYSCALL or PATH records does.
     pub(super) exclude: Option<ExcludeEffect>,
+    /// The ABIs a process can call the kernel with ([`host_abis`]).
     pub(super) abis: Vec<Arch>,
     pub(super) fs: &'f dyn Filesystem,
     pub(super) opts: &'f Options,
@@ -167,7 +169,6 @@ impl<'r, 'f> Context<'r, 'f> {
                 .clone()
         };
         let mut preps = Vec::new();
-        let mut exit = Vec::new();
         let mut fs_never = Vec::new();
         let mut exclude = None;
         for rule in rules {
@@ -206,7 +207,6 @@ impl<'r, 'f> Context<'r, 'f> {
                 sys[a] = classes[a].each_ref().map(|class| class.coverage(&rule.mask));
                 arch_allows[a] = arch_ok(rule, abi);
             }
-            exit.push(preps.len());
             preps.push(Prep {
                 rule,
                 never: rule.action == Action::Never,
@@ -217,7 +217,7 @@ impl<'r, 'f> Context<'r, 'f> {
                 narrowed: user_limiting_fields(rule).next().is_some() || narrowing_fields(rule).next().is_some(),
             });
         }
-        Context { preps, exit, fs_never, exclude, abis, fs, opts }
+        Context { preps, fs_never, exclude, abis, fs, opts }
     }
 
     pub(super) fn text(&self, rule: &Rule) -> String {
