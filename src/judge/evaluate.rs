@@ -45,7 +45,7 @@ pub fn evaluate(
     Ok(Evaluation {
         benchmark: opts.benchmark,
         strict: opts.strict,
-        status: status.copied(),
+        audit_status: status.copied(),
         controls,
         host: status.map(host_checks).unwrap_or_default(),
     })
@@ -88,7 +88,7 @@ impl Context<'_, '_> {
             title: control.title,
             remediation: control.remediation_line(&path),
             path,
-            status: judged.verdict,
+            verdict: judged.verdict,
             reasons: judged.reasons,
             rules: judged.rules,
             level: control.level,

@@ -9,7 +9,7 @@ use crate::kernel::Status;
 pub const MIN_BACKLOG: u32 = 8192;
 
 pub(super) fn host_checks(st: &Status) -> Vec<HostCheck> {
-    let check = |id, title, status, reason: String| HostCheck { id, title, status, reasons: vec![reason] };
+    let check = |id, title, verdict, reason: String| HostCheck { id, title, verdict, reasons: vec![reason] };
     vec![
         match st.enabled {
             0 => check("audit-enabled", "Audit is enabled", Verdict::Fail, "enabled 0: the kernel records no events at all; enable it with auditctl -e 1 (and audit=1 on the kernel command line)".into()),

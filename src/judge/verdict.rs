@@ -14,16 +14,23 @@ use crate::rule::Rule;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
+    /// Every event the control demands is recorded.
     Pass,
+    /// Some are recorded, not all (or, for a host check, advice).
     Weak,
+    /// None is recorded.
     Fail,
+    /// The file or unit is not on the host.
     NotApplicable,
+    /// The control could not be judged (an unreadable or looping path).
     Error,
 }
 
 impl Verdict {
+    /// Every verdict, from best to worst: the order reports count them in.
     pub const ALL: [Verdict; 5] = [Verdict::Pass, Verdict::Weak, Verdict::Fail, Verdict::NotApplicable, Verdict::Error];
 
+    /// The name reports print, as JSON spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
@@ -43,17 +50,24 @@ impl Verdict {
 /// One control's verdict with everything an auditor needs to check it by hand.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ControlVerdict {
+    /// The CIS control's id (`1.1.3`).
     pub id: &'static str,
+    /// The CIS control's title.
     pub title: &'static str,
     /// The path judged: the catalog's, or the unit file systemd loads.
     pub path: String,
-    pub status: Verdict,
+    /// The verdict; JSON keeps the key `status` that reports have always had.
+    #[serde(rename = "status")]
+    pub verdict: Verdict,
+    /// Why, in sentences an auditor can check by hand.
     pub reasons: Vec<String>,
     /// The rules the verdict rests on, in `auditctl -l` form and kernel order.
     pub rules: Vec<String>,
     /// The CIS remediation line for this path.
     pub remediation: String,
+    /// The CIS profile level (1 or 2).
     pub level: u8,
+    /// The CIS assessment status: "Automated" (1.3.1+) or "Scored" (1.2.0).
     pub assessment: &'static str,
     /// Whether the rules that record this file come back at boot; `None` when no rule
     /// records it or the persistent rule files were not consulted.
@@ -78,57 +92,79 @@ pub struct Persistence {
 /// A host-wide check (audit enabled, auditd running, ...), reported beside the controls.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HostCheck {
+    /// A stable id (`audit-enabled`, `rules-locked`, ...).
     pub id: &'static str,
+    /// What is checked, as a statement.
     pub title: &'static str,
-    pub status: Verdict,
+    /// The verdict; JSON keeps the key `status` that reports have always had.
+    #[serde(rename = "status")]
+    pub verdict: Verdict,
+    /// Why, with the value the verdict rests on.
     pub reasons: Vec<String>,
 }
 
+/// Everything `check` judged: the controls and the host.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Evaluation {
+    /// The benchmark version judged against.
     pub benchmark: Benchmark,
+    /// Whether `--strict` demanded the CIS lines themselves.
     pub strict: bool,
-    /// `None` when judged offline (rules from a file): nothing is known about the kernel.
-    pub status: Option<Status>,
+    /// The kernel's audit status; `None` when judged offline (rules from a file):
+    /// nothing is known about the kernel.
+    pub audit_status: Option<Status>,
+    /// One verdict per selected control, in catalog order.
     pub controls: Vec<ControlVerdict>,
+    /// The host-wide checks.
     pub host: Vec<HostCheck>,
 }
 
 impl Evaluation {
+    /// How many controls got this verdict.
     pub fn count(&self, verdict: Verdict) -> usize {
-        self.controls.iter().filter(|c| c.status == verdict).count()
+        self.controls.iter().filter(|c| c.verdict == verdict).count()
     }
 
     /// Exit 1: a control failed, is weak or could not be judged, or a host check failed.
     /// Host `weak` checks (rules not locked, lost events, small backlog) are advice.
     pub fn has_findings(&self) -> bool {
-        self.controls.iter().any(|c| c.status.is_finding())
-            || self.host.iter().any(|h| matches!(h.status, Verdict::Fail | Verdict::Error))
+        self.controls.iter().any(|c| c.verdict.is_finding())
+            || self.host.iter().any(|h| matches!(h.verdict, Verdict::Fail | Verdict::Error))
     }
 }
 
+/// What to judge and how strictly.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// The benchmark version whose controls are judged.
     pub benchmark: Benchmark,
+    /// `--strict`: all four permission classes, and one recording rule must be the
+    /// CIS line itself (its `-p` and the key `docker`).
     pub strict: bool,
     /// Control ids to judge (empty: all).
     pub only: Vec<String>,
+    /// Control ids not to judge.
     pub skip: Vec<String>,
     /// The arch whose syscall numbers the rules use: the kernel's.
     pub native: Arch,
 }
 
 impl Options {
+    /// Every control of the benchmark, not strict, for this machine's arch.
     pub fn new(benchmark: Benchmark) -> Options {
         Options { benchmark, strict: false, only: Vec::new(), skip: Vec::new(), native: Arch::native() }
     }
 }
 
+/// `--only` or `--skip` named a control the benchmark does not have.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown control id {id:?} for CIS Docker Benchmark {benchmark}; its audit controls are {known}")]
 pub struct UnknownControl {
+    /// The id as given.
     pub id: String,
+    /// The benchmark's version.
     pub benchmark: &'static str,
+    /// The benchmark's control ids, comma-separated.
     pub known: String,
 }
 
