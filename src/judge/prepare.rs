@@ -14,35 +14,41 @@ use crate::host::{CachedResolver, FileKind, Filesystem, Resolved};
 use crate::rule::syscalls::Arch;
 use crate::rule::{perm, text, Action, Field, FieldType, FilterList, Operator, Rule, SyscallMask};
 
+/// What a rule's path filter names, resolved on the filesystem being judged. `at` is
+/// the path as the kernel takes it (the last component not followed); `link` where it
+/// leads when that component is a symlink, so a watch on a link to a control's file can
+/// be named as such instead of silently missing.
 #[derive(Debug)]
 pub(super) enum RuleTarget {
     /// No path or dir field: the rule is about syscalls, whatever file they touch.
     Any,
-    Watch {
-        at: Resolved,
-        link: Option<Resolved>,
-    },
-    Dir {
-        at: Resolved,
-        link: Option<Resolved>,
-    },
+    /// `path=` (`-w` on a file): that inode, or a directory's own entries.
+    Watch { at: Resolved, link: Option<Resolved> },
+    /// `dir=` (`-w` on a directory): everything below it.
+    Dir { at: Resolved, link: Option<Resolved> },
 }
 
+/// One exit-list rule with the facts every control asks of it, computed once.
 #[derive(Debug)]
 pub(super) struct Prep<'r> {
     pub(super) rule: &'r Rule,
+    /// `-a never,exit`: it suppresses what it matches first.
     pub(super) never: bool,
     pub(super) target: RuleTarget,
+    /// The `perm=` bits; all four without the field.
     pub(super) perm: u32,
     /// Per host ABI: does the rule's arch filter let its calls through?
     pub(super) arch_ok: [bool; MAX_ABIS],
     /// Per host ABI, per class (PERMS order): how much of the class the syscall mask holds.
     pub(super) sys: [[Cov; 4]; MAX_ABIS],
-    /// User fields ([`user_limit`]) or other fields ([`narrowing_fields`]) let the rule
-    /// record only some events. The words are made only for rules a report cites.
+    /// User fields ([`user_limiting_fields`]) or other fields ([`narrowing_fields`]) let
+    /// the rule record only some events. The words (`explain`) are made only for rules a
+    /// report cites.
     pub(super) narrowed: bool,
 }
 
+/// Whether a field's comparison holds for the value `v`, as the kernel's
+/// `audit_comparator` decides it.
 pub(super) fn holds(op: Operator, rule_value: u32, v: u32) -> bool {
     match op {
         Operator::EQUAL => v == rule_value,
@@ -57,11 +63,12 @@ pub(super) fn holds(op: Operator, rule_value: u32, v: u32) -> bool {
     }
 }
 
-pub(super) fn always_true(op: Operator, value: u32) -> bool {
+/// `>= 0` and `<= 4294967295` hold for every value: such a field narrows nothing.
+fn always_true(op: Operator, value: u32) -> bool {
     (op == Operator::GREATER_THAN_OR_EQUAL && value == 0) || (op == Operator::LESS_THAN_OR_EQUAL && value == u32::MAX)
 }
 
-pub(super) fn is_user_field(kind: FieldType) -> bool {
+fn is_user_field(kind: FieldType) -> bool {
     matches!(
         kind,
         FieldType::UID
@@ -101,7 +108,7 @@ pub(super) fn narrowing_fields(rule: &Rule) -> impl Iterator<Item = &Field> {
 }
 
 /// The `path=` or `dir=` field of a watch or tree rule.
-pub(super) fn target_field(rule: &Rule) -> Option<&Field> {
+fn target_field(rule: &Rule) -> Option<&Field> {
     rule.fields.iter().find(|f| matches!(f.kind, FieldType::WATCH | FieldType::DIR))
 }
 
@@ -110,14 +117,15 @@ pub(super) fn target_text(rule: &Rule) -> String {
     target_field(rule).and_then(Field::as_bytes).map(path_text).unwrap_or_default()
 }
 
-pub(super) fn arch_ok(rule: &Rule, abi: Arch) -> bool {
+/// Whether the rule's arch filter lets this ABI's calls through.
+fn arch_ok(rule: &Rule, abi: Arch) -> bool {
     rule.fields
         .iter()
         .filter(|f| f.kind == FieldType::ARCH)
         .all(|f| f.as_number().is_none_or(|v| holds(f.op, v, abi.audit_value())))
 }
 
-pub(super) fn path_text(bytes: &[u8]) -> String {
+fn path_text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -135,6 +143,7 @@ pub(super) struct Context<'r, 'f> {
     pub(super) opts: &'f Options,
 }
 
+/// What an exclude rule does to the records a control relies on.
 pub(super) struct ExcludeEffect {
     /// SYSCALL records (which carry the key and who did it) dropped for everyone.
     pub(super) drops_syscall: bool,
@@ -143,6 +152,9 @@ pub(super) struct ExcludeEffect {
 }
 
 impl<'r, 'f> Context<'r, 'f> {
+    /// Prepares the rules for judging any number of controls: the exit list's rules
+    /// kept in order, filesystem never rules and the first record-dropping exclude rule
+    /// set aside, each distinct rule path resolved once.
     pub(super) fn new(rules: &'r [Rule], fs: &'f dyn Filesystem, opts: &'f Options) -> Context<'r, 'f> {
         let abis = host_abis(opts.native);
         let classes: Vec<[ClassMask; 4]> = abis
@@ -220,10 +232,12 @@ impl<'r, 'f> Context<'r, 'f> {
         Context { preps, fs_never, exclude, abis, fs, opts }
     }
 
+    /// A rule as `auditctl -l` prints it, as reasons and `rules` cite it.
     pub(super) fn text(&self, rule: &Rule) -> String {
         String::from_utf8_lossy(&text::to_text(rule, self.opts.native)).into_owned()
     }
 
+    /// ` under ROOT` when judging another root, so "does not exist" says where.
     pub(super) fn where_(&self) -> String {
         match self.fs.root() {
             Some(root) => format!(" under {}", root.display()),
@@ -235,10 +249,10 @@ impl<'r, 'f> Context<'r, 'f> {
 /// SYSCALL (1300) and PATH (1302): the records that say who changed which file and
 /// carry the key. An exclude rule (`-a always,exclude`) drops records of the types it
 /// matches before they are emitted.
-pub(super) const SYSCALL: u32 = 1300;
-pub(super) const PATH: u32 = 1302;
+const SYSCALL: u32 = 1300;
+const PATH: u32 = 1302;
 
-pub(super) fn exclude_effect(rule: &Rule, native: Arch) -> Option<ExcludeEffect> {
+fn exclude_effect(rule: &Rule, native: Arch) -> Option<ExcludeEffect> {
     if rule.action != Action::Always {
         return None;
     }

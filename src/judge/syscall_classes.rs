@@ -22,7 +22,7 @@ pub(super) const PERMS: [(u32, char, &str); 4] = [
 /// mode, execve by exec, socketcall by bind). A rule with a syscall list covers a class
 /// only if it lists every one of these that exists on the ABI; names an ABI lacks are
 /// skipped. Documented in README.md ("check").
-pub(super) const READ_CLASS: &[&str] = &[
+const READ_CLASS: &[&str] = &[
     "open",
     "openat",
     "openat2",
@@ -38,7 +38,7 @@ pub(super) const READ_CLASS: &[&str] = &[
     "listxattrat",
     "getxattrat",
 ];
-pub(super) const WRITE_CLASS: &[&str] = &[
+const WRITE_CLASS: &[&str] = &[
     "open",
     "openat",
     "openat2",
@@ -68,8 +68,8 @@ pub(super) const WRITE_CLASS: &[&str] = &[
     "socketcall",
     "fallocate",
 ];
-pub(super) const EXEC_CLASS: &[&str] = &["execve", "execveat"];
-pub(super) const ATTR_CLASS: &[&str] = &[
+const EXEC_CLASS: &[&str] = &["execve", "execveat"];
+const ATTR_CLASS: &[&str] = &[
     "chmod",
     "fchmod",
     "fchmodat",
@@ -93,6 +93,7 @@ pub(super) const ATTR_CLASS: &[&str] = &[
     "linkat",
 ];
 
+/// The syscall names of a class, by its `perm` bit.
 pub(super) fn class_names(bit: u32) -> &'static [&'static str] {
     match bit {
         perm::READ => READ_CLASS,
@@ -127,6 +128,7 @@ pub(super) fn host_abis(native: Arch) -> Vec<Arch> {
     }
 }
 
+/// How reasons name an ABI.
 pub(super) fn abi_label(arch: Arch) -> &'static str {
     if arch.is_64bit() {
         "64-bit"
@@ -171,6 +173,7 @@ impl ClassMask {
     }
 }
 
+/// `perm=` bits from auditctl's letters (`rwxa`).
 pub(super) fn perm_bits(letters: &str) -> u32 {
     letters.chars().filter_map(|l| PERMS.iter().find(|p| p.1 == l)).fold(0, |acc, p| acc | p.0)
 }
