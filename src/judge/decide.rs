@@ -37,14 +37,14 @@ impl Demand {
     }
 }
 
-/// The verdict on one file, with the stage that set it.
+/// The verdict on one file after each stage; a stage only ever makes it worse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Decision {
     /// From the exit list: pass when every demanded cell is recorded in full, weak
     /// when anything is recorded, fail when nothing is.
     pub(super) exit_list: Verdict,
     /// After `--strict`, which makes a pass without the CIS line itself weak.
-    pub(super) strict: Verdict,
+    pub(super) with_strict: Verdict,
     /// After the rules that drop what the exit list records (`-a never,filesystem` on
     /// the file's filesystem, exclude rules): what the rules give with audit enabled.
     pub(super) if_enabled: Verdict,
@@ -66,7 +66,7 @@ pub(super) fn decide(coverage: &Coverage, demand: &Demand, audit_disabled: bool)
         Verdict::Fail
     };
 
-    let mut strict = exit_list;
+    let mut with_strict = exit_list;
     if let Some(letters) = demand.cis_perm.filter(|_| exit_list == Verdict::Pass) {
         let is_cis_line = |hit: &Hit| {
             matches!(hit.role, Role::Records { full: true })
@@ -74,13 +74,13 @@ pub(super) fn decide(coverage: &Coverage, demand: &Demand, audit_disabled: bool)
                 && hit.prep.rule.keys().any(|k| k == b"docker")
         };
         if !coverage.hits.iter().any(is_cis_line) {
-            strict = Verdict::Weak;
+            with_strict = Verdict::Weak;
         }
     }
 
     // Records dropped after the exit list matter only if the exit list records something.
-    let mut if_enabled = strict;
-    if matches!(strict, Verdict::Pass | Verdict::Weak) {
+    let mut if_enabled = with_strict;
+    if matches!(with_strict, Verdict::Pass | Verdict::Weak) {
         if !coverage.fs_never.is_empty() {
             if_enabled = Verdict::Fail;
         }
@@ -90,5 +90,5 @@ pub(super) fn decide(coverage: &Coverage, demand: &Demand, audit_disabled: bool)
     }
 
     let verdict = if audit_disabled { Verdict::Fail } else { if_enabled };
-    Decision { exit_list, strict, if_enabled, audit_disabled, verdict }
+    Decision { exit_list, with_strict, if_enabled, audit_disabled, verdict }
 }

@@ -92,13 +92,13 @@ impl Context<'_, '_> {
             }
             reasons.push(format!("not recorded in full: {}", not_full.join(", ")));
         }
-        if let Some(letters) = demand.cis_perm.filter(|_| decision.strict != decision.exit_list) {
+        if let Some(letters) = demand.cis_perm.filter(|_| decision.with_strict != decision.exit_list) {
             reasons
                 .push(format!("--strict: no recording rule has the CIS permissions -p {letters} and the key docker"));
         }
 
         let mut rules: Vec<String> = coverage.hits.iter().map(|h| self.text(h.prep.rule)).collect();
-        if matches!(decision.strict, Verdict::Pass | Verdict::Weak) {
+        if matches!(decision.with_strict, Verdict::Pass | Verdict::Weak) {
             for rule in &coverage.fs_never {
                 let t = self.text(rule);
                 reasons.push(format!(
