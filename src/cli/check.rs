@@ -43,7 +43,7 @@ fn add_persistence(eval: &mut Evaluation, kernel: &[Rule], root: &Path, native: 
         Err(e) => eval.host.push(HostCheck {
             id: "persistent-rules",
             title: "Loaded rules match the persistent rule files",
-            status: Verdict::Error,
+            verdict: Verdict::Error,
             reasons: vec![e.to_string()],
         }),
     }

@@ -128,9 +128,9 @@ pub fn plan(
         |id: &str| controls.iter().find(|c| c.id == id).map(|c| c.remediation).unwrap_or(Remediation::Watch);
 
     let mut fixes: Vec<Fix> = Vec::new();
-    for c in before.controls.iter().filter(|c| c.status.is_finding()) {
-        let fix = |action| Fix { id: c.id, title: c.title, path: c.path.clone(), was: c.status, action };
-        if c.status == Verdict::Error {
+    for c in before.controls.iter().filter(|c| c.verdict.is_finding()) {
+        let fix = |action| Fix { id: c.id, title: c.title, path: c.path.clone(), was: c.verdict, action };
+        if c.verdict == Verdict::Error {
             fixes.push(fix(FixAction::Manual { why: c.reasons.clone() }));
             continue;
         }
@@ -139,7 +139,7 @@ pub fn plan(
             Some(rule) if rules.iter().any(|r| same_rule(r, &rule)) => FixAction::Manual {
                 why: std::iter::once(format!(
                     "`{line}` is there already, yet the control is {}: move it before the never rule that suppresses it, or narrow that rule",
-                    c.status.as_str()
+                    c.verdict.as_str()
                 ))
                     .chain(c.reasons.iter().cloned())
                     .collect(),
@@ -165,7 +165,7 @@ pub fn plan(
         all
     };
     let still_failing = |eval: &Evaluation, id: &str| {
-        eval.controls.iter().find(|c| c.id == id).filter(|c| c.status != Verdict::Pass).cloned()
+        eval.controls.iter().find(|c| c.id == id).filter(|c| c.verdict != Verdict::Pass).cloned()
     };
 
     // Appending cannot beat an earlier never rule: prepend those.
@@ -187,10 +187,10 @@ pub fn plan(
         if matches!(f.action, FixAction::Manual { .. }) {
             continue;
         }
-        if let Some(verdict) = still_failing(&after, f.id) {
+        if let Some(control) = still_failing(&after, f.id) {
             f.action = FixAction::Manual {
-                why: std::iter::once(format!("even with the CIS rule added first it is {}", verdict.status.as_str()))
-                    .chain(verdict.reasons)
+                why: std::iter::once(format!("even with the CIS rule added first it is {}", control.verdict.as_str()))
+                    .chain(control.reasons)
                     .collect(),
             };
         }

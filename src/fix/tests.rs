@@ -62,7 +62,7 @@ fn opts() -> Options {
 }
 
 fn not_passing(eval: &Evaluation) -> Vec<&str> {
-    eval.controls.iter().filter(|c| c.status.is_finding()).map(|c| c.id).collect()
+    eval.controls.iter().filter(|c| c.verdict.is_finding()).map(|c| c.id).collect()
 }
 
 const MIXED: &str =

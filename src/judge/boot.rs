@@ -13,7 +13,8 @@
 //!   the kernel's default of 64); auditd running and lost events are `not_applicable`
 //!   ("not judged offline"), never a finding.
 
-use super::evaluate::{Evaluation, HostCheck, Persistence, Verdict, MIN_BACKLOG};
+use super::host_checks::MIN_BACKLOG;
+use super::verdict::{Evaluation, HostCheck, Persistence, Verdict};
 use crate::kernel::Setting;
 use crate::persist::{drift, RuleSet, Source};
 use crate::rule::syscalls::Arch;
@@ -55,15 +56,15 @@ pub fn annotate(eval: &mut Evaluation, disk: &RuleSet, native: Arch) {
 /// `persistent-rules`: the kernel's rules against the persistent ones (what
 /// `augenrules --check` and a reboot would show). Call after [`annotate`].
 pub fn drift_check(eval: &Evaluation, kernel: &[Rule], disk: &RuleSet, native: Arch) -> HostCheck {
-    let kernel_status = eval.status;
+    let kernel_status = eval.audit_status;
     let disk_rules = disk.plain_rules();
     let d = drift(kernel, &disk_rules);
-    let mut status = Verdict::Pass;
+    let mut verdict = Verdict::Pass;
     let mut reasons = Vec::new();
     for c in &eval.controls {
         // Whatever the verdict now (audit may be off), these rules vanish at reboot.
         if let Some(p) = c.persistence.as_ref().filter(|p| !p.persistent) {
-            status = Verdict::Fail;
+            verdict = Verdict::Fail;
             reasons.push(format!(
                 "{} ({}) rests on {} in no rule file: after a reboot it is not recorded",
                 c.id,
@@ -73,7 +74,7 @@ pub fn drift_check(eval: &Evaluation, kernel: &[Rule], disk: &RuleSet, native: A
         }
     }
     let mut advise = |reason: String, reasons: &mut Vec<String>| {
-        status = status.max(Verdict::Weak);
+        verdict = verdict.max(Verdict::Weak);
         reasons.push(reason);
     };
     if !d.not_persistent.is_empty() {
@@ -128,7 +129,7 @@ pub fn drift_check(eval: &Evaluation, kernel: &[Rule], disk: &RuleSet, native: A
         reasons
             .push(format!("the kernel's {} rule(s) are exactly the persistent ones, in the same order", kernel.len()));
     }
-    HostCheck { id: "persistent-rules", title: "Loaded rules match the persistent rule files", status, reasons }
+    HostCheck { id: "persistent-rules", title: "Loaded rules match the persistent rule files", verdict, reasons }
 }
 
 fn source_words(disk: &RuleSet) -> String {
@@ -143,7 +144,7 @@ fn source_words(disk: &RuleSet) -> String {
 /// `rule-files`: whether the rule files load without a failing line.
 pub fn load_check(disk: &RuleSet) -> HostCheck {
     let title = "The rule files load without errors";
-    let (status, reasons) = if disk.source == Source::Nothing {
+    let (verdict, reasons) = if disk.source == Source::Nothing {
         (
             Verdict::Weak,
             vec!["neither /etc/audit/rules.d nor /etc/audit/audit.rules exists: no rules are loaded at boot".into()],
@@ -154,12 +155,12 @@ pub fn load_check(disk: &RuleSet) -> HostCheck {
         let stops = disk.problems.iter().any(|p| p.contains("the boot load stops"));
         (if stops { Verdict::Fail } else { Verdict::Weak }, disk.problems.clone())
     };
-    HostCheck { id: "rule-files", title, status, reasons }
+    HostCheck { id: "rule-files", title, verdict, reasons }
 }
 
 /// The host checks of an offline judgement, from the rule files' control lines.
 pub fn offline_host_checks(disk: &RuleSet) -> Vec<HostCheck> {
-    let check = |id, title, status, reason: String| HostCheck { id, title, status, reasons: vec![reason] };
+    let check = |id, title, verdict, reason: String| HostCheck { id, title, verdict, reasons: vec![reason] };
     let enabled = disk.settings.get(Setting::Enabled);
     let offline = |what: &str| format!("not judged offline: {what} is the running host's state, not the rule files'");
     vec![
@@ -220,7 +221,7 @@ mod tests {
             })
         );
         let check = drift_check(&eval, &kernel, &disk, Arch::X86_64);
-        assert_eq!(check.status, Verdict::Fail);
+        assert_eq!(check.verdict, Verdict::Fail);
         assert_eq!(
             check.reasons,
             vec![
@@ -234,13 +235,13 @@ mod tests {
         let same = set("-w /usr/bin/dockerd -k docker\n");
         let mut eval = evaluate(&same.plain_rules(), None, &fs, &opts).unwrap();
         annotate(&mut eval, &same, Arch::X86_64);
-        assert_eq!(drift_check(&eval, &same.plain_rules(), &same, Arch::X86_64).status, Verdict::Pass);
+        assert_eq!(drift_check(&eval, &same.plain_rules(), &same, Arch::X86_64).verdict, Verdict::Pass);
     }
 
     #[test]
     fn offline_host_checks_come_from_the_control_lines() {
         let status = |text: &str| -> Vec<(&'static str, Verdict)> {
-            offline_host_checks(&set(text)).into_iter().map(|h| (h.id, h.status)).collect()
+            offline_host_checks(&set(text)).into_iter().map(|h| (h.id, h.verdict)).collect()
         };
         assert_eq!(
             status("-b 8192\n-w /etc/hosts\n-e 2\n"),

@@ -9,15 +9,21 @@
 /// A benchmark version whose audit controls we know.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Benchmark {
+    /// 1.2.0: the controls numbered 1.2.3–1.2.12.
     V1_2_0,
+    /// 1.6.0, and 1.3.1 through 1.5.0, which share its table.
     V1_6_0,
+    /// 1.7.0, judged with 1.6.0's table.
     V1_7_0,
 }
 
 impl Benchmark {
+    /// Every known version, oldest first.
     pub const ALL: [Benchmark; 3] = [Benchmark::V1_2_0, Benchmark::V1_6_0, Benchmark::V1_7_0];
+    /// The version `check` judges against unless told otherwise.
     pub const DEFAULT: Benchmark = Benchmark::V1_6_0;
 
+    /// The version number as the CIS text writes it.
     pub fn version(self) -> &'static str {
         match self {
             Benchmark::V1_2_0 => "1.2.0",
@@ -36,6 +42,7 @@ impl Benchmark {
         }
     }
 
+    /// The audit controls, in the benchmark's order.
     pub fn controls(self) -> &'static [Control] {
         match self {
             Benchmark::V1_2_0 => V1_2_0,
@@ -47,6 +54,7 @@ impl Benchmark {
 /// What a control audits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
+    /// A file or directory, audited at this path.
     Path(&'static str),
     /// A systemd unit, audited as the file systemd loads (see `units`).
     Unit(&'static str),
@@ -61,11 +69,16 @@ pub enum Remediation {
     PathWar,
 }
 
+/// One CIS audit control: "ensure auditing is configured for" a Docker file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Control {
+    /// The control's number in its benchmark (`1.1.3`).
     pub id: &'static str,
+    /// The CIS title.
     pub title: &'static str,
+    /// What it audits.
     pub target: Target,
+    /// The form of the CIS remediation line.
     pub remediation: Remediation,
     /// CIS profile: 1 (Level 1) or 2 (Level 2).
     pub level: u8,

@@ -50,7 +50,7 @@ fn verdict(rules: &str, id: &str) -> ControlVerdict {
 #[track_caller]
 fn expect(rules: &str, id: &str, want: Verdict, reason_contains: &str) -> ControlVerdict {
     let got = verdict(rules, id);
-    assert_eq!(got.status, want, "rules:\n{rules}\ncontrol {id}: {got:#?}");
+    assert_eq!(got.verdict, want, "rules:\n{rules}\ncontrol {id}: {got:#?}");
     assert!(
         got.reasons.iter().any(|r| r.contains(reason_contains)),
         "no reason contains {reason_contains:?}:\n{:#?}",
@@ -78,7 +78,7 @@ fn the_cis_path_war_rule_passes_run_containerd_even_strict() {
     let rules = "-a exit,always -F path=/run/containerd -F perm=war -k docker";
     expect(rules, "1.1.4", Verdict::Pass, "watches /run/containerd");
     let v = run(rules, &docker_host(), Some(&enabled()), true, "1.1.4");
-    assert_eq!(v.status, Verdict::Pass, "{v:#?}");
+    assert_eq!(v.verdict, Verdict::Pass, "{v:#?}");
 }
 
 #[test]
@@ -211,15 +211,15 @@ fn exclude_rules_that_drop_path_records_are_weak_and_syscall_records_fail() {
 fn strict_demands_the_cis_permissions_and_key() {
     let host = docker_host();
     let v = run("-w /usr/bin/dockerd -p wa -k docker", &host, Some(&enabled()), true, "1.1.3");
-    assert_eq!(v.status, Verdict::Weak, "{v:#?}");
+    assert_eq!(v.verdict, Verdict::Weak, "{v:#?}");
     assert!(v.reasons.iter().any(|r| r.contains("--strict")), "{v:#?}");
     let v = run("-w /usr/bin/dockerd -k dockerd", &host, Some(&enabled()), true, "1.1.3");
-    assert_eq!(v.status, Verdict::Weak);
+    assert_eq!(v.verdict, Verdict::Weak);
     let v = run("-w /usr/bin/dockerd -k docker", &host, Some(&enabled()), true, "1.1.3");
-    assert_eq!(v.status, Verdict::Pass, "{v:#?}");
+    assert_eq!(v.verdict, Verdict::Pass, "{v:#?}");
     // rwxa is not war: strict wants the CIS line, which for /run/containerd is war.
     let v = run("-w /run/containerd -k docker", &host, Some(&enabled()), true, "1.1.4");
-    assert_eq!(v.status, Verdict::Weak, "{v:#?}");
+    assert_eq!(v.verdict, Verdict::Weak, "{v:#?}");
 }
 
 // --- fail shapes ---------------------------------------------------------------
@@ -265,7 +265,7 @@ fn a_watch_on_a_symlink_watches_the_link() {
     opts.only = vec!["1.2.12".into()];
     let rules = parse("-w /usr/bin/runc2 -k docker", &host);
     let v = evaluate(&rules, Some(&enabled()), &host, &opts).unwrap().controls.remove(0);
-    assert_eq!(v.status, Verdict::Fail, "{v:#?}");
+    assert_eq!(v.verdict, Verdict::Fail, "{v:#?}");
     assert!(v.reasons.iter().any(|r| r.contains("watches the symlink /usr/bin/runc2")), "{v:#?}");
 }
 
@@ -273,7 +273,7 @@ fn a_watch_on_a_symlink_watches_the_link() {
 fn a_tree_watch_on_a_symlink_covers_nothing_below_it() {
     let host = docker_host().symlink("/etc/docker-link", "/etc/docker");
     let v = run("-a always,exit -S all -F dir=/etc/docker-link -F perm=wa", &host, Some(&enabled()), false, "1.1.6");
-    assert_eq!(v.status, Verdict::Fail, "{v:#?}");
+    assert_eq!(v.verdict, Verdict::Fail, "{v:#?}");
 }
 
 #[test]
@@ -286,17 +286,17 @@ fn pathless_syscall_rules_for_some_calls_do_not_count() {
 fn audit_disabled_fails_every_applicable_control() {
     let off = Status { enabled: 0, ..enabled() };
     let v = run("-w /usr/bin/dockerd -k docker", &docker_host(), Some(&off), false, "1.1.3");
-    assert_eq!(v.status, Verdict::Fail);
+    assert_eq!(v.verdict, Verdict::Fail);
     assert!(
         v.reasons[0].contains("audit is disabled (enabled 0)") && v.reasons[0].ends_with("would give pass"),
         "{v:#?}"
     );
     // Offline (rules from a file): the rules alone decide.
     let v = run("-w /usr/bin/dockerd -k docker", &docker_host(), None, false, "1.1.3");
-    assert_eq!(v.status, Verdict::Pass);
+    assert_eq!(v.verdict, Verdict::Pass);
     // Not applicable stays not applicable.
     let v = run("", &docker_host(), Some(&off), false, "1.1.13");
-    assert_eq!(v.status, Verdict::NotApplicable);
+    assert_eq!(v.verdict, Verdict::NotApplicable);
 }
 
 #[test]
@@ -306,9 +306,9 @@ fn a_filesystem_never_rule_for_the_files_filesystem_fails() {
     let rules =
         "-a never,filesystem -F fstype=0x01021994\n-a always,exit -F path=/run/containerd -F perm=war -k docker";
     let v = run(rules, &host, Some(&enabled()), false, "1.1.4");
-    assert_eq!(v.status, Verdict::Fail, "{v:#?}");
+    assert_eq!(v.verdict, Verdict::Fail, "{v:#?}");
     assert!(v.reasons.iter().any(|r| r.contains("excludes the filesystem")));
-    assert_eq!(run(rules, &host, Some(&enabled()), false, "1.1.3").status, Verdict::Pass.max(Verdict::Fail));
+    assert_eq!(run(rules, &host, Some(&enabled()), false, "1.1.3").verdict, Verdict::Pass.max(Verdict::Fail));
 }
 
 // --- applicability -------------------------------------------------------------
@@ -318,7 +318,7 @@ fn missing_paths_and_units_are_not_applicable() {
     expect("", "1.1.13", Verdict::NotApplicable, "/etc/sysconfig/docker does not exist");
     let bare = FakeFs::new();
     let v = run("", &bare, Some(&enabled()), false, "1.1.7");
-    assert_eq!(v.status, Verdict::NotApplicable);
+    assert_eq!(v.verdict, Verdict::NotApplicable);
     assert!(v.reasons[0].contains("no docker.service unit file in /etc/systemd/system"), "{v:#?}");
 }
 
@@ -326,10 +326,10 @@ fn missing_paths_and_units_are_not_applicable() {
 fn units_are_found_where_systemd_looks() {
     let host = FakeFs::new().file("/usr/lib/systemd/system/docker.service");
     let v = run("-w /usr/lib/systemd/system/docker.service -k docker", &host, Some(&enabled()), false, "1.1.7");
-    assert_eq!((v.status, v.path.as_str()), (Verdict::Pass, "/usr/lib/systemd/system/docker.service"));
+    assert_eq!((v.verdict, v.path.as_str()), (Verdict::Pass, "/usr/lib/systemd/system/docker.service"));
     let host = host.file("/etc/systemd/system/docker.service");
     let v = run("-w /usr/lib/systemd/system/docker.service -k docker", &host, Some(&enabled()), false, "1.1.7");
-    assert_eq!(v.status, Verdict::Fail, "the /etc copy overrides and is the one loaded: {v:#?}");
+    assert_eq!(v.verdict, Verdict::Fail, "the /etc copy overrides and is the one loaded: {v:#?}");
     assert_eq!(v.remediation, "-w /etc/systemd/system/docker.service -k docker");
 }
 
@@ -337,7 +337,7 @@ fn units_are_found_where_systemd_looks() {
 fn an_unresolvable_path_is_an_error() {
     let host = docker_host().symlink("/etc/sysconfig", "/etc/sysconfig");
     let v = run("", &host, Some(&enabled()), false, "1.1.13");
-    assert_eq!(v.status, Verdict::Error, "{v:#?}");
+    assert_eq!(v.verdict, Verdict::Error, "{v:#?}");
     assert!(v.reasons[0].contains("too many levels of symbolic links"));
 }
 
@@ -358,9 +358,9 @@ fn only_and_skip_select_controls_and_reject_unknown_ids() {
 fn host_checks_judge_the_status() {
     let eval = |st: Status| evaluate(&[], Some(&st), &FakeFs::new(), &Options::new(Benchmark::V1_6_0)).unwrap().host;
     let good = eval(Status { enabled: 2, pid: 1, backlog_limit: 8192, ..Status::default() });
-    assert!(good.iter().all(|h| h.status == Verdict::Pass), "{good:#?}");
+    assert!(good.iter().all(|h| h.verdict == Verdict::Pass), "{good:#?}");
     let bad = eval(Status { enabled: 0, pid: 0, backlog_limit: 64, lost: 3, ..Status::default() });
-    let statuses: Vec<(&str, Verdict)> = bad.iter().map(|h| (h.id, h.status)).collect();
+    let statuses: Vec<(&str, Verdict)> = bad.iter().map(|h| (h.id, h.verdict)).collect();
     assert_eq!(
         statuses,
         [
@@ -395,7 +395,7 @@ fn every_control_of_every_benchmark_passes_with_the_cis_lines() {
         let rules = parse(&lines, &host);
         let eval = evaluate(&rules, Some(&enabled()), &host, &opts).unwrap();
         for v in &eval.controls {
-            assert_eq!(v.status, Verdict::Pass, "{} {}: {v:#?}", b.version(), v.id);
+            assert_eq!(v.verdict, Verdict::Pass, "{} {}: {v:#?}", b.version(), v.id);
         }
     }
 }
@@ -420,7 +420,7 @@ fn ten_thousand_rules_cost_rules_times_controls() {
     let start = std::time::Instant::now();
     let eval = evaluate(&rules, Some(&enabled()), &host, &opts).unwrap();
     let took = start.elapsed();
-    assert_eq!(eval.controls[0].status, Verdict::Pass);
+    assert_eq!(eval.controls[0].verdict, Verdict::Pass);
     // Generous for debug builds on a loaded 2-core CI machine; release is ~10x faster.
     assert!(took < std::time::Duration::from_secs(5), "{took:?}");
     eprintln!("10,000 rules x 16 controls: {took:?}");

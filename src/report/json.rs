@@ -59,8 +59,8 @@ pub fn render(eval: &Evaluation) -> String {
         tool: Tool { name: "dockaudit", version: TOOL_VERSION },
         benchmark: eval.benchmark.version(),
         strict: eval.strict,
-        mode: if eval.status.is_some() { "kernel" } else { "offline" },
-        audit: eval.status.map(|s| Audit {
+        mode: if eval.audit_status.is_some() { "kernel" } else { "offline" },
+        audit: eval.audit_status.map(|s| Audit {
             enabled: s.enabled,
             failure: s.failure,
             pid: s.pid,

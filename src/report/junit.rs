@@ -79,7 +79,7 @@ pub fn render(eval: &Evaluation) -> String {
             Case {
                 classname: class.clone(),
                 name: format!("{} {}", c.id, c.title),
-                status: c.status,
+                status: c.verdict,
                 message: c.reasons.first().cloned().unwrap_or_default(),
                 body,
             }
@@ -91,7 +91,7 @@ pub fn render(eval: &Evaluation) -> String {
         .map(|h| Case {
             classname: "dockaudit.host".into(),
             name: format!("{} {}", h.id, h.title),
-            status: h.status,
+            status: h.verdict,
             message: h.reasons.join("; "),
             body: h.reasons.join("\n"),
         })

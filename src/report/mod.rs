@@ -63,7 +63,7 @@ pub fn benchmark_title(eval: &Evaluation) -> String {
 }
 
 fn host_count(eval: &Evaluation, verdict: Verdict) -> usize {
-    eval.host.iter().filter(|h| h.status == verdict).count()
+    eval.host.iter().filter(|h| h.verdict == verdict).count()
 }
 
 #[cfg(test)]

@@ -32,8 +32,8 @@ pub fn render(eval: &Evaluation) -> String {
             "dockaudit_control_status{{benchmark=\"{b}\",id=\"{}\",path=\"{}\",status=\"{}\"}} {}",
             esc(c.id),
             esc(&c.path),
-            c.status.as_str(),
-            value(c.status)
+            c.verdict.as_str(),
+            value(c.verdict)
         );
     }
     if !eval.host.is_empty() {
@@ -44,8 +44,8 @@ pub fn render(eval: &Evaluation) -> String {
                 out,
                 "dockaudit_host_check_status{{check=\"{}\",status=\"{}\"}} {}",
                 h.id,
-                h.status.as_str(),
-                value(h.status)
+                h.verdict.as_str(),
+                value(h.verdict)
             );
         }
     }

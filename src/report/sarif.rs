@@ -44,11 +44,11 @@ pub fn render(eval: &Evaluation) -> String {
             "defaultConfiguration": { "level": "error" },
             "properties": { "tags": ["security", "audit", tag, format!("level-{}", c.level)] }
         }));
-        let (kind, level) = kind_level(c.status);
+        let (kind, level) = kind_level(c.verdict);
         let message = if c.reasons.is_empty() {
-            format!("{}: {}", c.status.as_str(), c.title)
+            format!("{}: {}", c.verdict.as_str(), c.title)
         } else {
-            format!("{}: {}", c.status.as_str(), c.reasons.join(" | "))
+            format!("{}: {}", c.verdict.as_str(), c.reasons.join(" | "))
         };
         results.push(json!({
             "ruleId": c.id,
@@ -57,7 +57,7 @@ pub fn render(eval: &Evaluation) -> String {
             "level": level,
             "message": { "text": message },
             "locations": [{ "physicalLocation": { "artifactLocation": { "uri": file_uri(&c.path) } } }],
-            "properties": { "status": c.status.as_str(), "rules": c.rules, "remediation": c.remediation }
+            "properties": { "status": c.verdict.as_str(), "rules": c.rules, "remediation": c.remediation }
         }));
     }
     for h in &eval.host {
@@ -69,15 +69,15 @@ pub fn render(eval: &Evaluation) -> String {
             "defaultConfiguration": { "level": "error" },
             "properties": { "tags": ["security", "audit", "host"] }
         }));
-        let (kind, level) = kind_level(h.status);
+        let (kind, level) = kind_level(h.verdict);
         results.push(json!({
             "ruleId": id,
             "ruleIndex": index,
             "kind": kind,
             "level": level,
-            "message": { "text": format!("{}: {}", h.status.as_str(), h.reasons.join(" | ")) },
+            "message": { "text": format!("{}: {}", h.verdict.as_str(), h.reasons.join(" | ")) },
             "locations": [{ "logicalLocations": [{ "name": "kernel audit subsystem", "kind": "module" }] }],
-            "properties": { "status": h.status.as_str() }
+            "properties": { "status": h.verdict.as_str() }
         }));
     }
     let log: Value = json!({

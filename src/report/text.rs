@@ -37,7 +37,7 @@ pub fn render(eval: &Evaluation, color: bool) -> String {
         benchmark_title(eval),
         if eval.strict { " (--strict: the CIS lines exactly)" } else { "" }
     );
-    match &eval.status {
+    match &eval.audit_status {
         Some(s) => {
             let _ = writeln!(
                 out,
@@ -52,8 +52,8 @@ pub fn render(eval: &Evaluation, color: bool) -> String {
     out.push('\n');
     let width = eval.controls.iter().map(|c| c.id.len()).max().unwrap_or(0);
     for c in &eval.controls {
-        let _ = writeln!(out, "{}  {:width$}  {}", paint(c.status, color), c.id, c.title);
-        if c.status.is_finding() {
+        let _ = writeln!(out, "{}  {:width$}  {}", paint(c.verdict, color), c.id, c.title);
+        if c.verdict.is_finding() {
             let _ = writeln!(out, "      path: {}", c.path);
             for r in &c.reasons {
                 let _ = writeln!(out, "      why:  {r}");
@@ -72,8 +72,8 @@ pub fn render(eval: &Evaluation, color: bool) -> String {
         let _ = writeln!(out, "\nHost");
         let width = eval.host.iter().map(|h| h.id.len()).max().unwrap_or(0);
         for h in &eval.host {
-            let _ = writeln!(out, "{}  {:width$}  {}", paint(h.status, color), h.id, h.title);
-            if h.status != Verdict::Pass {
+            let _ = writeln!(out, "{}  {:width$}  {}", paint(h.verdict, color), h.id, h.title);
+            if h.verdict != Verdict::Pass {
                 for r in &h.reasons {
                     let _ = writeln!(out, "      why:  {r}");
                 }

@@ -132,12 +132,12 @@ fn every_control_in_every_state_on_the_host_kernel() {
                 load(&host, &rules);
                 let got = &judge(benchmark, strict, Path::new("/"))[index];
                 judged += 1;
-                if got.status != want {
+                if got.verdict != want {
                     failures.push(format!(
                         "{} {} {state}: got {:?}\n  rules: {rules}\n  {got:#?}",
                         benchmark.version(),
                         control.id,
-                        got.status
+                        got.verdict
                     ));
                 }
             }
@@ -145,7 +145,7 @@ fn every_control_in_every_state_on_the_host_kernel() {
             load(&host, &control.remediation_line(&path));
             let got = &judge(benchmark, false, &empty_root)[index];
             judged += 1;
-            if got.status != Verdict::NotApplicable {
+            if got.verdict != Verdict::NotApplicable {
                 failures.push(format!("{} {} not applicable: got {got:#?}", benchmark.version(), control.id));
             }
         }
@@ -208,12 +208,12 @@ fn docker_bench_security_is_wrong_where_we_are_right() {
         let got_theirs = docker_bench_passes(grep);
         let index = Benchmark::V1_6_0.controls().iter().position(|c| c.id == *id).unwrap();
         let got = &judge(Benchmark::V1_6_0, false, Path::new("/"))[index];
-        if got_theirs != *theirs || got.status != *ours {
+        if got_theirs != *theirs || got.verdict != *ours {
             failures.push(format!(
                 "{id} with\n{rules}\n  docker-bench: {} (documented {}), dockaudit: {:?} (want {ours:?})\n  {got:#?}",
                 if got_theirs { "PASS" } else { "WARN" },
                 if *theirs { "PASS" } else { "WARN" },
-                got.status
+                got.verdict
             ));
         }
     }

@@ -256,7 +256,7 @@ fn fix_apply_then_check_passes_and_revert_restores_the_kernels_earlier_rules() {
     let rules = client.list_rules().unwrap();
     let eval = evaluate(&rules, Some(&status), &HostFs::new("/"), &Options::new(Benchmark::V1_6_0)).unwrap();
     let left: Vec<_> =
-        eval.controls.iter().filter(|c| c.status != Verdict::Pass && c.status != Verdict::NotApplicable).collect();
+        eval.controls.iter().filter(|c| c.verdict != Verdict::Pass && c.verdict != Verdict::NotApplicable).collect();
     assert!(left.is_empty(), "{left:#?}");
     // And check says the added rules are lost at reboot.
     let report = json(&util::dockaudit(&["check", "--format", "json"]));
