@@ -20,7 +20,7 @@ pub(super) fn host_checks(st: &Status) -> Vec<HostCheck> {
         } else {
             check("auditd-running", "An audit daemon receives events", Verdict::Pass, format!("pid {}", st.pid))
         },
-        if st.enabled == 2 {
+        if st.is_locked() {
             check("rules-locked", "Audit rules are locked", Verdict::Pass, "enabled 2: rules cannot change until reboot".into())
         } else {
             check("rules-locked", "Audit rules are locked", Verdict::Weak, "rules can be changed or deleted at run time by root; end the rules with -e 2 once they are final".into())
