@@ -6,6 +6,7 @@ pub mod args;
 pub mod boot;
 pub mod catalog;
 pub mod cli;
+pub mod docker;
 pub mod error;
 pub mod evaluate;
 pub mod filesystem;

@@ -1,0 +1,506 @@
+//! Discovery proper: for every component, the places in the order the reference
+//! (`shared/reference/docker-layouts.md`) gives — the live process, the service
+//! manager, the daemons' configuration, the service's PATH, the CIS path — and the
+//! first one that holds the file wins.
+
+use std::path::{Path, PathBuf};
+
+use super::config::{self, ContainerdConfig, DockerdConfig, Value};
+use super::error::DiscoveryError;
+use super::exec::{env_file, split_words};
+use super::located::{Component, Evidence, Located, Location, NotInstalled, Origin};
+use super::procs::Processes;
+use super::search::{follow, Place, Search};
+use super::tree::{read_text, Tree};
+use super::unit::{self, default_path, Unit};
+use crate::units::UNIT_DIRS;
+
+/// Where every component is, with the evidence. Build it with [`discover`].
+#[derive(Debug)]
+pub struct Discovery {
+    locations: Vec<Location>,
+    /// The configuration discovery read (for reports that want to show it).
+    pub dockerd: DockerdConfig,
+    pub containerd: ContainerdConfig,
+    /// Files that could not be used (an unparsable daemon.json: dockerd will not
+    /// start with it), each reported once; discovery went on with the defaults.
+    pub problems: Vec<DiscoveryError>,
+}
+
+impl Discovery {
+    /// The location of one component.
+    pub fn get(&self, component: Component) -> &Location {
+        self.locations.iter().find(|l| l.component() == component).expect("every component is located")
+    }
+
+    /// The location for a catalog target (`Target::Path` literal or `Target::Unit`
+    /// name); `None` for a target discovery does not know.
+    pub fn for_cis_target(&self, path_or_unit: &str) -> Option<&Location> {
+        Component::from_cis_target(path_or_unit).map(|c| self.get(c))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Location> {
+        self.locations.iter()
+    }
+}
+
+/// The snap's unit, used when there is no docker.service.
+const SNAP_UNIT: &str = "snap.docker.dockerd.service";
+/// Where the docker snap keeps its binaries (`current` links to the revision).
+const SNAP_BIN: &str = "/snap/docker/current/bin";
+const STANDARD_BIN_DIRS: [&str; 6] = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+/// dockerd's own directories for docker-init before its PATH (moby `lookupBinPath`).
+const DOCKER_LIBEXEC: [&str; 4] =
+    ["/usr/local/libexec/docker", "/usr/libexec/docker", "/usr/local/lib/docker", "/usr/lib/docker"];
+/// A string every containerd 2.x binary holds (its Go module path) and no 1.x does.
+const CONTAINERD_V2_MODULE: &[u8] = b"github.com/containerd/containerd/v2/";
+
+/// A daemon as found: its location, command line and the services around it.
+struct Daemon {
+    location: Location,
+    args: Vec<String>,
+    args_from: Evidence,
+}
+
+/// Finds every component under `tree`. `processes` is the live process table when
+/// judging a running host (`/` or `--host-root`), `None` offline (`--root`).
+/// Never fails as a whole: a component that cannot be decided is [`Location::Error`],
+/// a configuration file that cannot be used is in [`Discovery::problems`].
+pub fn discover(tree: &dyn Tree, processes: Option<&dyn Processes>) -> Discovery {
+    let mut problems = Vec::new();
+    let mut load = |name: &str| match unit::load(tree, name) {
+        Ok(u) => u,
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+    };
+    let docker_unit = load("docker.service").or_else(|| load(SNAP_UNIT));
+    let socket_unit = load("docker.socket");
+    let containerd_unit = load("containerd.service");
+    let split_usr = unit::is_split_usr(tree);
+    let docker_path = docker_unit.as_ref().map_or_else(|| default_path(split_usr), Unit::path);
+
+    let dockerd = find_dockerd(tree, processes, docker_unit.as_ref(), &docker_path);
+    let dcfg = config::dockerd(tree, &dockerd.args, &dockerd.args_from, &mut problems);
+    // dockerd starts a containerd of its own when none is configured and none is
+    // installed as a service (the static tarball, the dind image).
+    let managed = dockerd.location.found().is_some() && dcfg.containerd.is_none() && containerd_unit.is_none();
+    let containerd = find_containerd(tree, processes, containerd_unit.as_ref(), managed, &docker_path, split_usr);
+    let ccfg = config::containerd(tree, &containerd.args, &containerd.args_from, &mut problems);
+    // The shims and runc run in containerd's environment.
+    let (shim_path, shim_path_of) = match (&containerd_unit, managed) {
+        (Some(u), _) => (u.path(), Some(u.name.clone())),
+        (None, true) => (docker_path.clone(), docker_unit.as_ref().map(|u| u.name.clone())),
+        (None, false) => (default_path(split_usr), None),
+    };
+    let containerd_file = containerd.location.found().map(|l| l.path.clone());
+
+    let mut locations = vec![dockerd.location, containerd.location];
+    for (component, name) in [
+        (Component::ContainerdShim, "containerd-shim"),
+        (Component::ContainerdShimRuncV1, "containerd-shim-runc-v1"),
+        (Component::ContainerdShimRuncV2, "containerd-shim-runc-v2"),
+    ] {
+        locations.push(find_shim(
+            tree,
+            processes,
+            component,
+            name,
+            &shim_path,
+            &shim_path_of,
+            containerd_file.as_deref(),
+        ));
+    }
+    locations.push(find_runc(tree, &dcfg, &shim_path, &shim_path_of));
+    locations.push(find_docker_init(tree, &dcfg, &docker_path, docker_unit.as_ref()));
+
+    let exec_root_state = dcfg.exec_root.join("containerd");
+    let managed_ev = Evidence::ManagedContainerd { exec_root: dcfg.exec_root.clone() };
+    let state = if managed {
+        Value { value: exec_root_state.clone(), found_by: managed_ev.clone() }
+    } else {
+        ccfg.state.clone()
+    };
+    let sock = match (&dcfg.containerd, managed) {
+        (Some(v), _) => v.clone(),
+        (None, true) => Value { value: exec_root_state.join("containerd.sock"), found_by: managed_ev },
+        (None, false) => ccfg.address.clone(),
+    };
+    let runtime_note = "it exists only while containerd runs (judging a root offline, /run is empty)";
+    locations.push(find_file(tree, Component::DataRoot, &dcfg.data_root, None));
+    locations.push(find_file(tree, Component::ContainerdState, &state, Some(runtime_note)));
+    locations.push(find_file(tree, Component::DockerConfigDir, &cis(Component::DockerConfigDir), None));
+    locations.push(find_file(tree, Component::DaemonJson, &dcfg.config_file, None));
+    locations.push(find_file(tree, Component::ContainerdConfig, &ccfg.config_file, None));
+    let mut sock_location = find_file(tree, Component::ContainerdSock, &sock, Some(runtime_note));
+    if let Location::Found(l) = &mut sock_location {
+        if dcfg.containerd.is_some() && !managed && ccfg.address.value != sock.value {
+            l.notes.push(format!(
+                "dockerd talks to {}, containerd listens on {} ({})",
+                sock.value.display(),
+                ccfg.address.value.display(),
+                ccfg.address.found_by
+            ));
+        }
+    }
+    locations.push(sock_location);
+    locations.push(find_unit_file(tree, Component::DockerService, docker_unit.as_ref()));
+    locations.push(find_unit_file(tree, Component::DockerSocket, socket_unit.as_ref()));
+    for c in [Component::EtcDefaultDocker, Component::EtcSysconfigDocker] {
+        let named = Path::new(c.cis_path());
+        let referenced = docker_unit.as_ref().and_then(|u| u.environment_files.iter().find(|f| f.0 == named));
+        let value = match referenced {
+            Some((_, _, origin, _)) => Value {
+                value: named.to_path_buf(),
+                found_by: Evidence::EnvironmentFile {
+                    unit: docker_unit.as_ref().unwrap().name.clone(),
+                    origin: origin.clone(),
+                },
+            },
+            None => cis(c),
+        };
+        locations.push(find_file(tree, c, &value, None));
+    }
+    if let Some(Location::Found(l)) = locations.iter_mut().find(|l| l.component() == Component::ContainerdShim) {
+        l.notes.push(
+            "containerd-shim serves the runtime v1 (io.containerd.runtime.v1.linux), which containerd 2.x removed"
+                .into(),
+        );
+    }
+    Discovery { locations, dockerd: dcfg, containerd: ccfg, problems }
+}
+
+fn cis(c: Component) -> Value<PathBuf> {
+    Value { value: PathBuf::from(c.cis_path()), found_by: Evidence::Cis }
+}
+
+/// The place a unit's main command names: an absolute program, or a name systemd
+/// looks up (on the service's PATH). The snap's `snap run docker.dockerd` runs the
+/// snap's own dockerd.
+fn exec_place(u: &Unit) -> Option<(Place, Vec<String>, Evidence)> {
+    let cmd = u.main_command()?;
+    let found_by = Evidence::ExecStart { unit: u.name.clone(), origin: cmd.origin.clone() };
+    let program = cmd.argv.first()?;
+    let args = cmd.argv.clone();
+    if program.ends_with("/snap") && cmd.argv.get(1).is_some_and(|a| a == "run") {
+        let app = cmd.argv.get(2)?;
+        let bin = if app == "docker.dockerd" { "dockerd" } else { app.rsplit('.').next()? };
+        return Some((Place::Named(Path::new(SNAP_BIN).join(bin), found_by.clone()), vec![bin.into()], found_by));
+    }
+    if program.starts_with('/') {
+        return Some((Place::Named(PathBuf::from(program), found_by.clone()), args, found_by));
+    }
+    Some((Place::Lookup { path: u.path(), names: vec![program.clone()], found_by: found_by.clone() }, args, found_by))
+}
+
+/// dockerd: process, docker.service (or the snap's unit), OpenRC/sysvinit settings,
+/// PATH, CIS path.
+fn find_dockerd(tree: &dyn Tree, procs: Option<&dyn Processes>, u: Option<&Unit>, path: &str) -> Daemon {
+    let names = ["dockerd", "dockerd-current"];
+    let mut search = Search::new(tree, Component::Dockerd);
+    let mut places = Vec::new();
+    let mut args: Option<(Vec<String>, Evidence)> = None;
+    match procs.map(|p| search.live(p, &names)) {
+        Some(Ok(Some((place, cmdline)))) => {
+            if let Place::Named(_, from) = &place {
+                args = Some((cmdline, from.clone()));
+            }
+            places.push(place);
+        }
+        Some(Err(e)) => {
+            return Daemon {
+                location: Location::Error { component: Component::Dockerd, error: e },
+                args: Vec::new(),
+                args_from: Evidence::Cis,
+            }
+        }
+        _ => {}
+    }
+    match u {
+        Some(u) if u.masked => search.looked.push(format!("{} is masked ({})", u.name, u.fragment.display())),
+        Some(u) => match exec_place(u) {
+            Some((place, a, from)) => {
+                if u.name == SNAP_UNIT {
+                    search.notes.push(
+                        "the snap's dockerd takes its flags from the snap's wrapper script, which is not read".into(),
+                    );
+                }
+                args.get_or_insert((a, from));
+                places.push(place);
+            }
+            None => search.looked.push(format!("{} has no ExecStart", u.name)),
+        },
+        None => {
+            search.looked.push(format!("docker.service and {SNAP_UNIT} (not in {})", UNIT_DIRS.join(", ")));
+            // OpenRC's conf.d, then sysvinit's default file: only without systemd's unit.
+            for (file, bin_key) in [("/etc/conf.d/docker", "DOCKERD_BINARY"), ("/etc/default/docker", "DOCKERD")] {
+                if let Ok(Some(f)) = read_text(tree, Path::new(file)) {
+                    let vars = env_file(&f.text);
+                    let origin = |line| Origin { file: PathBuf::from(file), line };
+                    if let Some((k, v, line)) = vars.iter().rev().find(|(k, _, _)| k == bin_key) {
+                        places.push(Place::Named(
+                            PathBuf::from(v),
+                            Evidence::InitScript { key: k.clone(), origin: origin(*line) },
+                        ));
+                    }
+                    if let Some((k, v, line)) = vars.iter().rev().find(|(k, _, _)| k == "DOCKER_OPTS") {
+                        let mut a = vec!["dockerd".to_string()];
+                        a.extend(split_words(v));
+                        args.get_or_insert((a, Evidence::InitScript { key: k.clone(), origin: origin(*line) }));
+                    }
+                }
+            }
+        }
+    }
+    let unit_name = u.map(|u| u.name.clone());
+    places.push(Place::Lookup {
+        path: path.to_string(),
+        names: names.map(String::from).to_vec(),
+        found_by: Evidence::Path { unit: unit_name },
+    });
+    places.push(Place::Named(PathBuf::from(Component::Dockerd.cis_path()), Evidence::Cis));
+    search.also.extend(STANDARD_BIN_DIRS.iter().flat_map(|d| names.map(|n| Path::new(d).join(n))));
+    let location = search.run(&places);
+    let (args, args_from) = args.unwrap_or((Vec::new(), Evidence::Cis));
+    Daemon { location, args, args_from }
+}
+
+/// containerd: process, containerd.service, dockerd's own (managed) containerd on
+/// dockerd's PATH, PATH, CIS path. RHEL 7's docker ran `docker-containerd-current`.
+fn find_containerd(
+    tree: &dyn Tree,
+    procs: Option<&dyn Processes>,
+    u: Option<&Unit>,
+    managed: bool,
+    docker_path: &str,
+    split_usr: bool,
+) -> Daemon {
+    let names = ["containerd", "docker-containerd", "docker-containerd-current"];
+    let mut search = Search::new(tree, Component::Containerd);
+    let mut places = Vec::new();
+    let mut args: Option<(Vec<String>, Evidence)> = None;
+    match procs.map(|p| search.live(p, &names)) {
+        Some(Ok(Some((place, cmdline)))) => {
+            if let Place::Named(_, from) = &place {
+                args = Some((cmdline, from.clone()));
+            }
+            places.push(place);
+        }
+        Some(Err(e)) => {
+            return Daemon {
+                location: Location::Error { component: Component::Containerd, error: e },
+                args: Vec::new(),
+                args_from: Evidence::Cis,
+            }
+        }
+        _ => {}
+    }
+    let path = match u {
+        Some(u) if u.masked => {
+            search.looked.push(format!("{} is masked ({})", u.name, u.fragment.display()));
+            u.path()
+        }
+        Some(u) => {
+            match exec_place(u) {
+                Some((place, a, from)) => {
+                    args.get_or_insert((a, from));
+                    places.push(place);
+                }
+                None => search.looked.push(format!("{} has no ExecStart", u.name)),
+            }
+            u.path()
+        }
+        None if managed => docker_path.to_string(),
+        None => {
+            search.looked.push(format!("containerd.service (not in {})", UNIT_DIRS.join(", ")));
+            default_path(split_usr)
+        }
+    };
+    let found_by = match (u, managed) {
+        (Some(u), _) => Evidence::Path { unit: Some(u.name.clone()) },
+        (None, true) => Evidence::ManagedContainerd { exec_root: PathBuf::from(config::EXEC_ROOT) },
+        (None, false) => Evidence::Path { unit: None },
+    };
+    places.push(Place::Lookup { path, names: names.map(String::from).to_vec(), found_by });
+    places.push(Place::Named(PathBuf::from(Component::Containerd.cis_path()), Evidence::Cis));
+    search.also.extend(STANDARD_BIN_DIRS.iter().map(|d| Path::new(d).join("containerd")));
+    let location = search.run(&places);
+    let (args, args_from) = args.unwrap_or((Vec::new(), Evidence::Cis));
+    Daemon { location, args, args_from }
+}
+
+/// A shim: a running one, containerd's PATH, then containerd's own directory.
+fn find_shim(
+    tree: &dyn Tree,
+    procs: Option<&dyn Processes>,
+    component: Component,
+    name: &str,
+    path: &str,
+    path_of: &Option<String>,
+    containerd: Option<&Path>,
+) -> Location {
+    let mut search = Search::new(tree, component);
+    let mut places = Vec::new();
+    if let Some(p) = procs {
+        match search.live(p, &[name]) {
+            Ok(Some((place, _))) => places.push(place),
+            Ok(None) => {}
+            Err(error) => return Location::Error { component, error },
+        }
+    }
+    places.push(Place::Lookup {
+        path: path.to_string(),
+        names: vec![name.to_string()],
+        found_by: Evidence::Path { unit: path_of.clone() },
+    });
+    if let Some(c) = containerd {
+        let beside = c.parent().unwrap_or(Path::new("/")).join(name);
+        places.push(Place::Named(beside, Evidence::BesideContainerd { containerd: c.to_path_buf() }));
+    }
+    places.push(Place::Named(PathBuf::from(component.cis_path()), Evidence::Cis));
+    search.also.extend(STANDARD_BIN_DIRS.iter().map(|d| Path::new(d).join(name)));
+    if component != Component::ContainerdShimRuncV2 {
+        if let Some(c) = containerd {
+            if tree.contains(c, CONTAINERD_V2_MODULE).unwrap_or(false) {
+                search.absent_note = Some(format!(
+                    "containerd at {} is 2.x, which has no containerd-shim nor containerd-shim-runc-v1",
+                    c.display()
+                ));
+            }
+        }
+    }
+    search.run(&places)
+}
+
+/// runc: the default runtime's binary when it is a runc (`--default-runtime` with
+/// `--add-runtime`, daemon.json), else `runc` on the PATH containerd's shim runs with.
+fn find_runc(tree: &dyn Tree, cfg: &DockerdConfig, path: &str, path_of: &Option<String>) -> Location {
+    let mut search = Search::new(tree, Component::Runc);
+    let mut places = Vec::new();
+    let is_runc = |p: &str| Path::new(p).file_name().is_some_and(|n| n.to_string_lossy().contains("runc"));
+    if let Some(default) = &cfg.default_runtime {
+        match cfg.runtimes.iter().rev().find(|(n, _)| *n == default.value) {
+            Some((name, rt)) if is_runc(&rt.value) => {
+                let found_by = Evidence::Runtime { name: name.clone(), from: Box::new(default.found_by.clone()) };
+                if rt.value.starts_with('/') {
+                    places.push(Place::Named(PathBuf::from(&rt.value), found_by));
+                } else {
+                    places.push(Place::Lookup { path: path.to_string(), names: vec![rt.value.clone()], found_by });
+                }
+            }
+            Some((name, rt)) => search
+                .notes
+                .push(format!("the default runtime is {name} ({}), not runc ({})", rt.value, default.found_by)),
+            None if default.value != "runc" => search
+                .notes
+                .push(format!("the default runtime {} is not defined ({})", default.value, default.found_by)),
+            None => {}
+        }
+    }
+    places.push(Place::Lookup {
+        path: path.to_string(),
+        names: vec!["runc".into()],
+        found_by: Evidence::Path { unit: path_of.clone() },
+    });
+    places.push(Place::Named(PathBuf::from("/usr/bin/runc"), Evidence::Cis));
+    places.push(Place::Named(PathBuf::from("/usr/sbin/runc"), Evidence::Cis));
+    for (_, rt) in cfg.runtimes.iter().filter(|(_, rt)| rt.value.starts_with('/') && is_runc(&rt.value)) {
+        search.also.push(PathBuf::from(&rt.value));
+    }
+    search.also.extend(STANDARD_BIN_DIRS.iter().map(|d| Path::new(d).join("runc")));
+    search.run(&places)
+}
+
+/// docker-init: `init-path`, dockerd's libexec directories, its PATH.
+fn find_docker_init(tree: &dyn Tree, cfg: &DockerdConfig, path: &str, u: Option<&Unit>) -> Location {
+    let mut places = Vec::new();
+    if let Some(p) = &cfg.init_path {
+        places.push(Place::Named(p.value.clone(), p.found_by.clone()));
+    }
+    places.push(Place::Lookup {
+        path: DOCKER_LIBEXEC.join(":"),
+        names: vec!["docker-init".into()],
+        found_by: Evidence::DockerLibexec,
+    });
+    places.push(Place::Lookup {
+        path: path.to_string(),
+        names: vec!["docker-init".into()],
+        found_by: Evidence::Path { unit: u.map(|u| u.name.clone()) },
+    });
+    Search::new(tree, Component::DockerInit).run(&places)
+}
+
+/// A file or directory at the path its configuration names.
+fn find_file(tree: &dyn Tree, c: Component, v: &Value<PathBuf>, absent_note: Option<&str>) -> Location {
+    let mut search = Search::new(tree, c);
+    search.absent_note = absent_note.map(String::from);
+    let mut places = vec![Place::Named(v.value.clone(), v.found_by.clone())];
+    if v.found_by != Evidence::Cis {
+        // The CIS path is looked at too, so a copy left there is listed as another.
+        search.also.push(PathBuf::from(c.cis_path()));
+    }
+    if c == Component::DockerConfigDir {
+        places.truncate(1);
+    }
+    let loc = search.run(&places);
+    // A directory that exists but where the CIS path names another: say so.
+    if let Location::Found(mut l) = loc {
+        if c == Component::DaemonJson && !l.path.starts_with("/etc/docker") {
+            l.notes.push("daemon.json is outside /etc/docker: a rule on /etc/docker does not cover it".into());
+        }
+        return Location::Found(l);
+    }
+    loc
+}
+
+/// A unit file: where systemd loads it from, with its drop-ins.
+fn find_unit_file(tree: &dyn Tree, c: Component, u: Option<&Unit>) -> Location {
+    let name = c.name();
+    let Some(u) = u else {
+        return Location::NotInstalled(NotInstalled {
+            component: c,
+            cis_path: PathBuf::from(c.cis_path()),
+            looked: vec![format!("{name} in {}", UNIT_DIRS.join(", "))],
+            note: None,
+        });
+    };
+    let followed = match follow(tree, &u.fragment) {
+        Ok(f) => f,
+        Err(error) => return Location::Error { component: c, error },
+    };
+    let mut notes = Vec::new();
+    if u.masked {
+        notes.push(format!("{} is masked (linked to /dev/null): systemd will not start it", u.name));
+    }
+    if u.name == SNAP_UNIT {
+        notes.push(format!("Docker is the snap: {SNAP_UNIT} stands for docker.service"));
+    }
+    if u.exec_start.len() > 1 {
+        notes.push(format!(
+            "{} has {} ExecStart= lines; systemd refuses to start such a service",
+            u.name,
+            u.exec_start.len()
+        ));
+    }
+    for (path, optional, origin, read) in &u.environment_files {
+        if !optional && !read {
+            notes.push(format!(
+                "EnvironmentFile={} ({origin}) is missing: systemd will not start {}",
+                path.display(),
+                u.name
+            ));
+        }
+    }
+    Location::Found(Located {
+        component: c,
+        path: followed.path,
+        cis_path: PathBuf::from(c.cis_path()),
+        named: u.fragment.clone(),
+        found_by: Evidence::UnitSearch,
+        symlinks: followed.hops,
+        others: Vec::new(),
+        drop_ins: u.drop_ins.clone(),
+        notes,
+    })
+}
