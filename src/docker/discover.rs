@@ -48,6 +48,13 @@ impl Discovery {
 const SNAP_UNIT: &str = "snap.docker.dockerd.service";
 /// Where the docker snap keeps its binaries (`current` links to the revision).
 const SNAP_BIN: &str = "/snap/docker/current/bin";
+/// snapd puts the snap's own directories first on an app's PATH.
+const SNAP_PATH: &str =
+    "/snap/docker/current/usr/sbin:/snap/docker/current/usr/bin:/snap/docker/current/sbin:/snap/docker/current/bin";
+/// What the docker snap's wrapper passes dockerd (its documented locations: the
+/// wrapper script itself is in the snap and not read here).
+const SNAP_DOCKERD_FLAGS: [&str; 2] =
+    ["--data-root=/var/snap/docker/common/var-lib-docker", "--config-file=/var/snap/docker/current/config/daemon.json"];
 const STANDARD_BIN_DIRS: [&str; 6] = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
 /// dockerd's own directories for docker-init before its PATH (moby `lookupBinPath`).
 const DOCKER_LIBEXEC: [&str; 4] =
@@ -79,7 +86,11 @@ pub fn discover(tree: &dyn Tree, processes: Option<&dyn Processes>) -> Discovery
     let socket_unit = load("docker.socket");
     let containerd_unit = load("containerd.service");
     let split_usr = unit::is_split_usr(tree);
-    let docker_path = docker_unit.as_ref().map_or_else(|| default_path(split_usr), Unit::path);
+    let docker_path = match &docker_unit {
+        Some(u) if u.name == SNAP_UNIT => format!("{SNAP_PATH}:{}", u.path()),
+        Some(u) => u.path(),
+        None => default_path(split_usr),
+    };
 
     let dockerd = find_dockerd(tree, processes, docker_unit.as_ref(), &docker_path);
     let dcfg = config::dockerd(tree, &dockerd.args, &dockerd.args_from, &mut problems);
@@ -222,11 +233,12 @@ fn find_dockerd(tree: &dyn Tree, procs: Option<&dyn Processes>, u: Option<&Unit>
         Some(u) => match exec_place(u) {
             Some((place, a, from)) => {
                 if u.name == SNAP_UNIT {
-                    search.notes.push(
-                        "the snap's dockerd takes its flags from the snap's wrapper script, which is not read".into(),
-                    );
+                    let Evidence::ExecStart { unit, origin } = from else { unreachable!("exec_place gives ExecStart") };
+                    let a = std::iter::once("dockerd").chain(SNAP_DOCKERD_FLAGS).map(String::from).collect();
+                    args.get_or_insert((a, Evidence::SnapWrapper { unit, origin }));
+                } else {
+                    args.get_or_insert((a, from));
                 }
-                args.get_or_insert((a, from));
                 places.push(place);
             }
             None => search.looked.push(format!("{} has no ExecStart", u.name)),

@@ -175,6 +175,9 @@ pub enum Evidence {
     InitScript { key: String, origin: Origin },
     /// The containerd dockerd starts itself when none is configured (static installs).
     ManagedContainerd { exec_root: PathBuf },
+    /// The docker snap's dockerd wrapper, which passes dockerd its snap directories
+    /// (`--data-root`, `--config-file`) on the command line.
+    SnapWrapper { unit: String, origin: Origin },
     /// Nothing else named it: the CIS text's path.
     Cis,
 }
@@ -203,6 +206,9 @@ impl fmt::Display for Evidence {
             Evidence::InitScript { key, origin } => write!(f, "{key} ({origin})"),
             Evidence::ManagedContainerd { exec_root } => {
                 write!(f, "containerd started by dockerd (exec-root {})", exec_root.display())
+            }
+            Evidence::SnapWrapper { unit, origin } => {
+                write!(f, "the docker snap's dockerd wrapper ({unit} ExecStart ({origin}))")
             }
             Evidence::Cis => f.write_str("CIS path"),
         }

@@ -108,6 +108,20 @@ impl FakeTree {
         FakeTree { fs: FakeFs::new(), ..FakeTree::default() }
     }
 
+    /// `path` with its parent directories resolved, so a file added under a link
+    /// (`/lib/systemd/system/...` when `/lib -> usr/lib`) lands where a real
+    /// filesystem would put it.
+    fn place(&self, path: &str) -> String {
+        let p = Path::new(path);
+        match (p.parent(), p.file_name()) {
+            (Some(parent), Some(name)) => match resolve(&self.fs, parent, true) {
+                Ok(r) => r.path.join(name).to_string_lossy().into_owned(),
+                Err(_) => path.to_string(),
+            },
+            _ => path.to_string(),
+        }
+    }
+
     fn record(&mut self, path: &str) {
         let mut p = PathBuf::from(path);
         self.names.insert(p.clone());
@@ -118,6 +132,7 @@ impl FakeTree {
 
     /// A regular file with these contents.
     pub fn file(mut self, path: &str, text: &str) -> FakeTree {
+        let path = &self.place(path);
         self.fs = self.fs.file(path);
         self.contents.insert(PathBuf::from(path), text.as_bytes().to_vec());
         self.record(path);
@@ -130,12 +145,14 @@ impl FakeTree {
     }
 
     pub fn dir(mut self, path: &str) -> FakeTree {
+        let path = &self.place(path);
         self.fs = self.fs.dir(path);
         self.record(path);
         self
     }
 
     pub fn symlink(mut self, path: &str, target: &str) -> FakeTree {
+        let path = &self.place(path);
         self.fs = self.fs.symlink(path, target);
         self.record(path);
         self
