@@ -108,20 +108,20 @@ pub fn discover(tree: &dyn Tree, processes: Option<&dyn Processes>) -> Discovery
     let containerd_file = containerd.location.found().map(|l| l.path.clone());
 
     let mut locations = vec![dockerd.location, containerd.location];
+    let shims = Shims {
+        tree,
+        procs: processes,
+        path: shim_path.clone(),
+        path_of: shim_path_of.clone(),
+        containerd: containerd_file,
+        v2: std::cell::OnceCell::new(),
+    };
     for (component, name) in [
         (Component::ContainerdShim, "containerd-shim"),
         (Component::ContainerdShimRuncV1, "containerd-shim-runc-v1"),
         (Component::ContainerdShimRuncV2, "containerd-shim-runc-v2"),
     ] {
-        locations.push(find_shim(
-            tree,
-            processes,
-            component,
-            name,
-            &shim_path,
-            &shim_path_of,
-            containerd_file.as_deref(),
-        ));
+        locations.push(shims.find(component, name));
     }
     locations.push(find_runc(tree, &dcfg, &shim_path, &shim_path_of));
     locations.push(find_docker_init(tree, &dcfg, &docker_path, docker_unit.as_ref()));
@@ -342,47 +342,52 @@ fn find_containerd(
     Daemon { location, args, args_from }
 }
 
-/// A shim: a running one, containerd's PATH, then containerd's own directory.
-fn find_shim(
-    tree: &dyn Tree,
-    procs: Option<&dyn Processes>,
-    component: Component,
-    name: &str,
-    path: &str,
-    path_of: &Option<String>,
-    containerd: Option<&Path>,
-) -> Location {
-    let mut search = Search::new(tree, component);
-    let mut places = Vec::new();
-    if let Some(p) = procs {
-        match search.live(p, &[name]) {
-            Ok(Some((place, _))) => places.push(place),
-            Ok(None) => {}
-            Err(error) => return Location::Error { component, error },
+/// Where containerd looks for its shims.
+struct Shims<'t> {
+    tree: &'t dyn Tree,
+    procs: Option<&'t dyn Processes>,
+    path: String,
+    path_of: Option<String>,
+    containerd: Option<PathBuf>,
+    /// Whether containerd is 2.x (scanned once, and only when a v1 shim is missing).
+    v2: std::cell::OnceCell<bool>,
+}
+
+impl Shims<'_> {
+    /// A shim: a running one, containerd's PATH, then containerd's own directory.
+    fn find(&self, component: Component, name: &str) -> Location {
+        let mut search = Search::new(self.tree, component);
+        let mut places = Vec::new();
+        if let Some(p) = self.procs {
+            match search.live(p, &[name]) {
+                Ok(Some((place, _))) => places.push(place),
+                Ok(None) => {}
+                Err(error) => return Location::Error { component, error },
+            }
         }
-    }
-    places.push(Place::Lookup {
-        path: path.to_string(),
-        names: vec![name.to_string()],
-        found_by: Evidence::Path { unit: path_of.clone() },
-    });
-    if let Some(c) = containerd {
-        let beside = c.parent().unwrap_or(Path::new("/")).join(name);
-        places.push(Place::Named(beside, Evidence::BesideContainerd { containerd: c.to_path_buf() }));
-    }
-    places.push(Place::Named(PathBuf::from(component.cis_path()), Evidence::Cis));
-    search.also.extend(STANDARD_BIN_DIRS.iter().map(|d| Path::new(d).join(name)));
-    if component != Component::ContainerdShimRuncV2 {
-        if let Some(c) = containerd {
-            if tree.contains(c, CONTAINERD_V2_MODULE).unwrap_or(false) {
-                search.absent_note = Some(format!(
+        places.push(Place::Lookup {
+            path: self.path.clone(),
+            names: vec![name.to_string()],
+            found_by: Evidence::Path { unit: self.path_of.clone() },
+        });
+        if let Some(c) = &self.containerd {
+            let beside = c.parent().unwrap_or(Path::new("/")).join(name);
+            places.push(Place::Named(beside, Evidence::BesideContainerd { containerd: c.clone() }));
+        }
+        places.push(Place::Named(PathBuf::from(component.cis_path()), Evidence::Cis));
+        search.also.extend(STANDARD_BIN_DIRS.iter().map(|d| Path::new(d).join(name)));
+        let mut location = search.run(&places);
+        if let (Location::NotInstalled(n), Some(c)) = (&mut location, &self.containerd) {
+            let v2 = *self.v2.get_or_init(|| self.tree.contains(c, CONTAINERD_V2_MODULE).unwrap_or(false));
+            if v2 && component != Component::ContainerdShimRuncV2 {
+                n.note = Some(format!(
                     "containerd at {} is 2.x, which has no containerd-shim nor containerd-shim-runc-v1",
                     c.display()
                 ));
             }
         }
+        location
     }
-    search.run(&places)
 }
 
 /// runc: the default runtime's binary when it is a runc (`--default-runtime` with

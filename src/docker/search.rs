@@ -177,6 +177,10 @@ impl<'t> Search<'t> {
                             if self.accepts(&f) {
                                 return Ok(Some(Chosen { named, followed: f, found_by: found_by.clone() }));
                             }
+                            let dangling = format!("{} (a dangling link)", named.display());
+                            if f.kind.is_none() && !f.hops.is_empty() && !self.looked.contains(&dangling) {
+                                self.looked.push(dangling);
+                            }
                         }
                     }
                     self.looked.push(format!("{} for {} ({path})", found_by, names.join(", ")));

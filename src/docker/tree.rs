@@ -85,7 +85,7 @@ impl Tree for HostTree {
                 return Ok(false);
             }
             filled += n;
-            if buf[..filled].windows(needle.len()).any(|w| w == needle) {
+            if find(&buf[..filled], needle) {
                 return Ok(true);
             }
             // Keep the tail that could start a match across the chunk boundary.
@@ -191,8 +191,23 @@ impl Tree for FakeTree {
     }
 
     fn contains(&self, path: &Path, needle: &[u8]) -> io::Result<bool> {
-        Ok(self.read_resolved(path, u64::MAX)?.windows(needle.len()).any(|w| w == needle))
+        Ok(find(&self.read_resolved(path, u64::MAX)?, needle))
     }
+}
+
+/// Whether `needle` occurs in `hay`: candidates by the first byte (a fast scan even
+/// in a debug build), then compared whole.
+fn find(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else { return true };
+    let mut from = 0;
+    while let Some(i) = hay[from..].iter().position(|&b| b == first) {
+        let at = from + i;
+        if hay[at + 1..].starts_with(rest) {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// A text file as read.

@@ -60,6 +60,14 @@ pub fn docker_roots(o: &Options) -> XResult<bool> {
     Ok(true)
 }
 
+/// Every suite's root, built or found in the cache (for `cargo xtask test`).
+pub fn build_all() -> XResult<()> {
+    for suite in SUITES {
+        build(&root(), suite, false)?;
+    }
+    Ok(())
+}
+
 /// Builds (or finds in the cache) one suite's root and returns it.
 fn build(workspace: &Path, suite: &str, refresh: bool) -> XResult<PathBuf> {
     let cache = workspace.join("target/docker-roots").join(suite);
