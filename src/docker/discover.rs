@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::config::{self, ContainerdConfig, DockerdConfig, Value};
 use super::error::DiscoveryError;
 use super::exec::{env_file, split_words};
-use super::located::{Component, Evidence, Located, Location, NotInstalled, Origin};
+use super::located::{Component, Evidence, Located, Location, NotInstalled, Origin, OtherCopy};
 use super::procs::Processes;
 use super::search::{follow, Place, Search};
 use super::tree::{read_text, Tree};
@@ -202,7 +202,8 @@ fn exec_place(u: &Unit) -> Option<(Place, Vec<String>, Evidence)> {
     if program.starts_with('/') {
         return Some((Place::Named(PathBuf::from(program), found_by.clone()), args, found_by));
     }
-    Some((Place::Lookup { path: u.path(), names: vec![program.clone()], found_by: found_by.clone() }, args, found_by))
+    let place = Place::Lookup { path: u.exec_search_path(), names: vec![program.clone()], found_by: found_by.clone() };
+    Some((place, args, found_by))
 }
 
 /// dockerd: process, docker.service (or the snap's unit), OpenRC/sysvinit settings,
@@ -452,13 +453,10 @@ fn find_docker_init(tree: &dyn Tree, cfg: &DockerdConfig, path: &str, u: Option<
 fn find_file(tree: &dyn Tree, c: Component, v: &Value<PathBuf>, absent_note: Option<&str>) -> Location {
     let mut search = Search::new(tree, c);
     search.absent_note = absent_note.map(String::from);
-    let mut places = vec![Place::Named(v.value.clone(), v.found_by.clone())];
+    let places = [Place::Named(v.value.clone(), v.found_by.clone())];
     if v.found_by != Evidence::Cis {
         // The CIS path is looked at too, so a copy left there is listed as another.
         search.also.push(PathBuf::from(c.cis_path()));
-    }
-    if c == Component::DockerConfigDir {
-        places.truncate(1);
     }
     let loc = search.run(&places);
     // A directory that exists but where the CIS path names another: say so.
@@ -495,7 +493,7 @@ fn find_unit_file(tree: &dyn Tree, c: Component, u: Option<&Unit>) -> Location {
     }
     if u.exec_start.len() > 1 {
         notes.push(format!(
-            "{} has {} ExecStart= lines; systemd refuses to start such a service",
+            "{} has {} ExecStart= lines; systemd starts such a service only when Type=oneshot",
             u.name,
             u.exec_start.len()
         ));
@@ -509,6 +507,24 @@ fn find_unit_file(tree: &dyn Tree, c: Component, u: Option<&Unit>) -> Location {
             ));
         }
     }
+    // Copies lower in the search order are not loaded: a rule on one of them watches
+    // a file systemd ignores.
+    let mut others = Vec::new();
+    for dir in UNIT_DIRS {
+        let copy = Path::new(dir).join(&u.name);
+        match follow(tree, &copy) {
+            Ok(f) if f.id.is_some() && f.id != followed.id && !others.iter().any(|o: &OtherCopy| o.path == f.path) => {
+                let why = format!(
+                    "{} exists too; systemd loads {} (earlier in its search order)",
+                    copy.display(),
+                    u.fragment.display()
+                );
+                others.push(OtherCopy { path: f.path, why });
+            }
+            Ok(_) => {}
+            Err(error) => return Location::Error { component: c, error },
+        }
+    }
     Location::Found(Located {
         component: c,
         path: followed.path,
@@ -516,7 +532,7 @@ fn find_unit_file(tree: &dyn Tree, c: Component, u: Option<&Unit>) -> Location {
         named: u.fragment.clone(),
         found_by: Evidence::UnitSearch,
         symlinks: followed.hops,
-        others: Vec::new(),
+        others,
         drop_ins: u.drop_ins.clone(),
         notes,
     })

@@ -279,6 +279,17 @@ fn a_drop_in_resetting_exec_start_moves_dockerd_and_is_listed() {
         found(&d, Component::DockerService).drop_ins,
         [Path::new("/etc/systemd/system/docker.service.d/override.conf")]
     );
+    // A full copy in /etc hides the packaged unit, which is then another copy.
+    let t = t.file("/etc/systemd/system/docker.service", "[Service]\nExecStart=/usr/bin/dockerd\n");
+    let d = discover(&t, None);
+    let svc = found(&d, Component::DockerService);
+    assert_eq!(svc.path, Path::new("/etc/systemd/system/docker.service"));
+    assert_eq!(svc.others[0].path, Path::new("/usr/lib/systemd/system/docker.service"));
+    assert_eq!(
+        at(&d, Component::Dockerd).1,
+        "docker.service ExecStart (/etc/systemd/system/docker.service.d/override.conf:3)",
+        "the drop-in still applies to the copy in /etc"
+    );
     assert_eq!(
         at(&d, Component::DataRoot),
         pair("/data", "--data-root in docker.service ExecStart (/etc/systemd/system/docker.service.d/override.conf:3)")

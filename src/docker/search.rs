@@ -109,7 +109,11 @@ impl<'t> Search<'t> {
     ) -> Result<Option<(Place, Vec<String>)>, DiscoveryError> {
         let comms: Vec<&str> = names.iter().map(|n| comm_of(n)).collect();
         for p in procs.find(&comms)? {
-            let Some(exe) = &p.exe else { continue };
+            let Some(exe) = &p.exe else {
+                self.notes
+                    .push(format!("process {} is named {} but its /proc/{}/exe cannot be read", p.pid, p.comm, p.pid));
+                continue;
+            };
             let file_name = exe.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if !names.contains(&file_name) {
                 continue;

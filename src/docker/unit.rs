@@ -60,10 +60,21 @@ impl Unit {
         self.exec_start.first()
     }
 
-    /// The PATH the service runs with: `Environment=PATH=` or systemd's default.
+    /// The PATH the service runs with: `Environment=PATH=` (or an environment file's),
+    /// else `ExecSearchPath=` (systemd ≥ 250 sets PATH from it), else systemd's default.
     pub fn path(&self) -> String {
         match self.environment.iter().rev().find(|(k, _)| k == "PATH") {
             Some((_, v)) => v.clone(),
+            None => self.exec_search_path(),
+        }
+    }
+
+    /// Where systemd looks up an `ExecStart=` program that is not an absolute path:
+    /// `ExecSearchPath=`, else its compiled-in default (not the service's PATH).
+    pub fn exec_search_path(&self) -> String {
+        let set = self.settings.iter().rev().find(|s| s.section == "Service" && s.key == "ExecSearchPath");
+        match set.map(|s| s.value.trim()).filter(|v| !v.is_empty()) {
+            Some(v) => v.to_string(),
             None => default_path(self.split_usr),
         }
     }
@@ -285,6 +296,19 @@ mod tests {
         assert_eq!(u.exec_start[0].argv, ["/opt/docker/bin/dockerd", "--data-root", "/data", "-H", "fd://"]);
         assert_eq!(u.exec_start[0].origin.to_string(), "/etc/systemd/system/docker.service.d/override.conf:4");
         assert_eq!(u.path(), "/opt/docker/bin:/usr/bin");
+    }
+
+    #[test]
+    fn a_relative_program_is_looked_up_on_exec_search_path_not_on_the_environment_path() {
+        let t = FakeTree::new()
+            .merged_usr()
+            .file("/etc/systemd/system/docker.service", "[Service]\nEnvironment=PATH=/opt/env\nExecStart=dockerd\n");
+        let u = load(&t, "docker.service").unwrap().unwrap();
+        assert_eq!((u.path().as_str(), u.exec_search_path()), ("/opt/env", SYSTEMD_DEFAULT_PATH.to_string()));
+        let t =
+            t.file("/etc/systemd/system/docker.service.d/x.conf", "[Service]\nExecSearchPath=/opt/bin\nEnvironment=\n");
+        let u = load(&t, "docker.service").unwrap().unwrap();
+        assert_eq!((u.path().as_str(), u.exec_search_path()), ("/opt/bin", "/opt/bin".to_string()));
     }
 
     #[test]

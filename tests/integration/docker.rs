@@ -33,7 +33,7 @@ fn debian_root(suite: &str) -> Result<PathBuf, String> {
         if !out.status.success() {
             return Err(format!(
                 "`cargo xtask docker-roots {suite}` failed: {}",
-                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+                String::from_utf8_lossy(&out.stderr).lines().rfind(|l| !l.trim().is_empty()).unwrap_or("").trim()
             ));
         }
     }
