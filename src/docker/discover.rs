@@ -97,7 +97,8 @@ pub fn discover(tree: &dyn Tree, processes: Option<&dyn Processes>) -> Discovery
     // dockerd starts a containerd of its own when none is configured and none is
     // installed as a service (the static tarball, the dind image).
     let managed = dockerd.location.found().is_some() && dcfg.containerd.is_none() && containerd_unit.is_none();
-    let containerd = find_containerd(tree, processes, containerd_unit.as_ref(), managed, &docker_path, split_usr);
+    let containerd =
+        find_containerd(tree, processes, containerd_unit.as_ref(), managed, &dcfg.exec_root, &docker_path, split_usr);
     let ccfg = config::containerd(tree, &containerd.args, &containerd.args_from, &mut problems);
     // The shims and runc run in containerd's environment.
     let (shim_path, shim_path_of) = match (&containerd_unit, managed) {
@@ -173,12 +174,6 @@ pub fn discover(tree: &dyn Tree, processes: Option<&dyn Processes>) -> Discovery
         };
         locations.push(find_file(tree, c, &value, None));
     }
-    if let Some(Location::Found(l)) = locations.iter_mut().find(|l| l.component() == Component::ContainerdShim) {
-        l.notes.push(
-            "containerd-shim serves the runtime v1 (io.containerd.runtime.v1.linux), which containerd 2.x removed"
-                .into(),
-        );
-    }
     Discovery { locations, dockerd: dcfg, containerd: ccfg, problems }
 }
 
@@ -187,7 +182,7 @@ fn cis(c: Component) -> Value<PathBuf> {
 }
 
 /// The place a unit's main command names: an absolute program, or a name systemd
-/// looks up (on the service's PATH). The snap's `snap run docker.dockerd` runs the
+/// looks up (on `ExecSearchPath=` or its default). The snap's `snap run docker.dockerd` runs the
 /// snap's own dockerd.
 fn exec_place(u: &Unit) -> Option<(Place, Vec<String>, Evidence)> {
     let cmd = u.main_command()?;
@@ -286,6 +281,7 @@ fn find_containerd(
     procs: Option<&dyn Processes>,
     u: Option<&Unit>,
     managed: bool,
+    exec_root: &Path,
     docker_path: &str,
     split_usr: bool,
 ) -> Daemon {
@@ -332,7 +328,7 @@ fn find_containerd(
     };
     let found_by = match (u, managed) {
         (Some(u), _) => Evidence::Path { unit: Some(u.name.clone()) },
-        (None, true) => Evidence::ManagedContainerd { exec_root: PathBuf::from(config::EXEC_ROOT) },
+        (None, true) => Evidence::ManagedContainerd { exec_root: exec_root.to_path_buf() },
         (None, false) => Evidence::Path { unit: None },
     };
     places.push(Place::Lookup { path, names: names.map(String::from).to_vec(), found_by });
@@ -397,24 +393,24 @@ fn find_runc(tree: &dyn Tree, cfg: &DockerdConfig, path: &str, path_of: &Option<
     let mut search = Search::new(tree, Component::Runc);
     let mut places = Vec::new();
     let is_runc = |p: &str| Path::new(p).file_name().is_some_and(|n| n.to_string_lossy().contains("runc"));
-    if let Some(default) = &cfg.default_runtime {
-        match cfg.runtimes.iter().rev().find(|(n, _)| *n == default.value) {
-            Some((name, rt)) if is_runc(&rt.value) => {
-                let found_by = Evidence::Runtime { name: name.clone(), from: Box::new(default.found_by.clone()) };
-                if rt.value.starts_with('/') {
-                    places.push(Place::Named(PathBuf::from(&rt.value), found_by));
-                } else {
-                    places.push(Place::Lookup { path: path.to_string(), names: vec![rt.value.clone()], found_by });
-                }
+    // The default runtime (runc unless `default-runtime` says otherwise), when it is
+    // defined with a path and that path is a runc.
+    let default_name = cfg.default_runtime.as_ref().map_or("runc", |d| d.value.as_str());
+    match cfg.runtimes.iter().rev().find(|(n, _)| n == default_name) {
+        Some((name, rt)) if is_runc(&rt.value) => {
+            let from = cfg.default_runtime.as_ref().map_or(&rt.found_by, |d| &d.found_by).clone();
+            let found_by = Evidence::Runtime { name: name.clone(), from: Box::new(from) };
+            if rt.value.starts_with('/') {
+                places.push(Place::Named(PathBuf::from(&rt.value), found_by));
+            } else {
+                places.push(Place::Lookup { path: path.to_string(), names: vec![rt.value.clone()], found_by });
             }
-            Some((name, rt)) => search
-                .notes
-                .push(format!("the default runtime is {name} ({}), not runc ({})", rt.value, default.found_by)),
-            None if default.value != "runc" => search
-                .notes
-                .push(format!("the default runtime {} is not defined ({})", default.value, default.found_by)),
-            None => {}
         }
+        Some((name, rt)) => search.notes.push(format!("the default runtime is {name} ({}), not runc", rt.value)),
+        None if default_name != "runc" => {
+            search.notes.push(format!("the default runtime {default_name} is not defined"))
+        }
+        None => {}
     }
     places.push(Place::Lookup {
         path: path.to_string(),

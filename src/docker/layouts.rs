@@ -385,6 +385,29 @@ fn a_runc_in_usr_local_bin_shadows_the_packaged_one() {
 }
 
 #[test]
+fn runtimes_that_are_not_runc_leave_runc_to_the_path() {
+    // nvidia-container-runtime wraps the runc on the PATH.
+    let t = docker_ce("/usr/lib/systemd/system").exe("/usr/bin/nvidia-container-runtime").file(
+        "/etc/docker/daemon.json",
+        r#"{"default-runtime": "nvidia", "runtimes": {"nvidia": {"path": "nvidia-container-runtime"}}}"#,
+    );
+    let d = discover(&t, None);
+    let runc = found(&d, Component::Runc);
+    assert_eq!(
+        (runc.path.to_str().unwrap(), runc.found_by.to_string()),
+        ("/usr/bin/runc", "PATH of containerd.service".into())
+    );
+    assert_eq!(runc.notes, ["the default runtime is nvidia (nvidia-container-runtime), not runc"]);
+    // An old daemon.json redefining runc itself.
+    let t = docker_ce("/usr/lib/systemd/system")
+        .exe("/opt/runc/runc")
+        .file("/etc/docker/daemon.json", r#"{"runtimes": {"runc": {"path": "/opt/runc/runc"}}}"#);
+    let d = discover(&t, None);
+    assert_eq!(at(&d, Component::Runc), pair("/opt/runc/runc", "runtime runc (daemon.json runtimes)"));
+    assert_eq!(found(&d, Component::Runc).others[0].path, Path::new("/usr/bin/runc"));
+}
+
+#[test]
 fn shims_beside_containerd_when_not_on_its_path() {
     let t = FakeTree::new()
         .merged_usr()
