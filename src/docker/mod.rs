@@ -20,6 +20,15 @@
 //! Every symlink is resolved inside the root being judged; everything but `/proc`
 //! works offline under `--root`. Nothing is executed and nothing opened for writing.
 //!
+//! For the judge: discover once per run (`HostTree::new(root)`; processes only when
+//! the kernel's rules are judged: `ProcFs::new("/proc")` on the host,
+//! `ProcFs::under(host_root)` with `--host-root`, `None` with `--root`/`--rules`),
+//! then per control `discovery.for_cis_target(literal)` with the catalog's
+//! `Target::Path` literal or `Target::Unit` name: `Found` is judged on `path` (the
+//! final inode; `symlinks` and `others` name the rules that only look right),
+//! `NotInstalled::reason()` is the `not_applicable` reason, `Error` is `error`. The
+//! CIS path to report is the catalog's own literal (1.2.0 writes /usr/sbin/runc).
+//!
 //! ```
 //! use dockaudit::docker::{discover, Component, FakeTree, Location};
 //! let root = FakeTree::new()

@@ -213,3 +213,38 @@ fn live_processes_are_found_by_comm_and_exe_on_this_host() {
     drop(running);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--host-root DIR`: the host's `/` bind-mounted at DIR keeps inodes, so the process's
+/// exe path, looked up under DIR, must be the very file that runs (a hard link stands
+/// in for the bind mount here); a copy at that path is another file and is refused.
+#[test]
+fn under_a_host_root_the_running_file_is_confirmed_by_its_inode() {
+    let dir = std::fs::canonicalize(tempdir()).unwrap();
+    let running = spawn_as(&dir, &["dockerd"]);
+    let pid = running.0[0].id();
+    let exe = dir.join("dockerd");
+    let host = dir.join("host");
+    let under = host.join(exe.strip_prefix("/").unwrap());
+    std::fs::create_dir_all(under.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink("/proc", host.join("proc")).unwrap();
+    std::fs::hard_link(&exe, &under).unwrap();
+    let procs = Only(ProcFs::under(&host), &[pid]);
+    let d = discover(&HostTree::new(&host), Some(&procs));
+    let l = found(&d, Component::Dockerd);
+    assert_eq!((l.path.as_path(), &l.found_by), (exe.as_path(), &Evidence::Process { pid }));
+
+    std::fs::remove_file(&under).unwrap();
+    std::fs::copy(&exe, &under).unwrap();
+    let d = discover(&HostTree::new(&host), Some(&procs));
+    let said = match d.get(Component::Dockerd) {
+        Location::Found(l) => {
+            assert_ne!(l.found_by, Evidence::Process { pid });
+            l.notes.join("; ")
+        }
+        Location::NotInstalled(n) => n.looked.join("; "),
+        Location::Error { error, .. } => panic!("{error}"),
+    };
+    assert!(said.contains(&format!("process {pid} runs {}, which is not the file", exe.display())), "{said}");
+    drop(running);
+    let _ = std::fs::remove_dir_all(&dir);
+}
