@@ -119,6 +119,12 @@ pub fn dockerd(tree: &dyn Tree, args: &[String], from: &Evidence, problems: &mut
     if let Some(v) = last(&["--containerd"]) {
         c.containerd = Some(flag("--containerd", PathBuf::from(v), from));
     }
+    // A socket may be written as an address (`unix:///run/containerd/containerd.sock`).
+    if let Some(v) = &mut c.containerd {
+        if let Some(path) = v.value.to_str().and_then(|p| p.strip_prefix("unix://")) {
+            v.value = PathBuf::from(path);
+        }
+    }
     for v in flag_values(args, &["--add-runtime"]) {
         if let Some((name, path)) = v.split_once('=') {
             let found_by = Evidence::Flag { flag: "--add-runtime".into(), from: Box::new(from.clone()) };
@@ -214,7 +220,7 @@ pub fn containerd(
                         c.state = Value { value: PathBuf::from(s), found_by: ev("state") };
                     }
                     let grpc = t.get("grpc").and_then(|g| g.get("address")).and_then(|v| v.as_str());
-                    if let Some(a) = grpc.filter(|s| !s.is_empty()) {
+                    if let Some(a) = grpc.filter(|s| !s.is_empty()).map(|a| a.strip_prefix("unix://").unwrap_or(a)) {
                         c.address = Value { value: PathBuf::from(a), found_by: ev("[grpc] address") };
                     }
                 }
@@ -257,7 +263,7 @@ mod tests {
         let t = FakeTree::new().file(
             "/etc/docker/daemon.json",
             r#"{"data-root": "/srv/docker", "runtimes": {"nv": {"path": "/usr/bin/nvidia-container-runtime"}},
-                "default-runtime": "nv", "containerd": "/run/c.sock"}"#,
+                "default-runtime": "nv", "containerd": "unix:///run/c.sock"}"#,
         );
         let from = Evidence::Process { pid: 9 };
         let mut problems = Vec::new();

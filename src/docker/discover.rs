@@ -243,7 +243,11 @@ fn find_dockerd(tree: &dyn Tree, procs: Option<&dyn Processes>, u: Option<&Unit>
             search.looked.push(format!("docker.service and {SNAP_UNIT} (not in {})", UNIT_DIRS.join(", ")));
             // OpenRC's conf.d, then sysvinit's default file: only without systemd's unit.
             for (file, bin_key) in [("/etc/conf.d/docker", "DOCKERD_BINARY"), ("/etc/default/docker", "DOCKERD")] {
-                if let Ok(Some(f)) = read_text(tree, Path::new(file)) {
+                let text = read_text(tree, Path::new(file)).unwrap_or_else(|e| {
+                    search.looked.push(e.to_string());
+                    None
+                });
+                if let Some(f) = text {
                     let vars = env_file(&f.text);
                     let origin = |line| Origin { file: PathBuf::from(file), line };
                     if let Some((k, v, line)) = vars.iter().rev().find(|(k, _, _)| k == bin_key) {
@@ -259,6 +263,13 @@ fn find_dockerd(tree: &dyn Tree, procs: Option<&dyn Processes>, u: Option<&Unit>
                     }
                 }
             }
+            // The init script's own default (Debian's `DOCKERD=`, OpenRC's `command=`).
+            if let Ok(Some(f)) = read_text(tree, Path::new(INIT_SCRIPT)) {
+                if let Some((key, program, line)) = init_script_program(&f.text) {
+                    let origin = Origin { file: PathBuf::from(INIT_SCRIPT), line };
+                    places.push(Place::Named(PathBuf::from(program), Evidence::InitScript { key, origin }));
+                }
+            }
         }
     }
     let unit_name = u.map(|u| u.name.clone());
@@ -272,6 +283,31 @@ fn find_dockerd(tree: &dyn Tree, procs: Option<&dyn Processes>, u: Option<&Unit>
     let location = search.run(&places);
     let (args, args_from) = args.unwrap_or((Vec::new(), Evidence::Cis));
     Daemon { location, args, args_from }
+}
+
+const INIT_SCRIPT: &str = "/etc/init.d/docker";
+
+/// The program an init script runs by default: Debian's sysvinit script sets
+/// `DOCKERD=/usr/sbin/dockerd`, Alpine's OpenRC script
+/// `command="${DOCKERD_BINARY:-/usr/bin/dockerd}"` (the conf.d and default files,
+/// read before, override both). Gives (key, program, line).
+fn init_script_program(text: &str) -> Option<(String, String, usize)> {
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        let Some((key, value)) = line.split_once('=') else { continue };
+        if key != "DOCKERD" && key != "command" {
+            continue;
+        }
+        let value = split_words(value).into_iter().next().unwrap_or_default();
+        let program = match value.strip_prefix("${").and_then(|v| v.strip_suffix('}')) {
+            Some(param) => param.split_once(":-").map(|(_, default)| default.to_string()).unwrap_or_default(),
+            None => value,
+        };
+        if program.starts_with('/') {
+            return Some((key.to_string(), program, i + 1));
+        }
+    }
+    None
 }
 
 /// containerd: process, containerd.service, dockerd's own (managed) containerd on

@@ -461,6 +461,28 @@ fn open_rc_and_sysvinit_settings_name_dockerd_without_systemd() {
 }
 
 #[test]
+fn init_scripts_name_dockerd_by_default_alpine_and_debian_without_systemd() {
+    let alpine = FakeTree::new()
+        .merged_usr()
+        .exe("/usr/bin/dockerd")
+        .file(
+            "/etc/init.d/docker",
+            "#!/sbin/openrc-run\nsupervisor=supervise-daemon\nname=\"Docker Daemon\"\n\
+             command=\"${DOCKERD_BINARY:-/usr/bin/dockerd}\"\ncommand_args=\"${DOCKER_OPTS}\"\n",
+        )
+        .file("/etc/conf.d/docker", "#DOCKERD_BINARY=\"/usr/bin/dockerd\"\nDOCKER_OPTS=\"\"\n");
+    let d = discover(&alpine, None);
+    assert_eq!(at(&d, Component::Dockerd), pair("/usr/bin/dockerd", "command (/etc/init.d/docker:4)"));
+    let debian = FakeTree::new()
+        .merged_usr()
+        .exe("/usr/sbin/dockerd")
+        .file("/etc/init.d/docker", "#!/bin/sh\nBASE=docker\nDOCKERD=/usr/sbin/dockerd\n")
+        .file("/etc/default/docker", "#DOCKER_OPTS=\"--dns 8.8.8.8\"\n");
+    let d = discover(&debian, None);
+    assert_eq!(at(&d, Component::Dockerd), pair("/usr/sbin/dockerd", "DOCKERD (/etc/init.d/docker:3)"));
+}
+
+#[test]
 fn live_processes_come_first_and_carry_their_flags() {
     let t = docker_ce("/usr/lib/systemd/system")
         .exe("/opt/new/dockerd")
