@@ -69,6 +69,30 @@ struct Daemon {
     args_from: Evidence,
 }
 
+impl Daemon {
+    fn error(component: Component, error: DiscoveryError) -> Daemon {
+        Daemon { location: Location::Error { component, error }, args: Vec::new(), args_from: Evidence::Cis }
+    }
+}
+
+/// The running daemon, if any, as the first place to look, and its command line as
+/// the flags it runs with.
+fn live(
+    search: &mut Search,
+    procs: Option<&dyn Processes>,
+    names: &[&str],
+    places: &mut Vec<Place>,
+    args: &mut Option<(Vec<String>, Evidence)>,
+) -> Result<(), DiscoveryError> {
+    if let Some((place, cmdline)) = procs.map(|p| search.live(p, names)).transpose()?.flatten() {
+        if let Place::Named(_, from) = &place {
+            *args = Some((cmdline, from.clone()));
+        }
+        places.push(place);
+    }
+    Ok(())
+}
+
 /// Finds every component under `tree`. `processes` is the live process table when
 /// judging a running host (`/` or `--host-root`), `None` offline (`--root`).
 /// Never fails as a whole: a component that cannot be decided is [`Location::Error`],
@@ -208,21 +232,8 @@ fn find_dockerd(tree: &dyn Tree, procs: Option<&dyn Processes>, u: Option<&Unit>
     let mut search = Search::new(tree, Component::Dockerd);
     let mut places = Vec::new();
     let mut args: Option<(Vec<String>, Evidence)> = None;
-    match procs.map(|p| search.live(p, &names)) {
-        Some(Ok(Some((place, cmdline)))) => {
-            if let Place::Named(_, from) = &place {
-                args = Some((cmdline, from.clone()));
-            }
-            places.push(place);
-        }
-        Some(Err(e)) => {
-            return Daemon {
-                location: Location::Error { component: Component::Dockerd, error: e },
-                args: Vec::new(),
-                args_from: Evidence::Cis,
-            }
-        }
-        _ => {}
+    if let Err(e) = live(&mut search, procs, &names, &mut places, &mut args) {
+        return Daemon::error(Component::Dockerd, e);
     }
     match u {
         Some(u) if u.masked => search.looked.push(format!("{} is masked ({})", u.name, u.fragment.display())),
@@ -325,21 +336,8 @@ fn find_containerd(
     let mut search = Search::new(tree, Component::Containerd);
     let mut places = Vec::new();
     let mut args: Option<(Vec<String>, Evidence)> = None;
-    match procs.map(|p| search.live(p, &names)) {
-        Some(Ok(Some((place, cmdline)))) => {
-            if let Place::Named(_, from) = &place {
-                args = Some((cmdline, from.clone()));
-            }
-            places.push(place);
-        }
-        Some(Err(e)) => {
-            return Daemon {
-                location: Location::Error { component: Component::Containerd, error: e },
-                args: Vec::new(),
-                args_from: Evidence::Cis,
-            }
-        }
-        _ => {}
+    if let Err(e) = live(&mut search, procs, &names, &mut places, &mut args) {
+        return Daemon::error(Component::Containerd, e);
     }
     let path = match u {
         Some(u) if u.masked => {
