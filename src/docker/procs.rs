@@ -157,6 +157,45 @@ mod tests {
         assert!(this.exe_id.is_some() && !this.deleted && !this.cmdline.is_empty());
     }
 
+    /// A fake /proc directory: the real parsing of comm, the exe link (with the
+    /// ` (deleted)` the kernel appends) and the NUL-separated cmdline.
+    #[test]
+    fn a_fake_proc_directory_is_read_as_the_kernel_writes_it() {
+        let proc = std::env::temp_dir().join(format!("dockaudit-proc-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&proc);
+        for (pid, comm, exe, cmdline) in [
+            ("812", "dockerd\n", "/usr/bin/dockerd (deleted)", "/usr/bin/dockerd\0-H\0fd://\0"),
+            ("901", "containerd-shim\n", "/usr/bin/containerd-shim-runc-v2", "x\0"),
+            ("77", "bash\n", "/usr/bin/bash", "bash\0"),
+        ] {
+            let d = proc.join(pid);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("comm"), comm).unwrap();
+            std::fs::write(d.join("cmdline"), cmdline).unwrap();
+            std::os::unix::fs::symlink(exe, d.join("exe")).unwrap();
+        }
+        std::fs::create_dir_all(proc.join("sys")).unwrap();
+        std::os::unix::fs::symlink("812", proc.join("self")).unwrap();
+        let fs = ProcFs::new(&proc);
+        let got = fs.find(&["dockerd", "containerd-shim"]).unwrap();
+        assert_eq!(got.iter().map(|p| p.pid).collect::<Vec<_>>(), [812, 901]);
+        assert_eq!(
+            got[0],
+            Process {
+                pid: 812,
+                comm: "dockerd".into(),
+                exe: Some(PathBuf::from("/usr/bin/dockerd")),
+                deleted: true,
+                exe_id: None,
+                cmdline: vec!["/usr/bin/dockerd".into(), "-H".into(), "fd://".into()],
+            }
+        );
+        assert_eq!(got[1].exe.as_deref(), Some(Path::new("/usr/bin/containerd-shim-runc-v2")));
+        assert!(!got[1].deleted);
+        assert!(ProcFs::new(proc.join("missing")).find(&["dockerd"]).is_err());
+        std::fs::remove_dir_all(&proc).unwrap();
+    }
+
     #[test]
     fn the_fake_table_marks_deleted_binaries() {
         let p = FakeProcs::default().with(7, "/usr/bin/dockerd (deleted)", &["-H", "fd://"]);
