@@ -164,7 +164,12 @@ pub fn discover(tree: &dyn Tree, processes: Option<&dyn Processes>) -> Discovery
         (None, false) => ccfg.address.clone(),
     };
     let runtime_note = "it exists only while containerd runs (judging a root offline, /run is empty)";
-    locations.push(find_file(tree, Component::DataRoot, &dcfg.data_root, None));
+    locations.push(find_file(
+        tree,
+        Component::DataRoot,
+        &dcfg.data_root,
+        Some("dockerd creates it when it first starts"),
+    ));
     locations.push(find_file(tree, Component::ContainerdState, &state, Some(runtime_note)));
     locations.push(find_file(tree, Component::DockerConfigDir, &cis(Component::DockerConfigDir), None));
     locations.push(find_file(tree, Component::DaemonJson, &dcfg.config_file, None));

@@ -277,7 +277,8 @@ pub struct NotInstalled {
 impl NotInstalled {
     /// The `not_applicable` reason: "runc: not installed (looked: …)".
     pub fn reason(&self) -> String {
-        let mut s = format!("{} is not installed (looked at: {})", self.component, self.looked.join("; "));
+        let what = if self.component.is_binary() { "is not installed" } else { "does not exist" };
+        let mut s = format!("{} {what} (looked at: {})", self.component, self.looked.join("; "));
         if let Some(note) = &self.note {
             s.push_str("; ");
             s.push_str(note);
@@ -328,6 +329,23 @@ mod tests {
         assert_eq!(Component::from_cis_target("/run/containerd"), Some(Component::ContainerdState));
         assert_eq!(Component::from_cis_target("/usr/bin/docker"), None);
         assert_eq!(Component::ContainerdShimRuncV2.name(), "containerd-shim-runc-v2");
+    }
+
+    #[test]
+    fn reasons_say_where_discovery_looked() {
+        let n = NotInstalled {
+            component: Component::ContainerdShim,
+            cis_path: PathBuf::from("/usr/bin/containerd-shim"),
+            looked: vec!["CIS path: /usr/bin/containerd-shim (absent)".into()],
+            note: Some("containerd at /usr/bin/containerd is 2.x".into()),
+        };
+        assert_eq!(
+            n.reason(),
+            "containerd-shim is not installed (looked at: CIS path: /usr/bin/containerd-shim (absent)); \
+             containerd at /usr/bin/containerd is 2.x"
+        );
+        let n = NotInstalled { component: Component::DataRoot, note: None, ..n };
+        assert!(n.reason().starts_with("/var/lib/docker does not exist (looked at: "));
     }
 
     #[test]
