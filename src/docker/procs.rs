@@ -11,7 +11,7 @@ use crate::filesystem::FileId;
 
 /// The kernel's `TASK_COMM_LEN` less the NUL: `comm` keeps the first 15 bytes of the
 /// program's file name, so `containerd-shim-runc-v2` shows as `containerd-shim`.
-pub const COMM_LEN: usize = 15;
+const COMM_LEN: usize = 15;
 
 /// What `/proc/PID/exe` says after an upgrade replaced the running binary.
 const DELETED: &str = " (deleted)";
@@ -33,12 +33,13 @@ pub struct Process {
 
 /// A process table.
 pub trait Processes {
-    /// The processes whose `comm` is one of `comms` (already cut to [`COMM_LEN`]).
+    /// The processes whose `comm` is one of `comms` (already cut to 15 bytes, as
+    /// the kernel cuts them).
     fn find(&self, comms: &[&str]) -> Result<Vec<Process>, DiscoveryError>;
 }
 
 /// `comm` for a program file name.
-pub fn comm_of(name: &str) -> &str {
+pub(crate) fn comm_of(name: &str) -> &str {
     let mut end = name.len().min(COMM_LEN);
     while !name.is_char_boundary(end) {
         end -= 1;

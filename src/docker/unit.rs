@@ -14,7 +14,7 @@ use super::tree::{existing, list_dir, read_text, Tree};
 use crate::units::{find_unit, UNIT_DIRS};
 
 /// systemd's PATH for services that set none (merged /usr; `/sbin:/bin` are added on
-/// split-/usr hosts, see [`Unit::path`]).
+/// split-/usr hosts).
 pub const SYSTEMD_DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin";
 
 /// One `Key=value` line (continuations joined), in the order systemd applies them.

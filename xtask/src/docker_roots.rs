@@ -165,3 +165,38 @@ fn merge(from: &Path, to: &Path) -> XResult<()> {
 fn mkdir(p: &Path) -> XResult<()> {
     std::fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packages_land_in_usr_through_the_merged_links() {
+        let dir = std::env::temp_dir().join(format!("xtask-docker-roots-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (root, staging) = (dir.join("root"), dir.join("staging"));
+        merged_usr_skeleton(&root).unwrap();
+        for f in ["lib/systemd/system/docker.service", "sbin/runc", "usr/bin/containerd", "etc/default/docker"] {
+            let p = staging.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, f).unwrap();
+        }
+        std::os::unix::fs::symlink("../sbin/runc", staging.join("usr/bin/runc")).unwrap();
+        install(&staging, &root).unwrap();
+        for (path, text) in [
+            ("usr/lib/systemd/system/docker.service", "lib/systemd/system/docker.service"),
+            ("usr/sbin/runc", "sbin/runc"),
+            ("usr/bin/runc", "sbin/runc"),
+            ("sbin/runc", "sbin/runc"),
+            ("etc/default/docker", "etc/default/docker"),
+        ] {
+            assert_eq!(std::fs::read_to_string(root.join(path)).unwrap(), text, "{path}");
+        }
+        assert!(std::fs::symlink_metadata(root.join("lib")).unwrap().file_type().is_symlink());
+        // The same file from two packages is an error, not a silent overwrite.
+        std::fs::create_dir_all(staging.join("usr/bin")).unwrap();
+        std::fs::write(staging.join("usr/bin/containerd"), "again").unwrap();
+        assert!(install(&staging, &root).unwrap_err().contains("shipped twice"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
