@@ -9,7 +9,7 @@ use super::config::{self, ContainerdConfig, DockerdConfig, Value};
 use super::error::DiscoveryError;
 use super::exec::{env_file, split_words};
 use super::located::{Component, Evidence, Located, Location, NotInstalled, Origin, OtherCopy};
-use super::procs::Processes;
+use super::procs::{ProcessTable, Processes};
 use super::search::{follow, Place, Search};
 use super::tree::{read_text, Tree};
 use super::unit::{self, default_path, Unit};
@@ -59,6 +59,17 @@ const STANDARD_BIN_DIRS: [&str; 6] = ["/usr/local/sbin", "/usr/local/bin", "/usr
 /// dockerd's own directories for docker-init before its PATH (moby `lookupBinPath`).
 const DOCKER_LIBEXEC: [&str; 4] =
     ["/usr/local/libexec/docker", "/usr/libexec/docker", "/usr/local/lib/docker", "/usr/lib/docker"];
+/// Every `comm` a daemon or shim shows (`comm` keeps 15 bytes of the file name).
+const LIVE_COMMS: [&str; 5] = ["dockerd", "dockerd-current", "containerd", "docker-containe", "containerd-shim"];
+/// dockerd's file names (RHEL 7 ran `dockerd-current`).
+const DOCKERD_NAMES: [&str; 2] = ["dockerd", "dockerd-current"];
+/// containerd's file names (RHEL 7's docker ran its own `docker-containerd-current`).
+const CONTAINERD_NAMES: [&str; 3] = ["containerd", "docker-containerd", "docker-containerd-current"];
+const SHIMS: [(Component, &str); 3] = [
+    (Component::ContainerdShim, "containerd-shim"),
+    (Component::ContainerdShimRuncV1, "containerd-shim-runc-v1"),
+    (Component::ContainerdShimRuncV2, "containerd-shim-runc-v2"),
+];
 /// A string every containerd 2.x binary holds (its Go module path) and no 1.x does.
 const CONTAINERD_V2_MODULE: &[u8] = b"github.com/containerd/containerd/v2/";
 
@@ -99,6 +110,16 @@ fn live(
 /// a configuration file that cannot be used is in [`Discovery::problems`].
 pub fn discover(tree: &dyn Tree, processes: Option<&dyn Processes>) -> Discovery {
     let mut problems = Vec::new();
+    // One read of the process table for every component: /proc is scanned once, and
+    // all of them see the same moment. Without it, discovery goes on offline.
+    let snapshot = processes.and_then(|p| match p.find(&LIVE_COMMS) {
+        Ok(list) => Some(ProcessTable(list)),
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+    });
+    let processes = snapshot.as_ref().map(|t| t as &dyn Processes);
     let mut load = |name: &str| match unit::load(tree, name) {
         Ok(u) => u,
         Err(e) => {
@@ -141,11 +162,7 @@ pub fn discover(tree: &dyn Tree, processes: Option<&dyn Processes>) -> Discovery
         containerd: containerd_file,
         v2: std::cell::OnceCell::new(),
     };
-    for (component, name) in [
-        (Component::ContainerdShim, "containerd-shim"),
-        (Component::ContainerdShimRuncV1, "containerd-shim-runc-v1"),
-        (Component::ContainerdShimRuncV2, "containerd-shim-runc-v2"),
-    ] {
+    for (component, name) in SHIMS {
         locations.push(shims.find(component, name));
     }
     locations.push(find_runc(tree, &dcfg, &shim_path, &shim_path_of));
@@ -233,7 +250,7 @@ fn exec_place(u: &Unit) -> Option<(Place, Vec<String>, Evidence)> {
 /// dockerd: process, docker.service (or the snap's unit), OpenRC/sysvinit settings,
 /// PATH, CIS path.
 fn find_dockerd(tree: &dyn Tree, procs: Option<&dyn Processes>, u: Option<&Unit>, path: &str) -> Daemon {
-    let names = ["dockerd", "dockerd-current"];
+    let names = DOCKERD_NAMES;
     let mut search = Search::new(tree, Component::Dockerd);
     let mut places = Vec::new();
     let mut args: Option<(Vec<String>, Evidence)> = None;
@@ -337,7 +354,7 @@ fn find_containerd(
     docker_path: &str,
     split_usr: bool,
 ) -> Daemon {
-    let names = ["containerd", "docker-containerd", "docker-containerd-current"];
+    let names = CONTAINERD_NAMES;
     let mut search = Search::new(tree, Component::Containerd);
     let mut places = Vec::new();
     let mut args: Option<(Vec<String>, Evidence)> = None;
@@ -571,4 +588,19 @@ fn find_unit_file(tree: &dyn Tree, c: Component, u: Option<&Unit>) -> Location {
         drop_ins: u.drop_ins.clone(),
         notes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docker::procs::comm_of;
+
+    /// The one snapshot of /proc must hold every process a search asks for.
+    #[test]
+    fn the_snapshot_asks_for_every_comm_the_searches_use() {
+        let names = DOCKERD_NAMES.iter().chain(&CONTAINERD_NAMES).chain(SHIMS.iter().map(|(_, n)| n));
+        for name in names {
+            assert!(LIVE_COMMS.contains(&comm_of(name)), "{name}");
+        }
+    }
 }

@@ -489,7 +489,7 @@ fn live_processes_come_first_and_carry_their_flags() {
         .exe("/opt/new/containerd")
         .exe("/opt/new/containerd-shim-runc-v2")
         .dir("/data");
-    let procs = FakeProcs::default()
+    let procs = ProcessTable::default()
         .with(812, "/opt/new/dockerd", &["--data-root", "/data", "--containerd=/run/containerd/containerd.sock"])
         .with(700, "/opt/new/containerd", &[])
         .with(901, "/opt/new/containerd-shim-runc-v2", &["-namespace", "moby"])
@@ -502,7 +502,7 @@ fn live_processes_come_first_and_carry_their_flags() {
     assert_eq!(at(&d, Component::DataRoot), pair("/data", "--data-root in process 812"));
 
     // After an upgrade the running file is deleted; the path names the new one.
-    let procs = FakeProcs::default().with(812, "/usr/bin/dockerd (deleted)", &[]);
+    let procs = ProcessTable::default().with(812, "/usr/bin/dockerd (deleted)", &[]);
     let d = discover(&t, Some(&procs));
     let dockerd = found(&d, Component::Dockerd);
     assert_eq!(
@@ -512,8 +512,16 @@ fn live_processes_come_first_and_carry_their_flags() {
     assert!(dockerd.notes[0].contains("deleted"), "{:?}", dockerd.notes);
 
     // No process: the unit decides, and the reason says no process was seen.
-    let d = discover(&FakeTree::new().merged_usr(), Some(&FakeProcs::default()));
+    let d = discover(&FakeTree::new().merged_usr(), Some(&ProcessTable::default()));
     assert!(absent(&d, Component::Dockerd).looked[0].starts_with("processes named dockerd"));
+}
+
+#[test]
+fn an_unreadable_process_table_is_a_problem_and_discovery_goes_on_from_the_files() {
+    let procs = ProcFs::new("/nonexistent/proc");
+    let d = discover(&docker_ce("/usr/lib/systemd/system"), Some(&procs));
+    assert!(matches!(d.problems.as_slice(), [DiscoveryError::Proc { .. }]), "{:?}", d.problems);
+    assert_eq!(found(&d, Component::Dockerd).path, Path::new("/usr/bin/dockerd"));
 }
 
 #[test]

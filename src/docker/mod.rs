@@ -59,6 +59,6 @@ pub use config::{ContainerdConfig, DockerdConfig, Value};
 pub use discover::{discover, Discovery};
 pub use error::DiscoveryError;
 pub use located::{Component, Evidence, Located, Location, NotInstalled, Origin, OtherCopy, SymlinkHop};
-pub use procs::{FakeProcs, ProcFs, Process, Processes};
+pub use procs::{ProcFs, Process, ProcessTable, Processes};
 pub use tree::{FakeTree, HostTree, Tree};
 pub use unit::SYSTEMD_DEFAULT_PATH;

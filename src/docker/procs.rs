@@ -105,13 +105,14 @@ impl Processes for ProcFs {
     }
 }
 
-/// A fixed process table for tests.
+/// A fixed process table: discovery's one snapshot of `/proc` (every component is
+/// judged against the same moment), and the fake table tests build with [`ProcessTable::with`].
 #[derive(Clone, Debug, Default)]
-pub struct FakeProcs(pub Vec<Process>);
+pub struct ProcessTable(pub Vec<Process>);
 
-impl FakeProcs {
+impl ProcessTable {
     /// A process running `exe` with this command line; `comm` derived as the kernel does.
-    pub fn with(mut self, pid: u32, exe: &str, args: &[&str]) -> FakeProcs {
+    pub fn with(mut self, pid: u32, exe: &str, args: &[&str]) -> ProcessTable {
         let (path, deleted) = match exe.strip_suffix(DELETED) {
             Some(p) => (p, true),
             None => (exe, false),
@@ -131,7 +132,7 @@ impl FakeProcs {
     }
 }
 
-impl Processes for FakeProcs {
+impl Processes for ProcessTable {
     fn find(&self, comms: &[&str]) -> Result<Vec<Process>, DiscoveryError> {
         Ok(self.0.iter().filter(|p| comms.contains(&p.comm.as_str())).cloned().collect())
     }
@@ -199,7 +200,7 @@ mod tests {
 
     #[test]
     fn the_fake_table_marks_deleted_binaries() {
-        let p = FakeProcs::default().with(7, "/usr/bin/dockerd (deleted)", &["-H", "fd://"]);
+        let p = ProcessTable::default().with(7, "/usr/bin/dockerd (deleted)", &["-H", "fd://"]);
         let got = p.find(&["dockerd"]).unwrap();
         assert_eq!(got[0].exe.as_deref(), Some(Path::new("/usr/bin/dockerd")));
         assert!(got[0].deleted);
