@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::error::DiscoveryError;
 use super::located::Evidence;
-use super::tree::{read_text, Tree};
+use super::tree::{list_dir, read_text, Tree};
 
 /// A configured value and what set it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -210,26 +210,8 @@ pub fn containerd(
         config_file,
     };
     let file = c.config_file.value.clone();
-    match read_text(tree, &file) {
-        Ok(Some(f)) => {
-            c.config_file_exists = true;
-            match f.text.parse::<toml::Table>() {
-                Ok(t) => {
-                    let ev = |key: &str| Evidence::ContainerdToml { key: key.to_string(), file: file.clone() };
-                    if let Some(s) = t.get("state").and_then(|v| v.as_str()).filter(|s| !s.is_empty()) {
-                        c.state = Value { value: PathBuf::from(s), found_by: ev("state") };
-                    }
-                    let grpc = t.get("grpc").and_then(|g| g.get("address")).and_then(|v| v.as_str());
-                    if let Some(a) = grpc.filter(|s| !s.is_empty()).map(|a| a.strip_prefix("unix://").unwrap_or(a)) {
-                        c.address = Value { value: PathBuf::from(a), found_by: ev("[grpc] address") };
-                    }
-                }
-                Err(e) => problems.push(DiscoveryError::Toml { path: file.clone(), message: e.to_string() }),
-            }
-        }
-        Ok(None) => {}
-        Err(e) => problems.push(e),
-    }
+    let mut seen = Vec::new();
+    c.config_file_exists = containerd_toml(tree, &file, &mut c, &mut seen, problems);
     if let Some(v) = last(&["--state"]) {
         c.state = flag("--state", PathBuf::from(v), from);
     }
@@ -237,6 +219,81 @@ pub fn containerd(
         c.address = flag("--address", PathBuf::from(v), from);
     }
     c
+}
+
+/// Applies one config.toml and, after it, the files its `imports` name (relative to
+/// its directory; `*` and `?` in the file name), as containerd merges them: a value
+/// in an imported file overrides the importing one. Says whether `file` exists.
+fn containerd_toml(
+    tree: &dyn Tree,
+    file: &Path,
+    c: &mut ContainerdConfig,
+    seen: &mut Vec<PathBuf>,
+    problems: &mut Vec<DiscoveryError>,
+) -> bool {
+    if seen.iter().any(|s| s == file) || seen.len() > 32 {
+        return true;
+    }
+    seen.push(file.to_path_buf());
+    let text = match read_text(tree, file) {
+        Ok(Some(f)) => f.text,
+        Ok(None) => return false,
+        Err(e) => {
+            problems.push(e);
+            return true;
+        }
+    };
+    let t = match text.parse::<toml::Table>() {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(DiscoveryError::Toml { path: file.to_path_buf(), message: e.to_string() });
+            return true;
+        }
+    };
+    let ev = |key: &str| Evidence::ContainerdToml { key: key.to_string(), file: file.to_path_buf() };
+    if let Some(s) = t.get("state").and_then(|v| v.as_str()).filter(|s| !s.is_empty()) {
+        c.state = Value { value: PathBuf::from(s), found_by: ev("state") };
+    }
+    let grpc = t.get("grpc").and_then(|g| g.get("address")).and_then(|v| v.as_str());
+    if let Some(a) = grpc.filter(|s| !s.is_empty()).map(|a| a.strip_prefix("unix://").unwrap_or(a)) {
+        c.address = Value { value: PathBuf::from(a), found_by: ev("[grpc] address") };
+    }
+    let dir = file.parent().unwrap_or(Path::new("/"));
+    let imports = t.get("imports").and_then(|i| i.as_array()).cloned().unwrap_or_default();
+    for pattern in imports.iter().filter_map(|i| i.as_str()) {
+        let pattern = dir.join(pattern);
+        let (Some(parent), Some(name)) = (pattern.parent(), pattern.file_name().and_then(|n| n.to_str())) else {
+            continue;
+        };
+        if !name.contains(['*', '?']) {
+            containerd_toml(tree, &pattern, c, seen, problems);
+            continue;
+        }
+        match list_dir(tree, parent) {
+            Ok(names) => {
+                for n in names.iter().filter(|n| glob(name, n)) {
+                    containerd_toml(tree, &parent.join(n), c, seen, problems);
+                }
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    true
+}
+
+/// Shell-style matching of one file name: `*` any run, `?` one character.
+fn glob(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some('*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
+            (Some('?'), Some(_)) => go(&p[1..], &n[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    go(&p, &n)
 }
 
 #[cfg(test)]
@@ -288,6 +345,25 @@ mod tests {
         let c = dockerd(&t, &args("dockerd"), &Evidence::Cis, &mut problems);
         assert_eq!(c.data_root.value, Path::new(DATA_ROOT));
         assert!(matches!(problems.as_slice(), [DiscoveryError::Json { .. }]));
+    }
+
+    #[test]
+    fn containerd_imports_override_the_main_file_in_order() {
+        let t = FakeTree::new()
+            .file(
+                CONTAINERD_TOML,
+                "version = 3\nimports = [\"conf.d/*.toml\", \"/etc/k8s.toml\"]\nstate = \"/run/a\"\n",
+            )
+            .file("/etc/containerd/conf.d/10-state.toml", "state = \"/run/b\"\n")
+            .file("/etc/containerd/conf.d/20-grpc.toml", "[grpc]\naddress = \"/run/b/c.sock\"\n")
+            .file("/etc/containerd/conf.d/README", "not toml")
+            .file("/etc/k8s.toml", "state = \"/run/k8s\"\nimports = [\"/etc/containerd/config.toml\"]\n");
+        let mut problems = Vec::new();
+        let c = containerd(&t, &args("containerd"), &Evidence::Cis, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(c.state.value, Path::new("/run/k8s"), "imported last, and the cycle back is not followed");
+        assert_eq!(c.address.found_by.to_string(), "config.toml [grpc] address (/etc/containerd/conf.d/20-grpc.toml)");
+        assert!(glob("*.toml", "a.toml") && glob("1?-*", "10-x") && !glob("*.toml", "README"));
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! 2. the service manager: the systemd unit in its search order with its drop-ins
 //!    and environment, OpenRC's `/etc/conf.d/docker`, sysvinit's `/etc/default/docker`;
 //! 3. the daemons' configuration: dockerd's flags and daemon.json, containerd's flags
-//!    and config.toml;
+//!    and config.toml (with the files it imports);
 //! 4. the PATH the service runs with (the shims also beside containerd);
 //! 5. the CIS path.
 //!
