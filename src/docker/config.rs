@@ -17,27 +17,55 @@ pub struct Value<T> {
     pub found_by: Evidence,
 }
 
-fn flag(name: &str, value: PathBuf, from: &Evidence) -> Value<PathBuf> {
-    Value { value, found_by: Evidence::Flag { flag: name.to_string(), from: Box::new(from.clone()) } }
+fn flag(name: &str, (value, from): (String, Evidence)) -> Value<PathBuf> {
+    Value { value: PathBuf::from(value), found_by: Evidence::Flag { flag: name.to_string(), from: Box::new(from) } }
+}
+
+/// A daemon's command line, each word with the evidence for it: the unit's
+/// `ExecStart=` line, the variable that gave it, or the live process.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommandLine {
+    pub words: Vec<(String, Evidence)>,
+}
+
+impl CommandLine {
+    /// Words that all have the same evidence.
+    pub fn uniform(words: impl IntoIterator<Item = String>, from: &Evidence) -> CommandLine {
+        CommandLine { words: words.into_iter().map(|w| (w, from.clone())).collect() }
+    }
+
+    fn texts(&self) -> Vec<String> {
+        self.words.iter().map(|(w, _)| w.clone()).collect()
+    }
+
+    /// The last value of a flag and the evidence of the word that gave it.
+    fn last(&self, names: &[&str]) -> Option<(String, Evidence)> {
+        flag_values(&self.texts(), names).pop().map(|(i, v)| (v, self.words[i].1.clone()))
+    }
+
+    fn all(&self, names: &[&str]) -> Vec<(String, Evidence)> {
+        flag_values(&self.texts(), names).into_iter().map(|(i, v)| (v, self.words[i].1.clone())).collect()
+    }
 }
 
 /// Every value given to one of the flags `names` (`--long`, `-s`; `--long=v`,
-/// `--long v`, `-s v`; Go's `flag` package also takes `-long`), with the name as
-/// written first in `names`.
-pub fn flag_values(args: &[String], names: &[&str]) -> Vec<String> {
+/// `--long v`, `-s v`; Go's `flag` package also takes `-long`), with the index of
+/// the flag's word.
+pub fn flag_values(args: &[String], names: &[&str]) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < args.len() {
         let a = &args[i];
+        let at = i;
         for name in names {
             let bare = name.trim_start_matches('-');
             let spellings = [format!("--{bare}"), format!("-{bare}")];
             for s in &spellings {
                 if let Some(v) = a.strip_prefix(s.as_str()).and_then(|r| r.strip_prefix('=')) {
-                    out.push(v.to_string());
+                    out.push((at, v.to_string()));
                 } else if a == s {
                     if let Some(v) = args.get(i + 1) {
-                        out.push(v.clone());
+                        out.push((at, v.clone()));
                         i += 1;
                     }
                 }
@@ -73,13 +101,12 @@ pub const DAEMON_JSON: &str = "/etc/docker/daemon.json";
 pub const DATA_ROOT: &str = "/var/lib/docker";
 pub const EXEC_ROOT: &str = "/var/run/docker";
 
-/// dockerd's configuration from its command line (`args`, from `from`) and the
+/// dockerd's configuration from its command line and the
 /// daemon.json it reads. Problems (an unparsable daemon.json) are pushed to `problems`
 /// and the defaults kept, so the rest of discovery goes on.
-pub fn dockerd(tree: &dyn Tree, args: &[String], from: &Evidence, problems: &mut Vec<DiscoveryError>) -> DockerdConfig {
-    let last = |names: &[&str]| flag_values(args, names).pop();
-    let config_file = match last(&["--config-file"]) {
-        Some(p) => flag("--config-file", PathBuf::from(p), from),
+pub fn dockerd(tree: &dyn Tree, args: &CommandLine, problems: &mut Vec<DiscoveryError>) -> DockerdConfig {
+    let config_file = match args.last(&["--config-file"]) {
+        Some(p) => flag("--config-file", p),
         None => Value { value: PathBuf::from(DAEMON_JSON), found_by: Evidence::Cis },
     };
     let mut c = DockerdConfig {
@@ -109,15 +136,15 @@ pub fn dockerd(tree: &dyn Tree, args: &[String], from: &Evidence, problems: &mut
     }
     // `-g`/`--graph`: the name before 17.05, still accepted by the dockerd of RHEL 7.
     for name in ["--data-root", "--graph", "-g"] {
-        if let Some(v) = last(&[name]) {
-            c.data_root = flag(name, PathBuf::from(v), from);
+        if let Some(v) = args.last(&[name]) {
+            c.data_root = flag(name, v);
         }
     }
-    if let Some(v) = last(&["--exec-root"]) {
+    if let Some((v, _)) = args.last(&["--exec-root"]) {
         c.exec_root = PathBuf::from(v);
     }
-    if let Some(v) = last(&["--containerd"]) {
-        c.containerd = Some(flag("--containerd", PathBuf::from(v), from));
+    if let Some(v) = args.last(&["--containerd"]) {
+        c.containerd = Some(flag("--containerd", v));
     }
     // A socket may be written as an address (`unix:///run/containerd/containerd.sock`).
     if let Some(v) = &mut c.containerd {
@@ -125,18 +152,18 @@ pub fn dockerd(tree: &dyn Tree, args: &[String], from: &Evidence, problems: &mut
             v.value = PathBuf::from(path);
         }
     }
-    for v in flag_values(args, &["--add-runtime"]) {
+    for (v, from) in args.all(&["--add-runtime"]) {
         if let Some((name, path)) = v.split_once('=') {
-            let found_by = Evidence::Flag { flag: "--add-runtime".into(), from: Box::new(from.clone()) };
+            let found_by = Evidence::Flag { flag: "--add-runtime".into(), from: Box::new(from) };
             c.runtimes.push((name.to_string(), Value { value: path.to_string(), found_by }));
         }
     }
-    if let Some(v) = last(&["--default-runtime"]) {
-        let found_by = Evidence::Flag { flag: "--default-runtime".into(), from: Box::new(from.clone()) };
+    if let Some((v, from)) = args.last(&["--default-runtime"]) {
+        let found_by = Evidence::Flag { flag: "--default-runtime".into(), from: Box::new(from) };
         c.default_runtime = Some(Value { value: v, found_by });
     }
-    if let Some(v) = last(&["--init-path"]) {
-        c.init_path = Some(flag("--init-path", PathBuf::from(v), from));
+    if let Some(v) = args.last(&["--init-path"]) {
+        c.init_path = Some(flag("--init-path", v));
     }
     c
 }
@@ -192,15 +219,9 @@ pub const CONTAINERD_STATE: &str = "/run/containerd";
 pub const CONTAINERD_SOCK: &str = "/run/containerd/containerd.sock";
 
 /// containerd's configuration from its command line and config.toml.
-pub fn containerd(
-    tree: &dyn Tree,
-    args: &[String],
-    from: &Evidence,
-    problems: &mut Vec<DiscoveryError>,
-) -> ContainerdConfig {
-    let last = |names: &[&str]| flag_values(args, names).pop();
-    let config_file = match last(&["--config", "-c"]) {
-        Some(p) => flag("--config", PathBuf::from(p), from),
+pub fn containerd(tree: &dyn Tree, args: &CommandLine, problems: &mut Vec<DiscoveryError>) -> ContainerdConfig {
+    let config_file = match args.last(&["--config", "-c"]) {
+        Some(p) => flag("--config", p),
         None => Value { value: PathBuf::from(CONTAINERD_TOML), found_by: Evidence::Cis },
     };
     let mut c = ContainerdConfig {
@@ -212,11 +233,11 @@ pub fn containerd(
     let file = c.config_file.value.clone();
     let mut seen = Vec::new();
     c.config_file_exists = containerd_toml(tree, &file, &mut c, &mut seen, problems);
-    if let Some(v) = last(&["--state"]) {
-        c.state = flag("--state", PathBuf::from(v), from);
+    if let Some(v) = args.last(&["--state"]) {
+        c.state = flag("--state", v);
     }
-    if let Some(v) = last(&["--address", "-a"]) {
-        c.address = flag("--address", PathBuf::from(v), from);
+    if let Some(v) = args.last(&["--address", "-a"]) {
+        c.address = flag("--address", v);
     }
     c
 }
@@ -301,18 +322,24 @@ mod tests {
     use super::*;
     use crate::docker::tree::FakeTree;
 
-    fn args(s: &str) -> Vec<String> {
+    fn words(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
+    }
+
+    fn args(s: &str) -> CommandLine {
+        CommandLine::uniform(words(s), &Evidence::Cis)
     }
 
     #[test]
     fn flags_in_every_spelling() {
-        let a = args("dockerd --data-root=/a --exec-root /b -c /c.toml -config=/d.toml --add-runtime x=/y -H fd://");
-        assert_eq!(flag_values(&a, &["--data-root"]), ["/a"]);
-        assert_eq!(flag_values(&a, &["--exec-root"]), ["/b"]);
-        assert_eq!(flag_values(&a, &["--config", "-c"]), ["/c.toml", "/d.toml"]);
-        assert_eq!(flag_values(&a, &["--add-runtime"]), ["x=/y"]);
-        assert!(flag_values(&a, &["--containerd"]).is_empty());
+        let a = words("dockerd --data-root=/a --exec-root /b -c /c.toml -config=/d.toml --add-runtime x=/y -H fd://");
+        let values = |names: &[&str]| flag_values(&a, names).into_iter().map(|(_, v)| v).collect::<Vec<_>>();
+        assert_eq!(values(&["--data-root"]), ["/a"]);
+        assert_eq!(values(&["--exec-root"]), ["/b"]);
+        assert_eq!(values(&["--config", "-c"]), ["/c.toml", "/d.toml"]);
+        assert_eq!(values(&["--add-runtime"]), ["x=/y"]);
+        assert!(values(&["--containerd"]).is_empty());
+        assert_eq!(flag_values(&a, &["--exec-root"])[0].0, 2, "the index of the flag's word");
     }
 
     #[test]
@@ -324,7 +351,8 @@ mod tests {
         );
         let from = Evidence::Process { pid: 9 };
         let mut problems = Vec::new();
-        let c = dockerd(&t, &args("dockerd --add-runtime oci=/usr/sbin/runc"), &from, &mut problems);
+        let c =
+            dockerd(&t, &CommandLine::uniform(words("dockerd --add-runtime oci=/usr/sbin/runc"), &from), &mut problems);
         assert!(problems.is_empty());
         assert_eq!(c.data_root.value, Path::new("/srv/docker"));
         assert_eq!(c.data_root.found_by.to_string(), "daemon.json data-root");
@@ -339,10 +367,10 @@ mod tests {
     fn config_file_moves_daemon_json_and_a_broken_one_is_a_problem() {
         let t = FakeTree::new().file("/srv/custom.json", "{\"data-root\": \"/data\"}").file(DAEMON_JSON, "{not json");
         let mut problems = Vec::new();
-        let c = dockerd(&t, &args("dockerd --config-file /srv/custom.json"), &Evidence::Cis, &mut problems);
+        let c = dockerd(&t, &args("dockerd --config-file /srv/custom.json"), &mut problems);
         assert_eq!(c.data_root.value, Path::new("/data"));
         assert_eq!(c.data_root.found_by.to_string(), "daemon.json data-root (/srv/custom.json)");
-        let c = dockerd(&t, &args("dockerd"), &Evidence::Cis, &mut problems);
+        let c = dockerd(&t, &args("dockerd"), &mut problems);
         assert_eq!(c.data_root.value, Path::new(DATA_ROOT));
         assert!(matches!(problems.as_slice(), [DiscoveryError::Json { .. }]));
     }
@@ -359,7 +387,7 @@ mod tests {
             .file("/etc/containerd/conf.d/README", "not toml")
             .file("/etc/k8s.toml", "state = \"/run/k8s\"\nimports = [\"/etc/containerd/config.toml\"]\n");
         let mut problems = Vec::new();
-        let c = containerd(&t, &args("containerd"), &Evidence::Cis, &mut problems);
+        let c = containerd(&t, &args("containerd"), &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(c.state.value, Path::new("/run/k8s"), "imported last, and the cycle back is not followed");
         assert_eq!(c.address.found_by.to_string(), "config.toml [grpc] address (/etc/containerd/conf.d/20-grpc.toml)");
@@ -373,12 +401,12 @@ mod tests {
             "version = 3\nstate = \"/run/k8s-containerd\"\n[grpc]\n  address = \"/run/k8s-containerd/containerd.sock\"\n",
         );
         let mut problems = Vec::new();
-        let c = containerd(&t, &args("containerd --config /etc/containerd/other.toml"), &Evidence::Cis, &mut problems);
+        let c = containerd(&t, &args("containerd --config /etc/containerd/other.toml"), &mut problems);
         assert!(problems.is_empty() && c.config_file_exists);
         assert_eq!(c.state.value, Path::new("/run/k8s-containerd"));
         assert_eq!(c.state.found_by.to_string(), "config.toml state (/etc/containerd/other.toml)");
         assert_eq!(c.address.found_by.to_string(), "config.toml [grpc] address (/etc/containerd/other.toml)");
-        let c = containerd(&t, &args("containerd"), &Evidence::Cis, &mut problems);
+        let c = containerd(&t, &args("containerd"), &mut problems);
         assert!(!c.config_file_exists);
         assert_eq!(c.state.value, Path::new(CONTAINERD_STATE));
     }

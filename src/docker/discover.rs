@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::config::{self, ContainerdConfig, DockerdConfig, Value};
+use super::config::{self, CommandLine, ContainerdConfig, DockerdConfig, Value};
 use super::error::DiscoveryError;
 use super::exec::{env_file, split_words};
 use super::located::{Component, Evidence, Located, Location, NotInstalled, Origin, OtherCopy};
@@ -76,13 +76,12 @@ const CONTAINERD_V2_MODULE: &[u8] = b"github.com/containerd/containerd/v2/";
 /// A daemon as found: its location, command line and the services around it.
 struct Daemon {
     location: Location,
-    args: Vec<String>,
-    args_from: Evidence,
+    args: CommandLine,
 }
 
 impl Daemon {
     fn error(component: Component, error: DiscoveryError) -> Daemon {
-        Daemon { location: Location::Error { component, error }, args: Vec::new(), args_from: Evidence::Cis }
+        Daemon { location: Location::Error { component, error }, args: CommandLine::default() }
     }
 }
 
@@ -93,11 +92,11 @@ fn live(
     procs: Option<&dyn Processes>,
     names: &[&str],
     places: &mut Vec<Place>,
-    args: &mut Option<(Vec<String>, Evidence)>,
+    args: &mut Option<CommandLine>,
 ) -> Result<(), DiscoveryError> {
     if let Some((place, cmdline)) = procs.map(|p| search.live(p, names)).transpose()?.flatten() {
         if let Place::Named(_, from) = &place {
-            *args = Some((cmdline, from.clone()));
+            *args = Some(CommandLine::uniform(cmdline, from));
         }
         places.push(place);
     }
@@ -138,13 +137,13 @@ pub fn discover(tree: &dyn Tree, processes: Option<&dyn Processes>) -> Discovery
     };
 
     let dockerd = find_dockerd(tree, processes, docker_unit.as_ref(), &docker_path);
-    let dcfg = config::dockerd(tree, &dockerd.args, &dockerd.args_from, &mut problems);
+    let dcfg = config::dockerd(tree, &dockerd.args, &mut problems);
     // dockerd starts a containerd of its own when none is configured and none is
     // installed as a service (the static tarball, the dind image).
     let managed = dockerd.location.found().is_some() && dcfg.containerd.is_none() && containerd_unit.is_none();
     let containerd =
         find_containerd(tree, processes, containerd_unit.as_ref(), managed, &dcfg.exec_root, &docker_path, split_usr);
-    let ccfg = config::containerd(tree, &containerd.args, &containerd.args_from, &mut problems);
+    let ccfg = config::containerd(tree, &containerd.args, &mut problems);
     // The shims and runc run in containerd's environment.
     let (shim_path, shim_path_of) = match (&containerd_unit, managed) {
         (Some(u), _) => (u.path(), Some(u.name.clone())),
@@ -230,15 +229,23 @@ fn cis(c: Component) -> Value<PathBuf> {
 /// The place a unit's main command names: an absolute program, or a name systemd
 /// looks up (on `ExecSearchPath=` or its default). The snap's `snap run docker.dockerd` runs the
 /// snap's own dockerd.
-fn exec_place(u: &Unit) -> Option<(Place, Vec<String>, Evidence)> {
+fn exec_place(u: &Unit) -> Option<(Place, CommandLine, Evidence)> {
     let cmd = u.main_command()?;
     let found_by = Evidence::ExecStart { unit: u.name.clone(), origin: cmd.origin.clone() };
     let program = cmd.argv.first()?;
-    let args = cmd.argv.clone();
+    // Each word with its evidence: the ExecStart= line, or the variable that gave it.
+    let word_evidence = |var: &Option<String>| match var.as_ref().and_then(|v| Some((v, u.env_origin(v)?))) {
+        Some((name, origin)) => {
+            Evidence::Variable { name: name.clone(), origin: origin.clone(), from: Box::new(found_by.clone()) }
+        }
+        None => found_by.clone(),
+    };
+    let args = CommandLine { words: cmd.argv.iter().cloned().zip(cmd.vars.iter().map(word_evidence)).collect() };
     if program.ends_with("/snap") && cmd.argv.get(1).is_some_and(|a| a == "run") {
         let app = cmd.argv.get(2)?;
         let bin = if app == "docker.dockerd" { "dockerd" } else { app.rsplit('.').next()? };
-        return Some((Place::Named(Path::new(SNAP_BIN).join(bin), found_by.clone()), vec![bin.into()], found_by));
+        let args = CommandLine::uniform([bin.to_string()], &found_by);
+        return Some((Place::Named(Path::new(SNAP_BIN).join(bin), found_by.clone()), args, found_by));
     }
     if program.starts_with('/') {
         return Some((Place::Named(PathBuf::from(program), found_by.clone()), args, found_by));
@@ -253,7 +260,7 @@ fn find_dockerd(tree: &dyn Tree, procs: Option<&dyn Processes>, u: Option<&Unit>
     let names = DOCKERD_NAMES;
     let mut search = Search::new(tree, Component::Dockerd);
     let mut places = Vec::new();
-    let mut args: Option<(Vec<String>, Evidence)> = None;
+    let mut args: Option<CommandLine> = None;
     if let Err(e) = live(&mut search, procs, &names, &mut places, &mut args) {
         return Daemon::error(Component::Dockerd, e);
     }
@@ -263,10 +270,10 @@ fn find_dockerd(tree: &dyn Tree, procs: Option<&dyn Processes>, u: Option<&Unit>
             Some((place, a, from)) => {
                 if u.name == SNAP_UNIT {
                     let Evidence::ExecStart { unit, origin } = from else { unreachable!("exec_place gives ExecStart") };
-                    let a = std::iter::once("dockerd").chain(SNAP_DOCKERD_FLAGS).map(String::from).collect();
-                    args.get_or_insert((a, Evidence::SnapWrapper { unit, origin }));
+                    let a = std::iter::once("dockerd").chain(SNAP_DOCKERD_FLAGS).map(String::from);
+                    args.get_or_insert(CommandLine::uniform(a, &Evidence::SnapWrapper { unit, origin }));
                 } else {
-                    args.get_or_insert((a, from));
+                    args.get_or_insert(a);
                 }
                 places.push(place);
             }
@@ -292,7 +299,8 @@ fn find_dockerd(tree: &dyn Tree, procs: Option<&dyn Processes>, u: Option<&Unit>
                     if let Some((k, v, line)) = vars.iter().rev().find(|(k, _, _)| k == "DOCKER_OPTS") {
                         let mut a = vec!["dockerd".to_string()];
                         a.extend(split_words(v));
-                        args.get_or_insert((a, Evidence::InitScript { key: k.clone(), origin: origin(*line) }));
+                        let from = Evidence::InitScript { key: k.clone(), origin: origin(*line) };
+                        args.get_or_insert(CommandLine::uniform(a, &from));
                     }
                 }
             }
@@ -314,8 +322,7 @@ fn find_dockerd(tree: &dyn Tree, procs: Option<&dyn Processes>, u: Option<&Unit>
     places.push(Place::Named(PathBuf::from(Component::Dockerd.cis_path()), Evidence::Cis));
     search.also.extend(STANDARD_BIN_DIRS.iter().flat_map(|d| names.map(|n| Path::new(d).join(n))));
     let location = search.run(&places);
-    let (args, args_from) = args.unwrap_or((Vec::new(), Evidence::Cis));
-    Daemon { location, args, args_from }
+    Daemon { location, args: args.unwrap_or_default() }
 }
 
 const INIT_SCRIPT: &str = "/etc/init.d/docker";
@@ -357,7 +364,7 @@ fn find_containerd(
     let names = CONTAINERD_NAMES;
     let mut search = Search::new(tree, Component::Containerd);
     let mut places = Vec::new();
-    let mut args: Option<(Vec<String>, Evidence)> = None;
+    let mut args: Option<CommandLine> = None;
     if let Err(e) = live(&mut search, procs, &names, &mut places, &mut args) {
         return Daemon::error(Component::Containerd, e);
     }
@@ -368,8 +375,8 @@ fn find_containerd(
         }
         Some(u) => {
             match exec_place(u) {
-                Some((place, a, from)) => {
-                    args.get_or_insert((a, from));
+                Some((place, a, _)) => {
+                    args.get_or_insert(a);
                     places.push(place);
                 }
                 None => search.looked.push(format!("{} has no ExecStart", u.name)),
@@ -391,8 +398,7 @@ fn find_containerd(
     places.push(Place::Named(PathBuf::from(Component::Containerd.cis_path()), Evidence::Cis));
     search.also.extend(STANDARD_BIN_DIRS.iter().map(|d| Path::new(d).join("containerd")));
     let location = search.run(&places);
-    let (args, args_from) = args.unwrap_or((Vec::new(), Evidence::Cis));
-    Daemon { location, args, args_from }
+    Daemon { location, args: args.unwrap_or_default() }
 }
 
 /// Where containerd looks for its shims.

@@ -69,16 +69,29 @@ fn expand_braced(word: &str, env: &[(String, String)]) -> String {
     out
 }
 
+/// A word of a command line and the variable it came from, if any.
+pub type Word = (String, Option<String>);
+
+/// The variable a word names: `$VAR` alone, or the first `${VAR}` in it.
+fn variable_of(word: &str) -> Option<String> {
+    let bare = word.strip_prefix('$').filter(|n| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    let braced = || word.split_once("${").and_then(|(_, r)| r.split_once('}')).map(|(n, _)| n);
+    bare.or_else(braced).map(String::from)
+}
+
 /// systemd's substitution in `ExecStart=` words: a word that is exactly `$VAR` becomes
 /// the variable's value split at whitespace (none when unset or empty); `${VAR}`
-/// inside a word is replaced by the value as one word.
-pub fn expand_words(words: &[String], env: &[(String, String)]) -> Vec<String> {
+/// inside a word is replaced by the value as one word. Each word keeps the variable
+/// it came from, so evidence can name the line that set it.
+pub fn expand_words(words: &[String], env: &[(String, String)]) -> Vec<Word> {
     let mut out = Vec::new();
     for w in words {
-        let bare = w.strip_prefix('$').filter(|n| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_'));
-        match bare {
-            Some(name) => out.extend(split_words(lookup(env, name).unwrap_or(""))),
-            None => out.push(expand_braced(w, env)),
+        let var = variable_of(w);
+        if w.strip_prefix('$').is_some_and(|n| Some(n) == var.as_deref()) {
+            let value = lookup(env, var.as_deref().unwrap_or("")).unwrap_or("");
+            out.extend(split_words(value).into_iter().map(|v| (v, var.clone())));
+        } else {
+            out.push((expand_braced(w, env), var));
         }
     }
     out
@@ -113,11 +126,12 @@ pub fn expand_specifiers(word: &str, unit: &str) -> String {
 /// A command line of `ExecStart=`: the prefixes that change how it is run stripped
 /// (`@-:+!`), its words split, specifiers and variables expanded (not after `:`).
 /// `argv[0]` is the program as written (absolute, or a name systemd looks up).
-pub fn exec_command(value: &str, unit: &str, env: &[(String, String)]) -> Vec<String> {
+pub fn exec_command(value: &str, unit: &str, env: &[(String, String)]) -> Vec<Word> {
     let body = value.trim_start_matches(['@', '-', ':', '+', '!']);
     let prefix = &value[..value.len() - body.len()];
     let words: Vec<String> = split_words(body).into_iter().map(|w| expand_specifiers(&w, unit)).collect();
-    let mut argv = if prefix.contains(':') { words } else { expand_words(&words, env) };
+    let mut argv =
+        if prefix.contains(':') { words.into_iter().map(|w| (w, None)).collect() } else { expand_words(&words, env) };
     // `@`: the second word is the argv[0] passed to the program, not an argument.
     if prefix.contains('@') && argv.len() > 1 {
         argv.remove(1);
@@ -173,6 +187,10 @@ pub fn env_file(text: &str) -> Vec<(String, String, usize)> {
 mod tests {
     use super::*;
 
+    fn texts(words: &[Word]) -> Vec<&str> {
+        words.iter().map(|(w, _)| w.as_str()).collect()
+    }
+
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
@@ -190,22 +208,26 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(
-            expand_words(&words, &e),
-            ["/usr/sbin/dockerd", "--data-root", "/srv/docker", "-D", "--x=a b", "$HOME"]
-        );
+        let got = expand_words(&words, &e);
+        assert_eq!(texts(&got), ["/usr/sbin/dockerd", "--data-root", "/srv/docker", "-D", "--x=a b", "$HOME"]);
+        assert_eq!(got[1].1.as_deref(), Some("DOCKER_OPTS"));
+        assert_eq!(got[4].1.as_deref(), Some("X"));
+        assert_eq!((got[0].1.as_deref(), got[5].1.as_deref()), (None, None));
     }
 
     #[test]
     fn prefixes_are_stripped_and_colon_stops_expansion() {
         let e = env(&[("OPTS", "-D")]);
-        assert_eq!(exec_command("-/usr/bin/dockerd $OPTS", "docker.service", &e), ["/usr/bin/dockerd", "-D"]);
-        assert_eq!(exec_command(":/usr/bin/dockerd $OPTS", "docker.service", &e), ["/usr/bin/dockerd", "$OPTS"]);
+        assert_eq!(texts(&exec_command("-/usr/bin/dockerd $OPTS", "docker.service", &e)), ["/usr/bin/dockerd", "-D"]);
         assert_eq!(
-            exec_command("@/usr/bin/dockerd dockerd -H fd://", "docker.service", &e),
+            texts(&exec_command(":/usr/bin/dockerd $OPTS", "docker.service", &e)),
+            ["/usr/bin/dockerd", "$OPTS"]
+        );
+        assert_eq!(
+            texts(&exec_command("@/usr/bin/dockerd dockerd -H fd://", "docker.service", &e)),
             ["/usr/bin/dockerd", "-H", "fd://"]
         );
-        assert_eq!(exec_command("!!/x %n %%", "docker.service", &e), ["/x", "docker.service", "%"]);
+        assert_eq!(texts(&exec_command("!!/x %n %%", "docker.service", &e)), ["/x", "docker.service", "%"]);
     }
 
     #[test]

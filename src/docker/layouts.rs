@@ -329,6 +329,29 @@ fn data_root_moved_in_daemon_json_and_daemon_json_moved_by_config_file() {
 }
 
 #[test]
+fn a_flag_from_etc_default_docker_names_the_line_that_set_it() {
+    let t = FakeTree::new()
+        .merged_usr()
+        .exe("/usr/sbin/dockerd")
+        .file(
+            "/usr/lib/systemd/system/docker.service",
+            "[Service]\nEnvironmentFile=-/etc/default/docker\n\
+             ExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS\n",
+        )
+        .file("/etc/default/docker", "# Debian's comment\nDOCKER_OPTS=\"--data-root /srv/docker\"\n")
+        .dir("/srv/docker");
+    let d = discover(&t, None);
+    assert_eq!(
+        at(&d, Component::DataRoot),
+        pair(
+            "/srv/docker",
+            "--data-root in DOCKER_OPTS (/etc/default/docker:2) of docker.service ExecStart \
+             (/usr/lib/systemd/system/docker.service:3)"
+        )
+    );
+}
+
+#[test]
 fn containerd_config_moved_with_another_state_directory() {
     let t = docker_ce("/usr/lib/systemd/system")
         .file(

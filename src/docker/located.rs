@@ -161,6 +161,9 @@ pub enum Evidence {
     /// A runtime dockerd runs containers with: `runtimes`/`--add-runtime` and
     /// `default-runtime`/`--default-runtime`.
     Runtime { name: String, from: Box<Evidence> },
+    /// A word of a command line that a variable of the service's environment gave
+    /// (Debian's `$DOCKER_OPTS` from /etc/default/docker).
+    Variable { name: String, origin: Origin, from: Box<Evidence> },
     /// The `EnvironmentFile=` of a unit.
     EnvironmentFile { unit: String, origin: Origin },
     /// Looked up on the PATH a service runs with (`None`: no service, systemd's default).
@@ -197,6 +200,7 @@ impl fmt::Display for Evidence {
             }
             Evidence::ContainerdToml { key, file } => write!(f, "config.toml {key} ({})", file.display()),
             Evidence::Runtime { name, from } => write!(f, "runtime {name} ({from})"),
+            Evidence::Variable { name, origin, from } => write!(f, "{name} ({origin}) of {from}"),
             Evidence::EnvironmentFile { unit, origin } => write!(f, "{unit} EnvironmentFile ({origin})"),
             Evidence::Path { unit: Some(unit) } => write!(f, "PATH of {unit}"),
             Evidence::Path { unit: None } => f.write_str("PATH (no service; systemd's default)"),

@@ -30,6 +30,8 @@ pub struct Setting {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExecCommand {
     pub argv: Vec<String>,
+    /// For each word of `argv`, the variable it was expanded from.
+    pub vars: Vec<Option<String>>,
     pub origin: Origin,
 }
 
@@ -48,6 +50,8 @@ pub struct Unit {
     pub environment_files: Vec<(PathBuf, bool, Origin, bool)>,
     /// The environment the service starts with (Environment= then EnvironmentFile=).
     pub environment: Vec<(String, String)>,
+    /// Where each variable of `environment` was set (the last setting wins).
+    pub env_origins: Vec<(String, Origin)>,
     /// The effective `ExecStart=` list (an empty `ExecStart=` resets it).
     pub exec_start: Vec<ExecCommand>,
     split_usr: bool,
@@ -58,6 +62,11 @@ impl Unit {
     /// the effective `ExecStart=` list.
     pub fn main_command(&self) -> Option<&ExecCommand> {
         self.exec_start.first()
+    }
+
+    /// The line that set a variable of the service's environment.
+    pub fn env_origin(&self, name: &str) -> Option<&Origin> {
+        self.env_origins.iter().rev().find(|(k, _)| k == name).map(|(_, o)| o)
     }
 
     /// The PATH the service runs with: `Environment=PATH=` (or an environment file's),
@@ -118,6 +127,7 @@ pub fn load(tree: &dyn Tree, name: &str) -> Result<Option<Unit>, DiscoveryError>
         settings,
         environment_files: Vec::new(),
         environment: Vec::new(),
+        env_origins: Vec::new(),
         exec_start: Vec::new(),
         split_usr: is_split_usr(tree),
     };
@@ -127,8 +137,8 @@ pub fn load(tree: &dyn Tree, name: &str) -> Result<Option<Unit>, DiscoveryError>
         if s.value.trim().is_empty() {
             unit.exec_start.clear();
         } else {
-            let argv = exec_command(&s.value, name, &unit.environment);
-            unit.exec_start.push(ExecCommand { argv, origin: s.origin.clone() });
+            let (argv, vars) = exec_command(&s.value, name, &unit.environment).into_iter().unzip();
+            unit.exec_start.push(ExecCommand { argv, vars, origin: s.origin.clone() });
         }
     }
     Ok(Some(unit))
@@ -212,11 +222,20 @@ pub fn parse(text: &str, file: &Path, out: &mut Vec<Setting>) {
 /// (a leading `-`: optional), whose values override.
 fn environment(tree: &dyn Tree, unit: &mut Unit) -> Result<(), DiscoveryError> {
     let mut env: Vec<(String, String)> = Vec::new();
+    let mut origins: Vec<(String, Origin)> = Vec::new();
     let mut files: Vec<(PathBuf, bool, Origin)> = Vec::new();
     for s in unit.settings.iter().filter(|s| s.section == "Service") {
         match s.key.as_str() {
-            "Environment" if s.value.is_empty() => env.clear(),
-            "Environment" => env.extend(environment_assignments(&s.value)),
+            "Environment" if s.value.is_empty() => {
+                env.clear();
+                origins.clear();
+            }
+            "Environment" => {
+                for (k, v) in environment_assignments(&s.value) {
+                    origins.push((k.clone(), s.origin.clone()));
+                    env.push((k, v));
+                }
+            }
             "EnvironmentFile" if s.value.is_empty() => files.clear(),
             "EnvironmentFile" => {
                 let optional = s.value.starts_with('-');
@@ -229,11 +248,15 @@ fn environment(tree: &dyn Tree, unit: &mut Unit) -> Result<(), DiscoveryError> {
         let text = read_text(tree, &path)?;
         let read = text.is_some();
         if let Some(f) = text {
-            env.extend(env_file(&f.text).into_iter().map(|(k, v, _)| (k, v)));
+            for (k, v, line) in env_file(&f.text) {
+                origins.push((k.clone(), Origin { file: path.clone(), line }));
+                env.push((k, v));
+            }
         }
         unit.environment_files.push((path, optional, origin, read));
     }
     unit.environment = env;
+    unit.env_origins = origins;
     Ok(())
 }
 
@@ -268,6 +291,8 @@ mod tests {
         assert_eq!(cmd.origin.to_string(), "/usr/lib/systemd/system/docker.service:7");
         assert_eq!(u.path(), SYSTEMD_DEFAULT_PATH);
         assert!(u.environment_files[0].1 && u.environment_files[0].3);
+        assert_eq!(cmd.vars[4].as_deref(), Some("DOCKER_OPTS"));
+        assert_eq!(u.env_origin("DOCKER_OPTS").unwrap().to_string(), "/etc/default/docker:2");
         assert!(load(&t, "containerd.service").unwrap().is_none());
     }
 
