@@ -48,6 +48,7 @@ mod error;
 mod exec;
 mod located;
 mod procs;
+mod runtimes;
 mod search;
 mod tree;
 mod unit;
