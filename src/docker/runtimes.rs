@@ -22,6 +22,7 @@ const CONTAINERD_V2_MODULE: &[u8] = b"github.com/containerd/containerd/v2/";
 /// dockerd's own directories for docker-init before its PATH (moby `lookupBinPath`).
 const DOCKER_LIBEXEC: [&str; 4] =
     ["/usr/local/libexec/docker", "/usr/libexec/docker", "/usr/local/lib/docker", "/usr/lib/docker"];
+
 /// Where containerd looks for its shims.
 pub struct Shims<'t> {
     pub tree: &'t dyn Tree,
