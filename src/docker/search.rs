@@ -57,8 +57,8 @@ pub fn follow(tree: &dyn Tree, named: &Path) -> Result<Followed, DiscoveryError>
 pub enum Place {
     /// A path some evidence names.
     Named(PathBuf, Evidence),
-    /// The file names looked up on a PATH, directory by directory (`label` for the
-    /// `not installed` reason, e.g. "PATH of docker.service").
+    /// The file names looked up on a PATH, directory by directory, as `execvp` does
+    /// (`found_by` also names it in the `not installed` reason: "PATH of docker.service").
     Lookup { path: String, names: Vec<String>, found_by: Evidence },
 }
 
@@ -70,7 +70,8 @@ pub struct Search<'t> {
     /// Where another copy may be (checked only for the `others` list).
     pub also: Vec<PathBuf>,
     pub notes: Vec<String>,
-    /// Files to accept: directories for directory components, regular files otherwise.
+    /// Files to accept: directories for directory components, anything else but a
+    /// directory otherwise (a socket is what containerd.sock is).
     pub want_dir: bool,
     /// Why it is absent, when known (said in the `not installed` reason).
     pub absent_note: Option<String>,
