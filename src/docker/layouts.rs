@@ -547,6 +547,25 @@ fn an_unreadable_process_table_is_a_problem_and_discovery_goes_on_from_the_files
     assert_eq!(found(&d, Component::Dockerd).path, Path::new("/usr/bin/dockerd"));
 }
 
+/// On a real root: containerd's socket is a socket, and is found; a FIFO where a
+/// program should be is not a program (and is never opened).
+#[test]
+fn a_socket_is_containerd_sock_and_a_fifo_is_no_program() {
+    let root = std::env::temp_dir().join(format!("dockaudit-layout-sock-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("run/containerd")).unwrap();
+    std::fs::create_dir_all(root.join("usr/bin")).unwrap();
+    let _listener = std::os::unix::net::UnixListener::bind(root.join("run/containerd/containerd.sock")).unwrap();
+    let fifo = std::ffi::CString::new(root.join("usr/bin/dockerd").into_os_string().into_encoded_bytes()).unwrap();
+    // SAFETY: a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    let d = discover(&HostTree::new(&root), None);
+    assert_eq!(at(&d, Component::ContainerdSock), pair("/run/containerd/containerd.sock", "CIS path"));
+    assert_eq!(at(&d, Component::ContainerdState), pair("/run/containerd", "CIS path"));
+    assert!(matches!(d.get(Component::Dockerd), Location::NotInstalled(_)));
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
 #[test]
 fn every_component_has_a_location_and_unknown_targets_none() {
     let d = discover(&FakeTree::new(), None);

@@ -70,8 +70,8 @@ pub struct Search<'t> {
     /// Where another copy may be (checked only for the `others` list).
     pub also: Vec<PathBuf>,
     pub notes: Vec<String>,
-    /// Files to accept: directories for directory components, anything else but a
-    /// directory otherwise (a socket is what containerd.sock is).
+    /// Files to accept: directories for directory components, regular files otherwise
+    /// (and a socket for containerd.sock).
     pub want_dir: bool,
     /// Why it is absent, when known (said in the `not installed` reason).
     pub absent_note: Option<String>,
@@ -94,8 +94,9 @@ impl<'t> Search<'t> {
     fn accepts(&self, f: &Followed) -> bool {
         match f.kind {
             Some(FileKind::Dir) => self.want_dir,
-            // A socket or device (FileKind::Other) is what containerd.sock is.
-            Some(FileKind::File | FileKind::Other) => !self.want_dir,
+            Some(FileKind::File) => !self.want_dir,
+            // A socket is what containerd.sock is; a program or a config file is not.
+            Some(FileKind::Other) => self.component == Component::ContainerdSock,
             _ => false,
         }
     }
