@@ -11,11 +11,12 @@
 //! | verdicts | `judge` |
 //! | the persistent configuration | `persist` |
 //! | the rule-file language | `rules_file` |
-//! | the kernel | `kernel` |
+//! | the kernel; the Docker host as installed | `kernel`, `docker` |
 //! | leaves | `rule`, `host`, `wire` |
 
 #[warn(missing_docs)]
 pub mod cli;
+pub mod docker;
 pub mod fix;
 pub mod host;
 pub mod judge;

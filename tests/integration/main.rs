@@ -4,6 +4,7 @@
 mod captures;
 mod check;
 mod differential;
+mod docker;
 mod dump;
 mod errors;
 mod fix;

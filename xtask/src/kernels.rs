@@ -153,14 +153,15 @@ fn uri_from_one_line(text: &str) -> Option<String> {
     None
 }
 
-/// A private apt state for one suite under target/vm/apt/<suite>/.
-struct AptDir {
+/// A private apt state for one suite under target/vm/apt/<suite>/ (also used by
+/// `docker-roots`, which shares the suites' lists).
+pub struct AptDir {
     dir: PathBuf,
     opts: Vec<String>,
 }
 
 impl AptDir {
-    fn new(root: &Path, suite: &str) -> XResult<AptDir> {
+    pub fn new(root: &Path, suite: &str) -> XResult<AptDir> {
         let dir = root.join("target/vm/apt").join(suite);
         for d in ["lists/partial", "cache/archives/partial", "sources.list.d", "preferences.d"] {
             std::fs::create_dir_all(dir.join(d)).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -204,13 +205,13 @@ impl AptDir {
         Ok(AptDir { dir, opts })
     }
 
-    fn command(&self, prog: &str, args: &[&str]) -> Command {
+    pub fn command(&self, prog: &str, args: &[&str]) -> Command {
         let mut c = Command::new(prog);
         c.args(&self.opts).args(args);
         c
     }
 
-    fn run(&self, prog: &str, args: &[&str]) -> XResult<()> {
+    pub fn run(&self, prog: &str, args: &[&str]) -> XResult<()> {
         run_checked(&mut self.command(prog, args)).map(|_| ())
     }
 

@@ -6,6 +6,7 @@
 mod bench;
 mod cpio;
 mod dist;
+mod docker_roots;
 mod fuzz;
 mod junit;
 mod kernels;
@@ -24,12 +25,16 @@ const TASKS: &[(&str, &str)] = &[
     ("bench", "dockaudit vs auditctl and docker-bench's method on the host kernel (root; rules saved and restored)"),
     ("fuzz", "run every cargo-fuzz target for --seconds N each, seeded from the kernel captures"),
     ("dist", "target/dist/: the static stripped binary + sha256, man pages, bash/zsh/fish completions"),
+    (
+        "docker-roots",
+        "target/docker-roots/SUITE/root: Debian's docker.io, containerd, runc, tini unpacked (discovery tests)",
+    ),
 ];
 
 fn usage() -> String {
     let mut s = String::from("usage: cargo xtask TASK [OPTIONS]\n\ntasks:\n");
     for (name, about) in TASKS {
-        s.push_str(&format!("  {name:<10} {about}\n"));
+        s.push_str(&format!("  {name:<12} {about}\n"));
     }
     s.push_str("\n`cargo xtask TASK --help` describes a task's options.\n");
     s
@@ -83,6 +88,13 @@ fn main() -> ExitCode {
             }
             Some(o) => dist::dist(&o),
         }),
+        "docker-roots" => docker_roots::Options::parse(rest).and_then(|o| match o {
+            None => {
+                print!("{}", docker_roots::HELP);
+                Ok(true)
+            }
+            Some(o) => docker_roots::docker_roots(&o),
+        }),
         other => Err(format!("unknown task {other:?}\n\n{}", usage())),
     };
     match result {
@@ -98,6 +110,11 @@ fn main() -> ExitCode {
 fn test(o: &vm::Options) -> XResult<bool> {
     // The host tests need auditctl too (the differential test).
     tools::ensure_tools()?;
+    // The discovery tests judge roots unpacked from Debian's packages; without them
+    // (no archive reachable) those tests say so and skip.
+    if let Err(e) = docker_roots::build_all() {
+        eprintln!("xtask test: the Debian Docker roots cannot be built ({e}); the discovery tests will skip them");
+    }
     let mut cargo_test = Command::new(cargo());
     cargo_test.current_dir(root()).args(["test", "--workspace"]);
     // Kernel-state tests belong in the QEMU guests. The integration tests that borrow
