@@ -1,4 +1,4 @@
-//! `cargo xtask TASK`: the project's own build and test tasks.
+//! `cargo xtask TASK`: the project's own build, lint and test tasks.
 //!
 //! The tasks and their options are derived with clap (`Task`); add a task: one variant
 //! of `Task` (its doc comment is its `--help`) and one arm in `main`.
@@ -9,6 +9,7 @@ mod dist;
 mod fuzz;
 mod junit;
 mod kernels;
+mod lint;
 mod tools;
 mod vm;
 
@@ -19,7 +20,7 @@ use clap::{Parser, Subcommand};
 
 pub type XResult<T> = Result<T, String>;
 
-/// The project's own build and test tasks.
+/// The project's own build, lint and test tasks.
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask", arg_required_else_help = true)]
 #[command(after_help = "`cargo xtask TASK --help` describes a task's options.")]
@@ -30,10 +31,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// cargo test --workspace, then vm-test on the default kernel matrix (takes vm-test's options)
+    /// lint, cargo test --workspace, then vm-test on the default kernel matrix (takes vm-test's options)
     ///
-    /// Runs `cargo test --workspace`, then vm-test with the options below. On a fresh
-    /// Debian machine it first installs what the tests need.
+    /// Runs `cargo xtask lint`, then `cargo test --workspace`, then vm-test with the
+    /// options below. On a fresh Debian machine it first installs what the tests need.
     #[command(after_help = vm::ENVIRONMENT)]
     #[command(verbatim_doc_comment)]
     Test(vm::Options),
@@ -45,6 +46,16 @@ enum Task {
     #[command(after_help = vm::ENVIRONMENT)]
     #[command(verbatim_doc_comment)]
     VmTest(vm::Options),
+    /// cargo fmt --check (workspace and fuzz/), clippy -D warnings, and the module dependency rule
+    ///
+    /// Checks, in this order: `cargo fmt --all -- --check` and the same for fuzz/ (which
+    /// is outside the workspace); `cargo clippy --workspace --all-targets -- -D
+    /// warnings`; and the dependency rule: no top-level module of src/ uses a module on
+    /// its own line or above it in the layer table below. Adds the rustfmt and clippy
+    /// components with rustup when they are missing.
+    #[command(after_help = lint::LAYER_HELP)]
+    #[command(verbatim_doc_comment)]
+    Lint,
     /// dockaudit vs auditctl and docker-bench's method on the host kernel (root; rules saved and restored)
     ///
     /// Loads N generated rules into the host kernel (as root; the host's rules are saved
@@ -80,6 +91,7 @@ impl Task {
         match self {
             Task::Test(_) => "test",
             Task::VmTest(_) => "vm-test",
+            Task::Lint => "lint",
             Task::Bench(_) => "bench",
             Task::Fuzz(_) => "fuzz",
             Task::Dist(_) => "dist",
@@ -92,6 +104,7 @@ fn main() -> ExitCode {
     let result = match &task {
         Task::Test(o) => test(o),
         Task::VmTest(o) => vm::vm_test(o),
+        Task::Lint => lint::lint(),
         Task::Bench(o) => bench::bench(o),
         Task::Fuzz(o) => fuzz::fuzz(o),
         Task::Dist(o) => dist::dist(o),
@@ -107,6 +120,11 @@ fn main() -> ExitCode {
 }
 
 fn test(o: &vm::Options) -> XResult<bool> {
+    // Format, lints and the dependency rule first: CI runs this task.
+    if !lint::lint()? {
+        eprintln!("xtask test: cargo xtask lint failed; not running the tests");
+        return Ok(false);
+    }
     // The host tests need auditctl too (the differential test).
     tools::ensure_tools()?;
     let mut cargo_test = Command::new(cargo());
@@ -162,7 +180,7 @@ mod tests {
 
     #[test]
     fn every_task_parses_with_its_defaults() {
-        for task in ["test", "vm-test", "bench", "fuzz", "dist"] {
+        for task in ["test", "vm-test", "lint", "bench", "fuzz", "dist"] {
             let cli = Cli::try_parse_from(["xtask", task]).unwrap_or_else(|e| panic!("{task}: {e}"));
             assert_eq!(cli.task.name(), task);
         }
