@@ -56,7 +56,8 @@ struct HostRules {
 impl HostRules {
     fn borrow() -> XResult<HostRules> {
         let lock = File::create("/run/dockaudit-host-rules.lock").map_err(|e| format!("lock file: {e}"))?;
-        // SAFETY: flock on an fd we own.
+        // SAFETY: flock takes an fd and a flag word, no pointers; the fd is `lock`'s, open
+        // for the whole call (and afterwards: the lock lives as long as `HostRules`).
         if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
             return Err("flock /run/dockaudit-host-rules.lock failed".into());
         }
