@@ -549,6 +549,38 @@ mod tests {
     }
 
     #[test]
+    fn a_tree_skips_roots_and_test_files() {
+        let dir = std::env::temp_dir().join(format!("xtask-lint-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let files = [
+            ("lib.rs", "pub mod wire;\npub mod rule;\npub use rule::Rule;\n#[cfg(test)]\nmod testhelp;\n"),
+            ("main.rs", "use crate::cli;\n"),
+            ("testhelp.rs", "use crate::cli;\n"),
+            ("wire.rs", "// wire is the lowest\nuse crate::Rule;\n"),
+            ("rule/mod.rs", "use crate::wire;\n#[cfg(test)]\nmod golden;\n#[cfg(test)]\nmod tests;\n"),
+            ("rule/golden.rs", "use crate::judge;\n"),
+            ("rule/tests.rs", "use crate::judge;\n"),
+            ("rule/text_tests.rs", "use crate::judge;\n"),
+            ("rule/text.rs", "use crate::{wire, host};\nuse crate::kernel;\n"),
+        ];
+        for (name, text) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let shown: Vec<String> = check_tree(&dir).unwrap().iter().map(|v| v.to_string()).collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            shown,
+            [
+                "src/rule/text.rs:1: rule uses host",
+                "src/rule/text.rs:2: rule uses kernel",
+                "src/wire.rs:2: wire uses rule"
+            ]
+        );
+    }
+
+    #[test]
     fn the_library_keeps_the_rule() {
         let violations = check_tree(&root().join("src")).unwrap();
         let shown: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
