@@ -2,8 +2,8 @@
 //! decodes must list, serialize to JSON and re-encode to the same bytes' meaning.
 #![no_main]
 
-use dockaudit::rule::{binary, text};
 use dockaudit::rule::syscalls::Arch;
+use dockaudit::rule::{binary, text};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

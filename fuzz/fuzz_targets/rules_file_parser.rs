@@ -3,8 +3,8 @@
 #![no_main]
 
 use dockaudit::rule::binary;
-use dockaudit::rules_file::{parse, Entry, Resolver};
 use dockaudit::rule::syscalls::Arch;
+use dockaudit::rules_file::{parse, Entry, Resolver};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -13,17 +13,6 @@ use std::time::{Duration, Instant};
 
 use crate::{cargo, root, run_checked, XResult};
 
-pub const HELP: &str = "\
-usage: cargo xtask bench [--runs N] [--sizes 1000,10000] [--markdown FILE]
-
-Loads N generated rules into the host kernel (as root; the host's rules are saved and
-restored) and measures, in the same run, the median wall time of: a raw netlink dump
-that decodes nothing (the floor), `dockaudit list`, `auditctl -l`, `dockaudit check`,
-and docker-bench-security's method (one `auditctl -l | grep PATH` per control); plus
-peak RSS and the size of the stripped static binary. Prints the ratios against the
-targets; --markdown writes the table (BENCHMARKS.md).
-";
-
 /// The control paths docker-bench-security greps for (CIS 1.6.0, 1.1.3-1.1.18).
 const DOCKER_BENCH_PATHS: &[&str] = &[
     "/usr/bin/dockerd",
@@ -44,33 +33,18 @@ const DOCKER_BENCH_PATHS: &[&str] = &[
     "/usr/bin/runc",
 ];
 
+/// bench's options.
+#[derive(Debug, clap::Args)]
 pub struct Options {
+    /// Runs per command; the median is reported
+    #[arg(long, value_name = "N", default_value_t = 15)]
     runs: usize,
+    /// Rule counts to load and measure, comma-separated
+    #[arg(long, value_name = "N,N", value_delimiter = ',', default_values_t = [1000, 10_000])]
     sizes: Vec<usize>,
+    /// Write the table as markdown (BENCHMARKS.md)
+    #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
-}
-
-impl Options {
-    pub fn parse(args: &[String]) -> XResult<Option<Options>> {
-        let mut options = Options { runs: 15, sizes: vec![1000, 10_000], markdown: None };
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            let mut value = || args.next().cloned().ok_or(format!("{arg} needs a value"));
-            match arg.as_str() {
-                "-h" | "--help" => return Ok(None),
-                "--runs" => options.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
-                "--sizes" => {
-                    options.sizes = value()?
-                        .split(',')
-                        .map(|s| s.parse().map_err(|e| format!("--sizes: {e}")))
-                        .collect::<XResult<_>>()?
-                }
-                "--markdown" => options.markdown = Some(PathBuf::from(value()?)),
-                other => return Err(format!("unknown option {other:?}\n\n{HELP}")),
-            }
-        }
-        Ok(Some(options))
-    }
 }
 
 /// Holds the host rules lock; on drop puts the saved rules back.
@@ -82,7 +56,8 @@ struct HostRules {
 impl HostRules {
     fn borrow() -> XResult<HostRules> {
         let lock = File::create("/run/dockaudit-host-rules.lock").map_err(|e| format!("lock file: {e}"))?;
-        // SAFETY: flock on an fd we own.
+        // SAFETY: flock takes an fd and a flag word, no pointers; the fd is `lock`'s, open
+        // for the whole call (and afterwards: the lock lives as long as `HostRules`).
         if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
             return Err("flock /run/dockaudit-host-rules.lock failed".into());
         }

@@ -10,34 +10,12 @@ use clap_complete::Shell;
 
 use crate::{root, run_checked, tools, XResult};
 
-pub const HELP: &str = "\
-usage: cargo xtask dist [--docs-only]
-
-Writes target/dist/:
-  dockaudit, dockaudit.sha256   the static release binary (musl, else glibc +crt-static),
-                                stripped; check with `sha256sum -c dockaudit.sha256`
-  man/dockaudit.1               the man page, and man/dockaudit-COMMAND.1 per command
-  completions/                  dockaudit.bash, _dockaudit (zsh), dockaudit.fish
-
---docs-only skips the binary (man pages and completions only).
-";
-
+/// dist's options.
+#[derive(Debug, clap::Args)]
 pub struct Options {
+    /// Skip the binary (man pages and completions only)
+    #[arg(long)]
     docs_only: bool,
-}
-
-impl Options {
-    pub fn parse(args: &[String]) -> XResult<Option<Options>> {
-        let mut options = Options { docs_only: false };
-        for arg in args {
-            match arg.as_str() {
-                "-h" | "--help" => return Ok(None),
-                "--docs-only" => options.docs_only = true,
-                other => return Err(format!("unknown option {other:?}\n\n{HELP}")),
-            }
-        }
-        Ok(Some(options))
-    }
 }
 
 pub fn dist(o: &Options) -> XResult<bool> {

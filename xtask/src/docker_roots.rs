@@ -18,42 +18,23 @@ use std::process::Command;
 use crate::kernels::AptDir;
 use crate::{root, run_checked, XResult};
 
-pub const HELP: &str = "\
-usage: cargo xtask docker-roots [--refresh] [SUITE...]
-
-Builds target/docker-roots/SUITE/root/ from Debian's docker.io, containerd, runc and
-tini packages of SUITE (default: bookworm trixie sid), laid out as a merged-/usr system.
-Cached: a suite already built is left alone unless --refresh.
-";
-
 pub const SUITES: &[&str] = &["bookworm", "trixie", "sid"];
 pub const PACKAGES: &[&str] = &["docker.io", "containerd", "runc", "tini"];
 
+/// `cargo xtask docker-roots [--refresh] [SUITE...]`.
+#[derive(Debug, clap::Args)]
 pub struct Options {
+    /// Build again even where a suite's root is cached.
+    #[arg(long)]
     refresh: bool,
+    /// Debian suites (default: all of them).
+    #[arg(value_name = "SUITE", value_parser = clap::builder::PossibleValuesParser::new(SUITES))]
     suites: Vec<String>,
 }
 
-impl Options {
-    pub fn parse(args: &[String]) -> XResult<Option<Options>> {
-        let mut options = Options { refresh: false, suites: Vec::new() };
-        for arg in args {
-            match arg.as_str() {
-                "-h" | "--help" => return Ok(None),
-                "--refresh" => options.refresh = true,
-                s if SUITES.contains(&s) => options.suites.push(s.to_string()),
-                other => return Err(format!("unknown option or suite {other:?}\n\n{HELP}")),
-            }
-        }
-        if options.suites.is_empty() {
-            options.suites = SUITES.iter().map(|s| s.to_string()).collect();
-        }
-        Ok(Some(options))
-    }
-}
-
 pub fn docker_roots(o: &Options) -> XResult<bool> {
-    for suite in &o.suites {
+    let all: Vec<String> = SUITES.iter().map(|s| s.to_string()).collect();
+    for suite in if o.suites.is_empty() { &all } else { &o.suites } {
         let dir = build(&root(), suite, o.refresh)?;
         println!("{}", dir.display());
     }

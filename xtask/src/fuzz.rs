@@ -7,40 +7,17 @@ use std::process::Command;
 
 use crate::{cargo, root, run_checked, XResult};
 
-pub const HELP: &str = "\
-usage: cargo xtask fuzz [--seconds N] [--target NAME]
-
-Runs each fuzz target (rule_decoder, netlink_stream, rules_file_parser) for N seconds
-(default 60), seeded from tests/data/captures/*.capture and the rule files in
-tests/data/rules/ and /usr/share/doc/auditd/examples/rules/. Installs cargo-fuzz if
-needed; runs on the stable toolchain with RUSTC_BOOTSTRAP=1.
-";
-
 const TARGETS: &[&str] = &["rule_decoder", "netlink_stream", "rules_file_parser"];
 
+/// fuzz's options.
+#[derive(Debug, clap::Args)]
 pub struct Options {
+    /// Seconds per target
+    #[arg(long, value_name = "N", default_value_t = 60)]
     seconds: u64,
+    /// A target to run (rule_decoder, netlink_stream, rules_file_parser); repeatable
+    #[arg(long = "target", value_name = "NAME", default_values_t = TARGETS.iter().map(|t| t.to_string()))]
     targets: Vec<String>,
-}
-
-impl Options {
-    pub fn parse(args: &[String]) -> XResult<Option<Options>> {
-        let mut options = Options { seconds: 60, targets: Vec::new() };
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            let mut value = || args.next().cloned().ok_or(format!("{arg} needs a value"));
-            match arg.as_str() {
-                "-h" | "--help" => return Ok(None),
-                "--seconds" => options.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?,
-                "--target" => options.targets.push(value()?),
-                other => return Err(format!("unknown option {other:?}\n\n{HELP}")),
-            }
-        }
-        if options.targets.is_empty() {
-            options.targets = TARGETS.iter().map(|t| t.to_string()).collect();
-        }
-        Ok(Some(options))
-    }
 }
 
 fn unhex(text: &str) -> Vec<u8> {

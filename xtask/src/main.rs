@@ -1,7 +1,7 @@
-//! `cargo xtask TASK`: the project's own build and test tasks.
+//! `cargo xtask TASK`: the project's own build, lint and test tasks.
 //!
-//! Hand-written argument parsing (std only) keeps xtask quick to build.
-//! Add a task: one entry in `TASKS` and one arm in `main`.
+//! The tasks and their options are derived with clap (`Task`); add a task: one variant
+//! of `Task` (its doc comment is its `--help`) and one arm in `main`.
 
 mod bench;
 mod cpio;
@@ -10,104 +10,131 @@ mod docker_roots;
 mod fuzz;
 mod junit;
 mod kernels;
+mod lint;
 mod tools;
 mod vm;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
+use clap::{Parser, Subcommand};
+
 pub type XResult<T> = Result<T, String>;
 
-/// (name, one-line summary) of every task, for `cargo xtask --help`.
-const TASKS: &[(&str, &str)] = &[
-    ("test", "cargo test --workspace, then vm-test on the default kernel matrix (takes vm-test's options)"),
-    ("vm-test", "boot test kernels in QEMU and run the scenarios of vm-tests/ in them"),
-    ("bench", "dockaudit vs auditctl and docker-bench's method on the host kernel (root; rules saved and restored)"),
-    ("fuzz", "run every cargo-fuzz target for --seconds N each, seeded from the kernel captures"),
-    ("dist", "target/dist/: the static stripped binary + sha256, man pages, bash/zsh/fish completions"),
-    (
-        "docker-roots",
-        "target/docker-roots/SUITE/root: Debian's docker.io, containerd, runc, tini unpacked (discovery tests)",
-    ),
-];
+/// The project's own build, lint and test tasks.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", arg_required_else_help = true)]
+#[command(after_help = "`cargo xtask TASK --help` describes a task's options.")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
 
-fn usage() -> String {
-    let mut s = String::from("usage: cargo xtask TASK [OPTIONS]\n\ntasks:\n");
-    for (name, about) in TASKS {
-        s.push_str(&format!("  {name:<12} {about}\n"));
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// lint, cargo test --workspace, then vm-test on the default kernel matrix (takes vm-test's options)
+    ///
+    /// Runs `cargo xtask lint`, then `cargo test --workspace`, then vm-test with the
+    /// options below. On a fresh Debian machine it first installs what the tests need.
+    #[command(after_help = vm::ENVIRONMENT)]
+    #[command(verbatim_doc_comment)]
+    Test(vm::Options),
+    /// boot test kernels in QEMU and run the scenarios of vm-tests/ in them
+    ///
+    /// Builds dockaudit and the guest init as static binaries, writes an initramfs with
+    /// them, the host's auditctl and the scenarios of vm-tests/scenarios, boots each
+    /// kernel once in QEMU and reads one result per scenario from the console.
+    #[command(after_help = vm::ENVIRONMENT)]
+    #[command(verbatim_doc_comment)]
+    VmTest(vm::Options),
+    /// cargo fmt --check (workspace and fuzz/), clippy -D warnings, and the module dependency rule
+    ///
+    /// Checks, in this order: `cargo fmt --all -- --check` and the same for fuzz/ (which
+    /// is outside the workspace); `cargo clippy --workspace --all-targets -- -D
+    /// warnings`; and the dependency rule: no top-level module of src/ uses a module on
+    /// its own line or above it in the layer table below. Adds the rustfmt and clippy
+    /// components with rustup when they are missing.
+    #[command(after_help = lint::LAYER_HELP)]
+    #[command(verbatim_doc_comment)]
+    Lint,
+    /// dockaudit vs auditctl and docker-bench's method on the host kernel (root; rules saved and restored)
+    ///
+    /// Loads N generated rules into the host kernel (as root; the host's rules are saved
+    /// and restored) and measures, in the same run, the median wall time of: a raw netlink
+    /// dump that decodes nothing (the floor), `dockaudit list`, `auditctl -l`, `dockaudit
+    /// check`, and docker-bench-security's method (one `auditctl -l | grep PATH` per
+    /// control); plus peak RSS and the size of the stripped static binary. Prints the
+    /// ratios against the targets; --markdown writes the table (BENCHMARKS.md).
+    #[command(verbatim_doc_comment)]
+    Bench(bench::Options),
+    /// run every cargo-fuzz target for --seconds N each, seeded from the kernel captures
+    ///
+    /// Runs each fuzz target (rule_decoder, netlink_stream, rules_file_parser) for N
+    /// seconds, seeded from tests/data/captures/*.capture and the rule files in
+    /// tests/data/rules/ and /usr/share/doc/auditd/examples/rules/. Installs cargo-fuzz if
+    /// needed; runs on the stable toolchain with RUSTC_BOOTSTRAP=1.
+    #[command(verbatim_doc_comment)]
+    Fuzz(fuzz::Options),
+    /// target/dist/: the static stripped binary + sha256, man pages, bash/zsh/fish completions
+    #[command(long_about = DIST_ABOUT)]
+    Dist(dist::Options),
+    /// target/docker-roots/SUITE/root: Debian's docker.io, containerd, runc, tini unpacked (discovery tests)
+    ///
+    /// Builds target/docker-roots/SUITE/root/ from Debian's docker.io, containerd, runc
+    /// and tini packages of SUITE (default: bookworm trixie sid), laid out as a
+    /// merged-/usr system. Cached: a suite already built is left alone unless --refresh.
+    #[command(verbatim_doc_comment)]
+    DockerRoots(docker_roots::Options),
+}
+
+const DIST_ABOUT: &str = "\
+Writes target/dist/:
+  dockaudit, dockaudit.sha256   the static release binary (musl, else glibc +crt-static),
+                                stripped; check with `sha256sum -c dockaudit.sha256`
+  man/dockaudit.1               the man page, and man/dockaudit-COMMAND.1 per command
+  completions/                  dockaudit.bash, _dockaudit (zsh), dockaudit.fish";
+
+impl Task {
+    fn name(&self) -> &'static str {
+        match self {
+            Task::Test(_) => "test",
+            Task::VmTest(_) => "vm-test",
+            Task::Lint => "lint",
+            Task::Bench(_) => "bench",
+            Task::Fuzz(_) => "fuzz",
+            Task::Dist(_) => "dist",
+            Task::DockerRoots(_) => "docker-roots",
+        }
     }
-    s.push_str("\n`cargo xtask TASK --help` describes a task's options.\n");
-    s
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(task) = args.first() else {
-        eprint!("{}", usage());
-        return ExitCode::from(2);
-    };
-    let rest = &args[1..];
-    let result = match task.as_str() {
-        "-h" | "--help" | "help" => {
-            print!("{}", usage());
-            return ExitCode::SUCCESS;
-        }
-        "vm-test" => vm::Options::parse(rest).and_then(|o| match o {
-            None => {
-                print!("{}", vm::HELP);
-                Ok(true)
-            }
-            Some(o) => vm::vm_test(&o),
-        }),
-        "test" => vm::Options::parse(rest).and_then(|o| match o {
-            None => {
-                println!("usage: cargo xtask test [VM-TEST OPTIONS]\n\nRuns `cargo test --workspace`, then vm-test.\n");
-                print!("{}", vm::HELP);
-                Ok(true)
-            }
-            Some(o) => test(&o),
-        }),
-        "bench" => bench::Options::parse(rest).and_then(|o| match o {
-            None => {
-                print!("{}", bench::HELP);
-                Ok(true)
-            }
-            Some(o) => bench::bench(&o),
-        }),
-        "fuzz" => fuzz::Options::parse(rest).and_then(|o| match o {
-            None => {
-                print!("{}", fuzz::HELP);
-                Ok(true)
-            }
-            Some(o) => fuzz::fuzz(&o),
-        }),
-        "dist" => dist::Options::parse(rest).and_then(|o| match o {
-            None => {
-                print!("{}", dist::HELP);
-                Ok(true)
-            }
-            Some(o) => dist::dist(&o),
-        }),
-        "docker-roots" => docker_roots::Options::parse(rest).and_then(|o| match o {
-            None => {
-                print!("{}", docker_roots::HELP);
-                Ok(true)
-            }
-            Some(o) => docker_roots::docker_roots(&o),
-        }),
-        other => Err(format!("unknown task {other:?}\n\n{}", usage())),
+    let task = Cli::parse().task;
+    let result = match &task {
+        Task::Test(o) => test(o),
+        Task::VmTest(o) => vm::vm_test(o),
+        Task::Lint => lint::lint(),
+        Task::Bench(o) => bench::bench(o),
+        Task::Fuzz(o) => fuzz::fuzz(o),
+        Task::Dist(o) => dist::dist(o),
+        Task::DockerRoots(o) => docker_roots::docker_roots(o),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
-            eprintln!("xtask {task}: {e}");
+            eprintln!("xtask {}: {e}", task.name());
             ExitCode::FAILURE
         }
     }
 }
 
 fn test(o: &vm::Options) -> XResult<bool> {
+    // Format, lints and the dependency rule first: CI runs this task.
+    if !lint::lint()? {
+        eprintln!("xtask test: cargo xtask lint failed; not running the tests");
+        return Ok(false);
+    }
     // The host tests need auditctl too (the differential test).
     tools::ensure_tools()?;
     // The discovery tests judge roots unpacked from Debian's packages; without them
@@ -154,4 +181,30 @@ pub fn run_checked(cmd: &mut Command) -> XResult<String> {
         return Err(format!("`{shown}` failed ({})\n{}{}", out.status, String::from_utf8_lossy(&out.stderr), stdout));
     }
     Ok(stdout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_task_parses_with_its_defaults() {
+        for task in ["test", "vm-test", "lint", "bench", "fuzz", "dist"] {
+            let cli = Cli::try_parse_from(["xtask", task]).unwrap_or_else(|e| panic!("{task}: {e}"));
+            assert_eq!(cli.task.name(), task);
+        }
+        assert!(Cli::try_parse_from(["xtask"]).is_err());
+        assert!(Cli::try_parse_from(["xtask", "nope"]).is_err());
+        assert!(Cli::try_parse_from(["xtask", "dist", "--nope"]).is_err());
+        let Task::Test(o) = Cli::try_parse_from(["xtask", "test", "--kernel", "6.1"]).unwrap().task else {
+            panic!("not test")
+        };
+        assert_eq!(o.kernels, ["6.1"]);
+    }
 }

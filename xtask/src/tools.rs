@@ -8,7 +8,7 @@ use crate::{cargo, root, run_checked, XResult};
 const MUSL: &str = "x86_64-unknown-linux-musl";
 const GNU: &str = "x86_64-unknown-linux-gnu";
 
-fn on_path(prog: &str) -> bool {
+pub fn on_path(prog: &str) -> bool {
     std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file())).unwrap_or(false)
 }
 

@@ -15,101 +15,62 @@ use crate::cpio::Cpio;
 use crate::kernels::{self, Kernel};
 use crate::{junit, root, tools, XResult};
 
-pub const HELP: &str = "\
-usage: cargo xtask vm-test [OPTIONS]
-
-Builds dockaudit and the guest init as static binaries, writes an initramfs
-with them, the host's auditctl and the scenarios of vm-tests/scenarios, boots
-each kernel once in QEMU and reads one result per scenario from the console.
-
-options:
-  --kernel K        a kernel to boot: 5.10, 6.1, 6.12 (or bullseye, bookworm,
-                    trixie: Debian's linux-image-amd64, cached under target/vm),
-                    or the path of a bzImage; repeat for several
-                    (default: 5.10, 6.1 and 6.12)
-  --scenario NAME   run only this scenario; NAME may end in *; repeatable
-  --scenarios-dir D the *.scn files to use (default vm-tests/scenarios;
-                    vm-tests/selftest holds a deliberately failing one)
-  --junit FILE      write a JUnit XML report (one testsuite per kernel)
-  --accel tcg|kvm   QEMU accelerator (default tcg; kvm is opt-in)
-  --timeout SECS    limit for one boot, after which QEMU is killed (default 600)
-  --jobs N          kernels booted at once (default: number of CPUs)
-  --refresh         ask apt again for the newest kernel of each suite
-  --keep            keep the initramfs and console logs (always in target/vm)
-                    and print the QEMU command lines
-  -h, --help        this text
-
+/// The environment note shown under `cargo xtask vm-test --help` (and `test --help`).
+pub const ENVIRONMENT: &str = "\
 environment: DOCKAUDIT_QEMU_ARGS adds QEMU arguments (e.g. \"-cpu max\");
-DOCKAUDIT_DEBIAN_MIRROR replaces the archive URI read from /etc/apt.
-";
+DOCKAUDIT_DEBIAN_MIRROR replaces the archive URI read from /etc/apt.";
 
-#[derive(Debug, Clone)]
+/// vm-test's options (also `cargo xtask test`'s).
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
+    /// A kernel to boot: 5.10, 6.1, 6.12 (or bullseye, bookworm, trixie: Debian's
+    /// linux-image-amd64, cached under target/vm), or the path of a bzImage; repeat for
+    /// several
+    #[arg(long = "kernel", value_name = "K", verbatim_doc_comment, default_values_t = default_kernels())]
     pub kernels: Vec<String>,
-    /// Directory of *.scn files (default vm-tests/scenarios).
+    /// The *.scn files to use (default vm-tests/scenarios; vm-tests/selftest holds a
+    /// deliberately failing one)
+    #[arg(long = "scenarios-dir", value_name = "D", verbatim_doc_comment)]
     pub scenario_dir: Option<PathBuf>,
+    /// Run only this scenario; NAME may end in *; repeatable
+    #[arg(long = "scenario", value_name = "NAME")]
     pub scenarios: Vec<String>,
+    /// Write a JUnit XML report (one testsuite per kernel)
+    #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// QEMU accelerator (kvm is opt-in)
+    #[arg(long, value_name = "ACCEL", default_value = "tcg", value_parser = ["tcg", "kvm"])]
     pub accel: String,
+    /// Limit for one boot, after which QEMU is killed
+    #[arg(long, value_name = "SECS", default_value = "600", value_parser = parse_seconds)]
     pub timeout: Duration,
+    /// Kernels booted at once (default: number of CPUs)
+    #[arg(long, value_name = "N", default_value_t = default_jobs(), hide_default_value = true,
+          value_parser = parse_jobs)]
     pub jobs: usize,
+    /// Ask apt again for the newest kernel of each suite
+    #[arg(long)]
     pub refresh: bool,
+    /// Keep the initramfs and console logs (always in target/vm) and print the QEMU
+    /// command lines
+    #[arg(long, verbatim_doc_comment)]
     pub keep: bool,
 }
 
-impl Options {
-    /// None when help was asked for.
-    pub fn parse(args: &[String]) -> XResult<Option<Options>> {
-        let mut o = Options {
-            kernels: Vec::new(),
-            scenario_dir: None,
-            scenarios: Vec::new(),
-            junit: None,
-            accel: "tcg".into(),
-            timeout: Duration::from_secs(600),
-            jobs: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-            refresh: false,
-            keep: false,
-        };
-        let mut it = args.iter();
-        while let Some(a) = it.next() {
-            let (flag, inline) = match a.split_once('=') {
-                Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-                _ => (a.as_str(), None),
-            };
-            let mut value = || -> XResult<String> {
-                inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| format!("{flag} needs a value"))
-            };
-            match flag {
-                "-h" | "--help" => return Ok(None),
-                "--kernel" => o.kernels.push(value()?),
-                "--scenario" => o.scenarios.push(value()?),
-                "--scenarios-dir" => o.scenario_dir = Some(PathBuf::from(value()?)),
-                "--junit" => o.junit = Some(PathBuf::from(value()?)),
-                "--accel" => {
-                    o.accel = value()?;
-                    if o.accel != "tcg" && o.accel != "kvm" {
-                        return Err(format!("--accel must be tcg or kvm, not {}", o.accel));
-                    }
-                }
-                "--timeout" => {
-                    let v = value()?;
-                    o.timeout = Duration::from_secs(v.parse().map_err(|_| format!("--timeout: bad number {v}"))?);
-                }
-                "--jobs" => {
-                    let v = value()?;
-                    o.jobs = v.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("--jobs: bad number {v}"))?;
-                }
-                "--refresh" => o.refresh = true,
-                "--keep" => o.keep = true,
-                _ => return Err(format!("unknown option {a}\n\n{HELP}")),
-            }
-        }
-        if o.kernels.is_empty() {
-            o.kernels = kernels::DEFAULT.iter().map(|(s, _)| s.to_string()).collect();
-        }
-        Ok(Some(o))
-    }
+fn default_kernels() -> Vec<String> {
+    kernels::DEFAULT.iter().map(|(s, _)| s.to_string()).collect()
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+fn parse_seconds(v: &str) -> XResult<Duration> {
+    v.parse().map(Duration::from_secs).map_err(|_| format!("bad number {v}"))
+}
+
+fn parse_jobs(v: &str) -> XResult<usize> {
+    v.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("bad number {v}"))
 }
 
 fn selected(sc: &Scenario, filters: &[String]) -> bool {
@@ -645,17 +606,31 @@ mod tests {
         assert_eq!(r.cases[0].status, Status::Missing);
     }
 
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        o: Options,
+    }
+
+    fn parse(args: &[&str]) -> Result<Options, clap::Error> {
+        use clap::Parser;
+        Cli::try_parse_from(std::iter::once("vm-test").chain(args.iter().copied())).map(|c| c.o)
+    }
+
     #[test]
     fn options() {
-        let o = Options::parse(&names(&["--kernel", "6.1", "--junit=o.xml", "--timeout", "30", "--keep"]))
-            .unwrap()
-            .unwrap();
+        let o = parse(&["--kernel", "6.1", "--junit=o.xml", "--timeout", "30", "--keep"]).unwrap();
         assert_eq!(o.kernels, ["6.1"]);
         assert_eq!(o.junit, Some(PathBuf::from("o.xml")));
         assert_eq!(o.timeout, Duration::from_secs(30));
         assert!(o.keep);
-        assert!(Options::parse(&names(&["--accel", "hvf"])).is_err());
-        assert!(Options::parse(&names(&["--help"])).unwrap().is_none());
-        assert_eq!(Options::parse(&[]).unwrap().unwrap().kernels, ["5.10", "6.1", "6.12"]);
+        assert!(parse(&["--accel", "hvf"]).is_err());
+        assert!(parse(&["--jobs", "0"]).is_err());
+        assert_eq!(parse(&["--help"]).unwrap_err().kind(), clap::error::ErrorKind::DisplayHelp);
+        let o = parse(&[]).unwrap();
+        assert_eq!(o.kernels, ["5.10", "6.1", "6.12"]);
+        assert_eq!((o.accel.as_str(), o.timeout, o.refresh), ("tcg", Duration::from_secs(600), false));
+        assert!(o.jobs >= 1);
+        assert_eq!(parse(&["--kernel", "6.1", "--kernel", "trixie"]).unwrap().kernels, ["6.1", "trixie"]);
     }
 }

@@ -56,7 +56,8 @@ fn mount(src: &str, target: &str, fstype: &str) {
     let _ = std::fs::create_dir_all(target);
     let c = |s: &str| CString::new(s).unwrap();
     let (s, t, f) = (c(src), c(target), c(fstype));
-    // SAFETY: valid NUL-terminated strings, no data argument.
+    // SAFETY: the three pointers come from CStrings that live until after the call, so
+    // they are valid NUL-terminated strings; the data argument may be NULL.
     let rc = unsafe { libc::mount(s.as_ptr(), t.as_ptr(), f.as_ptr(), 0, std::ptr::null()) };
     if rc != 0 {
         say(&format!("guest-init: mount {fstype} on {target}: {}", std::io::Error::last_os_error()));
@@ -64,7 +65,8 @@ fn mount(src: &str, target: &str, fstype: &str) {
 }
 
 fn power_off() -> ! {
-    // SAFETY: plain syscalls; QEMU runs with -no-reboot, so a reboot ends it.
+    // SAFETY: sync and reboot take no pointers and touch no memory of ours; reboot needs
+    // only CAP_SYS_BOOT, which PID 1 has. QEMU runs with -no-reboot, so a reboot ends it.
     unsafe {
         libc::sync();
         libc::reboot(libc::RB_AUTOBOOT);
@@ -616,7 +618,9 @@ fn drop_caps(names: &[String]) {
     }
     let mut hdr = Header { version: 0x2008_0522, pid: 0 };
     let mut data = [Data::default(); 2];
-    // SAFETY: capget/capset with a v3 header and two data words, as documented.
+    // SAFETY: capget with a _LINUX_CAPABILITY_VERSION_3 header writes exactly two
+    // `Data` words (both #[repr(C)], laid out as the kernel's structs), and `hdr` and
+    // `data` are live, writable locals of those sizes.
     unsafe {
         if libc::syscall(libc::SYS_capget, &mut hdr as *mut Header, data.as_mut_ptr()) != 0 {
             die(format!("capget: {}", std::io::Error::last_os_error()));
@@ -624,7 +628,7 @@ fn drop_caps(names: &[String]) {
     }
     for name in names {
         let Some(cap) = cap_number(name) else { die(format!("unknown capability {name}")) };
-        // SAFETY: prctl with integer arguments.
+        // SAFETY: PR_CAPBSET_DROP takes integer arguments only; no memory is passed.
         if unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) } != 0 {
             die(format!("PR_CAPBSET_DROP {name}: {}", std::io::Error::last_os_error()));
         }
@@ -633,7 +637,8 @@ fn drop_caps(names: &[String]) {
         data[w].permitted &= !bit;
         data[w].inheritable &= !bit;
     }
-    // SAFETY: as above.
+    // SAFETY: PR_CAP_AMBIENT takes integers only; capset reads (never writes) the same
+    // v3 header and the two #[repr(C)] `Data` words, which are live locals.
     unsafe {
         libc::prctl(libc::PR_CAP_AMBIENT, libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong, 0, 0, 0);
         if libc::syscall(libc::SYS_capset, &mut hdr as *mut Header, data.as_ptr()) != 0 {
@@ -674,8 +679,12 @@ fn wrap_main(args: &[String]) -> ! {
         if let Some(u) = uid.take() {
             become_uid(u);
         }
-        // SAFETY: plain syscalls. Read before unshare: inside, unmapped ids read as 65534.
+        // SAFETY: geteuid and getegid take no arguments and cannot fail. Read before
+        // unshare: inside, unmapped ids read as 65534.
         let (outside, outside_gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        // SAFETY: unshare takes a flag word and no pointers; CLONE_NEWUSER needs a
+        // single-threaded caller: `/init wrap` is a fresh exec of guest-init, and the wrap
+        // path starts no threads.
         if unsafe { libc::unshare(libc::CLONE_NEWUSER) } != 0 {
             die(format!("unshare(CLONE_NEWUSER): {}", std::io::Error::last_os_error()));
         }
@@ -687,7 +696,11 @@ fn wrap_main(args: &[String]) -> ! {
         write("/proc/self/gid_map", format!("0 {outside_gid} 1"));
     }
     if pid_ns {
-        // SAFETY: plain syscalls; this process is single-threaded.
+        // SAFETY: unshare, fork, waitpid and the W* macros take integers or a pointer to
+        // the live local `st`; fork is sound because this process is single-threaded (no
+        // other thread can hold a lock the child would inherit: `/init wrap` is a fresh
+        // exec and the wrap path starts no threads), and the child only goes on to exec
+        // the program.
         unsafe {
             if libc::unshare(libc::CLONE_NEWPID) != 0 {
                 die(format!("unshare(CLONE_NEWPID): {}", std::io::Error::last_os_error()));
@@ -713,7 +726,8 @@ fn wrap_main(args: &[String]) -> ! {
 }
 
 fn become_uid(u: u32) {
-    // SAFETY: plain syscalls.
+    // SAFETY: setgroups with a count of 0 reads no list, so NULL is allowed; setgid,
+    // setuid and prctl(PR_SET_DUMPABLE) take integers only.
     unsafe {
         if libc::setgroups(0, std::ptr::null()) != 0 || libc::setgid(u) != 0 || libc::setuid(u) != 0 {
             die(format!("dropping to uid {u}: {}", std::io::Error::last_os_error()));
@@ -728,7 +742,9 @@ fn become_uid(u: u32) {
 /// AUDIT_SET (mask AUDIT_STATUS_PID) and reads and drops every record the
 /// kernel sends, until it is killed.
 fn auditd_main() -> ! {
-    // SAFETY: plain socket calls on buffers we own, with their true lengths.
+    // SAFETY: sendto and recv get pointers to `msg`, `addr` and `buf`, live locals, with
+    // their true lengths, so the kernel reads and writes only inside them; sockaddr_nl
+    // is plain integers, for which all-zero bytes are a valid value (std::mem::zeroed).
     unsafe {
         let fd = libc::socket(libc::AF_NETLINK, libc::SOCK_RAW | libc::SOCK_CLOEXEC, 9 /* NETLINK_AUDIT */);
         if fd < 0 {
