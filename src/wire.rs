@@ -4,6 +4,7 @@
 //! place and an offset cannot panic.
 
 /// Bytes that do not form what they claim to be. Names the part that is wrong.
+#[allow(missing_docs)] // each variant's #[error] text is its documentation
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     #[error("netlink message truncated: {len} bytes left in the datagram, a header needs 16")]
@@ -28,6 +29,8 @@ pub enum DecodeError {
     FeaturesTruncated { len: usize },
 }
 
+/// A rule that cannot be put into a `struct audit_rule_data`.
+#[allow(missing_docs)] // each variant's #[error] text is its documentation
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EncodeError {
     #[error("rule has {count} fields, more than the kernel's maximum of 64")]

@@ -23,17 +23,25 @@ Exit codes:
   3  the audit state could not be read: missing CAP_AUDIT_CONTROL, not in the host
      pid namespace, a user namespace, a kernel without audit, or a kernel error";
 
+// The parsed command line. `//`, not `///`: a doc comment here would become the
+// `--help` long about, which must stay the Cargo.toml description.
+#[allow(missing_docs)]
 #[derive(Parser)]
 #[command(name = "dockaudit", version, about, after_help = EXIT_CODES)]
 pub struct Args {
+    // The one subcommand given; clap refuses a command line without one.
     #[command(subcommand)]
     pub command: Command,
 }
 
 /// `list --format` and `status --format`; `check` takes `report::Format`.
+// The variants stay without `///`: a doc comment on a value would add it to `--help`.
+#[allow(missing_docs)]
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ListFormat {
+    // auditctl's own output, byte for byte.
     Text,
+    // A JSON document for machines (`inventory::rules_json` / `status_json`).
     Json,
 }
 
@@ -42,6 +50,9 @@ fn benchmark(v: &str) -> Result<Benchmark, String> {
         .ok_or_else(|| format!("unknown benchmark version {v:?}; known: 1.2.0, 1.3.1-1.6.0, 1.7.0"))
 }
 
+// One variant per subcommand. `//`, not `///`, on this enum and on the `format`
+// fields: their doc comments would change `--help`, which the man pages and tests pin.
+#[allow(missing_docs)]
 #[derive(Subcommand)]
 pub enum Command {
     /// Print the kernel's audit rules exactly as `auditctl -l` does.
@@ -49,11 +60,13 @@ pub enum Command {
         /// Only rules with a key containing KEY (like `auditctl -l -k KEY`).
         #[arg(short, long)]
         key: Option<String>,
+        // Both forms select by `--key` alike; only `text` prints auditctl's "No rules".
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
     },
     /// Print the kernel's audit status exactly as `auditctl -s` does.
     Status {
+        // Either form shows loginuid_immutable only if the kernel answers AUDIT_GET_FEATURE.
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
     },
@@ -77,6 +90,7 @@ pub enum Command {
         /// CIS Docker Benchmark version: 1.6.0 (also 1.3.1-1.5.0), 1.7.0 or 1.2.0.
         #[arg(long, default_value = "1.6.0", value_parser = benchmark)]
         benchmark: Benchmark,
+        // The report's form: text, json, sarif, junit or prometheus.
         #[arg(long, value_enum, default_value = "text")]
         format: report::Format,
         /// Demand the CIS line exactly: -p rwxa (war for /run/containerd) and -k docker.

@@ -8,6 +8,7 @@ use crate::rules_file::ParseError;
 
 /// Why a command produced no output (or undid what it did). Every message says what
 /// went wrong and, where a person can act, what to do.
+#[allow(missing_docs)] // each variant's #[error] text is its documentation
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
     /// The kernel's audit state could not be read or changed, or privileges not dropped.

@@ -23,7 +23,9 @@ use crate::kernel::{drop_privileges, AuditClient, Error, Keep};
 /// What a command prints, and whether it found something (exit 1).
 #[derive(Debug)]
 pub struct Output {
+    /// Written to stdout as is, even when `findings` is set.
     pub bytes: Vec<u8>,
+    /// Exit 1 although the command ran: `check` has findings, `fix` a control no rule can fix.
     pub findings: bool,
 }
 

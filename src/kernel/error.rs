@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::wire::{DecodeError, EncodeError};
 
 /// Why the kernel's audit state could not be read (or changed).
+#[allow(missing_docs)] // each variant's #[error] text is its documentation
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(

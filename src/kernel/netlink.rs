@@ -17,6 +17,7 @@ use super::{privilege, Error, Features, Status};
 use crate::rule::{binary, Rule};
 use crate::wire::{read_u32, DecodeError};
 
+/// `socket(AF_NETLINK, SOCK_RAW, 9)`, as the `isize` `netlink_sys::Socket::new` takes.
 pub const NETLINK_AUDIT: isize = 9;
 const NLMSG_NOOP: u16 = 1;
 const NLMSG_ERROR: u16 = 2;
@@ -36,10 +37,15 @@ const MAX_DUMP_ATTEMPTS: u32 = 5;
 /// One netlink message inside a datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Message<'a> {
+    /// `nlmsg_type`: an `AUDIT_*` request number or `NLMSG_ERROR`/`NLMSG_DONE`.
     pub kind: u16,
+    /// `nlmsg_flags`: `NLM_F_MULTI` on each message of a rule dump.
     pub flags: u16,
+    /// `nlmsg_seq`: the request's sequence number echoed back.
     pub seq: u32,
+    /// `nlmsg_pid`: the sender's port, 0 for the kernel; anything else is ignored.
     pub port: u32,
+    /// The bytes after the header up to `nlmsg_len`, without the padding that follows.
     pub payload: &'a [u8],
 }
 
@@ -105,6 +111,7 @@ enum Answer {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Dumped {
+    /// The next rule, in the kernel's listing order.
     Rule(Rule),
     /// The dump overflowed the socket buffer and is sent again from the first rule.
     Restart,
@@ -167,17 +174,20 @@ impl AuditClient {
         self.timeout = timeout;
     }
 
+    /// `AUDIT_GET`, as `auditctl -s` asks for it.
     pub fn status(&mut self) -> Result<Status, Error> {
         let payload = self.request_one("AUDIT_GET", AUDIT_GET, &[])?;
         Status::decode(&payload).map_err(|source| Error::Decode { request: "AUDIT_GET", source })
     }
 
+    /// `AUDIT_GET_FEATURE`; [`Error::Kernel`] on kernels before 3.19, which lack it.
     pub fn features(&mut self) -> Result<Features, Error> {
         // The request carries an (empty) struct audit_features, as auditctl sends it.
         let payload = self.request_one("AUDIT_GET_FEATURE", AUDIT_GET_FEATURE, &[0u8; FEATURES_LEN])?;
         Features::decode(&payload).map_err(|source| Error::Decode { request: "AUDIT_GET_FEATURE", source })
     }
 
+    /// `AUDIT_LIST_RULES`, whole or not at all: an overflowed dump is restarted, never cut.
     pub fn list_rules(&mut self) -> Result<Vec<Rule>, Error> {
         let mut rules = Vec::new();
         self.stream_rules(|dumped| match dumped {

@@ -48,6 +48,7 @@ impl Hash for KernelEq<'_> {
 }
 
 /// Why the kernel refuses an `AUDIT_ADD_RULE` or `AUDIT_DEL_RULE` on its lists.
+#[allow(missing_docs)] // each variant's #[error] text is its documentation
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TableError {
     #[error("the kernel has no list {0} (Invalid argument)")]
@@ -90,6 +91,7 @@ impl<T: Borrow<Rule>> RuleTable<T> {
         }
     }
 
+    /// `AUDIT_ADD_RULE`: first in its list with `prepend` (`-A`), else last.
     pub fn add(&mut self, entry: T, prepend: bool) -> Result<(), TableError> {
         self.check_add(entry.borrow())?;
         let list = self.list_mut(entry.borrow())?;
@@ -129,14 +131,17 @@ impl<T: Borrow<Rule>> RuleTable<T> {
         self.lists.iter().flatten()
     }
 
+    /// Rules over all lists.
     pub fn len(&self) -> usize {
         self.lists.iter().map(Vec::len).sum()
     }
 
+    /// No rule in any list: `auditctl -l` would say `No rules`.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// The rules in the kernel's listing order, as [`RuleTable::iter`] yields them.
     pub fn into_vec(self) -> Vec<T> {
         self.lists.into_iter().flatten().collect()
     }

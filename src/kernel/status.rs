@@ -5,8 +5,10 @@ use serde::Serialize;
 
 use crate::wire::{read_u32, write_u32, DecodeError};
 
+/// The kernel's `struct audit_status`, as an `AUDIT_GET` reply carries it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Status {
+    /// `AUDIT_STATUS_*` bits of the members an `AUDIT_SET` changes; 0 in a reply.
     pub mask: u32,
     /// 0 off, 1 on, 2 on and locked until reboot.
     pub enabled: u32,
@@ -14,12 +16,17 @@ pub struct Status {
     pub failure: u32,
     /// auditd's pid; 0 when no daemon receives events.
     pub pid: u32,
+    /// Records per second before the `failure` action is taken (`-r`); 0 is no limit.
     pub rate_limit: u32,
+    /// Records that may wait for auditd (`-b`) before the kernel waits or drops.
     pub backlog_limit: u32,
+    /// Records dropped since boot or the last `--reset-lost`.
     pub lost: u32,
+    /// Records waiting for auditd at the time of the reply.
     pub backlog: u32,
     /// Absent from kernels older than 3.18 (32-byte status).
     pub feature_bitmap: Option<u32>,
+    /// In jiffies (`--backlog_wait_time`); absent, like `feature_bitmap`, before 3.18.
     pub backlog_wait_time: Option<u32>,
     /// Sent by kernels from 5.9 on (44-byte status).
     pub backlog_wait_time_actual: Option<u32>,
@@ -55,10 +62,15 @@ fn word(bytes: &[u8], index: usize) -> Option<u32> {
 /// An `AUDIT_SET` change: which member of `struct audit_status`, and its mask bit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Setting {
+    /// `-e`: 0, 1, or 2 to lock the rules until reboot.
     Enabled,
+    /// `-f`: 0 silent, 1 printk, 2 panic.
     Failure,
+    /// `-r`: records per second, 0 for no limit.
     RateLimit,
+    /// `-b`: records queued for auditd.
     BacklogLimit,
+    /// `--backlog_wait_time`: jiffies; kernels before 3.18 have none.
     BacklogWaitTime,
 }
 
@@ -155,16 +167,19 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The last value set; `None` when no line set it.
     pub fn get(&self, setting: Setting) -> Option<u32> {
         self.values[setting.index()]
     }
 
+    /// Records a change; a later one for the same setting wins.
     pub fn set(&mut self, setting: Setting, value: u32) {
         self.values[setting.index()] = Some(value);
     }
 }
 
 impl Status {
+    /// Any length from 32 bytes (up to `backlog`) on; members a kernel does not send are `None`.
     pub fn decode(bytes: &[u8]) -> Result<Status, DecodeError> {
         if bytes.len() < MIN_STATUS_LEN {
             return Err(DecodeError::StatusTruncated { len: bytes.len(), need: MIN_STATUS_LEN });
@@ -185,6 +200,7 @@ impl Status {
         })
     }
 
+    /// `enabled` is 2: no rule or setting can change until reboot.
     pub fn is_locked(&self) -> bool {
         self.enabled == 2
     }
@@ -196,12 +212,17 @@ impl Status {
 /// features = lock = 0x2.
 pub const FEATURE_LOGINUID_IMMUTABLE: u32 = 1 << 1;
 
+/// The kernel's `struct audit_features`, as `AUDIT_GET_FEATURE` answers and
+/// `AUDIT_SET_FEATURE` takes it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Features {
+    /// `AUDIT_FEATURE_VERSION`, 1 on every kernel so far.
     pub version: u32,
     /// Which feature bits this kernel knows.
     pub mask: u32,
+    /// Which feature bits are on (see [`FEATURE_LOGINUID_IMMUTABLE`]).
     pub features: u32,
+    /// Which feature bits cannot change until reboot.
     pub lock: u32,
 }
 
@@ -218,6 +239,7 @@ impl Features {
         bytes
     }
 
+    /// The first 16 bytes; a longer reply's tail is ignored.
     pub fn decode(bytes: &[u8]) -> Result<Features, DecodeError> {
         match (word(bytes, 0), word(bytes, 1), word(bytes, 2), word(bytes, 3)) {
             (Some(version), Some(mask), Some(features), Some(lock)) => Ok(Features { version, mask, features, lock }),

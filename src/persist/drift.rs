@@ -17,6 +17,7 @@ pub struct Drift<'r> {
 }
 
 impl Drift<'_> {
+    /// A reboot would leave the kernel with the same rules in the same order.
     pub fn is_clean(&self) -> bool {
         self.not_persistent.is_empty() && self.not_loaded.is_empty() && !self.order_differs
     }

@@ -18,15 +18,21 @@ use crate::kernel::{AuditControl, Error, Setting};
 use crate::rule::Rule;
 use crate::rules_file::{Directive, Entry, Line, Origin, RuleOp};
 
+/// What a successful `load` changed, counted by kernel request.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LoadReport {
+    /// `-a`/`-A` rules and `-w` watches.
     pub added: usize,
+    /// Rules removed by `-d`/`-W`, plus every rule a `-D` took away.
     pub deleted: usize,
+    /// `-e`, `-f`, `-b`, `-r`, `--backlog_wait_time`, `--loginuid-immutable` lines sent.
     pub settings: usize,
     /// Lines that were parsed but deliberately not acted on (`-i`, `-c`), and warnings.
     pub notes: Vec<String>,
 }
 
+/// Why `load` changed nothing: refused up front, or rolled back after a kernel refusal.
+#[allow(missing_docs)] // each variant's #[error] text is its documentation
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error(

@@ -30,6 +30,7 @@ pub struct RuleBuffer<T> {
 }
 
 impl<T: AsRef<[u8]>> RuleBuffer<T> {
+    /// Checks the fixed part, `field_count` ≤ 64 and `buflen` against the length.
     pub fn new_checked(bytes: T) -> Result<RuleBuffer<T>, DecodeError> {
         let len = bytes.as_ref().len();
         if len < HEADER_LEN {
@@ -53,30 +54,39 @@ impl<T: AsRef<[u8]>> RuleBuffer<T> {
         read_u32(self.bytes.as_ref(), offset).unwrap_or(0)
     }
 
+    /// `flags`: the filter list, with AUDIT_FILTER_PREPEND on an `-A` request.
     pub fn flags(&self) -> u32 {
         self.u32_at(FLAGS)
     }
+    /// `action`: 0 never, 2 always.
     pub fn action(&self) -> u32 {
         self.u32_at(ACTION)
     }
+    /// `field_count`, at most 64 (checked by [`RuleBuffer::new_checked`]).
     pub fn field_count(&self) -> u32 {
         self.u32_at(FIELD_COUNT)
     }
+    /// `mask[index]`, syscalls `32 * index` up; `index` < 64 is not checked.
     pub fn mask_word(&self, index: usize) -> u32 {
         self.u32_at(MASK + 4 * index)
     }
+    /// `fields[index]`, possibly with legacy operator bits; `index` < 64 is not checked.
     pub fn field(&self, index: usize) -> u32 {
         self.u32_at(FIELDS + 4 * index)
     }
+    /// `values[index]`: the number, or a string field's length in `buf`; `index` < 64 unchecked.
     pub fn value(&self, index: usize) -> u32 {
         self.u32_at(VALUES + 4 * index)
     }
+    /// `fieldflags[index]`: the operator; `index` < 64 is not checked.
     pub fn fieldflags(&self, index: usize) -> u32 {
         self.u32_at(FIELDFLAGS + 4 * index)
     }
+    /// `buflen`, within the bytes present (checked by [`RuleBuffer::new_checked`]).
     pub fn buflen(&self) -> u32 {
         self.u32_at(BUFLEN)
     }
+    /// `buf`: the string fields' bytes, concatenated in field order, no NULs.
     pub fn buf(&self) -> &[u8] {
         self.bytes.as_ref().get(HEADER_LEN..HEADER_LEN + self.buflen() as usize).unwrap_or(&[])
     }
@@ -88,30 +98,37 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> RuleBuffer<T> {
         write_u32(self.bytes.as_mut(), offset, value);
     }
 
+    /// `flags`: the list, OR'ed with AUDIT_FILTER_PREPEND for `-A`.
     pub fn set_flags(&mut self, value: u32) {
         self.set_u32(FLAGS, value)
     }
+    /// `action`.
     pub fn set_action(&mut self, value: u32) {
         self.set_u32(ACTION, value)
     }
+    /// `field_count`; not checked against 64 (the kernel refuses more).
     pub fn set_field_count(&mut self, value: u32) {
         self.set_u32(FIELD_COUNT, value)
     }
+    /// `mask[index]`; an `index` of 64 or more writes nothing.
     pub fn set_mask_word(&mut self, index: usize, value: u32) {
         if index < MASK_WORDS {
             self.set_u32(MASK + 4 * index, value)
         }
     }
+    /// `fields[index]`; an `index` of 64 or more writes nothing.
     pub fn set_field(&mut self, index: usize, value: u32) {
         if index < MAX_FIELDS {
             self.set_u32(FIELDS + 4 * index, value)
         }
     }
+    /// `values[index]` (a string field's length); an `index` of 64 or more writes nothing.
     pub fn set_value(&mut self, index: usize, value: u32) {
         if index < MAX_FIELDS {
             self.set_u32(VALUES + 4 * index, value)
         }
     }
+    /// `fieldflags[index]`; an `index` of 64 or more writes nothing.
     pub fn set_fieldflags(&mut self, index: usize, value: u32) {
         if index < MAX_FIELDS {
             self.set_u32(FIELDFLAGS + 4 * index, value)

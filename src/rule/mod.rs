@@ -16,19 +16,28 @@ pub const KEY_SEPARATOR: u8 = 0x01;
 /// The filter list a rule lives on (`flags & AUDIT_FILTER_MASK`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FilterList {
+    /// 0: messages that userspace programs send to the kernel.
     User,
+    /// 1: at fork, before the new task has done anything.
     Task,
+    /// 2: syscall entry; the kernel no longer accepts rules here.
     Entry,
+    /// 3: the old watch list; the kernel does not accept rules here.
     Watch,
+    /// 4: syscall exit, where watches and almost every rule live.
     Exit,
+    /// 5: drops records by `msgtype` before they are emitted.
     Exclude,
+    /// 6: drops PATH records by `fstype`.
     Filesystem,
+    /// 7: io_uring operations, as `exit` does for syscalls.
     IoUring,
     /// A list number this build does not know; kept so nothing is lost.
     Other(u32),
 }
 
 impl FilterList {
+    /// `raw` without AUDIT_FILTER_PREPEND; a number past 7 becomes `Other`.
     pub fn from_raw(raw: u32) -> FilterList {
         match raw {
             0 => FilterList::User,
@@ -43,6 +52,7 @@ impl FilterList {
         }
     }
 
+    /// The list number for `audit_rule_data.flags`, AUDIT_FILTER_PREPEND not included.
     pub fn raw(self) -> u32 {
         match self {
             FilterList::User => 0,
@@ -78,15 +88,21 @@ impl FilterList {
     }
 }
 
+/// `audit_rule_data.action`: what a matching rule does (first match decides).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
+    /// 0: no record; placed first, it hides what it matches from later rules.
     Never,
+    /// 1: the kernel refuses it now.
     Possible,
+    /// 2: a record.
     Always,
+    /// An action number this build does not know; kept so nothing is lost.
     Other(u32),
 }
 
 impl Action {
+    /// A number past 2 becomes `Other`.
     pub fn from_raw(raw: u32) -> Action {
         match raw {
             0 => Action::Never,
@@ -96,6 +112,7 @@ impl Action {
         }
     }
 
+    /// The number for `audit_rule_data.action`.
     pub fn raw(self) -> u32 {
         match self {
             Action::Never => 0,
@@ -105,6 +122,7 @@ impl Action {
         }
     }
 
+    /// The name auditctl uses in `-a ACTION,LIST`; `None` for `Other`.
     pub fn name(self) -> Option<&'static str> {
         match self {
             Action::Never => Some("never"),
@@ -120,17 +138,26 @@ impl Action {
 pub struct Operator(pub u32);
 
 impl Operator {
+    /// `&`: any of the value's bits is set.
     pub const BIT_MASK: Operator = Operator(0x0800_0000);
+    /// `<`
     pub const LESS_THAN: Operator = Operator(0x1000_0000);
+    /// `>`
     pub const GREATER_THAN: Operator = Operator(0x2000_0000);
+    /// `!=`
     pub const NOT_EQUAL: Operator = Operator(0x3000_0000);
+    /// `=`
     pub const EQUAL: Operator = Operator(0x4000_0000);
+    /// `&=`: all of the value's bits are set.
     pub const BIT_TEST: Operator = Operator(0x4800_0000);
+    /// `<=`
     pub const LESS_THAN_OR_EQUAL: Operator = Operator(0x5000_0000);
+    /// `>=`
     pub const GREATER_THAN_OR_EQUAL: Operator = Operator(0x6000_0000);
     /// `AUDIT_OPERATORS`: the bits of `fieldflags` (and of legacy `fields`) that hold the operator.
     pub const MASK: u32 = 0x7800_0000;
 
+    /// How auditctl writes it in `-F`; `None` for any other `fieldflags` value.
     pub fn symbol(self) -> Option<&'static str> {
         Some(match self {
             Operator::BIT_MASK => "&",
@@ -145,6 +172,7 @@ impl Operator {
         })
     }
 
+    /// The eight operators the kernel knows, in ascending `fieldflags` order.
     pub const ALL: [Operator; 8] = [
         Operator::BIT_MASK,
         Operator::LESS_THAN,
@@ -156,6 +184,7 @@ impl Operator {
         Operator::GREATER_THAN_OR_EQUAL,
     ];
 
+    /// The inverse of [`Operator::symbol`], for parsing `-F NAME<op>VALUE`.
     pub fn from_symbol(symbol: &str) -> Option<Operator> {
         Operator::ALL.into_iter().find(|op| op.symbol() == Some(symbol))
     }
@@ -169,7 +198,10 @@ pub struct FieldType(pub u32);
 macro_rules! field_types {
     ($($konst:ident = $num:expr, $name:expr;)*) => {
         impl FieldType {
-            $(pub const $konst: FieldType = FieldType($num);)*
+            $(
+                #[doc = concat!("`AUDIT_", stringify!($konst), "` (", stringify!($num), "), `-F ", $name, "`.")]
+                pub const $konst: FieldType = FieldType($num);
+            )*
 
             /// The name auditctl uses after `-F` (libaudit's `fieldtab`).
             pub fn name(self) -> Option<&'static str> {
@@ -179,6 +211,7 @@ macro_rules! field_types {
                 }
             }
 
+            /// The inverse of [`FieldType::name`]; `None` for a name `fieldtab` lacks.
             pub fn from_name(name: &str) -> Option<FieldType> {
                 match name {
                     $($name => Some(FieldType($num)),)*
@@ -247,10 +280,15 @@ impl FieldType {
 
 /// `-F perm=` bits.
 pub mod perm {
+    /// `x`
     pub const EXEC: u32 = 1;
+    /// `w`
     pub const WRITE: u32 = 2;
+    /// `r`
     pub const READ: u32 = 4;
+    /// `a`: a change of attributes (chmod, chown, xattrs, times).
     pub const ATTR: u32 = 8;
+    /// `rwxa`: what auditctl gives a `-w` without `-p`.
     pub const ALL: u32 = EXEC | WRITE | READ | ATTR;
 
     /// Letters in auditctl's order (r, w, x, a).
@@ -260,6 +298,7 @@ pub mod perm {
         String::from_utf8(out).unwrap_or_default()
     }
 
+    /// [`letters`] appended to `out`, without a `String` per rule listed.
     pub fn write_letters(out: &mut Vec<u8>, value: u32) {
         for (bit, letter) in [(READ, b'r'), (WRITE, b'w'), (EXEC, b'x'), (ATTR, b'a')] {
             if value & bit != 0 {
@@ -269,29 +308,39 @@ pub mod perm {
     }
 }
 
+/// A field's value: its `values[i]`, or for a string field the bytes of `buf` that
+/// `values[i]` measures.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum FieldValue {
+    /// `values[i]` of a field that is not [`FieldType::is_string`].
     Number(u32),
     /// Raw bytes from `buf`: paths need not be UTF-8, and we print them byte for byte.
     Text(Vec<u8>),
 }
 
+/// One `-F` condition: `fields[i]`, `fieldflags[i]` and `values[i]` (or its string).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Field {
+    /// `fields[i]`, with the legacy operator bits removed.
     pub kind: FieldType,
+    /// `fieldflags[i]` & `AUDIT_OPERATORS`: the negate bit is dropped.
     pub op: Operator,
+    /// Text exactly when `kind.is_string()`, else encoding fails with `ValueKind`.
     pub value: FieldValue,
 }
 
 impl Field {
+    /// A numeric field; whether `kind` takes a number is checked only when encoding.
     pub fn number(kind: FieldType, op: Operator, value: u32) -> Field {
         Field { kind, op, value: FieldValue::Number(value) }
     }
 
+    /// A string field; whether `kind` takes a string is checked only when encoding.
     pub fn text(kind: FieldType, op: Operator, value: impl Into<Vec<u8>>) -> Field {
         Field { kind, op, value: FieldValue::Text(value.into()) }
     }
 
+    /// `None` for a string field.
     pub fn as_number(&self) -> Option<u32> {
         match self.value {
             FieldValue::Number(n) => Some(n),
@@ -299,6 +348,7 @@ impl Field {
         }
     }
 
+    /// `None` for a numeric field.
     pub fn as_bytes(&self) -> Option<&[u8]> {
         match &self.value {
             FieldValue::Text(bytes) => Some(bytes),
@@ -339,11 +389,13 @@ impl SyscallMask {
         self.0[..MASK_WORDS - 1].iter().fold(u32::MAX, |acc, w| acc & w) == u32::MAX
     }
 
+    /// `false` for numbers past the bitmap (2048 and up).
     pub fn contains(&self, nr: u32) -> bool {
         let word = (nr / 32) as usize;
         word < MASK_WORDS && self.0[word] & (1 << (nr % 32)) != 0
     }
 
+    /// Numbers past the bitmap (2048 and up) are ignored.
     pub fn insert(&mut self, nr: u32) {
         let word = (nr / 32) as usize;
         if word < MASK_WORDS {
@@ -382,24 +434,28 @@ impl Iterator for Numbers<'_> {
 /// One kernel audit rule.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Rule {
+    /// `audit_rule_data.flags` without AUDIT_FILTER_PREPEND: `-A` is a request, not the rule.
     pub list: FilterList,
+    /// `audit_rule_data.action`.
     pub action: Action,
+    /// `audit_rule_data.mask`; ignored by the lists that take no syscalls.
     pub mask: SyscallMask,
     /// In the kernel's order, which is the order the rule was written in.
     pub fields: Vec<Field>,
 }
 
 impl Rule {
+    /// The first field of that type (the kernel allows one path/dir/exe/key per rule).
     pub fn field(&self, kind: FieldType) -> Option<&Field> {
         self.fields.iter().find(|f| f.kind == kind)
     }
 
-    /// The rule's keys: one key field holds them all, joined by [`KEY_SEPARATOR`].
     /// Whether one of the rule's keys is exactly `key` (`auditctl -D -k KEY`).
     pub fn has_key(&self, key: &str) -> bool {
         self.keys().any(|k| k == key.as_bytes())
     }
 
+    /// The rule's keys: one key field holds them all, joined by [`KEY_SEPARATOR`].
     pub fn keys(&self) -> impl Iterator<Item = &[u8]> {
         self.fields
             .iter()

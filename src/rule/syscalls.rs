@@ -11,8 +11,11 @@ use syscalls::{aarch64, arm, x86, x86_64};
 /// A syscall ABI libaudit knows, i.e. a machine in its `machinetab`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Arch {
+    /// `AUDIT_ARCH_X86_64` (`b64` on x86_64 kernels).
     X86_64,
+    /// `AUDIT_ARCH_I386`: also 32-bit programs on an x86_64 kernel (`b32`).
     I386,
+    /// `AUDIT_ARCH_AARCH64`.
     Aarch64,
     /// 32-bit ARM (EABI and OABI share one table in libaudit, named "armeb").
     Arm,
@@ -26,6 +29,7 @@ const AUDIT_ARCH_AARCH64: u32 = 0xC000_00B7;
 const AUDIT_ARCH_ARM: u32 = 0x4000_0028;
 
 impl Arch {
+    /// Every arch this build has a syscall table for.
     pub const ALL: [Arch; 4] = [Arch::X86_64, Arch::I386, Arch::Aarch64, Arch::Arm];
 
     /// The arch this binary was built for, which is the arch of the kernel's
@@ -56,6 +60,7 @@ impl Arch {
         }
     }
 
+    /// The `AUDIT_ARCH_*` value an `arch=` field carries; the inverse of [`Arch::from_audit`].
     pub fn audit_value(self) -> u32 {
         match self {
             Arch::X86_64 => AUDIT_ARCH_X86_64,
@@ -65,6 +70,7 @@ impl Arch {
         }
     }
 
+    /// `__AUDIT_ARCH_64BIT` is set: auditctl calls it `b64`, the others `b32`.
     pub fn is_64bit(self) -> bool {
         self.audit_value() & AUDIT_ARCH_64BIT != 0
     }

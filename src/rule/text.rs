@@ -48,6 +48,7 @@ pub fn comparison(value: u32) -> Option<(&'static str, &'static str)> {
     (value as usize).checked_sub(1).and_then(|i| COMPARISONS.get(i)).copied()
 }
 
+/// The `-C left<op>right` pair as the `field_compare` value (1–25); `None` if libaudit lacks it.
 pub fn comparison_value(left: &str, right: &str) -> Option<u32> {
     COMPARISONS.iter().position(|pair| *pair == (left, right)).map(|i| i as u32 + 1)
 }
@@ -77,6 +78,7 @@ pub fn to_text(rule: &Rule, native: Arch) -> Vec<u8> {
     out
 }
 
+/// [`to_text`] appended to `out`; syscalls are named in the rule's `arch=`, else `native`.
 pub fn write_rule(out: &mut Vec<u8>, rule: &Rule, native: Arch) {
     if rule.is_watch_form() && rule.fields.iter().any(|f| matches!(f.kind, FieldType::WATCH | FieldType::DIR)) {
         write_watch(out, rule);
