@@ -19,6 +19,7 @@ pub mod cli;
 pub mod docker;
 pub mod fix;
 pub mod host;
+#[warn(missing_docs)]
 pub mod judge;
 #[warn(missing_docs)]
 pub mod kernel;

@@ -10,8 +10,6 @@
 //! rules cited). `host_checks` judges the audit status; `verdict` holds the result
 //! types the reports, `fix` and `boot` read.
 
-#![warn(missing_docs)]
-
 mod boot;
 mod catalog;
 mod decide;

@@ -1,7 +1,7 @@
 //! `struct audit_rule_data`, the kernel's binary rule, in both directions.
 //!
-//! Layout (native endian): flags, action, field_count, mask[64], fields[64], values[64],
-//! fieldflags[64], buflen, buf[buflen]. String fields carry their length in `values[i]`
+//! Layout (native endian): `flags, action, field_count, mask[64], fields[64], values[64],
+//! fieldflags[64], buflen, buf[buflen]`. String fields carry their length in `values[i]`
 //! and their bytes, in field order, in `buf`.
 
 use super::{Action, Field, FieldType, FieldValue, FilterList, Operator, Rule, SyscallMask};
@@ -54,6 +54,17 @@ impl<T: AsRef<[u8]>> RuleBuffer<T> {
         read_u32(self.bytes.as_ref(), offset).unwrap_or(0)
     }
 
+    /// Entry `index` of the 64-entry array at `base`; 0 past its end, so an index can
+    /// never reach into the next member.
+    fn entry(&self, base: usize, index: usize) -> u32 {
+        // MASK_WORDS and MAX_FIELDS are both the kernel's 64.
+        if index < MAX_FIELDS.min(MASK_WORDS) {
+            self.u32_at(base + 4 * index)
+        } else {
+            0
+        }
+    }
+
     /// `flags`: the filter list, with AUDIT_FILTER_PREPEND on an `-A` request.
     pub fn flags(&self) -> u32 {
         self.u32_at(FLAGS)
@@ -66,21 +77,21 @@ impl<T: AsRef<[u8]>> RuleBuffer<T> {
     pub fn field_count(&self) -> u32 {
         self.u32_at(FIELD_COUNT)
     }
-    /// `mask[index]`, syscalls `32 * index` up; `index` < 64 is not checked.
+    /// `mask[index]`, syscalls `32 * index` up; 0 for `index` ≥ 64.
     pub fn mask_word(&self, index: usize) -> u32 {
-        self.u32_at(MASK + 4 * index)
+        self.entry(MASK, index)
     }
-    /// `fields[index]`, possibly with legacy operator bits; `index` < 64 is not checked.
+    /// `fields[index]`, possibly with legacy operator bits; 0 for `index` ≥ 64.
     pub fn field(&self, index: usize) -> u32 {
-        self.u32_at(FIELDS + 4 * index)
+        self.entry(FIELDS, index)
     }
-    /// `values[index]`: the number, or a string field's length in `buf`; `index` < 64 unchecked.
+    /// `values[index]`: the number, or a string field's length in `buf`; 0 for `index` ≥ 64.
     pub fn value(&self, index: usize) -> u32 {
-        self.u32_at(VALUES + 4 * index)
+        self.entry(VALUES, index)
     }
-    /// `fieldflags[index]`: the operator; `index` < 64 is not checked.
+    /// `fieldflags[index]`: the operator; 0 for `index` ≥ 64.
     pub fn fieldflags(&self, index: usize) -> u32 {
-        self.u32_at(FIELDFLAGS + 4 * index)
+        self.entry(FIELDFLAGS, index)
     }
     /// `buflen`, within the bytes present (checked by [`RuleBuffer::new_checked`]).
     pub fn buflen(&self) -> u32 {
@@ -308,6 +319,16 @@ mod tests {
         bytes[FIELDS + 4..FIELDS + 8].copy_from_slice(&150u32.to_ne_bytes());
         let rule = decode(&bytes).unwrap();
         assert_eq!(rule.fields[1], Field::number(FieldType(150), Operator::EQUAL, 0xf));
+    }
+
+    #[test]
+    fn indexed_accessors_stay_inside_their_array() {
+        let rule = watch_rule();
+        let bytes = encode(&rule, false).unwrap();
+        let buffer = RuleBuffer::new_checked(&bytes[..]).unwrap();
+        assert_eq!(buffer.field(0), FieldType::WATCH.0);
+        // fields[64] would be values[0] (the path's length): it reads as 0 instead.
+        assert_eq!((buffer.field(64), buffer.value(64), buffer.fieldflags(64), buffer.mask_word(64)), (0, 0, 0, 0));
     }
 
     #[test]

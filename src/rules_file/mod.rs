@@ -13,7 +13,6 @@
 //! The files, by job: `lexer` (words, getopt, C's number readers), `builder` (the
 //! options of a line into a rule or a directive), `fields` (the `-F` table), `resolver`
 //! (what names mean on the judged root), `entry` and `error` (what comes out).
-#![warn(missing_docs)]
 
 mod builder;
 mod entry;
