@@ -9,9 +9,11 @@ use std::process::{Child, Command};
 use std::sync::Mutex;
 
 use dockaudit::docker::{
-    discover, Component, Discovery, DiscoveryError, Evidence, HostTree, Located, Location, NotInstalled, ProcFs,
-    Process, Processes, SymlinkHop,
+    discover, Component, Discovery, DiscoveryError, Evidence, Located, Location, NotInstalled, ProcFs, Process,
+    Processes, SymlinkHop,
 };
+
+use dockaudit::host::HostFs;
 
 use crate::util::{repo_path, tempdir};
 
@@ -63,7 +65,7 @@ fn debian_common(suite: &str) -> Option<Discovery> {
             return None;
         }
     };
-    let d = discover(&HostTree::new(&root), None);
+    let d = discover(&HostFs::new(&root), None);
     assert!(d.problems.is_empty(), "{suite}: {:?}", d.problems);
     let unit = "/usr/lib/systemd/system/docker.service";
 
@@ -188,7 +190,7 @@ fn live_processes_are_found_by_comm_and_exe_on_this_host() {
     let dir = std::fs::canonicalize(tempdir()).unwrap();
     let running = spawn_as(&dir, &["dockerd", "containerd", "containerd-shim-runc-v2"]);
     let pids: Vec<u32> = running.0.iter().map(|c| c.id()).collect();
-    let d = discover(&HostTree::new("/"), Some(&Only(ProcFs::new("/proc"), &pids)));
+    let d = discover(&HostFs::new("/"), Some(&Only(ProcFs::new("/proc"), &pids)));
     for (i, c) in [Component::Dockerd, Component::Containerd, Component::ContainerdShimRuncV2].into_iter().enumerate() {
         let l = found(&d, c);
         assert_eq!(l.path, dir.join(c.name()), "{c}");
@@ -200,7 +202,7 @@ fn live_processes_are_found_by_comm_and_exe_on_this_host() {
     let running = spawn_as(&dir, &["dockerd"]);
     std::fs::remove_file(dir.join("dockerd")).unwrap();
     let pid = running.0[0].id();
-    let d = discover(&HostTree::new("/"), Some(&Only(ProcFs::new("/proc"), &[pid])));
+    let d = discover(&HostFs::new("/"), Some(&Only(ProcFs::new("/proc"), &[pid])));
     let looked = match d.get(Component::Dockerd) {
         Location::NotInstalled(n) => n.looked.join("; "),
         Location::Found(l) => {
@@ -229,13 +231,13 @@ fn under_a_host_root_the_running_file_is_confirmed_by_its_inode() {
     std::os::unix::fs::symlink("/proc", host.join("proc")).unwrap();
     std::fs::hard_link(&exe, &under).unwrap();
     let procs = Only(ProcFs::under(&host), &[pid]);
-    let d = discover(&HostTree::new(&host), Some(&procs));
+    let d = discover(&HostFs::new(&host), Some(&procs));
     let l = found(&d, Component::Dockerd);
     assert_eq!((l.path.as_path(), &l.found_by), (exe.as_path(), &Evidence::Process { pid }));
 
     std::fs::remove_file(&under).unwrap();
     std::fs::copy(&exe, &under).unwrap();
-    let d = discover(&HostTree::new(&host), Some(&procs));
+    let d = discover(&HostFs::new(&host), Some(&procs));
     let said = match d.get(Component::Dockerd) {
         Location::Found(l) => {
             assert_ne!(l.found_by, Evidence::Process { pid });
