@@ -12,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+mod advice;
 mod boot;
 mod catalog;
 mod decide;
