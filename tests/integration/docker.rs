@@ -19,7 +19,7 @@ use crate::util::{repo_path, tempdir};
 
 /// The root of one suite, built (once) by the xtask when it is not cached yet;
 /// `Err` says why it cannot be had here, and the test is skipped.
-fn debian_root(suite: &str) -> Result<PathBuf, String> {
+pub(crate) fn debian_root(suite: &str) -> Result<PathBuf, String> {
     static BUILDING: Mutex<()> = Mutex::new(());
     let _one_at_a_time = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
     let cache = repo_path("target/docker-roots").join(suite);
@@ -248,5 +248,103 @@ fn under_a_host_root_the_running_file_is_confirmed_by_its_inode() {
     };
     assert!(said.contains(&format!("process {pid} runs {}, which is not the file", exe.display())), "{said}");
     drop(running);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The CIS remediation lines of 1.6.0 that load on Debian bookworm's root: the
+/// watches whose parent directory exists (the kernel refuses `-w /etc/sysconfig/docker`
+/// and the /run/containerd lines there, and the boot load stops at the first refused
+/// line). `-w /usr/bin/dockerd` loads (its parent exists) and watches nothing.
+const BOOKWORM_CIS_LINES: &str = "-w /usr/bin/dockerd -k docker\n-w /var/lib/docker -k docker\n\
+    -w /etc/docker -k docker\n-w /lib/systemd/system/docker.service -k docker\n\
+    -w /lib/systemd/system/docker.socket -k docker\n-w /etc/default/docker -k docker\n\
+    -w /etc/docker/daemon.json -k docker\n-w /etc/containerd/config.toml -k docker\n\
+    -w /usr/bin/containerd -k docker\n-w /usr/bin/containerd-shim -k docker\n\
+    -w /usr/bin/containerd-shim-runc-v1 -k docker\n-w /usr/bin/containerd-shim-runc-v2 -k docker\n\
+    -w /usr/bin/runc -k docker\n";
+
+fn controls(out: &std::process::Output) -> Vec<serde_json::Value> {
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    report["controls"].as_array().unwrap().clone()
+}
+
+fn by_id<'a>(controls: &'a [serde_json::Value], id: &str) -> &'a serde_json::Value {
+    controls.iter().find(|c| c["id"] == id).unwrap()
+}
+
+/// The real binary on the root unpacked from Debian bookworm's packages, judged
+/// offline with the CIS lines: 1.1.3 and 1.1.18 are judged on /usr/sbin, with the
+/// evidence, and fail for the true reasons; `fix` proposes the rules for the files the
+/// host runs, and with them every installed control passes.
+#[test]
+fn check_and_fix_on_debian_bookworm_judge_the_files_the_host_runs() {
+    let root = match debian_root("bookworm") {
+        Ok(r) => r,
+        Err(why) => {
+            eprintln!("skipped: Debian bookworm root: {why}");
+            return;
+        }
+    };
+    let root = root.to_str().unwrap();
+    let dir = tempdir();
+    let cis = dir.join("cis.rules");
+    std::fs::write(&cis, BOOKWORM_CIS_LINES).unwrap();
+    let cis = cis.to_str().unwrap();
+
+    let before = crate::util::dockaudit(&["check", "--root", root, "--rules", cis, "--format", "json"]);
+    assert_eq!(before.status.code(), Some(1), "{}", String::from_utf8_lossy(&before.stderr));
+    let before = controls(&before);
+    let dockerd = by_id(&before, "1.1.3");
+    assert_eq!(
+        (&dockerd["path"], &dockerd["cis_path"], &dockerd["status"]),
+        (&"/usr/sbin/dockerd".into(), &"/usr/bin/dockerd".into(), &"fail".into())
+    );
+    let by = dockerd["found_by"].as_str().unwrap();
+    assert!(by.starts_with("docker.service ExecStart (/usr/lib/systemd/system/docker.service:"), "{dockerd:#}");
+    assert!(
+        dockerd["reasons"].to_string().contains("watches /usr/bin/dockerd, a path that does not exist"),
+        "{dockerd:#}"
+    );
+    let runc = by_id(&before, "1.1.18");
+    assert_eq!(
+        (&runc["path"], &runc["cis_path"], &runc["found_by"], &runc["status"]),
+        (&"/usr/sbin/runc".into(), &"/usr/bin/runc".into(), &"PATH of containerd.service".into(), &"fail".into())
+    );
+    assert!(runc["reasons"].to_string().contains("watches the symlink /usr/bin/runc"), "{runc:#}");
+    // Where Debian uses the CIS path, nothing differs.
+    for id in ["1.1.6", "1.1.7", "1.1.14", "1.1.17"] {
+        let c = by_id(&before, id);
+        assert_eq!((&c["path"], &c["status"]), (&c["cis_path"], &"pass".into()), "{c:#}");
+    }
+
+    let fix = crate::util::dockaudit(&["fix", "--root", root, "--rules", cis]);
+    assert_eq!(fix.status.code(), Some(0), "{}", String::from_utf8_lossy(&fix.stderr));
+    let plan = crate::util::stdout(&fix);
+    assert!(plan.contains("\n-w /usr/sbin/dockerd -p rwxa -k docker\n"), "{plan}");
+    assert!(plan.contains("\n-w /usr/sbin/runc -p rwxa -k docker\n"), "{plan}");
+    assert!(plan.contains("2 rule(s) for 2 control(s)") && !plan.contains("never rule"), "{plan}");
+    let fixed = dir.join("fix.rules");
+    std::fs::write(&fixed, &fix.stdout).unwrap();
+
+    let after = crate::util::dockaudit(&[
+        "check",
+        "--root",
+        root,
+        "--rules",
+        cis,
+        "--rules",
+        fixed.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(after.status.code(), Some(0), "{}", String::from_utf8_lossy(&after.stdout));
+    let after = controls(&after);
+    for c in &after {
+        assert!(c["status"] == "pass" || c["status"] == "not_applicable", "{c:#}");
+        let was = by_id(&before, c["id"].as_str().unwrap());
+        assert_eq!((&c["path"], &c["found_by"]), (&was["path"], &was["found_by"]));
+    }
+    assert_eq!(after.iter().filter(|c| c["status"] == "pass").count(), 11);
     let _ = std::fs::remove_dir_all(&dir);
 }
