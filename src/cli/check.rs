@@ -73,7 +73,9 @@ pub fn offline_evaluation(opts: &Options, root: &Path, rule_files: &[String]) ->
     let opts = &with_discovery(opts, root, false);
     let mut eval = judge::evaluate(&disk.plain_rules(), None, &HostFs::new(root), opts)?;
     judge::annotate(&mut eval, &disk, opts.native);
-    eval.host = judge::offline_host_checks(&disk);
+    // Without a status the evaluation's only host check is discovery's, if any.
+    let discovery = std::mem::replace(&mut eval.host, judge::offline_host_checks(&disk));
+    eval.host.extend(discovery);
     Ok(eval)
 }
 

@@ -244,3 +244,16 @@ fn where_the_host_uses_the_cis_paths_nothing_changes() {
         assert_eq!(b.path, b.cis_path);
     }
 }
+
+#[test]
+fn what_discovery_could_not_read_is_a_weak_host_check_only_when_there_is_something() {
+    let fs = bookworm();
+    let eval = evaluate(&[], None, &fs, &opts(&fs, false)).unwrap();
+    assert!(eval.host.is_empty());
+    let fs = bookworm().file_with("/etc/docker/daemon.json", "{not json");
+    let eval = evaluate(&[], None, &fs, &opts(&fs, false)).unwrap();
+    assert_eq!(eval.host.len(), 1);
+    let check = &eval.host[0];
+    assert_eq!((check.id, check.verdict), ("docker-discovery", Verdict::Weak));
+    assert!(check.reasons[0].starts_with("/etc/docker/daemon.json is not valid JSON"), "{check:#?}");
+}

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use super::catalog::{Control, Target};
 use super::decide::{decide, Demand};
 use super::explain::Explanation;
-use super::host_checks::host_checks;
+use super::host_checks::{discovery_check, host_checks};
 use super::prepare::Context;
 use super::verdict::{select, ControlVerdict, Evaluation, Options, UnknownControl, Verdict};
 use super::walk::FileToJudge;
@@ -43,13 +43,9 @@ pub fn evaluate(
     let controls = select(opts)?;
     let ctx = Context::new(rules, fs, opts);
     let controls = controls.iter().map(|c| ctx.judge(c, status)).collect();
-    Ok(Evaluation {
-        benchmark: opts.benchmark,
-        strict: opts.strict,
-        audit_status: status.copied(),
-        controls,
-        host: status.map(host_checks).unwrap_or_default(),
-    })
+    let mut host = status.map(host_checks).unwrap_or_default();
+    host.extend(opts.discovery.as_deref().and_then(discovery_check));
+    Ok(Evaluation { benchmark: opts.benchmark, strict: opts.strict, audit_status: status.copied(), controls, host })
 }
 
 /// Where a control's file is, or why there is none to judge.
