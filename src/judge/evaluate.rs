@@ -15,8 +15,9 @@
 //! code judges the kernel's rules and, offline, rules parsed from files.
 //!
 //! The steps, one file each: the rules are prepared once (`prepare`); per control the
-//! file to judge is located here, then walked (`walk`), decided (`decide`) and
-//! explained (`explain`).
+//! file to judge is located here (the file discovery found, `Options::discovery`, else
+//! the catalog's path), then walked (`walk`), decided (`decide`) and explained
+//! (`explain`, and `advice` for what discovery adds).
 
 use std::path::{Path, PathBuf};
 
