@@ -257,3 +257,16 @@ fn what_discovery_could_not_read_is_a_weak_host_check_only_when_there_is_somethi
     assert_eq!((check.id, check.verdict), ("docker-discovery", Verdict::Weak));
     assert!(check.reasons[0].starts_with("/etc/docker/daemon.json is not valid JSON"), "{check:#?}");
 }
+
+#[test]
+fn a_file_at_the_cis_path_is_judged_when_discovery_looked_elsewhere() {
+    // No containerd.service and no --containerd: discovery takes containerd for the one
+    // dockerd starts itself (state under /var/run/docker/containerd), and does not look
+    // at /run/containerd. It exists here: judged, never called not applicable.
+    let fs = FakeFs::new().merged_usr().exe("/usr/bin/dockerd").exe("/usr/bin/containerd").dir("/run/containerd");
+    let all = judge(&fs, "-a exit,always -F path=/run/containerd -F perm=war -k docker\n");
+    let c = control(&all, "1.1.4");
+    assert_eq!((c.verdict, c.path.as_str(), c.found_by.as_str()), (Verdict::Pass, "/run/containerd", "CIS path"));
+    has_reason(c, "discovery found none where the host would use it (/run/containerd does not exist (looked at: containerd started by dockerd");
+    has_reason(c, "the CIS path exists and is judged");
+}

@@ -57,6 +57,9 @@ enum Located<'d> {
         found_by: String,
         /// What discovery said of it, for the advice reasons.
         discovered: Option<&'d docker::Located>,
+        /// Said of it besides (why the CIS path is judged although discovery looked
+        /// elsewhere).
+        note: Option<String>,
     },
     /// Not applicable (the file is absent) or an error (it cannot be resolved).
     Unjudged { path: PathBuf, verdict: Verdict, reason: String, found_by: String },
@@ -81,11 +84,12 @@ const NOT_FOUND: &str = "not found";
 impl Context<'_, '_> {
     fn judge(&self, control: &'static Control, status: Option<&Status>) -> ControlVerdict {
         let (path, found_by, judged) = match self.locate(control) {
-            Located::File { file, found_by, discovered } => {
+            Located::File { file, found_by, discovered, note } => {
                 let mut judged = self.judge_file(control, &file, status);
                 if let Some(found) = discovered {
                     judged.reasons.extend(self.advice(control, &file, found));
                 }
+                judged.reasons.extend(note);
                 (file.path, found_by, judged)
             }
             Located::Unjudged { path, verdict, reason, found_by } => (
@@ -130,7 +134,9 @@ impl Context<'_, '_> {
         };
         match location {
             Location::Found(found) => match self.file_at(&found.path) {
-                Ok(Some(file)) => Located::File { file, found_by: found.found_by.to_string(), discovered: Some(found) },
+                Ok(Some(file)) => {
+                    Located::File { file, found_by: found.found_by.to_string(), discovered: Some(found), note: None }
+                }
                 Ok(None) => {
                     let reason = format!(
                         "{} does not exist{}: the recommendation is not applicable",
@@ -151,6 +157,27 @@ impl Context<'_, '_> {
                     found_by: found.found_by.to_string(),
                 },
             },
+            // Discovery looks at the CIS path last, unless the configuration named another
+            // place (dockerd's own containerd keeps its state under its exec-root): a file
+            // at the CIS path is judged rather than called not applicable.
+            Location::NotInstalled(absent) if matches!(control.target, Target::Path(_)) => {
+                match self.file_at(Path::new(&control.display_path())) {
+                    Ok(Some(file)) => Located::File {
+                        file,
+                        found_by: BY_CIS.to_string(),
+                        discovered: None,
+                        note: Some(format!(
+                            "discovery found none where the host would use it ({}); the CIS path exists and is judged",
+                            absent.reason()
+                        )),
+                    },
+                    _ => unjudged(
+                        Verdict::NotApplicable,
+                        format!("{}{}: the recommendation is not applicable", absent.reason(), self.where_()),
+                        NOT_FOUND,
+                    ),
+                }
+            }
             Location::NotInstalled(absent) => unjudged(
                 Verdict::NotApplicable,
                 format!("{}{}: the recommendation is not applicable", absent.reason(), self.where_()),
@@ -186,7 +213,7 @@ impl Context<'_, '_> {
             },
         };
         match self.file_at(&path) {
-            Ok(Some(file)) => Located::File { file, found_by: found_by.to_string(), discovered: None },
+            Ok(Some(file)) => Located::File { file, found_by: found_by.to_string(), discovered: None, note: None },
             Ok(None) => {
                 let reason =
                     format!("{} does not exist{}: the recommendation is not applicable", path.display(), self.where_());
