@@ -160,9 +160,13 @@ impl Context<'_, '_> {
             // Discovery looks at the CIS path last, unless the configuration named another
             // place (dockerd's own containerd keeps its state under its exec-root): a file
             // at the CIS path is judged rather than called not applicable.
-            Location::NotInstalled(absent) if matches!(control.target, Target::Path(_)) => {
-                match self.file_at(Path::new(&control.display_path())) {
-                    Ok(Some(file)) => Located::File {
+            Location::NotInstalled(absent) => {
+                let at_cis = match control.target {
+                    Target::Path(p) => self.file_at(Path::new(p)).ok().flatten(),
+                    Target::Unit(_) => None,
+                };
+                match at_cis {
+                    Some(file) => Located::File {
                         file,
                         found_by: BY_CIS.to_string(),
                         discovered: None,
@@ -171,18 +175,13 @@ impl Context<'_, '_> {
                             absent.reason()
                         )),
                     },
-                    _ => unjudged(
+                    None => unjudged(
                         Verdict::NotApplicable,
                         format!("{}{}: the recommendation is not applicable", absent.reason(), self.where_()),
                         NOT_FOUND,
                     ),
                 }
             }
-            Location::NotInstalled(absent) => unjudged(
-                Verdict::NotApplicable,
-                format!("{}{}: the recommendation is not applicable", absent.reason(), self.where_()),
-                NOT_FOUND,
-            ),
             Location::Error { error, .. } => unjudged(Verdict::Error, error.to_string(), NOT_FOUND),
         }
     }
