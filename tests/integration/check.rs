@@ -271,6 +271,40 @@ fn on_debian_docker_bench_passes_cis_lines_that_record_nothing() {
     }
 }
 
+/// The live path: processes named `dockerd` and `containerd` run from a directory the
+/// CIS text does not name; `check` judges those files and says which process it found.
+#[test]
+fn check_judges_the_running_daemons_files_and_names_their_processes() {
+    if let Some(why) = util::host_kernel_unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let _daemons = crate::docker::DAEMONS.lock().unwrap_or_else(|e| e.into_inner());
+    let host = HostRules::borrow();
+    let dir = std::fs::canonicalize(util::tempdir()).unwrap();
+    let running = crate::docker::spawn_as(&dir, &["dockerd", "containerd"]);
+    let (dockerd, containerd) = (dir.join("dockerd"), dir.join("containerd"));
+    let pids: Vec<u32> = running.0.iter().map(|c| c.id()).collect();
+    load(&host, &format!("-w {} -k docker\n", dockerd.display()));
+    let out = util::dockaudit(&["check", "--format", "json", "--only", "1.1.3,1.1.14"]);
+    drop(running);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let audit_on = report["audit"]["enabled"] != 0;
+    let controls = report["controls"].as_array().unwrap();
+    let cases = [("1.1.3", &dockerd, pids[0], "pass"), ("1.1.14", &containerd, pids[1], "fail")];
+    for ((id, file, pid, verdict), c) in cases.iter().zip(controls) {
+        assert_eq!((&c["id"], &c["path"]), (&(*id).into(), &file.display().to_string().into()), "{c:#}");
+        assert_eq!(c["found_by"], format!("process {pid}"), "{c:#}");
+        if audit_on {
+            assert_eq!(c["status"], *verdict, "{c:#}");
+        } else {
+            assert!(c["reasons"][0].as_str().unwrap().ends_with(&format!("would give {verdict}")), "{c:#}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn audit_disabled_fails_every_applicable_control_and_docker_bench_does_not_notice() {
     if let Some(why) = util::host_kernel_unavailable() {

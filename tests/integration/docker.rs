@@ -152,7 +152,7 @@ impl Processes for Only<'_> {
     }
 }
 
-struct Running(Vec<Child>);
+pub(crate) struct Running(pub(crate) Vec<Child>);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -163,8 +163,12 @@ impl Drop for Running {
     }
 }
 
+/// Held by every test that runs processes named after the daemons: `check` on the host
+/// must see only its own test's.
+pub(crate) static DAEMONS: Mutex<()> = Mutex::new(());
+
 /// Copies of `sleep` named after the daemons, run from a temporary directory.
-fn spawn_as(dir: &Path, names: &[&str]) -> Running {
+pub(crate) fn spawn_as(dir: &Path, names: &[&str]) -> Running {
     let sleep = ["/usr/bin/sleep", "/bin/sleep"].into_iter().find(|p| Path::new(p).exists()).expect("sleep");
     let mut children = Vec::new();
     for name in names {
@@ -187,6 +191,7 @@ fn spawn_as(dir: &Path, names: &[&str]) -> Running {
 
 #[test]
 fn live_processes_are_found_by_comm_and_exe_on_this_host() {
+    let _daemons = DAEMONS.lock().unwrap_or_else(|e| e.into_inner());
     let dir = std::fs::canonicalize(tempdir()).unwrap();
     let running = spawn_as(&dir, &["dockerd", "containerd", "containerd-shim-runc-v2"]);
     let pids: Vec<u32> = running.0.iter().map(|c| c.id()).collect();
@@ -221,6 +226,7 @@ fn live_processes_are_found_by_comm_and_exe_on_this_host() {
 /// in for the bind mount here); a copy at that path is another file and is refused.
 #[test]
 fn under_a_host_root_the_running_file_is_confirmed_by_its_inode() {
+    let _daemons = DAEMONS.lock().unwrap_or_else(|e| e.into_inner());
     let dir = std::fs::canonicalize(tempdir()).unwrap();
     let running = spawn_as(&dir, &["dockerd"]);
     let pid = running.0[0].id();
