@@ -54,7 +54,11 @@ pub enum FixAction {
 pub struct Fix {
     pub id: &'static str,
     pub title: &'static str,
+    /// The judged path: the rule goes on it.
     pub path: String,
+    /// The path the CIS text names, and how `path` was found (the verdict's).
+    pub cis_path: String,
+    pub found_by: String,
     pub was: Verdict,
     pub action: FixAction,
 }
@@ -136,7 +140,15 @@ pub fn plan(
             Ok(Resolved { path, meta: Some(_) }) => path.display().to_string(),
             _ => c.path.clone(),
         };
-        let fix = |action| Fix { id: c.id, title: c.title, path: path.clone(), was: c.verdict, action };
+        let fix = |action| Fix {
+            id: c.id,
+            title: c.title,
+            path: path.clone(),
+            cis_path: c.cis_path.clone(),
+            found_by: c.found_by.clone(),
+            was: c.verdict,
+            action,
+        };
         if c.verdict == Verdict::Error {
             fixes.push(fix(FixAction::Manual { why: c.reasons.clone() }));
             continue;
@@ -230,6 +242,12 @@ pub fn render(plan: &Plan) -> String {
     }
     for f in &plan.fixes {
         out.push_str(&format!("\n# {} {}\n", f.id, f.title));
+        if f.path != f.cis_path {
+            out.push_str(&format!(
+                "# the file the host uses: {} (found by {}; the CIS text names {})\n",
+                f.path, f.found_by, f.cis_path
+            ));
+        }
         match &f.action {
             FixAction::Append { line, .. } => {
                 out.push_str(line);

@@ -323,7 +323,10 @@ fn on_bookworm_the_rules_go_on_the_files_the_host_runs_and_apply_makes_every_ins
     assert_eq!(lines, ["1.1.3", "1.1.18"], "{text}");
     assert!(
         text.contains(
-            "# 1.1.3 Ensure auditing is configured for the Docker daemon\n-w /usr/sbin/dockerd -p rwxa -k docker\n"
+            "# 1.1.3 Ensure auditing is configured for the Docker daemon\n\
+             # the file the host uses: /usr/sbin/dockerd (found by docker.service ExecStart \
+             (/usr/lib/systemd/system/docker.service:3); the CIS text names /usr/bin/dockerd)\n\
+             -w /usr/sbin/dockerd -p rwxa -k docker\n"
         ),
         "{text}"
     );
