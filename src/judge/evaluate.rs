@@ -175,11 +175,15 @@ impl Context<'_, '_> {
                             absent.reason()
                         )),
                     },
-                    None => unjudged(
-                        Verdict::NotApplicable,
-                        format!("{}{}: the recommendation is not applicable", absent.reason(), self.where_()),
-                        NOT_FOUND,
-                    ),
+                    None => {
+                        let root = self.fs.root().map(|r| format!("; the root judged is {}", r.display()));
+                        let reason = format!(
+                            "{}{}: the recommendation is not applicable",
+                            absent.reason(),
+                            root.unwrap_or_default()
+                        );
+                        unjudged(Verdict::NotApplicable, reason, NOT_FOUND)
+                    }
                 }
             }
             Location::Error { error, .. } => unjudged(Verdict::Error, error.to_string(), NOT_FOUND),
