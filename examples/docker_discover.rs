@@ -1,14 +1,16 @@
-//! What Docker discovery finds under a root, until `check` reports it itself:
+//! What Docker discovery finds under a root, every component (`check` reports the
+//! judged path and `found_by` of each control's):
 //! `cargo run --example docker_discover -- [ROOT] [--live]` (ROOT defaults to `/`;
 //! `--live` also reads ROOT/proc for running daemons). Reads files only.
 
-use dockaudit::docker::{discover, HostTree, Location, ProcFs};
+use dockaudit::docker::{discover, Location, ProcFs};
+use dockaudit::host::HostFs;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let live = args.iter().any(|a| a == "--live");
     let root = args.iter().find(|a| !a.starts_with("--")).map_or("/", String::as_str);
-    let tree = HostTree::new(root);
+    let tree = HostFs::new(root);
     let procs = ProcFs::under(std::path::Path::new(root));
     let found = discover(&tree, live.then_some(&procs as _));
     for location in found.iter() {

@@ -2,8 +2,10 @@
 //! catalog on the host's files, with what boot will load.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::{drop_all_privileges, open_client, read_rule_files, CommandError, Output};
+use crate::docker::{self, ProcFs, Processes};
 use crate::host::HostFs;
 use crate::judge::{self, Evaluation, HostCheck, Options, Verdict};
 use crate::persist::{self, RuleSet};
@@ -18,6 +20,10 @@ use crate::rules_file::Resolver;
 pub fn check(opts: &Options, root: &Path, format: Format, color: bool) -> Result<Output, CommandError> {
     // Unknown ids are a usage error: say so before asking the kernel anything.
     judge::select(opts)?;
+    // Discovery reads `/proc/PID/exe` of the running daemons, which needs the
+    // capabilities the drop takes away (ptrace read access to a process with more
+    // capabilities than ours): it runs first, and only reads.
+    let opts = &with_discovery(opts, root, true);
     // The filesystem is read after the drop too: Docker's paths are root's, and uid 0
     // stays, so owner permissions still let us stat them.
     let mut client = open_client()?;
@@ -64,9 +70,12 @@ pub fn offline_rules(root: &Path, rule_files: &[String]) -> Result<RuleSet, Comm
 pub fn offline_evaluation(opts: &Options, root: &Path, rule_files: &[String]) -> Result<Evaluation, CommandError> {
     judge::select(opts)?;
     let disk = offline_rules(root, rule_files)?;
+    let opts = &with_discovery(opts, root, false);
     let mut eval = judge::evaluate(&disk.plain_rules(), None, &HostFs::new(root), opts)?;
     judge::annotate(&mut eval, &disk, opts.native);
-    eval.host = judge::offline_host_checks(&disk);
+    // Without a status the evaluation's only host check is discovery's, if any.
+    let discovery = std::mem::replace(&mut eval.host, judge::offline_host_checks(&disk));
+    eval.host.extend(discovery);
     Ok(eval)
 }
 
@@ -82,6 +91,15 @@ pub fn check_offline(
     drop_all_privileges()?;
     let eval = offline_evaluation(opts, root, rule_files)?;
     Ok(render_check(&eval, format, color))
+}
+
+/// `opts` with the Docker of `root` discovered (once per command): with the live
+/// process table under `root` when the kernel's rules are judged (`/`, `--host-root`),
+/// without it offline (`--root`, `--rules`), where what runs is what the units say.
+pub(super) fn with_discovery(opts: &Options, root: &Path, live: bool) -> Options {
+    let procs = live.then(|| ProcFs::under(root));
+    let found = docker::discover(&HostFs::new(root), procs.as_ref().map(|p| p as &dyn Processes));
+    Options { discovery: Some(Arc::new(found)), ..opts.clone() }
 }
 
 fn render_check(eval: &Evaluation, format: Format, color: bool) -> Output {

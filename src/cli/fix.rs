@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::check::offline_rules;
+use super::check::{offline_rules, with_discovery};
 use super::{drop_all_privileges, open_client, CommandError, Output};
 use crate::fix::{self, FixAction, FixError, Plan};
 use crate::host::HostFs;
@@ -73,6 +73,7 @@ fn from_files(opts: &Options, root: &Path, rule_files: &[String], mode: &FixMode
         }
         _ => offline_rules(root, rule_files)?,
     };
+    let opts = &with_discovery(opts, root, false);
     let plan = fix::plan(&disk.plain_rules(), None, &HostFs::new(root), opts, &Resolver::new(root))?;
     let text = fix::render(&plan);
     let FixMode::Write(file) = mode else {
@@ -92,6 +93,8 @@ fn from_files(opts: &Options, root: &Path, rule_files: &[String], mode: &FixMode
 /// The kernel's rules and status, and the plan that fixes them. `apply_verb` refuses a
 /// locked kernel before its rules are read.
 fn kernel_plan(opts: &Options, apply_verb: Option<&'static str>) -> Result<(AuditClient, Plan), CommandError> {
+    // Before the drop: discovery reads the daemons' `/proc/PID/exe` (see `check`).
+    let opts = &with_discovery(opts, Path::new("/"), true);
     let mut client = open_client()?;
     let status = client.status()?;
     if let Some(verb) = apply_verb.filter(|_| status.is_locked()) {

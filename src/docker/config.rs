@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use super::error::DiscoveryError;
 use super::located::Evidence;
-use super::tree::{list_dir, read_text, Tree};
+use super::tree::{list_dir, read_text};
+use crate::host::Filesystem;
 
 /// A configured value and what set it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,7 +105,7 @@ pub const EXEC_ROOT: &str = "/var/run/docker";
 /// dockerd's configuration from its command line and the
 /// daemon.json it reads. Problems (an unparsable daemon.json) are pushed to `problems`
 /// and the defaults kept, so the rest of discovery goes on.
-pub fn dockerd(tree: &dyn Tree, args: &CommandLine, problems: &mut Vec<DiscoveryError>) -> DockerdConfig {
+pub fn dockerd(tree: &dyn Filesystem, args: &CommandLine, problems: &mut Vec<DiscoveryError>) -> DockerdConfig {
     let config_file = match args.last(&["--config-file"]) {
         Some(p) => flag("--config-file", p),
         None => Value { value: PathBuf::from(DAEMON_JSON), found_by: Evidence::Cis },
@@ -219,7 +220,7 @@ pub const CONTAINERD_STATE: &str = "/run/containerd";
 pub const CONTAINERD_SOCK: &str = "/run/containerd/containerd.sock";
 
 /// containerd's configuration from its command line and config.toml.
-pub fn containerd(tree: &dyn Tree, args: &CommandLine, problems: &mut Vec<DiscoveryError>) -> ContainerdConfig {
+pub fn containerd(tree: &dyn Filesystem, args: &CommandLine, problems: &mut Vec<DiscoveryError>) -> ContainerdConfig {
     let config_file = match args.last(&["--config", "-c"]) {
         Some(p) => flag("--config", p),
         None => Value { value: PathBuf::from(CONTAINERD_TOML), found_by: Evidence::Cis },
@@ -246,7 +247,7 @@ pub fn containerd(tree: &dyn Tree, args: &CommandLine, problems: &mut Vec<Discov
 /// its directory; `*` and `?` in the file name), as containerd merges them: a value
 /// in an imported file overrides the importing one. Says whether `file` exists.
 fn containerd_toml(
-    tree: &dyn Tree,
+    tree: &dyn Filesystem,
     file: &Path,
     c: &mut ContainerdConfig,
     seen: &mut Vec<PathBuf>,
@@ -320,7 +321,7 @@ fn glob(pattern: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::docker::tree::FakeTree;
+    use crate::host::FakeFs;
 
     fn words(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
@@ -344,7 +345,7 @@ mod tests {
 
     #[test]
     fn daemon_json_moves_data_root_and_flags_name_runtimes() {
-        let t = FakeTree::new().file(
+        let t = FakeFs::new().file_with(
             "/etc/docker/daemon.json",
             r#"{"data-root": "/srv/docker", "runtimes": {"nv": {"path": "/usr/bin/nvidia-container-runtime"}},
                 "default-runtime": "nv", "containerd": "unix:///run/c.sock"}"#,
@@ -365,7 +366,9 @@ mod tests {
 
     #[test]
     fn config_file_moves_daemon_json_and_a_broken_one_is_a_problem() {
-        let t = FakeTree::new().file("/srv/custom.json", "{\"data-root\": \"/data\"}").file(DAEMON_JSON, "{not json");
+        let t = FakeFs::new()
+            .file_with("/srv/custom.json", "{\"data-root\": \"/data\"}")
+            .file_with(DAEMON_JSON, "{not json");
         let mut problems = Vec::new();
         let c = dockerd(&t, &args("dockerd --config-file /srv/custom.json"), &mut problems);
         assert_eq!(c.data_root.value, Path::new("/data"));
@@ -377,15 +380,15 @@ mod tests {
 
     #[test]
     fn containerd_imports_override_the_main_file_in_order() {
-        let t = FakeTree::new()
-            .file(
+        let t = FakeFs::new()
+            .file_with(
                 CONTAINERD_TOML,
                 "version = 3\nimports = [\"conf.d/*.toml\", \"/etc/k8s.toml\"]\nstate = \"/run/a\"\n",
             )
-            .file("/etc/containerd/conf.d/10-state.toml", "state = \"/run/b\"\n")
-            .file("/etc/containerd/conf.d/20-grpc.toml", "[grpc]\naddress = \"/run/b/c.sock\"\n")
-            .file("/etc/containerd/conf.d/README", "not toml")
-            .file("/etc/k8s.toml", "state = \"/run/k8s\"\nimports = [\"/etc/containerd/config.toml\"]\n");
+            .file_with("/etc/containerd/conf.d/10-state.toml", "state = \"/run/b\"\n")
+            .file_with("/etc/containerd/conf.d/20-grpc.toml", "[grpc]\naddress = \"/run/b/c.sock\"\n")
+            .file_with("/etc/containerd/conf.d/README", "not toml")
+            .file_with("/etc/k8s.toml", "state = \"/run/k8s\"\nimports = [\"/etc/containerd/config.toml\"]\n");
         let mut problems = Vec::new();
         let c = containerd(&t, &args("containerd"), &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
@@ -396,7 +399,7 @@ mod tests {
 
     #[test]
     fn containerd_config_moves_state_and_address() {
-        let t = FakeTree::new().file(
+        let t = FakeFs::new().file_with(
             "/etc/containerd/other.toml",
             "version = 3\nstate = \"/run/k8s-containerd\"\n[grpc]\n  address = \"/run/k8s-containerd/containerd.sock\"\n",
         );

@@ -12,9 +12,9 @@ use super::located::{Component, Evidence, Located, Location, NotInstalled, Origi
 use super::procs::{ProcessTable, Processes};
 use super::runtimes::{find_docker_init, find_runc, Shims, STANDARD_BIN_DIRS};
 use super::search::{follow, Place, Search};
-use super::tree::{read_text, Tree};
+use super::tree::read_text;
 use super::unit::{self, default_path, Unit};
-use crate::host::UNIT_DIRS;
+use crate::host::{Filesystem, UNIT_DIRS};
 
 /// Where every component is, with the evidence. Build it with [`discover`].
 #[derive(Debug)]
@@ -102,7 +102,7 @@ fn live(
 /// judging a running host (`/` or `--host-root`), `None` offline (`--root`).
 /// Never fails as a whole: a component that cannot be decided is [`Location::Error`],
 /// a configuration file that cannot be used is in [`Discovery::problems`].
-pub fn discover(tree: &dyn Tree, processes: Option<&dyn Processes>) -> Discovery {
+pub fn discover(tree: &dyn Filesystem, processes: Option<&dyn Processes>) -> Discovery {
     let mut problems = Vec::new();
     // One read of the process table for every component: /proc is scanned once, and
     // all of them see the same moment. Without it, discovery goes on offline.
@@ -251,7 +251,7 @@ fn exec_place(u: &Unit) -> Option<(Place, CommandLine, Evidence)> {
 
 /// dockerd: process, docker.service (or the snap's unit), OpenRC/sysvinit settings,
 /// PATH, CIS path.
-fn find_dockerd(tree: &dyn Tree, procs: Option<&dyn Processes>, u: Option<&Unit>, path: &str) -> Daemon {
+fn find_dockerd(tree: &dyn Filesystem, procs: Option<&dyn Processes>, u: Option<&Unit>, path: &str) -> Daemon {
     let names = DOCKERD_NAMES;
     let mut search = Search::new(tree, Component::Dockerd);
     let mut places = Vec::new();
@@ -348,7 +348,7 @@ fn init_script_program(text: &str) -> Option<(String, String, usize)> {
 /// containerd: process, containerd.service, dockerd's own (managed) containerd on
 /// dockerd's PATH, PATH, CIS path. RHEL 7's docker ran `docker-containerd-current`.
 fn find_containerd(
-    tree: &dyn Tree,
+    tree: &dyn Filesystem,
     procs: Option<&dyn Processes>,
     u: Option<&Unit>,
     managed: bool,
@@ -397,7 +397,7 @@ fn find_containerd(
 }
 
 /// A file or directory at the path its configuration names.
-fn find_file(tree: &dyn Tree, c: Component, v: &Value<PathBuf>, absent_note: Option<&str>) -> Location {
+fn find_file(tree: &dyn Filesystem, c: Component, v: &Value<PathBuf>, absent_note: Option<&str>) -> Location {
     let mut search = Search::new(tree, c);
     search.absent_note = absent_note.map(String::from);
     let places = [Place::Named(v.value.clone(), v.found_by.clone())];
@@ -417,7 +417,7 @@ fn find_file(tree: &dyn Tree, c: Component, v: &Value<PathBuf>, absent_note: Opt
 }
 
 /// A unit file: where systemd loads it from, with its drop-ins.
-fn find_unit_file(tree: &dyn Tree, c: Component, u: Option<&Unit>) -> Location {
+fn find_unit_file(tree: &dyn Filesystem, c: Component, u: Option<&Unit>) -> Location {
     let name = c.name();
     let Some(u) = u else {
         return Location::NotInstalled(NotInstalled {

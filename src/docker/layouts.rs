@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::host::{FakeFs, HostFs};
 
 fn found(d: &Discovery, c: Component) -> &Located {
     match d.get(c) {
@@ -37,8 +38,8 @@ const CONTAINERD_SERVICE: &str = "[Unit]\nDescription=containerd\n\n[Service]\n\
 
 /// Docker's own packages (docker-ce + containerd.io): everything in /usr/bin, runc a
 /// real file, docker-init in /usr/libexec/docker, containerd.io 2.x (no shim v1).
-fn docker_ce(unit_dir: &str) -> FakeTree {
-    FakeTree::new()
+fn docker_ce(unit_dir: &str) -> FakeFs {
+    FakeFs::new()
         .merged_usr()
         .exe("/usr/bin/dockerd")
         .exe("/usr/bin/docker")
@@ -46,14 +47,14 @@ fn docker_ce(unit_dir: &str) -> FakeTree {
         .exe("/usr/bin/containerd-shim-runc-v2")
         .exe("/usr/bin/runc")
         .exe("/usr/libexec/docker/docker-init")
-        .file(
+        .file_with(
             &format!("{unit_dir}/docker.service"),
             "[Unit]\nDescription=Docker\n\n[Service]\nType=notify\n\
              ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n",
         )
-        .file(&format!("{unit_dir}/docker.socket"), "[Socket]\nListenStream=/run/docker.sock\n")
-        .file(&format!("{unit_dir}/containerd.service"), CONTAINERD_SERVICE)
-        .file("/etc/containerd/config.toml", "disabled_plugins = [\"cri\"]\n")
+        .file_with(&format!("{unit_dir}/docker.socket"), "[Socket]\nListenStream=/run/docker.sock\n")
+        .file_with(&format!("{unit_dir}/containerd.service"), CONTAINERD_SERVICE)
+        .file_with("/etc/containerd/config.toml", "disabled_plugins = [\"cri\"]\n")
         .dir("/etc/docker")
         .dir("/var/lib/docker")
 }
@@ -101,7 +102,7 @@ fn docker_ce_deb_and_rpm() {
 
 #[test]
 fn open_suse_runs_containerd_and_its_shims_from_usr_sbin() {
-    let t = FakeTree::new()
+    let t = FakeFs::new()
         .merged_usr()
         .exe("/usr/bin/dockerd")
         .exe("/usr/sbin/containerd")
@@ -109,13 +110,13 @@ fn open_suse_runs_containerd_and_its_shims_from_usr_sbin() {
         .exe("/usr/sbin/containerd-shim-runc-v2")
         .exe("/usr/sbin/runc")
         .symlink("/usr/bin/runc", "../sbin/runc")
-        .file(
+        .file_with(
             "/usr/lib/systemd/system/docker.service",
             "[Service]\nEnvironmentFile=/etc/sysconfig/docker\n\
              ExecStart=/usr/bin/dockerd --add-runtime oci=/usr/sbin/runc $DOCKER_NETWORK_OPTIONS $DOCKER_OPTS\n",
         )
-        .file("/usr/lib/systemd/system/containerd.service", "[Service]\nExecStart=/usr/sbin/containerd\n")
-        .file("/etc/sysconfig/docker", "DOCKER_OPTS=\"\"\n");
+        .file_with("/usr/lib/systemd/system/containerd.service", "[Service]\nExecStart=/usr/sbin/containerd\n")
+        .file_with("/etc/sysconfig/docker", "DOCKER_OPTS=\"\"\n");
     let d = discover(&t, None);
     assert_eq!(
         at(&d, Component::Containerd),
@@ -139,7 +140,7 @@ fn open_suse_runs_containerd_and_its_shims_from_usr_sbin() {
 
 #[test]
 fn fedora_42_merged_usr_sbin_into_bin() {
-    let t = FakeTree::new()
+    let t = FakeFs::new()
         .dir("/usr/bin")
         .symlink("/usr/sbin", "bin")
         .symlink("/bin", "usr/bin")
@@ -148,8 +149,8 @@ fn fedora_42_merged_usr_sbin_into_bin() {
         .exe("/usr/bin/containerd")
         .exe("/usr/bin/containerd-shim-runc-v2")
         .exe("/usr/bin/runc")
-        .file("/usr/lib/systemd/system/docker.service", "[Service]\nExecStart=/usr/bin/dockerd -H fd://\n")
-        .file("/usr/lib/systemd/system/containerd.service", CONTAINERD_SERVICE);
+        .file_with("/usr/lib/systemd/system/docker.service", "[Service]\nExecStart=/usr/bin/dockerd -H fd://\n")
+        .file_with("/usr/lib/systemd/system/containerd.service", CONTAINERD_SERVICE);
     let d = discover(&t, None);
     let runc = found(&d, Component::Runc);
     // Found first as /usr/sbin/runc on the PATH; judged as the file, /usr/bin/runc.
@@ -161,13 +162,13 @@ fn fedora_42_merged_usr_sbin_into_bin() {
 
 #[test]
 fn rhel_7_dockerd_current_with_its_own_runtime_and_containerd() {
-    let t = FakeTree::new()
+    let t = FakeFs::new()
         .merged_usr()
         .exe("/usr/bin/dockerd-current")
         .exe("/usr/bin/docker-containerd-current")
         .exe("/usr/libexec/docker/docker-runc-current")
         .exe("/usr/libexec/docker/docker-init-current")
-        .file(
+        .file_with(
             "/usr/lib/systemd/system/docker.service",
             "[Service]\nEnvironmentFile=-/etc/sysconfig/docker\nEnvironmentFile=-/etc/sysconfig/docker-storage\n\
              ExecStart=/usr/bin/dockerd-current \\\n          \
@@ -176,7 +177,7 @@ fn rhel_7_dockerd_current_with_its_own_runtime_and_containerd() {
              --init-path=/usr/libexec/docker/docker-init-current \\\n          \
              $OPTIONS $DOCKER_STORAGE_OPTIONS\n",
         )
-        .file("/etc/sysconfig/docker", "OPTIONS='--selinux-enabled --log-driver=journald'\n");
+        .file_with("/etc/sysconfig/docker", "OPTIONS='--selinux-enabled --log-driver=journald'\n");
     let d = discover(&t, None);
     assert_eq!(
         at(&d, Component::Dockerd),
@@ -201,7 +202,7 @@ fn rhel_7_dockerd_current_with_its_own_runtime_and_containerd() {
 
 #[test]
 fn a_static_install_in_usr_local_bin_without_units() {
-    let mut t = FakeTree::new().merged_usr();
+    let mut t = FakeFs::new().merged_usr();
     for bin in ["dockerd", "containerd", "containerd-shim-runc-v2", "runc", "docker-init", "docker"] {
         t = t.exe(&format!("/usr/local/bin/{bin}"));
     }
@@ -225,7 +226,7 @@ fn a_static_install_in_usr_local_bin_without_units() {
 
 #[test]
 fn the_snap() {
-    let t = FakeTree::new()
+    let t = FakeFs::new()
         .merged_usr()
         .exe("/usr/bin/snap")
         .symlink("/snap/docker/current", "2915")
@@ -233,13 +234,13 @@ fn the_snap() {
         .exe("/snap/docker/2915/bin/containerd")
         .exe("/snap/docker/2915/bin/containerd-shim-runc-v2")
         .exe("/snap/docker/2915/bin/runc")
-        .file(
+        .file_with(
             "/etc/systemd/system/snap.docker.dockerd.service",
             "[Unit]\nDescription=Service for snap application docker.dockerd\n[Service]\n\
              ExecStart=/usr/bin/snap run docker.dockerd\n",
         )
         .dir("/var/snap/docker/common/var-lib-docker")
-        .file("/var/snap/docker/2915/config/daemon.json", "{}")
+        .file_with("/var/snap/docker/2915/config/daemon.json", "{}")
         .symlink("/var/snap/docker/current", "2915");
     let d = discover(&t, None);
     let unit = "snap.docker.dockerd.service ExecStart (/etc/systemd/system/snap.docker.dockerd.service:4)";
@@ -263,7 +264,7 @@ fn the_snap() {
 
 #[test]
 fn a_drop_in_resetting_exec_start_moves_dockerd_and_is_listed() {
-    let t = docker_ce("/usr/lib/systemd/system").exe("/opt/docker/dockerd").file(
+    let t = docker_ce("/usr/lib/systemd/system").exe("/opt/docker/dockerd").file_with(
         "/etc/systemd/system/docker.service.d/override.conf",
         "[Service]\nExecStart=\nExecStart=/opt/docker/dockerd -H fd:// --data-root /data\n",
     );
@@ -280,7 +281,7 @@ fn a_drop_in_resetting_exec_start_moves_dockerd_and_is_listed() {
         [Path::new("/etc/systemd/system/docker.service.d/override.conf")]
     );
     // A full copy in /etc hides the packaged unit, which is then another copy.
-    let t = t.file("/etc/systemd/system/docker.service", "[Service]\nExecStart=/usr/bin/dockerd\n");
+    let t = t.file_with("/etc/systemd/system/docker.service", "[Service]\nExecStart=/usr/bin/dockerd\n");
     let d = discover(&t, None);
     let svc = found(&d, Component::DockerService);
     assert_eq!(svc.path, Path::new("/etc/systemd/system/docker.service"));
@@ -300,7 +301,7 @@ fn a_drop_in_resetting_exec_start_moves_dockerd_and_is_listed() {
 #[test]
 fn data_root_moved_in_daemon_json_and_daemon_json_moved_by_config_file() {
     let t = docker_ce("/usr/lib/systemd/system")
-        .file("/etc/docker/daemon.json", "{\"data-root\": \"/srv/docker\"}")
+        .file_with("/etc/docker/daemon.json", "{\"data-root\": \"/srv/docker\"}")
         .symlink("/srv/docker", "/mnt/disk/docker")
         .dir("/mnt/disk/docker");
     let d = discover(&t, None);
@@ -311,11 +312,11 @@ fn data_root_moved_in_daemon_json_and_daemon_json_moved_by_config_file() {
     );
 
     let t = docker_ce("/usr/lib/systemd/system")
-        .file(
+        .file_with(
             "/etc/systemd/system/docker.service.d/config.conf",
             "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --config-file=/opt/etc/dockerd.json\n",
         )
-        .file("/opt/etc/dockerd.json", "{\"data-root\": \"/opt/docker\"}")
+        .file_with("/opt/etc/dockerd.json", "{\"data-root\": \"/opt/docker\"}")
         .dir("/opt/docker");
     let d = discover(&t, None);
     let json = found(&d, Component::DaemonJson);
@@ -330,15 +331,15 @@ fn data_root_moved_in_daemon_json_and_daemon_json_moved_by_config_file() {
 
 #[test]
 fn a_flag_from_etc_default_docker_names_the_line_that_set_it() {
-    let t = FakeTree::new()
+    let t = FakeFs::new()
         .merged_usr()
         .exe("/usr/sbin/dockerd")
-        .file(
+        .file_with(
             "/usr/lib/systemd/system/docker.service",
             "[Service]\nEnvironmentFile=-/etc/default/docker\n\
              ExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS\n",
         )
-        .file("/etc/default/docker", "# Debian's comment\nDOCKER_OPTS=\"--data-root /srv/docker\"\n")
+        .file_with("/etc/default/docker", "# Debian's comment\nDOCKER_OPTS=\"--data-root /srv/docker\"\n")
         .dir("/srv/docker");
     let d = discover(&t, None);
     assert_eq!(
@@ -354,16 +355,16 @@ fn a_flag_from_etc_default_docker_names_the_line_that_set_it() {
 #[test]
 fn containerd_config_moved_with_another_state_directory() {
     let t = docker_ce("/usr/lib/systemd/system")
-        .file(
+        .file_with(
             "/etc/systemd/system/containerd.service.d/10-config.conf",
             "[Service]\nExecStart=\nExecStart=/usr/bin/containerd --config /etc/containerd/docker.toml\n",
         )
-        .file(
+        .file_with(
             "/etc/containerd/docker.toml",
             "version = 2\nstate = \"/run/docker-containerd\"\n[grpc]\naddress = \"/run/docker-containerd/c.sock\"\n",
         )
         .dir("/run/docker-containerd")
-        .file("/run/docker-containerd/c.sock", "");
+        .file_with("/run/docker-containerd/c.sock", "");
     let d = discover(&t, None);
     let file = "/etc/containerd/docker.toml";
     assert_eq!(
@@ -384,14 +385,14 @@ fn containerd_config_moved_with_another_state_directory() {
 
 #[test]
 fn a_runc_in_usr_local_bin_shadows_the_packaged_one() {
-    let t = FakeTree::new()
+    let t = FakeFs::new()
         .merged_usr()
         .exe("/usr/sbin/dockerd")
         .exe("/usr/bin/containerd")
         .exe("/usr/sbin/runc")
         .symlink("/usr/bin/runc", "../sbin/runc")
         .exe("/usr/local/bin/runc")
-        .file("/usr/lib/systemd/system/containerd.service", CONTAINERD_SERVICE);
+        .file_with("/usr/lib/systemd/system/containerd.service", CONTAINERD_SERVICE);
     let d = discover(&t, None);
     let runc = found(&d, Component::Runc);
     assert_eq!(
@@ -410,7 +411,7 @@ fn a_runc_in_usr_local_bin_shadows_the_packaged_one() {
 #[test]
 fn runtimes_that_are_not_runc_leave_runc_to_the_path() {
     // nvidia-container-runtime wraps the runc on the PATH.
-    let t = docker_ce("/usr/lib/systemd/system").exe("/usr/bin/nvidia-container-runtime").file(
+    let t = docker_ce("/usr/lib/systemd/system").exe("/usr/bin/nvidia-container-runtime").file_with(
         "/etc/docker/daemon.json",
         r#"{"default-runtime": "nvidia", "runtimes": {"nvidia": {"path": "nvidia-container-runtime"}}}"#,
     );
@@ -424,7 +425,7 @@ fn runtimes_that_are_not_runc_leave_runc_to_the_path() {
     // An old daemon.json redefining runc itself.
     let t = docker_ce("/usr/lib/systemd/system")
         .exe("/opt/runc/runc")
-        .file("/etc/docker/daemon.json", r#"{"runtimes": {"runc": {"path": "/opt/runc/runc"}}}"#);
+        .file_with("/etc/docker/daemon.json", r#"{"runtimes": {"runc": {"path": "/opt/runc/runc"}}}"#);
     let d = discover(&t, None);
     assert_eq!(at(&d, Component::Runc), pair("/opt/runc/runc", "runtime runc (daemon.json runtimes)"));
     assert_eq!(found(&d, Component::Runc).others[0].path, Path::new("/usr/bin/runc"));
@@ -432,11 +433,14 @@ fn runtimes_that_are_not_runc_leave_runc_to_the_path() {
 
 #[test]
 fn shims_beside_containerd_when_not_on_its_path() {
-    let t = FakeTree::new()
+    let t = FakeFs::new()
         .merged_usr()
         .exe("/opt/containerd/bin/containerd")
         .exe("/opt/containerd/bin/containerd-shim-runc-v2")
-        .file("/usr/lib/systemd/system/containerd.service", "[Service]\nExecStart=/opt/containerd/bin/containerd\n");
+        .file_with(
+            "/usr/lib/systemd/system/containerd.service",
+            "[Service]\nExecStart=/opt/containerd/bin/containerd\n",
+        );
     let d = discover(&t, None);
     assert_eq!(
         at(&d, Component::ContainerdShimRuncV2),
@@ -446,11 +450,11 @@ fn shims_beside_containerd_when_not_on_its_path() {
 
 #[test]
 fn containerd_2_is_named_when_the_v1_shims_are_absent() {
-    let t = FakeTree::new()
+    let t = FakeFs::new()
         .merged_usr()
-        .file("/usr/bin/containerd", "\x7fELF ... github.com/containerd/containerd/v2/cmd/containerd ...")
+        .file_with("/usr/bin/containerd", "\x7fELF ... github.com/containerd/containerd/v2/cmd/containerd ...")
         .exe("/usr/bin/containerd-shim-runc-v2")
-        .file("/usr/lib/systemd/system/containerd.service", CONTAINERD_SERVICE);
+        .file_with("/usr/lib/systemd/system/containerd.service", CONTAINERD_SERVICE);
     let d = discover(&t, None);
     for c in [Component::ContainerdShim, Component::ContainerdShimRuncV1] {
         let n = absent(&d, c);
@@ -463,44 +467,44 @@ fn containerd_2_is_named_when_the_v1_shims_are_absent() {
 
 #[test]
 fn open_rc_and_sysvinit_settings_name_dockerd_without_systemd() {
-    let t = FakeTree::new()
+    let t = FakeFs::new()
         .merged_usr()
         .exe("/usr/bin/dockerd")
         .exe("/opt/bin/dockerd")
-        .file("/etc/init.d/docker", "#!/sbin/openrc-run\n")
-        .file("/etc/conf.d/docker", "DOCKERD_BINARY=\"/opt/bin/dockerd\"\nDOCKER_OPTS=\"--data-root /data\"\n")
+        .file_with("/etc/init.d/docker", "#!/sbin/openrc-run\n")
+        .file_with("/etc/conf.d/docker", "DOCKERD_BINARY=\"/opt/bin/dockerd\"\nDOCKER_OPTS=\"--data-root /data\"\n")
         .dir("/data");
     let d = discover(&t, None);
     assert_eq!(at(&d, Component::Dockerd), pair("/opt/bin/dockerd", "DOCKERD_BINARY (/etc/conf.d/docker:1)"));
     assert_eq!(at(&d, Component::DataRoot), pair("/data", "--data-root in DOCKER_OPTS (/etc/conf.d/docker:2)"));
     assert_eq!(found(&d, Component::Dockerd).others[0].path, Path::new("/usr/bin/dockerd"));
 
-    let t = FakeTree::new()
+    let t = FakeFs::new()
         .merged_usr()
         .exe("/usr/sbin/dockerd")
-        .file("/etc/default/docker", "DOCKERD=/usr/sbin/dockerd\n");
+        .file_with("/etc/default/docker", "DOCKERD=/usr/sbin/dockerd\n");
     let d = discover(&t, None);
     assert_eq!(at(&d, Component::Dockerd), pair("/usr/sbin/dockerd", "DOCKERD (/etc/default/docker:1)"));
 }
 
 #[test]
 fn init_scripts_name_dockerd_by_default_alpine_and_debian_without_systemd() {
-    let alpine = FakeTree::new()
+    let alpine = FakeFs::new()
         .merged_usr()
         .exe("/usr/bin/dockerd")
-        .file(
+        .file_with(
             "/etc/init.d/docker",
             "#!/sbin/openrc-run\nsupervisor=supervise-daemon\nname=\"Docker Daemon\"\n\
              command=\"${DOCKERD_BINARY:-/usr/bin/dockerd}\"\ncommand_args=\"${DOCKER_OPTS}\"\n",
         )
-        .file("/etc/conf.d/docker", "#DOCKERD_BINARY=\"/usr/bin/dockerd\"\nDOCKER_OPTS=\"\"\n");
+        .file_with("/etc/conf.d/docker", "#DOCKERD_BINARY=\"/usr/bin/dockerd\"\nDOCKER_OPTS=\"\"\n");
     let d = discover(&alpine, None);
     assert_eq!(at(&d, Component::Dockerd), pair("/usr/bin/dockerd", "command (/etc/init.d/docker:4)"));
-    let debian = FakeTree::new()
+    let debian = FakeFs::new()
         .merged_usr()
         .exe("/usr/sbin/dockerd")
-        .file("/etc/init.d/docker", "#!/bin/sh\nBASE=docker\nDOCKERD=/usr/sbin/dockerd\n")
-        .file("/etc/default/docker", "#DOCKER_OPTS=\"--dns 8.8.8.8\"\n");
+        .file_with("/etc/init.d/docker", "#!/bin/sh\nBASE=docker\nDOCKERD=/usr/sbin/dockerd\n")
+        .file_with("/etc/default/docker", "#DOCKER_OPTS=\"--dns 8.8.8.8\"\n");
     let d = discover(&debian, None);
     assert_eq!(at(&d, Component::Dockerd), pair("/usr/sbin/dockerd", "DOCKERD (/etc/init.d/docker:3)"));
 }
@@ -535,7 +539,7 @@ fn live_processes_come_first_and_carry_their_flags() {
     assert!(dockerd.notes[0].contains("deleted"), "{:?}", dockerd.notes);
 
     // No process: the unit decides, and the reason says no process was seen.
-    let d = discover(&FakeTree::new().merged_usr(), Some(&ProcessTable::default()));
+    let d = discover(&FakeFs::new().merged_usr(), Some(&ProcessTable::default()));
     assert!(absent(&d, Component::Dockerd).looked[0].starts_with("processes named dockerd"));
 }
 
@@ -559,7 +563,7 @@ fn a_socket_is_containerd_sock_and_a_fifo_is_no_program() {
     let fifo = std::ffi::CString::new(root.join("usr/bin/dockerd").into_os_string().into_encoded_bytes()).unwrap();
     // SAFETY: a NUL-terminated path.
     assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
-    let d = discover(&HostTree::new(&root), None);
+    let d = discover(&HostFs::new(&root), None);
     assert_eq!(at(&d, Component::ContainerdSock), pair("/run/containerd/containerd.sock", "CIS path"));
     assert_eq!(at(&d, Component::ContainerdState), pair("/run/containerd", "CIS path"));
     assert!(matches!(d.get(Component::Dockerd), Location::NotInstalled(_)));
@@ -568,7 +572,7 @@ fn a_socket_is_containerd_sock_and_a_fifo_is_no_program() {
 
 #[test]
 fn every_component_has_a_location_and_unknown_targets_none() {
-    let d = discover(&FakeTree::new(), None);
+    let d = discover(&FakeFs::new(), None);
     assert_eq!(d.iter().count(), Component::ALL.len());
     for c in Component::ALL {
         assert_eq!(d.get(c).component(), c);

@@ -20,7 +20,10 @@
 //! Every symlink is resolved inside the root being judged; everything but `/proc`
 //! works offline under `--root`. Nothing is executed and nothing opened for writing.
 //!
-//! For the judge: discover once per run (`HostTree::new(root)`; processes only when
+//! Discovery reads the root through the judge's own [`Filesystem`](crate::host::Filesystem)
+//! (`HostFs` under `/`, `--root` or `--host-root`; `FakeFs` in tests).
+//!
+//! For the judge: discover once per run (`HostFs::new(root)`; processes only when
 //! the kernel's rules are judged: `ProcFs::new("/proc")` on the host,
 //! `ProcFs::under(host_root)` with `--host-root`, `None` with `--root`/`--rules`),
 //! then per control `discovery.for_cis_target(literal)` with the catalog's
@@ -30,8 +33,9 @@
 //! CIS path to report is the catalog's own literal (1.2.0 writes /usr/sbin/runc).
 //!
 //! ```
-//! use dockaudit::docker::{discover, Component, FakeTree, Location};
-//! let root = FakeTree::new()
+//! use dockaudit::docker::{discover, Component, Location};
+//! use dockaudit::host::FakeFs;
+//! let root = FakeFs::new()
 //!     .merged_usr()
 //!     .exe("/usr/sbin/runc")
 //!     .symlink("/usr/bin/runc", "../sbin/runc");
@@ -61,5 +65,4 @@ pub use discover::{discover, Discovery};
 pub use error::DiscoveryError;
 pub use located::{Component, Evidence, Located, Location, NotInstalled, Origin, OtherCopy, SymlinkHop};
 pub use procs::{ProcFs, Process, ProcessTable, Processes};
-pub use tree::{FakeTree, HostTree, Tree};
 pub use unit::SYSTEMD_DEFAULT_PATH;

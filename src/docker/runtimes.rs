@@ -10,8 +10,8 @@ use super::config::DockerdConfig;
 use super::located::{Component, Evidence, Location};
 use super::procs::Processes;
 use super::search::{Place, Search};
-use super::tree::Tree;
 use super::unit::Unit;
+use crate::host::Filesystem;
 
 /// Where copies of a program are commonly installed (for the `others` list).
 pub const STANDARD_BIN_DIRS: [&str; 6] =
@@ -25,7 +25,7 @@ const DOCKER_LIBEXEC: [&str; 4] =
 
 /// Where containerd looks for its shims.
 pub struct Shims<'t> {
-    pub tree: &'t dyn Tree,
+    pub tree: &'t dyn Filesystem,
     pub procs: Option<&'t dyn Processes>,
     pub path: String,
     pub path_of: Option<String>,
@@ -73,7 +73,7 @@ impl Shims<'_> {
 
 /// runc: the default runtime's binary when it is a runc (`--default-runtime` with
 /// `--add-runtime`, daemon.json), else `runc` on the PATH containerd's shim runs with.
-pub fn find_runc(tree: &dyn Tree, cfg: &DockerdConfig, path: &str, path_of: &Option<String>) -> Location {
+pub fn find_runc(tree: &dyn Filesystem, cfg: &DockerdConfig, path: &str, path_of: &Option<String>) -> Location {
     let mut search = Search::new(tree, Component::Runc);
     let mut places = Vec::new();
     let is_runc = |p: &str| Path::new(p).file_name().is_some_and(|n| n.to_string_lossy().contains("runc"));
@@ -111,7 +111,7 @@ pub fn find_runc(tree: &dyn Tree, cfg: &DockerdConfig, path: &str, path_of: &Opt
 }
 
 /// docker-init: `init-path`, dockerd's libexec directories, its PATH.
-pub fn find_docker_init(tree: &dyn Tree, cfg: &DockerdConfig, path: &str, u: Option<&Unit>) -> Location {
+pub fn find_docker_init(tree: &dyn Filesystem, cfg: &DockerdConfig, path: &str, u: Option<&Unit>) -> Location {
     let mut places = Vec::new();
     if let Some(p) = &cfg.init_path {
         places.push(Place::Named(p.value.clone(), p.found_by.clone()));

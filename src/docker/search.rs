@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use super::error::DiscoveryError;
 use super::located::{Component, Evidence, Located, Location, NotInstalled, OtherCopy, SymlinkHop};
 use super::procs::{comm_of, Processes};
-use super::tree::Tree;
-use crate::host::{resolve, FileId, FileKind};
+
+use crate::host::{resolve, FileId, FileKind, Filesystem};
 
 /// Linux's `MAXSYMLINKS`.
 const MAX_LINKS: usize = 40;
@@ -26,20 +26,18 @@ pub struct Followed {
 }
 
 /// Follows `named` to its final file inside the root.
-pub fn follow(tree: &dyn Tree, named: &Path) -> Result<Followed, DiscoveryError> {
+pub fn follow(tree: &dyn Filesystem, named: &Path) -> Result<Followed, DiscoveryError> {
     let mut hops = Vec::new();
     let mut current = named.to_path_buf();
     loop {
-        let r = resolve(tree.fs(), &current, false)?;
+        let r = resolve(tree, &current, false)?;
         match r.meta {
             Some(m) if m.kind == FileKind::Symlink => {
                 if hops.len() >= MAX_LINKS {
                     return Err(DiscoveryError::Loop { path: named.to_path_buf() });
                 }
-                let target = tree
-                    .fs()
-                    .readlink(&r.path)
-                    .map_err(|source| DiscoveryError::Read { path: r.path.clone(), source })?;
+                let target =
+                    tree.readlink(&r.path).map_err(|source| DiscoveryError::Read { path: r.path.clone(), source })?;
                 current = if target.is_absolute() {
                     target.clone()
                 } else {
@@ -64,7 +62,7 @@ pub enum Place {
 
 /// A component being searched: its places in order and what was looked at.
 pub struct Search<'t> {
-    pub tree: &'t dyn Tree,
+    pub tree: &'t dyn Filesystem,
     pub component: Component,
     pub looked: Vec<String>,
     /// Where another copy may be (checked only for the `others` list).
@@ -85,7 +83,7 @@ struct Chosen {
 }
 
 impl<'t> Search<'t> {
-    pub fn new(tree: &'t dyn Tree, component: Component) -> Search<'t> {
+    pub fn new(tree: &'t dyn Filesystem, component: Component) -> Search<'t> {
         let want_dir =
             matches!(component, Component::DataRoot | Component::ContainerdState | Component::DockerConfigDir);
         Search { tree, component, looked: Vec::new(), also: Vec::new(), notes: Vec::new(), want_dir, absent_note: None }
@@ -260,11 +258,11 @@ impl<'t> Search<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::docker::tree::FakeTree;
+    use crate::host::FakeFs;
 
     #[test]
     fn follow_records_last_component_links_only() {
-        let t = FakeTree::new().merged_usr().exe("/usr/sbin/runc").symlink("/usr/bin/runc", "../sbin/runc");
+        let t = FakeFs::new().merged_usr().exe("/usr/sbin/runc").symlink("/usr/bin/runc", "../sbin/runc");
         let f = follow(&t, Path::new("/bin/runc")).unwrap();
         assert_eq!(f.path, Path::new("/usr/sbin/runc"));
         assert_eq!(
@@ -280,7 +278,7 @@ mod tests {
 
     #[test]
     fn the_first_place_wins_and_the_rest_are_others_or_links() {
-        let t = FakeTree::new()
+        let t = FakeFs::new()
             .merged_usr()
             .exe("/usr/local/bin/runc")
             .exe("/usr/sbin/runc")
@@ -300,7 +298,7 @@ mod tests {
 
     #[test]
     fn nothing_found_says_where_it_looked() {
-        let t = FakeTree::new().merged_usr();
+        let t = FakeFs::new().merged_usr();
         let places = [
             Place::Named(PathBuf::from("/usr/bin/dockerd"), Evidence::Cis),
             Place::Lookup {

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use super::error::DiscoveryError;
 use super::exec::{env_file, environment_assignments, exec_command};
 use super::located::Origin;
-use super::tree::{existing, list_dir, read_text, Tree};
-use crate::host::{find_unit, UNIT_DIRS};
+use super::tree::{existing, list_dir, read_text};
+use crate::host::{find_unit, Filesystem, UNIT_DIRS};
 
 /// systemd's PATH for services that set none (merged /usr; `/sbin:/bin` are added on
 /// split-/usr hosts).
@@ -99,13 +99,13 @@ pub fn default_path(split_usr: bool) -> String {
 }
 
 /// Whether `/bin` is a directory of its own (not a link into /usr).
-pub fn is_split_usr(tree: &dyn Tree) -> bool {
-    tree.fs().lstat(Path::new("/bin")).is_ok_and(|m| m.kind == crate::host::FileKind::Dir)
+pub fn is_split_usr(tree: &dyn Filesystem) -> bool {
+    tree.lstat(Path::new("/bin")).is_ok_and(|m| m.kind == crate::host::FileKind::Dir)
 }
 
 /// Loads `name` (e.g. `docker.service`), or `None` when no unit directory has it.
-pub fn load(tree: &dyn Tree, name: &str) -> Result<Option<Unit>, DiscoveryError> {
-    let Some(fragment) = find_unit(tree.fs(), name)? else { return Ok(None) };
+pub fn load(tree: &dyn Filesystem, name: &str) -> Result<Option<Unit>, DiscoveryError> {
+    let Some(fragment) = find_unit(tree, name)? else { return Ok(None) };
     let masked = existing(tree, &fragment)?.is_some_and(|r| r.path == Path::new("/dev/null"));
     let mut settings = Vec::new();
     if !masked {
@@ -145,7 +145,7 @@ pub fn load(tree: &dyn Tree, name: &str) -> Result<Option<Unit>, DiscoveryError>
 }
 
 /// The drop-ins systemd applies to `name`, in order.
-fn drop_ins(tree: &dyn Tree, name: &str) -> Result<Vec<PathBuf>, DiscoveryError> {
+fn drop_ins(tree: &dyn Filesystem, name: &str) -> Result<Vec<PathBuf>, DiscoveryError> {
     let kind = name.rsplit('.').next().unwrap_or("");
     // File name -> path; the first (highest-priority) directory holding a name wins.
     let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -220,7 +220,7 @@ pub fn parse(text: &str, file: &Path, out: &mut Vec<Setting>) {
 
 /// `Environment=` in order (an empty one resets), then the `EnvironmentFile=` files
 /// (a leading `-`: optional), whose values override.
-fn environment(tree: &dyn Tree, unit: &mut Unit) -> Result<(), DiscoveryError> {
+fn environment(tree: &dyn Filesystem, unit: &mut Unit) -> Result<(), DiscoveryError> {
     let mut env: Vec<(String, String)> = Vec::new();
     let mut origins: Vec<(String, Origin)> = Vec::new();
     let mut files: Vec<(PathBuf, bool, Origin)> = Vec::new();
@@ -263,7 +263,7 @@ fn environment(tree: &dyn Tree, unit: &mut Unit) -> Result<(), DiscoveryError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::docker::tree::FakeTree;
+    use crate::host::FakeFs;
 
     const DEBIAN: &str = "[Unit]\nDescription=Docker\n\n[Service]\nType=notify\n\
         EnvironmentFile=-/etc/default/docker\n\
@@ -271,10 +271,10 @@ mod tests {
 
     #[test]
     fn the_fragment_its_environment_file_and_exec_start() {
-        let t = FakeTree::new()
-            .merged_usr()
-            .file("/usr/lib/systemd/system/docker.service", DEBIAN)
-            .file("/etc/default/docker", "#DOCKER_OPTS=\"--dns 8.8.8.8\"\nDOCKER_OPTS=\"--data-root=/srv/docker\"\n");
+        let t = FakeFs::new().merged_usr().file_with("/usr/lib/systemd/system/docker.service", DEBIAN).file_with(
+            "/etc/default/docker",
+            "#DOCKER_OPTS=\"--dns 8.8.8.8\"\nDOCKER_OPTS=\"--data-root=/srv/docker\"\n",
+        );
         let u = load(&t, "docker.service").unwrap().unwrap();
         assert_eq!(u.fragment, Path::new("/usr/lib/systemd/system/docker.service"));
         let cmd = u.main_command().unwrap();
@@ -298,16 +298,16 @@ mod tests {
 
     #[test]
     fn drop_ins_reset_exec_start_in_lexical_order_and_higher_directories_hide_lower() {
-        let t = FakeTree::new()
+        let t = FakeFs::new()
             .merged_usr()
-            .file("/usr/lib/systemd/system/docker.service", DEBIAN)
-            .file("/usr/lib/systemd/system/docker.service.d/10-path.conf", "[Service]\nEnvironment=PATH=/opt/bin\n")
-            .file("/etc/systemd/system/docker.service.d/10-path.conf", "[Service]\nEnvironment=\"PATH=/opt/docker/bin:/usr/bin\"\n")
-            .file(
+            .file_with("/usr/lib/systemd/system/docker.service", DEBIAN)
+            .file_with("/usr/lib/systemd/system/docker.service.d/10-path.conf", "[Service]\nEnvironment=PATH=/opt/bin\n")
+            .file_with("/etc/systemd/system/docker.service.d/10-path.conf", "[Service]\nEnvironment=\"PATH=/opt/docker/bin:/usr/bin\"\n")
+            .file_with(
                 "/etc/systemd/system/docker.service.d/override.conf",
                 "[Service]\n# reset, then the new command\nExecStart=\nExecStart=/opt/docker/bin/dockerd \\\n  --data-root /data \\\n  # a comment inside\n  -H fd://\n",
             )
-            .file("/run/systemd/system/service.d/50-all.conf", "[Service]\nEnvironment=ALL=1\n");
+            .file_with("/run/systemd/system/service.d/50-all.conf", "[Service]\nEnvironment=ALL=1\n");
         let u = load(&t, "docker.service").unwrap().unwrap();
         assert_eq!(
             u.drop_ins,
@@ -325,23 +325,26 @@ mod tests {
 
     #[test]
     fn a_relative_program_is_looked_up_on_exec_search_path_not_on_the_environment_path() {
-        let t = FakeTree::new()
-            .merged_usr()
-            .file("/etc/systemd/system/docker.service", "[Service]\nEnvironment=PATH=/opt/env\nExecStart=dockerd\n");
+        let t = FakeFs::new().merged_usr().file_with(
+            "/etc/systemd/system/docker.service",
+            "[Service]\nEnvironment=PATH=/opt/env\nExecStart=dockerd\n",
+        );
         let u = load(&t, "docker.service").unwrap().unwrap();
         assert_eq!((u.path().as_str(), u.exec_search_path()), ("/opt/env", SYSTEMD_DEFAULT_PATH.to_string()));
-        let t =
-            t.file("/etc/systemd/system/docker.service.d/x.conf", "[Service]\nExecSearchPath=/opt/bin\nEnvironment=\n");
+        let t = t.file_with(
+            "/etc/systemd/system/docker.service.d/x.conf",
+            "[Service]\nExecSearchPath=/opt/bin\nEnvironment=\n",
+        );
         let u = load(&t, "docker.service").unwrap().unwrap();
         assert_eq!((u.path().as_str(), u.exec_search_path()), ("/opt/bin", "/opt/bin".to_string()));
     }
 
     #[test]
     fn a_masked_unit_runs_nothing() {
-        let t = FakeTree::new()
+        let t = FakeFs::new()
             .merged_usr()
-            .file("/usr/lib/systemd/system/docker.service", DEBIAN)
-            .file("/dev/null", "")
+            .file_with("/usr/lib/systemd/system/docker.service", DEBIAN)
+            .file_with("/dev/null", "")
             .symlink("/etc/systemd/system/docker.service", "/dev/null");
         let u = load(&t, "docker.service").unwrap().unwrap();
         assert!(u.masked);

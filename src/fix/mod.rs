@@ -27,8 +27,8 @@ use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::host::Filesystem;
-use crate::judge::{evaluate, Benchmark, Evaluation, Options, Remediation, UnknownControl, Verdict};
+use crate::host::{resolve, Filesystem, Resolved};
+use crate::judge::{evaluate, Benchmark, ControlVerdict, Evaluation, Options, Remediation, UnknownControl, Verdict};
 use crate::kernel::{AuditControl, Error, Status};
 use crate::persist::{self, same_rule, LoadError};
 use crate::rule::syscalls::Arch;
@@ -54,7 +54,11 @@ pub enum FixAction {
 pub struct Fix {
     pub id: &'static str,
     pub title: &'static str,
+    /// The judged path: the rule goes on it.
     pub path: String,
+    /// The path the CIS text names, and how `path` was found (the verdict's).
+    pub cis_path: String,
+    pub found_by: String,
     pub was: Verdict,
     pub action: FixAction,
 }
@@ -129,20 +133,30 @@ pub fn plan(
 
     let mut fixes: Vec<Fix> = Vec::new();
     for c in before.controls.iter().filter(|c| c.verdict.is_finding()) {
-        let fix = |action| Fix { id: c.id, title: c.title, path: c.path.clone(), was: c.verdict, action };
+        // The judged path is the final inode when discovery found it; judged on a
+        // catalog path that is a symlink, the rule goes on the file it leads to (a
+        // watch on the link records nothing of the file).
+        let path = match resolve(fs, Path::new(&c.path), true) {
+            Ok(Resolved { path, meta: Some(_) }) => path.display().to_string(),
+            _ => c.path.clone(),
+        };
+        let fix = |action| Fix {
+            id: c.id,
+            title: c.title,
+            path: path.clone(),
+            cis_path: c.cis_path.clone(),
+            found_by: c.found_by.clone(),
+            was: c.verdict,
+            action,
+        };
         if c.verdict == Verdict::Error {
             fixes.push(fix(FixAction::Manual { why: c.reasons.clone() }));
             continue;
         }
-        let line = append_line(remediation(c.id), &c.path);
+        let line = append_line(remediation(c.id), &path);
         let action = match parse_rule(&line, resolver) {
             Some(rule) if rules.iter().any(|r| same_rule(r, &rule)) => FixAction::Manual {
-                why: std::iter::once(format!(
-                    "`{line}` is there already, yet the control is {}: move it before the never rule that suppresses it, or narrow that rule",
-                    c.verdict.as_str()
-                ))
-                    .chain(c.reasons.iter().cloned())
-                    .collect(),
+                why: std::iter::once(already_there(&line, c)).chain(c.reasons.iter().cloned()).collect(),
             },
             Some(rule) => FixAction::Append { line, rule },
             None => FixAction::Manual { why: vec![format!("`{line}` cannot be parsed here")] },
@@ -198,6 +212,18 @@ pub fn plan(
     Ok(Plan { benchmark: opts.benchmark, notes, fixes })
 }
 
+/// Why the CIS rule, already loaded on the judged file, does not pass it: the true
+/// cause, as the verdict's own reasons and rules say it (the rule is on the final file,
+/// so neither a symlink nor a missing path is the cause).
+fn already_there(line: &str, c: &ControlVerdict) -> String {
+    let verdict = c.verdict.as_str();
+    if c.rules.iter().any(|r| r.starts_with("-a never,")) {
+        format!("`{line}` is there already, yet the control is {verdict}: move it before the never rule that suppresses it, or narrow that rule")
+    } else {
+        format!("`{line}` is there already, yet the control is {verdict}; adding it again changes nothing (the kernel refuses a duplicate), because:")
+    }
+}
+
 /// The plan as a rules file; the same plan renders to the same bytes.
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
@@ -216,6 +242,12 @@ pub fn render(plan: &Plan) -> String {
     }
     for f in &plan.fixes {
         out.push_str(&format!("\n# {} {}\n", f.id, f.title));
+        if f.path != f.cis_path {
+            out.push_str(&format!(
+                "# the file the host uses: {} (found by {}; the CIS text names {})\n",
+                f.path, f.found_by, f.cis_path
+            ));
+        }
         match &f.action {
             FixAction::Append { line, .. } => {
                 out.push_str(line);

@@ -1,5 +1,5 @@
 use super::*;
-use crate::host::HostFs;
+use crate::host::{FakeFs, HostFs};
 use crate::judge::Benchmark;
 use crate::kernel::FakeKernel;
 use crate::rules_file::parse;
@@ -267,4 +267,124 @@ fn write_is_atomic_idempotent_and_touches_no_other_file() {
     names.sort();
     assert_eq!(names, ["10-base.rules", "50-dockaudit.rules"]);
     assert_eq!(std::fs::read_to_string(dir.join("10-base.rules")).unwrap(), "-b 8192\n");
+}
+
+// --- the file discovery found ----------------------------------------------------
+
+/// Debian bookworm as installed (see `judge::advice`'s tests): dockerd and runc in
+/// /usr/sbin, `/usr/bin/runc -> ../sbin/runc`, units under /lib -> usr/lib.
+fn bookworm() -> FakeFs {
+    FakeFs::new()
+        .merged_usr()
+        .exe("/usr/sbin/dockerd")
+        .exe("/usr/bin/containerd")
+        .exe("/usr/bin/containerd-shim")
+        .exe("/usr/bin/containerd-shim-runc-v1")
+        .exe("/usr/bin/containerd-shim-runc-v2")
+        .exe("/usr/sbin/runc")
+        .symlink("/usr/bin/runc", "../sbin/runc")
+        .file_with(
+            "/lib/systemd/system/docker.service",
+            "[Service]\nEnvironmentFile=-/etc/default/docker\n\
+             ExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS\n",
+        )
+        .file_with("/lib/systemd/system/docker.socket", "[Socket]\nListenStream=/run/docker.sock\n")
+        .file_with("/lib/systemd/system/containerd.service", "[Service]\nExecStart=/usr/bin/containerd\n")
+        .file_with("/etc/default/docker", "")
+        .dir("/etc/docker")
+        .file_with("/etc/containerd/config.toml", "version = 2\n")
+        .dir("/var/lib/docker")
+}
+
+/// The CIS lines of 1.6.0 for the files bookworm has.
+const BOOKWORM_CIS: &str = "-w /usr/bin/dockerd -k docker\n-w /var/lib/docker -k docker\n-w /etc/docker -k docker\n\
+    -w /lib/systemd/system/docker.service -k docker\n-w /lib/systemd/system/docker.socket -k docker\n\
+    -w /etc/default/docker -k docker\n-w /etc/containerd/config.toml -k docker\n-w /usr/bin/containerd -k docker\n\
+    -w /usr/bin/containerd-shim -k docker\n-w /usr/bin/containerd-shim-runc-v1 -k docker\n\
+    -w /usr/bin/containerd-shim-runc-v2 -k docker\n-w /usr/bin/runc -k docker\n";
+
+fn discovered(fs: &FakeFs, strict: bool) -> Options {
+    let mut opts = opts();
+    opts.strict = strict;
+    opts.discovery = Some(std::sync::Arc::new(crate::docker::discover(fs, None)));
+    opts
+}
+
+#[test]
+fn on_bookworm_the_rules_go_on_the_files_the_host_runs_and_apply_makes_every_installed_control_pass() {
+    let fs = bookworm();
+    let resolver = Resolver::over(fs.clone()).with_arch(Arch::X86_64);
+    let rules = crate::rules_file::test_rules(BOOKWORM_CIS, &fs);
+    let opts = discovered(&fs, false);
+    let plan = plan(&rules, None, &fs, &opts, &resolver).unwrap();
+    let text = render(&plan);
+    assert!(!plan.has_manual(), "{text}");
+    let lines: Vec<&str> = plan.rules().map(|(f, _, _)| f.id).collect();
+    assert_eq!(lines, ["1.1.3", "1.1.18"], "{text}");
+    assert!(
+        text.contains(
+            "# 1.1.3 Ensure auditing is configured for the Docker daemon\n\
+             # the file the host uses: /usr/sbin/dockerd (found by docker.service ExecStart \
+             (/usr/lib/systemd/system/docker.service:3); the CIS text names /usr/bin/dockerd)\n\
+             -w /usr/sbin/dockerd -p rwxa -k docker\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("-w /usr/sbin/runc -p rwxa -k docker\n"), "{text}");
+    assert!(!text.contains("never rule"), "no never rule is involved: {text}");
+    assert!(
+        !text.contains("-w /usr/bin/runc") && !text.contains("-w /usr/bin/dockerd"),
+        "no rule on a symlink or a missing path: {text}"
+    );
+
+    // Applied on the fake kernel that holds the CIS lines: every installed control passes.
+    let mut kernel = FakeKernel::holding(1, rules);
+    let state = std::env::temp_dir().join(format!("dockaudit-fix-bookworm-{}/applied.rules", std::process::id()));
+    let report = apply(&mut kernel, &plan, &state, Arch::X86_64).unwrap();
+    assert_eq!(report.added, ["-w /usr/sbin/dockerd -p rwxa -k docker", "-w /usr/sbin/runc -p rwxa -k docker"]);
+    let after = evaluate(&kernel.rule_list(), Some(&kernel.status), &fs, &opts).unwrap();
+    let bad: Vec<(&str, Verdict)> = after
+        .controls
+        .iter()
+        .filter(|c| c.verdict != Verdict::NotApplicable && c.verdict != Verdict::Pass)
+        .map(|c| (c.id, c.verdict))
+        .collect();
+    assert_eq!(bad, []);
+    let _ = std::fs::remove_dir_all(state.parent().unwrap());
+
+    // --strict: the CIS perms and key on the judged files; the plan's lines have both.
+    let strict = discovered(&fs, true);
+    let plan = super::plan(&kernel.rule_list(), None, &fs, &strict, &resolver).unwrap();
+    assert!(plan.fixes.is_empty(), "{}", render(&plan));
+    let weak = crate::rules_file::test_rules("-w /usr/sbin/dockerd -p wa -k docker\n", &fs);
+    let plan = super::plan(&weak, None, &fs, &strict, &resolver).unwrap();
+    let fix = plan.fixes.iter().find(|f| f.id == "1.1.3").unwrap();
+    assert_eq!((fix.path.as_str(), fix.was), ("/usr/sbin/dockerd", Verdict::Weak));
+    assert!(matches!(&fix.action, FixAction::Append { line, .. } if line == "-w /usr/sbin/dockerd -p rwxa -k docker"));
+}
+
+#[test]
+fn the_reason_an_existing_cis_rule_does_not_pass_is_the_true_one() {
+    let fs = bookworm();
+    let resolver = Resolver::over(fs.clone()).with_arch(Arch::X86_64);
+    // The right rule, on the judged file, but every SYSCALL record is dropped: no
+    // never rule is involved, and the plan must not say there is one.
+    let rules = crate::rules_file::test_rules(
+        "-w /usr/sbin/runc -p rwxa -k docker\n-a always,exclude -F msgtype=SYSCALL\n",
+        &fs,
+    );
+    let plan = plan(&rules, None, &fs, &discovered(&fs, false), &resolver).unwrap();
+    let text = render(&plan);
+    assert!(text.contains("#   `-w /usr/sbin/runc -p rwxa -k docker` is there already, yet the control is fail; adding it again changes nothing"), "{text}");
+    assert!(!text.contains("before the never rule"), "{text}");
+    // Without discovery, judged on the catalog's /usr/bin/runc (a symlink here), the
+    // plan still puts the rule on the file the link leads to.
+    let rules = crate::rules_file::test_rules("-w /usr/bin/runc -k docker\n", &fs);
+    let plan = super::plan(&rules, None, &fs, &opts(), &resolver).unwrap();
+    let fix = plan.fixes.iter().find(|f| f.id == "1.1.18").unwrap();
+    assert!(
+        matches!(&fix.action, FixAction::Append { line, .. } if line == "-w /usr/sbin/runc -p rwxa -k docker"),
+        "{}",
+        render(&plan)
+    );
 }

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::ffi::OsString;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
 /// A file's identity: what the kernel compares when a watch decides whether an event
@@ -42,8 +42,35 @@ pub trait Filesystem {
     /// A small file's bytes (`/etc/passwd`, `/etc/group`): a rule's user and group names
     /// mean what the judged root says, so they are read through the same seam.
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Up to `limit` bytes of the regular file at `path`, a path [`resolve`] gave (no
+    /// symlink left in it): the last component is not followed (`O_NOFOLLOW`), so a
+    /// link that appeared since cannot lead out of the root. Discovery reads unit
+    /// files, daemon.json and config.toml through it.
+    fn read_resolved(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>>;
+    /// The names in the directory at `path`, a path [`resolve`] gave.
+    fn list_resolved(&self, path: &Path) -> io::Result<Vec<OsString>>;
+    /// Whether the file at `path` (a path [`resolve`] gave) contains `needle`. The
+    /// host's files are read in chunks: a 50 MB binary is scanned without holding it.
+    fn contains(&self, path: &Path, needle: &[u8]) -> io::Result<bool> {
+        Ok(find(&self.read_resolved(path, u64::MAX)?, needle))
+    }
     /// The root, for messages; `None` when it is the host's `/`.
     fn root(&self) -> Option<&Path>;
+}
+
+/// Whether `needle` occurs in `hay`: candidates by the first byte (a fast scan even
+/// in a debug build), then compared whole.
+fn find(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else { return true };
+    let mut from = 0;
+    while let Some(i) = hay[from..].iter().position(|&b| b == first) {
+        let at = from + i;
+        if hay[at + 1..].starts_with(rest) {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// Where a path leads.
@@ -207,6 +234,14 @@ impl HostFs {
         }
         Cow::Owned(self.root.join(path.strip_prefix("/").unwrap_or(path)))
     }
+
+    /// Opens a resolved path for reading: `O_NOFOLLOW` (the path was resolved inside
+    /// the root; a link that appeared since is not followed) and `O_NONBLOCK` (a FIFO
+    /// where a file should be does not hang the read).
+    fn open_resolved(&self, path: &Path) -> io::Result<std::fs::File> {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(self.real(path))
+    }
 }
 
 impl Filesystem for HostFs {
@@ -235,6 +270,36 @@ impl Filesystem for HostFs {
     /// always read `ROOT/etc/passwd`, kept so its answers do not change.
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         std::fs::read(self.real(path))
+    }
+
+    fn read_resolved(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.open_resolved(path)?.take(limit).read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    fn list_resolved(&self, path: &Path) -> io::Result<Vec<OsString>> {
+        std::fs::read_dir(self.real(path))?.map(|e| e.map(|e| e.file_name())).collect()
+    }
+
+    fn contains(&self, path: &Path, needle: &[u8]) -> io::Result<bool> {
+        let mut file = self.open_resolved(path)?;
+        let mut buf = vec![0u8; 1 << 20];
+        let keep = needle.len().saturating_sub(1);
+        let mut filled = 0;
+        loop {
+            let n = file.read(&mut buf[filled..])?;
+            if n == 0 {
+                return Ok(false);
+            }
+            filled += n;
+            if find(&buf[..filled], needle) {
+                return Ok(true);
+            }
+            // Keep the tail that could start a match across the chunk boundary.
+            buf.copy_within(filled - keep.min(filled)..filled, 0);
+            filled = keep.min(filled);
+        }
     }
 
     fn fs_magic(&self, path: &Path) -> Option<u64> {
@@ -269,8 +334,22 @@ impl FakeFs {
         fs
     }
 
-    fn add(&mut self, path: &str, kind: FileKind, target: Option<PathBuf>) {
-        let path = PathBuf::from(path);
+    /// `path` with its parent directories resolved, so an entry added under a link
+    /// (`/lib/systemd/system/...` when `/lib -> usr/lib`) lands where a real
+    /// filesystem would put it.
+    fn place(&self, path: &str) -> PathBuf {
+        let p = Path::new(path);
+        match (p.parent(), p.file_name()) {
+            (Some(parent), Some(name)) => match resolve(self, parent, true) {
+                Ok(r) => r.path.join(name),
+                Err(_) => p.to_path_buf(),
+            },
+            _ => p.to_path_buf(),
+        }
+    }
+
+    fn add(&mut self, path: &str, kind: FileKind, target: Option<PathBuf>) -> PathBuf {
+        let path = self.place(path);
         if let Some(parent) = path.parent() {
             if !self.entries.contains_key(parent) {
                 self.add(&parent.to_string_lossy(), FileKind::Dir, None);
@@ -278,7 +357,8 @@ impl FakeFs {
         }
         let ino = self.next_ino;
         self.next_ino += 1;
-        self.entries.insert(path, (kind, target, ino));
+        self.entries.insert(path.clone(), (kind, target, ino));
+        path
     }
 
     pub fn dir(mut self, path: &str) -> FakeFs {
@@ -293,9 +373,25 @@ impl FakeFs {
 
     /// A file with content, for what is read rather than only looked at (`/etc/passwd`).
     pub fn file_with(mut self, path: &str, content: impl Into<Vec<u8>>) -> FakeFs {
-        self.add(path, FileKind::File, None);
-        self.contents.insert(PathBuf::from(path), content.into());
+        let path = self.add(path, FileKind::File, None);
+        self.contents.insert(path, content.into());
         self
+    }
+
+    /// An empty regular file standing for a program (discovery looks only at where
+    /// it is, and at whether containerd's binary names its 2.x module).
+    pub fn exe(self, path: &str) -> FakeFs {
+        self.file(path)
+    }
+
+    /// `/bin`, `/sbin`, `/lib` as links into `/usr`, as on Debian since bookworm.
+    pub fn merged_usr(self) -> FakeFs {
+        self.dir("/usr/bin")
+            .dir("/usr/sbin")
+            .dir("/usr/lib")
+            .symlink("/bin", "usr/bin")
+            .symlink("/sbin", "usr/sbin")
+            .symlink("/lib", "usr/lib")
     }
 
     pub fn symlink(mut self, path: &str, target: &str) -> FakeFs {
@@ -335,6 +431,31 @@ impl Filesystem for FakeFs {
             None => Err(io::Error::from_raw_os_error(libc::ENOENT)),
             Some(FileKind::Dir) => Err(io::Error::from_raw_os_error(libc::EISDIR)),
             Some(_) => Ok(self.contents.get(&resolved.path).cloned().unwrap_or_default()),
+        }
+    }
+
+    fn read_resolved(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        match self.entries.get(path) {
+            Some((FileKind::Dir, _, _)) => Err(io::Error::from_raw_os_error(libc::EISDIR)),
+            Some((FileKind::Symlink, _, _)) => Err(io::Error::from_raw_os_error(libc::ELOOP)),
+            Some(_) => {
+                let c = self.contents.get(path).map(Vec::as_slice).unwrap_or_default();
+                Ok(c[..c.len().min(usize::try_from(limit).unwrap_or(usize::MAX))].to_vec())
+            }
+            None => Err(io::Error::from_raw_os_error(libc::ENOENT)),
+        }
+    }
+
+    fn list_resolved(&self, path: &Path) -> io::Result<Vec<OsString>> {
+        match self.entries.get(path) {
+            Some((FileKind::Dir, _, _)) => Ok(self
+                .entries
+                .keys()
+                .filter(|p| p.parent() == Some(path) && p.as_path() != path)
+                .filter_map(|p| p.file_name().map(|n| n.to_os_string()))
+                .collect()),
+            Some(_) => Err(io::Error::from_raw_os_error(libc::ENOTDIR)),
+            None => Err(io::Error::from_raw_os_error(libc::ENOENT)),
         }
     }
 
@@ -487,6 +608,54 @@ mod tests {
         let fs = HostFs::new(&tmp);
         assert_eq!(fs.read(Path::new("/etc/group")).unwrap(), b"docker:x:998:\n");
         assert_eq!(fs.read(Path::new("/etc/passwd")).unwrap_err().kind(), io::ErrorKind::NotFound);
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn fake_entries_land_under_resolved_parents_and_list_and_read_resolved() {
+        let fs = FakeFs::new()
+            .merged_usr()
+            .file_with("/lib/systemd/system/docker.service", "[Service]\n")
+            .exe("/sbin/runc")
+            .symlink("/usr/bin/runc", "../sbin/runc");
+        let at = |p: &str| resolve(&fs, Path::new(p), false).unwrap();
+        assert_eq!(at("/lib/systemd/system/docker.service").path, Path::new("/usr/lib/systemd/system/docker.service"));
+        let unit = Path::new("/usr/lib/systemd/system/docker.service");
+        assert_eq!(fs.read_resolved(unit, 1 << 20).unwrap(), b"[Service]\n");
+        assert_eq!(fs.read_resolved(unit, 3).unwrap(), b"[Se");
+        assert_eq!(fs.read_resolved(Path::new("/usr/sbin/runc"), 10).unwrap(), b"");
+        let errno = |r: io::Result<Vec<u8>>| r.unwrap_err().raw_os_error();
+        assert_eq!(errno(fs.read_resolved(Path::new("/usr/bin/runc"), 10)), Some(libc::ELOOP), "O_NOFOLLOW");
+        assert_eq!(errno(fs.read_resolved(Path::new("/usr/bin"), 10)), Some(libc::EISDIR));
+        assert_eq!(errno(fs.read_resolved(Path::new("/nothing"), 10)), Some(libc::ENOENT));
+        let mut names = fs.list_resolved(Path::new("/usr/sbin")).unwrap();
+        names.sort();
+        assert_eq!(names, ["runc"]);
+        assert_eq!(fs.list_resolved(Path::new("/usr/sbin/runc")).unwrap_err().raw_os_error(), Some(libc::ENOTDIR));
+        assert!(fs.contains(unit, b"Service").unwrap());
+        assert!(!fs.contains(unit, b"containerd").unwrap());
+    }
+
+    #[test]
+    fn host_reads_of_resolved_paths_are_bounded_and_never_follow_a_link() {
+        let tmp = std::env::temp_dir().join(format!("dockaudit-fs-resolved-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(tmp.join("etc/docker")).unwrap();
+        std::fs::write(tmp.join("etc/docker/daemon.json"), "{\"data-root\": \"/srv\"}").unwrap();
+        std::os::unix::fs::symlink("/etc/docker/daemon.json", tmp.join("etc/link")).unwrap();
+        let mut big = vec![b'x'; (1 << 20) - 3];
+        big.extend_from_slice(b"github.com/containerd/containerd/v2/");
+        std::fs::write(tmp.join("big"), &big).unwrap();
+        let fs = HostFs::new(&tmp);
+        let json = Path::new("/etc/docker/daemon.json");
+        assert_eq!(fs.read_resolved(json, 1 << 20).unwrap(), b"{\"data-root\": \"/srv\"}");
+        assert_eq!(fs.read_resolved(json, 1).unwrap(), b"{");
+        assert_eq!(fs.read_resolved(Path::new("/etc/link"), 1 << 20).unwrap_err().raw_os_error(), Some(libc::ELOOP));
+        let mut names = fs.list_resolved(Path::new("/etc")).unwrap();
+        names.sort();
+        assert_eq!(names, ["docker", "link"]);
+        assert!(fs.contains(Path::new("/big"), b"github.com/containerd/containerd/v2/").unwrap(), "across chunks");
+        assert!(!fs.contains(json, b"containerd").unwrap());
         std::fs::remove_dir_all(&tmp).unwrap();
     }
 

@@ -15,18 +15,20 @@
 //! code judges the kernel's rules and, offline, rules parsed from files.
 //!
 //! The steps, one file each: the rules are prepared once (`prepare`); per control the
-//! file to judge is located here, then walked (`walk`), decided (`decide`) and
-//! explained (`explain`).
+//! file to judge is located here (the file discovery found, `Options::discovery`, else
+//! the catalog's path), then walked (`walk`), decided (`decide`) and explained
+//! (`explain`, and `advice` for what discovery adds).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::catalog::{Control, Target};
 use super::decide::{decide, Demand};
 use super::explain::Explanation;
-use super::host_checks::host_checks;
+use super::host_checks::{discovery_check, host_checks};
 use super::prepare::Context;
 use super::verdict::{select, ControlVerdict, Evaluation, Options, UnknownControl, Verdict};
 use super::walk::FileToJudge;
+use crate::docker::{self, Location};
 use crate::host;
 use crate::host::{resolve, FileKind, Filesystem, ResolveError};
 use crate::kernel::Status;
@@ -42,24 +44,25 @@ pub fn evaluate(
     let controls = select(opts)?;
     let ctx = Context::new(rules, fs, opts);
     let controls = controls.iter().map(|c| ctx.judge(c, status)).collect();
-    Ok(Evaluation {
-        benchmark: opts.benchmark,
-        strict: opts.strict,
-        audit_status: status.copied(),
-        controls,
-        host: status.map(host_checks).unwrap_or_default(),
-    })
+    let mut host = status.map(host_checks).unwrap_or_default();
+    host.extend(opts.discovery.as_deref().and_then(discovery_check));
+    Ok(Evaluation { benchmark: opts.benchmark, strict: opts.strict, audit_status: status.copied(), controls, host })
 }
 
 /// Where a control's file is, or why there is none to judge.
-enum Located {
-    File(FileToJudge),
-    /// Not applicable (the file is absent) or an error (it cannot be resolved).
-    Unjudged {
-        path: PathBuf,
-        verdict: Verdict,
-        reason: String,
+enum Located<'d> {
+    File {
+        file: FileToJudge,
+        /// How it was found (`found_by`).
+        found_by: String,
+        /// What discovery said of it, for the advice reasons.
+        discovered: Option<&'d docker::Located>,
+        /// Said of it besides (why the CIS path is judged although discovery looked
+        /// elsewhere).
+        note: Option<String>,
     },
+    /// Not applicable (the file is absent) or an error (it cannot be resolved).
+    Unjudged { path: PathBuf, verdict: Verdict, reason: String, found_by: String },
 }
 
 /// A file's verdict with what the report shows of it.
@@ -71,16 +74,29 @@ struct FileVerdict {
     recording: Vec<Rule>,
 }
 
+/// `found_by` for a path nothing but the catalog names.
+const BY_CIS: &str = "CIS path";
+/// `found_by` for a unit found without discovery.
+const BY_UNIT_SEARCH: &str = "systemd unit search order";
+/// `found_by` for a component installed nowhere discovery looks.
+const NOT_FOUND: &str = "not found";
+
 impl Context<'_, '_> {
     fn judge(&self, control: &'static Control, status: Option<&Status>) -> ControlVerdict {
-        let (path, judged) = match self.locate(control) {
-            Located::File(file) => {
-                let judged = self.judge_file(control, &file, status);
-                (file.path, judged)
+        let (path, found_by, judged) = match self.locate(control) {
+            Located::File { file, found_by, discovered, note } => {
+                let mut judged = self.judge_file(control, &file, status);
+                if let Some(found) = discovered {
+                    judged.reasons.extend(self.advice(control, &file, found));
+                }
+                judged.reasons.extend(note);
+                (file.path, found_by, judged)
             }
-            Located::Unjudged { path, verdict, reason } => {
-                (path, FileVerdict { verdict, reasons: vec![reason], rules: Vec::new(), recording: Vec::new() })
-            }
+            Located::Unjudged { path, verdict, reason, found_by } => (
+                path,
+                found_by,
+                FileVerdict { verdict, reasons: vec![reason], rules: Vec::new(), recording: Vec::new() },
+            ),
         };
         let path = path.display().to_string();
         ControlVerdict {
@@ -88,6 +104,8 @@ impl Context<'_, '_> {
             title: control.title,
             remediation: control.remediation_line(&path),
             path,
+            cis_path: control.display_path(),
+            found_by,
             verdict: judged.verdict,
             reasons: judged.reasons,
             rules: judged.rules,
@@ -98,42 +116,127 @@ impl Context<'_, '_> {
         }
     }
 
+    /// The file discovery found for the control; the catalog's path (or the unit file
+    /// systemd loads) when there is no discovery or it does not know the target.
+    fn locate(&self, control: &Control) -> Located<'_> {
+        let target = match control.target {
+            Target::Path(p) => p,
+            Target::Unit(u) => u,
+        };
+        let Some(location) = self.opts.discovery.as_deref().and_then(|d| d.for_cis_target(target)) else {
+            return self.locate_literal(control);
+        };
+        let unjudged = |verdict, reason, found_by: &str| Located::Unjudged {
+            path: control.display_path().into(),
+            verdict,
+            reason,
+            found_by: found_by.to_string(),
+        };
+        match location {
+            Location::Found(found) => match self.file_at(&found.path) {
+                Ok(Some(file)) => {
+                    Located::File { file, found_by: found.found_by.to_string(), discovered: Some(found), note: None }
+                }
+                Ok(None) => {
+                    let reason = format!(
+                        "{} does not exist{}: the recommendation is not applicable",
+                        found.path.display(),
+                        self.where_()
+                    );
+                    Located::Unjudged {
+                        path: found.path.clone(),
+                        verdict: Verdict::NotApplicable,
+                        reason,
+                        found_by: found.found_by.to_string(),
+                    }
+                }
+                Err(e) => Located::Unjudged {
+                    path: found.path.clone(),
+                    verdict: Verdict::Error,
+                    reason: e.to_string(),
+                    found_by: found.found_by.to_string(),
+                },
+            },
+            // Discovery looks at the CIS path last, unless the configuration named another
+            // place (dockerd's own containerd keeps its state under its exec-root): a file
+            // at the CIS path is judged rather than called not applicable.
+            Location::NotInstalled(absent) => {
+                let at_cis = match control.target {
+                    Target::Path(p) => self.file_at(Path::new(p)).ok().flatten(),
+                    Target::Unit(_) => None,
+                };
+                match at_cis {
+                    Some(file) => Located::File {
+                        file,
+                        found_by: BY_CIS.to_string(),
+                        discovered: None,
+                        note: Some(format!(
+                            "discovery found none where the host would use it ({}); the CIS path exists and is judged",
+                            absent.reason()
+                        )),
+                    },
+                    None => {
+                        let root = self.fs.root().map(|r| format!("; the root judged is {}", r.display()));
+                        let reason = format!(
+                            "{}{}: the recommendation is not applicable",
+                            absent.reason(),
+                            root.unwrap_or_default()
+                        );
+                        unjudged(Verdict::NotApplicable, reason, NOT_FOUND)
+                    }
+                }
+            }
+            Location::Error { error, .. } => unjudged(Verdict::Error, error.to_string(), NOT_FOUND),
+        }
+    }
+
     /// The file at the CIS path, or the unit file systemd loads.
-    fn locate(&self, control: &Control) -> Located {
-        let unjudged = |path: PathBuf, verdict, reason| Located::Unjudged { path, verdict, reason };
-        let path = match control.target {
-            Target::Path(p) => PathBuf::from(p),
+    fn locate_literal(&self, control: &Control) -> Located<'static> {
+        let unjudged = |path: PathBuf, verdict, reason, found_by: &str| Located::Unjudged {
+            path,
+            verdict,
+            reason,
+            found_by: found_by.to_string(),
+        };
+        let (path, found_by) = match control.target {
+            Target::Path(p) => (PathBuf::from(p), BY_CIS),
             Target::Unit(unit) => match host::find_unit(self.fs, unit) {
-                Ok(Some(p)) => p,
+                Ok(Some(p)) => (p, BY_UNIT_SEARCH),
                 Ok(None) => {
                     let reason = format!(
                         "no {unit} unit file in {}{}: the recommendation is not applicable",
                         host::UNIT_DIRS.join(", "),
                         self.where_()
                     );
-                    return unjudged(control.display_path().into(), Verdict::NotApplicable, reason);
+                    return unjudged(control.display_path().into(), Verdict::NotApplicable, reason, NOT_FOUND);
                 }
-                Err(e) => return unjudged(control.display_path().into(), Verdict::Error, e.to_string()),
+                Err(e) => {
+                    return unjudged(control.display_path().into(), Verdict::Error, e.to_string(), BY_UNIT_SEARCH)
+                }
             },
         };
-        let at = match resolve(self.fs, &path, true) {
-            Ok(at) => at,
-            Err(e @ (ResolveError::Io { .. } | ResolveError::Loop { .. })) => {
-                return unjudged(path, Verdict::Error, e.to_string());
+        match self.file_at(&path) {
+            Ok(Some(file)) => Located::File { file, found_by: found_by.to_string(), discovered: None, note: None },
+            Ok(None) => {
+                let reason =
+                    format!("{} does not exist{}: the recommendation is not applicable", path.display(), self.where_());
+                unjudged(path, Verdict::NotApplicable, reason, found_by)
             }
-        };
-        let Some(meta) = at.meta else {
-            let reason =
-                format!("{} does not exist{}: the recommendation is not applicable", path.display(), self.where_());
-            return unjudged(path, Verdict::NotApplicable, reason);
-        };
-        Located::File(FileToJudge {
+            Err(e) => unjudged(path, Verdict::Error, e.to_string(), found_by),
+        }
+    }
+
+    /// The file at `path` resolved for judging; `None` when nothing is there.
+    pub(super) fn file_at(&self, path: &Path) -> Result<Option<FileToJudge>, ResolveError> {
+        let at = resolve(self.fs, path, true)?;
+        let Some(meta) = at.meta else { return Ok(None) };
+        Ok(Some(FileToJudge {
             magic: self.fs.fs_magic(&at.path),
-            path,
+            path: path.to_path_buf(),
             id: meta.id,
             is_dir: meta.kind == FileKind::Dir,
             at,
-        })
+        }))
     }
 
     /// Judges one resolved file for a control: the walk, the verdict, its words.

@@ -3,6 +3,7 @@
 //! files can).
 
 use super::verdict::{HostCheck, Verdict};
+use crate::docker::Discovery;
 use crate::kernel::Status;
 
 /// `backlog_limit` below this loses events in bursts; auditd's shipped rules use 8192.
@@ -37,4 +38,20 @@ pub(super) fn host_checks(st: &Status) -> Vec<HostCheck> {
             check("backlog-limit", "The audit backlog is large enough", Verdict::Weak, format!("backlog_limit {} is below {MIN_BACKLOG}: bursts lose events; set -b {MIN_BACKLOG} or more", st.backlog_limit))
         },
     ]
+}
+
+/// What discovery could not read (an unparsable daemon.json, a process table that is
+/// not there): advice (`weak`), as discovery went on with the daemons' defaults; only
+/// reported when there is something to say.
+pub(super) fn discovery_check(discovery: &Discovery) -> Option<HostCheck> {
+    (!discovery.problems.is_empty()).then(|| HostCheck {
+        id: "docker-discovery",
+        title: "Docker's configuration and processes could be read",
+        verdict: Verdict::Weak,
+        reasons: discovery
+            .problems
+            .iter()
+            .map(|p| format!("{p}; where the Docker files are was decided without it (the daemons' defaults)"))
+            .collect(),
+    })
 }

@@ -10,6 +10,7 @@
 //! rules cited). `host_checks` judges the audit status; `verdict` holds the result
 //! types the reports, `fix` and `boot` read.
 
+mod advice;
 mod boot;
 mod catalog;
 mod decide;

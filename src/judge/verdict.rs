@@ -3,9 +3,12 @@
 //! reports, `fix` and the boot annotations read these types, and nothing here knows
 //! how a verdict is reached.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::catalog::{Benchmark, Control};
+use crate::docker::Discovery;
 use crate::kernel::Status;
 use crate::rule::syscalls::Arch;
 use crate::rule::Rule;
@@ -54,8 +57,18 @@ pub struct ControlVerdict {
     pub id: &'static str,
     /// The CIS control's title.
     pub title: &'static str,
-    /// The path judged: the catalog's, or the unit file systemd loads.
+    /// The path judged: the file the host really uses as discovery found it (the final
+    /// inode, every symlink resolved), else the catalog's path or the unit file systemd
+    /// loads.
     pub path: String,
+    /// The path the CIS text names (the catalog's literal; a unit in the catalog's
+    /// default unit directory).
+    pub cis_path: String,
+    /// How `path` was found: discovery's evidence (`process 812`, `docker.service
+    /// ExecStart (/lib/systemd/system/docker.service:11)`, `daemon.json data-root`,
+    /// `PATH of containerd.service`), `CIS path` when nothing else named it, `systemd
+    /// unit search order` for a unit, `not found` when it is installed nowhere.
+    pub found_by: String,
     /// The verdict; JSON keeps the key `status` that reports have always had.
     #[serde(rename = "status")]
     pub verdict: Verdict,
@@ -147,12 +160,23 @@ pub struct Options {
     pub skip: Vec<String>,
     /// The arch whose syscall numbers the rules use: the kernel's.
     pub native: Arch,
+    /// Where the judged root's Docker really is ([`crate::docker::discover`], once per
+    /// run): each control is judged on the file discovery found. `None` judges the
+    /// catalog's paths as written.
+    pub discovery: Option<Arc<Discovery>>,
 }
 
 impl Options {
     /// Every control of the benchmark, not strict, for this machine's arch.
     pub fn new(benchmark: Benchmark) -> Options {
-        Options { benchmark, strict: false, only: Vec::new(), skip: Vec::new(), native: Arch::native() }
+        Options {
+            benchmark,
+            strict: false,
+            only: Vec::new(),
+            skip: Vec::new(),
+            native: Arch::native(),
+            discovery: None,
+        }
     }
 }
 

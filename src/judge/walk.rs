@@ -16,8 +16,8 @@ use crate::host::{FileId, FileKind, Resolved};
 use crate::rule::{FieldType, Rule};
 
 /// The file a control is judged on, resolved: with the control, the whole input of
-/// judging. Today `evaluate` finds it at the CIS path (or the unit file systemd
-/// loads); any other way of finding the file the host really uses can hand one in.
+/// judging. `evaluate` makes it from the file discovery found (`Options::discovery`),
+/// else from the CIS path (or the unit file systemd loads).
 pub(super) struct FileToJudge {
     /// The path as the report shows it and the remediation line names.
     pub(super) path: PathBuf,

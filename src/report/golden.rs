@@ -65,3 +65,23 @@ fn color_appears_only_when_asked() {
     assert!(!render(&eval, Format::Text, false).contains('\x1b'));
     assert!(render(&eval, Format::Text, true).contains("\x1b[31;1mFAIL\x1b[0m"));
 }
+
+#[test]
+fn every_format_carries_the_judged_path_and_text_and_junit_say_how_it_was_found() {
+    let mut eval = golden_evaluation();
+    let c = eval.controls.iter_mut().find(|c| c.id == "1.1.18").unwrap();
+    c.path = "/usr/sbin/runc".into();
+    c.found_by = "PATH of containerd.service".into();
+    c.reasons = vec!["no audit rule records changes to /usr/sbin/runc".into()];
+    let shown = "path: /usr/sbin/runc (found by PATH of containerd.service; the CIS text names /usr/bin/runc)\n";
+    let text = render(&eval, Format::Text, false);
+    assert!(text.contains(&format!("      {shown}      why:  no audit rule")), "{text}");
+    assert!(!text.contains("path: /usr/bin/runc"), "{text}");
+    assert!(render(&eval, Format::Junit, false).contains(shown));
+    let json = render(&eval, Format::Json, false);
+    assert!(json.contains(
+        "\"path\": \"/usr/sbin/runc\",\n      \"cis_path\": \"/usr/bin/runc\",\n      \"found_by\": \"PATH of containerd.service\","
+    ));
+    assert!(render(&eval, Format::Prometheus, false).contains("id=\"1.1.18\",path=\"/usr/sbin/runc\""));
+    assert!(render(&eval, Format::Sarif, false).contains("file:///usr/sbin/runc"));
+}

@@ -1,6 +1,7 @@
 //! `check --format junit`: JUnit XML for CI. One testsuite for the controls, one for
 //! the host checks; `fail` and `weak` are failures (type says which), `error` is an
-//! error, `not_applicable` is skipped.
+//! error, `not_applicable` is skipped. A failure's body names the judged path where it
+//! is not the CIS path (the path also appears in its reasons and fix line).
 
 use std::fmt::Write;
 
@@ -69,6 +70,10 @@ pub fn render(eval: &Evaluation) -> String {
         .iter()
         .map(|c| {
             let mut body = String::new();
+            // The judged path, as the text report shows it, where it is not the CIS path.
+            if c.path != c.cis_path {
+                let _ = writeln!(body, "path: {} (found by {}; the CIS text names {})", c.path, c.found_by, c.cis_path);
+            }
             for r in &c.reasons {
                 let _ = writeln!(body, "why:  {r}");
             }

@@ -1,4 +1,5 @@
-//! `check --format text`: one line per control, details under findings, a summary.
+//! `check --format text`: one line per control, details under findings (and the judged
+//! path with how it was found wherever it is not the CIS text's), a summary.
 
 use std::fmt::Write;
 
@@ -53,8 +54,14 @@ pub fn render(eval: &Evaluation, color: bool) -> String {
     let width = eval.controls.iter().map(|c| c.id.len()).max().unwrap_or(0);
     for c in &eval.controls {
         let _ = writeln!(out, "{}  {:width$}  {}", paint(c.verdict, color), c.id, c.title);
-        if c.verdict.is_finding() {
+        // The judged path, and how it was found when it is not the CIS text's.
+        if c.path != c.cis_path {
+            let _ =
+                writeln!(out, "      path: {} (found by {}; the CIS text names {})", c.path, c.found_by, c.cis_path);
+        } else if c.verdict.is_finding() {
             let _ = writeln!(out, "      path: {}", c.path);
+        }
+        if c.verdict.is_finding() {
             for r in &c.reasons {
                 let _ = writeln!(out, "      why:  {r}");
             }

@@ -30,6 +30,9 @@ const LAYOUT: &[(&str, bool)] = &[
     ("/etc/docker/daemon.json", false),
     ("/usr/lib/systemd/system/docker.service", false),
     ("/usr/lib/systemd/system/docker.socket", false),
+    // Not a control of its own: with it, discovery sees containerd as a service of its
+    // own (without it, dockerd would start one with its state under /var/run/docker).
+    ("/usr/lib/systemd/system/containerd.service", false),
     ("/etc/default/docker", false),
     ("/etc/containerd/config.toml", false),
     ("/etc/sysconfig/docker", false),
@@ -220,6 +223,88 @@ fn docker_bench_security_is_wrong_where_we_are_right() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Debian's layout, with the root unpacked from bookworm's packages as the host root:
+/// the kernel holds the CIS lines `-w /usr/bin/dockerd` and `-w /usr/bin/runc`, so
+/// docker-bench's grep passes 1.1.3 and 1.1.18; neither rule records the daemon or the
+/// runc Docker runs there (/usr/sbin/dockerd, and /usr/sbin/runc behind the
+/// /usr/bin/runc link), and `check` judges those files and says why.
+#[test]
+fn on_debian_docker_bench_passes_cis_lines_that_record_nothing() {
+    if let Some(why) = util::host_kernel_unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let root = match crate::docker::debian_root("bookworm") {
+        Ok(root) => root,
+        Err(why) => {
+            eprintln!("skipped: Debian bookworm root: {why}");
+            return;
+        }
+    };
+    let host = HostRules::borrow();
+    load(&host, "-w /usr/bin/dockerd -k docker\n-w /usr/bin/runc -k docker\n");
+    assert!(docker_bench_passes("/usr/bin/dockerd") && docker_bench_passes("/usr/bin/runc"));
+    let out = util::dockaudit(&[
+        "check",
+        "--format",
+        "json",
+        "--only",
+        "1.1.3,1.1.18",
+        "--host-root",
+        root.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let controls = report["controls"].as_array().unwrap();
+    let cases = [
+        ("1.1.3", "/usr/sbin/dockerd", "watches /usr/bin/dockerd, a path that does not exist"),
+        ("1.1.18", "/usr/sbin/runc", "watches the symlink /usr/bin/runc, not the file it points to (/usr/sbin/runc)"),
+    ];
+    for ((id, path, why), c) in cases.iter().zip(controls) {
+        assert_eq!((&c["id"], &c["path"], &c["status"]), (&(*id).into(), &(*path).into(), &"fail".into()), "{c:#}");
+        let reasons = c["reasons"].to_string();
+        assert!(reasons.contains(why), "{c:#}");
+        // Audit may be off on this host: what the rules alone give is fail too.
+        if reasons.contains("audit is disabled") {
+            assert!(reasons.contains("with audit enabled these rules would give fail"), "{c:#}");
+        }
+    }
+}
+
+/// The live path: processes named `dockerd` and `containerd` run from a directory the
+/// CIS text does not name; `check` judges those files and says which process it found.
+#[test]
+fn check_judges_the_running_daemons_files_and_names_their_processes() {
+    if let Some(why) = util::host_kernel_unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let _daemons = crate::docker::DAEMONS.lock().unwrap_or_else(|e| e.into_inner());
+    let host = HostRules::borrow();
+    let dir = std::fs::canonicalize(util::tempdir()).unwrap();
+    let running = crate::docker::spawn_as(&dir, &["dockerd", "containerd"]);
+    let (dockerd, containerd) = (dir.join("dockerd"), dir.join("containerd"));
+    let pids: Vec<u32> = running.0.iter().map(|c| c.id()).collect();
+    load(&host, &format!("-w {} -k docker\n", dockerd.display()));
+    let out = util::dockaudit(&["check", "--format", "json", "--only", "1.1.3,1.1.14"]);
+    drop(running);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let audit_on = report["audit"]["enabled"] != 0;
+    let controls = report["controls"].as_array().unwrap();
+    let cases = [("1.1.3", &dockerd, pids[0], "pass"), ("1.1.14", &containerd, pids[1], "fail")];
+    for ((id, file, pid, verdict), c) in cases.iter().zip(controls) {
+        assert_eq!((&c["id"], &c["path"]), (&(*id).into(), &file.display().to_string().into()), "{c:#}");
+        assert_eq!(c["found_by"], format!("process {pid}"), "{c:#}");
+        if audit_on {
+            assert_eq!(c["status"], *verdict, "{c:#}");
+        } else {
+            assert!(c["reasons"][0].as_str().unwrap().ends_with(&format!("would give {verdict}")), "{c:#}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn audit_disabled_fails_every_applicable_control_and_docker_bench_does_not_notice() {
     if let Some(why) = util::host_kernel_unavailable() {
@@ -232,8 +317,11 @@ fn audit_disabled_fails_every_applicable_control_and_docker_bench_does_not_notic
     }
     let host = HostRules::borrow();
     let _paths = DockerPaths::create();
-    let lines: String =
+    let mut lines: String =
         Benchmark::V1_6_0.controls().iter().map(|c| c.remediation_line(&control_path(c.target)) + "\n").collect();
+    // The layout has two runc files; containerd's PATH (systemd's default) runs
+    // /usr/sbin/runc, the one `check` judges for 1.1.18, so it gets its line too.
+    lines.push_str("-w /usr/sbin/runc -k docker\n");
     load(&host, &lines);
     assert!(docker_bench_passes("/usr/bin/dockerd"), "docker-bench's grep passes the correct rules");
     let out = util::dockaudit(&["check", "--format", "json"]);

@@ -9,15 +9,17 @@ use std::process::{Child, Command};
 use std::sync::Mutex;
 
 use dockaudit::docker::{
-    discover, Component, Discovery, DiscoveryError, Evidence, HostTree, Located, Location, NotInstalled, ProcFs,
-    Process, Processes, SymlinkHop,
+    discover, Component, Discovery, DiscoveryError, Evidence, Located, Location, NotInstalled, ProcFs, Process,
+    Processes, SymlinkHop,
 };
+
+use dockaudit::host::HostFs;
 
 use crate::util::{repo_path, tempdir};
 
 /// The root of one suite, built (once) by the xtask when it is not cached yet;
 /// `Err` says why it cannot be had here, and the test is skipped.
-fn debian_root(suite: &str) -> Result<PathBuf, String> {
+pub(crate) fn debian_root(suite: &str) -> Result<PathBuf, String> {
     static BUILDING: Mutex<()> = Mutex::new(());
     let _one_at_a_time = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
     let cache = repo_path("target/docker-roots").join(suite);
@@ -63,7 +65,7 @@ fn debian_common(suite: &str) -> Option<Discovery> {
             return None;
         }
     };
-    let d = discover(&HostTree::new(&root), None);
+    let d = discover(&HostFs::new(&root), None);
     assert!(d.problems.is_empty(), "{suite}: {:?}", d.problems);
     let unit = "/usr/lib/systemd/system/docker.service";
 
@@ -150,7 +152,7 @@ impl Processes for Only<'_> {
     }
 }
 
-struct Running(Vec<Child>);
+pub(crate) struct Running(pub(crate) Vec<Child>);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -161,8 +163,12 @@ impl Drop for Running {
     }
 }
 
+/// Held by every test that runs processes named after the daemons: `check` on the host
+/// must see only its own test's.
+pub(crate) static DAEMONS: Mutex<()> = Mutex::new(());
+
 /// Copies of `sleep` named after the daemons, run from a temporary directory.
-fn spawn_as(dir: &Path, names: &[&str]) -> Running {
+pub(crate) fn spawn_as(dir: &Path, names: &[&str]) -> Running {
     let sleep = ["/usr/bin/sleep", "/bin/sleep"].into_iter().find(|p| Path::new(p).exists()).expect("sleep");
     let mut children = Vec::new();
     for name in names {
@@ -185,10 +191,11 @@ fn spawn_as(dir: &Path, names: &[&str]) -> Running {
 
 #[test]
 fn live_processes_are_found_by_comm_and_exe_on_this_host() {
+    let _daemons = DAEMONS.lock().unwrap_or_else(|e| e.into_inner());
     let dir = std::fs::canonicalize(tempdir()).unwrap();
     let running = spawn_as(&dir, &["dockerd", "containerd", "containerd-shim-runc-v2"]);
     let pids: Vec<u32> = running.0.iter().map(|c| c.id()).collect();
-    let d = discover(&HostTree::new("/"), Some(&Only(ProcFs::new("/proc"), &pids)));
+    let d = discover(&HostFs::new("/"), Some(&Only(ProcFs::new("/proc"), &pids)));
     for (i, c) in [Component::Dockerd, Component::Containerd, Component::ContainerdShimRuncV2].into_iter().enumerate() {
         let l = found(&d, c);
         assert_eq!(l.path, dir.join(c.name()), "{c}");
@@ -200,7 +207,7 @@ fn live_processes_are_found_by_comm_and_exe_on_this_host() {
     let running = spawn_as(&dir, &["dockerd"]);
     std::fs::remove_file(dir.join("dockerd")).unwrap();
     let pid = running.0[0].id();
-    let d = discover(&HostTree::new("/"), Some(&Only(ProcFs::new("/proc"), &[pid])));
+    let d = discover(&HostFs::new("/"), Some(&Only(ProcFs::new("/proc"), &[pid])));
     let looked = match d.get(Component::Dockerd) {
         Location::NotInstalled(n) => n.looked.join("; "),
         Location::Found(l) => {
@@ -219,6 +226,7 @@ fn live_processes_are_found_by_comm_and_exe_on_this_host() {
 /// in for the bind mount here); a copy at that path is another file and is refused.
 #[test]
 fn under_a_host_root_the_running_file_is_confirmed_by_its_inode() {
+    let _daemons = DAEMONS.lock().unwrap_or_else(|e| e.into_inner());
     let dir = std::fs::canonicalize(tempdir()).unwrap();
     let running = spawn_as(&dir, &["dockerd"]);
     let pid = running.0[0].id();
@@ -229,13 +237,13 @@ fn under_a_host_root_the_running_file_is_confirmed_by_its_inode() {
     std::os::unix::fs::symlink("/proc", host.join("proc")).unwrap();
     std::fs::hard_link(&exe, &under).unwrap();
     let procs = Only(ProcFs::under(&host), &[pid]);
-    let d = discover(&HostTree::new(&host), Some(&procs));
+    let d = discover(&HostFs::new(&host), Some(&procs));
     let l = found(&d, Component::Dockerd);
     assert_eq!((l.path.as_path(), &l.found_by), (exe.as_path(), &Evidence::Process { pid }));
 
     std::fs::remove_file(&under).unwrap();
     std::fs::copy(&exe, &under).unwrap();
-    let d = discover(&HostTree::new(&host), Some(&procs));
+    let d = discover(&HostFs::new(&host), Some(&procs));
     let said = match d.get(Component::Dockerd) {
         Location::Found(l) => {
             assert_ne!(l.found_by, Evidence::Process { pid });
@@ -246,5 +254,103 @@ fn under_a_host_root_the_running_file_is_confirmed_by_its_inode() {
     };
     assert!(said.contains(&format!("process {pid} runs {}, which is not the file", exe.display())), "{said}");
     drop(running);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The CIS remediation lines of 1.6.0 that load on Debian bookworm's root: the
+/// watches whose parent directory exists (the kernel refuses `-w /etc/sysconfig/docker`
+/// and the /run/containerd lines there, and the boot load stops at the first refused
+/// line). `-w /usr/bin/dockerd` loads (its parent exists) and watches nothing.
+const BOOKWORM_CIS_LINES: &str = "-w /usr/bin/dockerd -k docker\n-w /var/lib/docker -k docker\n\
+    -w /etc/docker -k docker\n-w /lib/systemd/system/docker.service -k docker\n\
+    -w /lib/systemd/system/docker.socket -k docker\n-w /etc/default/docker -k docker\n\
+    -w /etc/docker/daemon.json -k docker\n-w /etc/containerd/config.toml -k docker\n\
+    -w /usr/bin/containerd -k docker\n-w /usr/bin/containerd-shim -k docker\n\
+    -w /usr/bin/containerd-shim-runc-v1 -k docker\n-w /usr/bin/containerd-shim-runc-v2 -k docker\n\
+    -w /usr/bin/runc -k docker\n";
+
+fn controls(out: &std::process::Output) -> Vec<serde_json::Value> {
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    report["controls"].as_array().unwrap().clone()
+}
+
+fn by_id<'a>(controls: &'a [serde_json::Value], id: &str) -> &'a serde_json::Value {
+    controls.iter().find(|c| c["id"] == id).unwrap()
+}
+
+/// The real binary on the root unpacked from Debian bookworm's packages, judged
+/// offline with the CIS lines: 1.1.3 and 1.1.18 are judged on /usr/sbin, with the
+/// evidence, and fail for the true reasons; `fix` proposes the rules for the files the
+/// host runs, and with them every installed control passes.
+#[test]
+fn check_and_fix_on_debian_bookworm_judge_the_files_the_host_runs() {
+    let root = match debian_root("bookworm") {
+        Ok(r) => r,
+        Err(why) => {
+            eprintln!("skipped: Debian bookworm root: {why}");
+            return;
+        }
+    };
+    let root = root.to_str().unwrap();
+    let dir = tempdir();
+    let cis = dir.join("cis.rules");
+    std::fs::write(&cis, BOOKWORM_CIS_LINES).unwrap();
+    let cis = cis.to_str().unwrap();
+
+    let before = crate::util::dockaudit(&["check", "--root", root, "--rules", cis, "--format", "json"]);
+    assert_eq!(before.status.code(), Some(1), "{}", String::from_utf8_lossy(&before.stderr));
+    let before = controls(&before);
+    let dockerd = by_id(&before, "1.1.3");
+    assert_eq!(
+        (&dockerd["path"], &dockerd["cis_path"], &dockerd["status"]),
+        (&"/usr/sbin/dockerd".into(), &"/usr/bin/dockerd".into(), &"fail".into())
+    );
+    let by = dockerd["found_by"].as_str().unwrap();
+    assert!(by.starts_with("docker.service ExecStart (/usr/lib/systemd/system/docker.service:"), "{dockerd:#}");
+    assert!(
+        dockerd["reasons"].to_string().contains("watches /usr/bin/dockerd, a path that does not exist"),
+        "{dockerd:#}"
+    );
+    let runc = by_id(&before, "1.1.18");
+    assert_eq!(
+        (&runc["path"], &runc["cis_path"], &runc["found_by"], &runc["status"]),
+        (&"/usr/sbin/runc".into(), &"/usr/bin/runc".into(), &"PATH of containerd.service".into(), &"fail".into())
+    );
+    assert!(runc["reasons"].to_string().contains("watches the symlink /usr/bin/runc"), "{runc:#}");
+    // Where Debian uses the CIS path, nothing differs.
+    for id in ["1.1.6", "1.1.7", "1.1.14", "1.1.17"] {
+        let c = by_id(&before, id);
+        assert_eq!((&c["path"], &c["status"]), (&c["cis_path"], &"pass".into()), "{c:#}");
+    }
+
+    let fix = crate::util::dockaudit(&["fix", "--root", root, "--rules", cis]);
+    assert_eq!(fix.status.code(), Some(0), "{}", String::from_utf8_lossy(&fix.stderr));
+    let plan = crate::util::stdout(&fix);
+    assert!(plan.contains("\n-w /usr/sbin/dockerd -p rwxa -k docker\n"), "{plan}");
+    assert!(plan.contains("\n-w /usr/sbin/runc -p rwxa -k docker\n"), "{plan}");
+    assert!(plan.contains("2 rule(s) for 2 control(s)") && !plan.contains("never rule"), "{plan}");
+    let fixed = dir.join("fix.rules");
+    std::fs::write(&fixed, &fix.stdout).unwrap();
+
+    let after = crate::util::dockaudit(&[
+        "check",
+        "--root",
+        root,
+        "--rules",
+        cis,
+        "--rules",
+        fixed.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(after.status.code(), Some(0), "{}", String::from_utf8_lossy(&after.stdout));
+    let after = controls(&after);
+    for c in &after {
+        assert!(c["status"] == "pass" || c["status"] == "not_applicable", "{c:#}");
+        let was = by_id(&before, c["id"].as_str().unwrap());
+        assert_eq!((&c["path"], &c["found_by"]), (&was["path"], &was["found_by"]));
+    }
+    assert_eq!(after.iter().filter(|c| c["status"] == "pass").count(), 11);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,9 +7,11 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Arc;
 
 use crate::check::DockerPaths;
 use crate::util::{self, HostRules};
+use dockaudit::docker::{discover, ProcFs};
 use dockaudit::host::HostFs;
 use dockaudit::judge::Benchmark;
 use dockaudit::judge::{evaluate, Options, Verdict};
@@ -27,9 +29,15 @@ impl Image {
         {
             std::fs::create_dir_all(root.join(d)).unwrap();
         }
-        for f in
-            ["usr/bin/dockerd", "usr/bin/containerd", "etc/docker/daemon.json", "usr/lib/systemd/system/docker.service"]
-        {
+        // containerd.service: containerd is a service of its own, as every package installs
+        // it (without it, discovery takes containerd for one dockerd starts itself).
+        for f in [
+            "usr/bin/dockerd",
+            "usr/bin/containerd",
+            "etc/docker/daemon.json",
+            "usr/lib/systemd/system/docker.service",
+            "usr/lib/systemd/system/containerd.service",
+        ] {
             std::fs::write(root.join(f), "").unwrap();
         }
         std::fs::write(root.join("etc/passwd"), "root:x:0:0::/root:/bin/sh\n").unwrap();
@@ -254,7 +262,11 @@ fn fix_apply_then_check_passes_and_revert_restores_the_kernels_earlier_rules() {
     let mut status = client.status().unwrap();
     status.enabled = 1;
     let rules = client.list_rules().unwrap();
-    let eval = evaluate(&rules, Some(&status), &HostFs::new("/"), &Options::new(Benchmark::V1_6_0)).unwrap();
+    // Judged as `check` judges: on the files discovery finds (this layout has two runc
+    // files; containerd's PATH runs /usr/sbin/runc, and fix added its rule).
+    let discovery = discover(&HostFs::new("/"), Some(&ProcFs::new("/proc")));
+    let opts = Options { discovery: Some(Arc::new(discovery)), ..Options::new(Benchmark::V1_6_0) };
+    let eval = evaluate(&rules, Some(&status), &HostFs::new("/"), &opts).unwrap();
     let left: Vec<_> =
         eval.controls.iter().filter(|c| c.verdict != Verdict::Pass && c.verdict != Verdict::NotApplicable).collect();
     assert!(left.is_empty(), "{left:#?}");
