@@ -35,6 +35,10 @@ fn main() {
         Some("wrap") => wrap_main(&args[2..]),
         Some("events") => events_main(&args[2..]),
         Some("auditd") => auditd_main(),
+        // A stand-in for a daemon (the `process` step): named after the file it runs from.
+        Some("idle") => loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        },
         _ if std::process::id() == 1 => pid1(),
         _ => {
             eprintln!("guest-init: this is the init of the dockaudit test VMs (see vm-tests/README.md)");
@@ -113,6 +117,8 @@ struct Guest {
     baseline: Option<HashMap<String, String>>,
     /// The `daemon` step's process, killed when its scenario ends.
     daemon: Option<std::process::Child>,
+    /// The `process` steps' processes, killed when their scenario ends.
+    processes: Vec<std::process::Child>,
     /// Answers of `dockaudit WORD --help`, by WORD.
     has_subcommand: HashMap<String, bool>,
 }
@@ -132,15 +138,15 @@ fn run_plan(plan: &[Scenario]) {
         }
     };
     say(&format!("guest-init: audit status at boot: {:?}", baseline));
-    let mut g = Guest { baseline, daemon: None, has_subcommand: HashMap::new() };
+    let mut g = Guest { baseline, daemon: None, processes: Vec::new(), has_subcommand: HashMap::new() };
     for sc in plan {
         say(&format!("{} {}", marker::START, sc.name));
         let t0 = Instant::now();
         let mut created = Vec::new();
         let verdict = g.scenario(sc, &mut created);
-        if let Some(mut d) = g.daemon.take() {
-            let _ = d.kill();
-            let _ = d.wait();
+        for mut child in g.daemon.take().into_iter().chain(g.processes.drain(..)) {
+            let _ = child.kill();
+            let _ = child.wait();
         }
         for p in created.iter().rev() {
             let _ = std::fs::remove_dir_all(p).or_else(|_| std::fs::remove_file(p));
@@ -232,6 +238,7 @@ impl Guest {
                 Step::RulesFile(path) => setup_cmd(AUDITCTL, &["-R".into(), vm_scenario::guest_file_path(path)]),
                 Step::Daemon => self.start_daemon(),
                 Step::Events { count, path } => setup_cmd("/init", &["events".into(), count.to_string(), path.clone()]),
+                Step::Process(path) => self.start_process(path, created),
                 Step::Run(run) => {
                     let (ok, text) = check_run(run, &saved);
                     report.push_str(&text);
@@ -251,6 +258,17 @@ impl Guest {
         } else {
             Verdict::Pass
         }
+    }
+
+    /// Copy `/init` to `path` and run it there, idle, so `/proc/PID/comm` is the file's
+    /// name and `/proc/PID/exe` is `path`: what a daemon started from `path` shows.
+    fn start_process(&mut self, path: &str, created: &mut Vec<PathBuf>) -> Result<(), String> {
+        make_path(path, Some(""), created)?;
+        std::fs::copy("/init", path).map_err(|e| format!("copying /init to {path}: {e}"))?;
+        let child =
+            Command::new(path).arg("idle").stdin(Stdio::null()).spawn().map_err(|e| format!("starting {path}: {e}"))?;
+        self.processes.push(child);
+        Ok(())
     }
 
     /// Start `/init auditd` and wait until the kernel reports its pid.

@@ -59,6 +59,9 @@ pub enum Step {
     RulesFile(String),
     /// `events N PATH`: open and close PATH N times (to make audit records).
     Events { count: u32, path: String },
+    /// `process PATH`: a copy of the guest init at PATH, running (idle) until the
+    /// scenario ends, so a process named after PATH's file runs from PATH.
+    Process(String),
     /// `run [OPTIONS] PROGRAM ARGS...` followed by its `expect` lines.
     Run(Run),
 }
@@ -298,6 +301,10 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 sc.steps.push(Step::File { path, content });
             }
             "daemon" => sc.steps.push(Step::Daemon),
+            "process" => {
+                need("a path")?;
+                sc.steps.push(Step::Process(rest.to_string()));
+            }
             "save" => {
                 let w = words()?;
                 if w.len() < 2 {
