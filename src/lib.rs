@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cli;
 pub mod error;
 pub mod evaluate;
+pub mod events;
 pub mod filesystem;
 pub mod fix;
 pub mod load;

@@ -1,0 +1,273 @@
+//! `dockaudit events`: what the audit rules recorded, read natively from audit.log.
+//!
+//! The reader is built to answer the questions the seeds ask of `ausearch` (`-k docker`,
+//! `-p PID`) on hosts without the audit userspace tools, with the same answers:
+//! - [`Record`]: one line parsed from bytes, borrowing it (node, type, time, serial,
+//!   fields, the ENRICHED part); a malformed line is a [`RecordError`], reported with
+//!   file:line and skipped;
+//! - [`Reassembler`]: records → [`Event`]s with ausearch 3.0.9's grouping and order, a
+//!   hash map instead of its linear scan, memory bounded whatever the input;
+//! - [`Input`]/[`Source`]: auditd.conf's log and its rotations (oldest first), files,
+//!   directories, stdin, `.gz`;
+//! - [`Query`]: ausearch's selectors, ANDed;
+//! - [`search`]: all of it streamed to a writer as [`Format::Raw`] (`ausearch --raw`'s
+//!   lines), [`Format::Json`] (ECS-named, versioned) or [`Format::Text`].
+//!
+//! `--format interpret`, `report` and `--follow` build on the same pieces: interpret and
+//! report are other consumers of [`Event`]; follow feeds the [`Reassembler`] from the
+//! netlink multicast group with [`EndRules::Auparse`].
+#![warn(missing_docs)]
+
+mod inputs;
+mod json;
+mod reassemble;
+mod record;
+mod select;
+mod text;
+mod time;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use inputs::{log_config, parse_log_config, resolve, rotation, Input, Lines, LogConfig, Source, DEFAULT_LOG_FILE};
+pub use json::{event_json, SCHEMA_VERSION};
+pub use reassemble::{ends_at_once, EndRules, Event, EventKey, Reassembler, DEFAULT_LIMIT};
+pub use record::{decode_hex, type_number, types, Fields, Record, RecordError, Stamp, Value, ENRICHMENT_SEPARATOR};
+pub use select::{Query, SyscallFilter};
+pub use text::{local_time, Names};
+pub use time::{parse_time, TimeError};
+
+/// Why a search could not run or finish.
+#[derive(Debug, thiserror::Error)]
+pub enum EventsError {
+    /// An input cannot be opened or read at its start.
+    #[error("cannot read {}: {source}", path.display())]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// An input failed while being read (a corrupt `.gz`, an I/O error).
+    #[error("error reading {name} after line {line}: {source}")]
+    Read {
+        /// The input's name.
+        name: String,
+        /// The last line read.
+        line: u64,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A directory given as input has no `audit.log`.
+    #[error("{} has no audit.log", .0.display())]
+    EmptyDirectory(PathBuf),
+    /// Writing the output failed.
+    #[error("cannot write the output: {0}")]
+    Write(std::io::Error),
+    /// A `--start`/`--end` value.
+    #[error(transparent)]
+    Time(#[from] TimeError),
+    /// `--uid`/`--auid` is neither a number nor a user of the root's /etc/passwd.
+    #[error("unknown user {0:?} (not a number, not in /etc/passwd)")]
+    UnknownUser(String),
+    /// `--syscall` is neither a number nor a syscall name.
+    #[error("unknown syscall {0:?}")]
+    UnknownSyscall(String),
+    /// `--success` is not yes or no.
+    #[error("--success takes yes or no, not {0:?}")]
+    BadSuccess(String),
+    /// Capabilities could not be dropped before reading.
+    #[error("cannot drop capabilities before reading the log: {0}")]
+    Privileges(std::io::Error),
+}
+
+impl EventsError {
+    /// 2 for everything: a usage error or input that cannot be read.
+    pub fn exit_code(&self) -> u8 {
+        2
+    }
+}
+
+/// The output forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The lines as logged, as `ausearch --raw` prints them.
+    Raw,
+    /// One JSON object per event per line.
+    Json,
+    /// One readable line per event.
+    Text,
+}
+
+/// A line that is not an audit record: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    /// The input's name.
+    pub source: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// Why it is not a record.
+    pub error: RecordError,
+}
+
+impl std::fmt::Display for Malformed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: skipped: {}", self.source, self.line, self.error)
+    }
+}
+
+/// What a search read and found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Inputs read (files and stdin).
+    pub files: usize,
+    /// Records read.
+    pub records: u64,
+    /// Events assembled.
+    pub events: u64,
+    /// Events selected and written.
+    pub selected: u64,
+    /// Lines that are not records (skipped).
+    pub malformed: u64,
+    /// The first [`MALFORMED_KEPT`] of them.
+    pub malformed_lines: Vec<Malformed>,
+    /// Whether an input ended in a partial line that is not a record (a log being
+    /// written); not an error.
+    pub truncated_last_line: bool,
+}
+
+/// How many malformed lines a [`Summary`] names; the rest are counted.
+pub const MALFORMED_KEPT: usize = 20;
+
+/// How to read and print.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The output form.
+    pub format: Format,
+    /// auditd.conf's `end_of_event_timeout` (ausearch reads it too).
+    pub eoe_timeout: u64,
+    /// Names for `text` and `json` when the log is RAW.
+    pub names: Names,
+}
+
+impl Options {
+    /// Options for reading the logs of `root`: its auditd.conf timeout and its users.
+    pub fn for_root(format: Format, root: &Path) -> Options {
+        Options { format, eoe_timeout: log_config(root).eoe_timeout, names: Names::load(root) }
+    }
+}
+
+/// A `--uid`/`--auid` value: a number, or a user name from the root's /etc/passwd.
+pub fn user_id(text: &str, names: &Names) -> Result<u32, EventsError> {
+    text.parse().ok().or_else(|| names.uid_of(text)).ok_or_else(|| EventsError::UnknownUser(text.to_string()))
+}
+
+/// A `--syscall` value: a number, or a name some arch knows.
+pub fn syscall_filter(text: &str) -> Result<SyscallFilter, EventsError> {
+    use crate::syscalls::{syscall_number, Arch};
+    if let Ok(n) = text.parse() {
+        return Ok(SyscallFilter::Number(n));
+    }
+    let known = [Arch::native(), Arch::X86_64, Arch::I386, Arch::Aarch64, Arch::Arm]
+        .into_iter()
+        .any(|arch| syscall_number(arch, text).is_some());
+    if known {
+        Ok(SyscallFilter::Name(text.to_string()))
+    } else {
+        Err(EventsError::UnknownSyscall(text.to_string()))
+    }
+}
+
+/// A `--success` value.
+pub fn success_filter(text: &str) -> Result<bool, EventsError> {
+    match text {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(EventsError::BadSuccess(text.to_string())),
+    }
+}
+
+/// Output is gathered and written in blocks of this size.
+const OUT_BLOCK: usize = 64 << 10;
+
+/// Reads `sources` in order (one reassembler across them, as ausearch carries events over
+/// rotated files), writes every event `query` selects to `out` in `options.format`.
+pub fn search(
+    query: &Query,
+    sources: &[Source],
+    options: &Options,
+    out: &mut dyn Write,
+) -> Result<Summary, EventsError> {
+    let mut summary = Summary::default();
+    let mut reassembler = Reassembler::new(EndRules::Ausearch, options.eoe_timeout);
+    let mut buf = Vec::with_capacity(OUT_BLOCK * 2);
+    let mut write_error = None;
+    let mut selected = 0u64;
+    let mut events = 0u64;
+    let mut emit = |event: Event| {
+        events += 1;
+        if write_error.is_some() || !query.matches(event.records()) {
+            return;
+        }
+        selected += 1;
+        match options.format {
+            Format::Raw => event.write_raw(&mut buf),
+            Format::Text => text::write_event(&mut buf, &event, &options.names),
+            Format::Json => {
+                let _ = serde_json::to_writer(&mut buf, &event_json(&event, &options.names));
+                buf.push(b'\n');
+            }
+        }
+        if buf.len() >= OUT_BLOCK {
+            if let Err(e) = out.write_all(&buf) {
+                write_error = Some(e);
+            }
+            buf.clear();
+        }
+    };
+    for source in sources {
+        summary.files += 1;
+        let name = source.name();
+        let mut lines = Lines::new(source.open()?);
+        let mut last = 0;
+        loop {
+            let (number, line, complete) = match lines.next_line() {
+                Ok(Some(next)) => next,
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(EventsError::Read { name, line: last, source: e });
+                }
+            };
+            last = number;
+            if line.is_empty() {
+                continue;
+            }
+            match Record::parse(line) {
+                Ok(record) => {
+                    summary.records += 1;
+                    if query.in_time(record.stamp.sec) {
+                        reassembler.push(&record, &mut emit);
+                    }
+                }
+                Err(_) if !complete => summary.truncated_last_line = true,
+                Err(error) => {
+                    summary.malformed += 1;
+                    if summary.malformed_lines.len() < MALFORMED_KEPT {
+                        summary.malformed_lines.push(Malformed { source: name.clone(), line: number, error });
+                    }
+                }
+            }
+        }
+    }
+    reassembler.finish(&mut emit);
+    if let Some(e) = write_error {
+        return Err(EventsError::Write(e));
+    }
+    out.write_all(&buf).and_then(|()| out.flush()).map_err(EventsError::Write)?;
+    summary.events = events;
+    summary.selected = selected;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,380 @@
+//! Which events a search keeps: [`Query`], every option ANDed, each read from the
+//! records ausearch 3.0.9 reads it from (`src/ausearch-parse.c`, `ausearch-match.c`), so
+//! the same options select the same events:
+//!
+//! - keys: `key=` of SYSCALL, CONFIG_CHANGE and the MAC records 1403–1417; a hex key is
+//!   decoded and split on 0x01 (several `-k` on one rule); `(null)` is the literal key
+//!   `(null)` for ausearch, so `--key null` finds unkeyed syscalls as `ausearch -k null` does;
+//! - strings match as substrings (`--word`: exactly), compared as C strings (up to a NUL);
+//! - `--path`: any PATH `name=` (relative ones under the CWD), AVC_PATH or CONFIG_CHANGE
+//!   `path=`, else the CWD;
+//! - `--pid`, `--uid`, `--auid`, `--exe`, `--success`: from SYSCALL, user-space records
+//!   (their nested `msg='…'` for exe and res), LOGIN, CONFIG_CHANGE; a later record
+//!   overrides an earlier one, as in ausearch;
+//! - `--syscall NAME` is looked up in each record's own arch (ausearch uses the machine's,
+//!   which misreads 32-bit events); a number compares as a number;
+//! - a SYSCALL record without `syscall=`, `a0=` or `a1=` makes ausearch drop its event
+//!   whatever the options; so does this.
+
+use std::borrow::Cow;
+
+use super::record::{types, Record, Value};
+use crate::syscalls::{syscall_name, Arch};
+
+/// A syscall by number or by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyscallFilter {
+    /// Compared with the record's number.
+    Number(u32),
+    /// Compared with the name of the record's number in the record's arch.
+    Name(String),
+}
+
+/// The selection; `Query::default()` keeps every event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    /// A substring of any key of the event (`-k`).
+    pub key: Option<String>,
+    /// Strings must match exactly (`-w`).
+    pub exact: bool,
+    /// A file name (`-f`).
+    pub path: Option<String>,
+    /// The executable (`-x`).
+    pub exe: Option<String>,
+    /// The process id (`-p`).
+    pub pid: Option<u32>,
+    /// The uid (`-ui`).
+    pub uid: Option<u32>,
+    /// The login uid (`-ul`).
+    pub auid: Option<u32>,
+    /// The syscall (`-sc`).
+    pub syscall: Option<SyscallFilter>,
+    /// Success or failure (`-sv yes|no`).
+    pub success: Option<bool>,
+    /// Events at or after this second (`-ts`).
+    pub start: Option<u64>,
+    /// Events at or before this second (`-te`).
+    pub end: Option<u64>,
+}
+
+/// ausearch's `unescape` and quote handling for a string field: quoted text as is; a
+/// bare value `(…)` as written up to `)`; else its leading hex digits decoded. Cut at a
+/// NUL, as C strings are. `None` where ausearch fails (and drops the event).
+fn c_text<'a>(value: &Value<'a>, legacy_bare: bool) -> Option<Cow<'a, [u8]>> {
+    let text: Cow<'a, [u8]> = match *value {
+        Value::Quoted(b) | Value::Single(b) => b.into(),
+        Value::Bare(b) if b.first() == Some(&b'(') => {
+            let close = b.iter().position(|&c| c == b')')?;
+            b[..=close].into()
+        }
+        Value::Bare(b) => {
+            if legacy_bare && !b.iter().all(u8::is_ascii_hexdigit) {
+                return Some(b.into());
+            }
+            let digits = b.iter().take_while(|c| c.is_ascii_hexdigit()).count();
+            if digits < 2 {
+                return None;
+            }
+            let nibble = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+            b[..digits & !1].chunks_exact(2).map(|p| nibble(p[0]) << 4 | nibble(p[1])).collect::<Vec<u8>>().into()
+        }
+    };
+    Some(match text.iter().position(|&c| c == 0) {
+        Some(nul) => match text {
+            Cow::Borrowed(b) => Cow::Borrowed(&b[..nul]),
+            Cow::Owned(mut v) => {
+                v.truncate(nul);
+                Cow::Owned(v)
+            }
+        },
+        None => text,
+    })
+}
+
+fn is_user_record(kind: u32) -> bool {
+    // AUDIT_USER, FIRST_USER_MSG..LAST_USER_MSG, FIRST_USER_MSG2..LAST_USER_MSG2.
+    kind == 1005 || (1100..=1199).contains(&kind) || (2100..=2999).contains(&kind)
+}
+
+fn decimal(v: Option<Value<'_>>) -> Option<u32> {
+    let raw = v?.raw();
+    // strtoul: leading digits; ausearch stores into an int, so wrap as it does.
+    let digits = raw.iter().take_while(|c| c.is_ascii_digit()).count();
+    std::str::from_utf8(&raw[..digits]).ok()?.parse::<u64>().ok().map(|n| n as u32)
+}
+
+/// What ausearch extracts from an event for the options set.
+#[derive(Default)]
+struct Facts {
+    keys: Vec<Vec<u8>>,
+    files: Vec<Vec<u8>>,
+    cwd: Option<Vec<u8>>,
+    exe: Option<Vec<u8>>,
+    pid: Option<u32>,
+    uid: Option<u32>,
+    auid: Option<u32>,
+    success: Option<bool>,
+    syscalls: Vec<(Option<Arch>, u32)>,
+}
+
+impl Query {
+    /// Whether any option is set (without one, every event is kept).
+    pub fn is_empty(&self) -> bool {
+        *self == Query::default()
+    }
+
+    /// Whether a record of second `sec` is read at all: ausearch drops records outside
+    /// the time bounds before grouping them.
+    pub fn in_time(&self, sec: u64) -> bool {
+        self.start.is_none_or(|s| sec >= s) && self.end.is_none_or(|e| sec <= e)
+    }
+
+    fn strmatch(&self, needle: &str, haystack: &[u8]) -> bool {
+        let needle = needle.as_bytes();
+        if self.exact {
+            haystack == needle
+        } else {
+            needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
+        }
+    }
+
+    /// Whether the event's records are selected.
+    pub fn matches<'a>(&self, records: impl Iterator<Item = Record<'a>>) -> bool {
+        let Some(facts) = self.facts(records) else { return false };
+        let Some(first) = facts.first_sec else { return false };
+        if !self.in_time(first) {
+            return false;
+        }
+        let f = facts.facts;
+        if self.pid.is_some() && f.pid != self.pid {
+            return false;
+        }
+        if self.uid.is_some() && f.uid != self.uid {
+            return false;
+        }
+        if self.auid.is_some() && f.auid != self.auid {
+            return false;
+        }
+        if let Some(filter) = &self.syscall {
+            // ausearch keeps the last SYSCALL record's number.
+            let Some(&(arch, nr)) = f.syscalls.last() else { return false };
+            let ok = match filter {
+                SyscallFilter::Number(n) => nr == *n,
+                SyscallFilter::Name(name) => arch.and_then(|a| syscall_name(a, nr)).is_some_and(|n| n == name),
+            };
+            if !ok {
+                return false;
+            }
+        }
+        if self.success.is_some() && f.success != self.success {
+            return false;
+        }
+        if let Some(path) = &self.path {
+            let in_files = f.files.iter().any(|name| self.strmatch(path, name));
+            if !in_files && !f.cwd.as_ref().is_some_and(|cwd| self.strmatch(path, cwd)) {
+                return false;
+            }
+        }
+        if let Some(exe) = &self.exe {
+            if !f.exe.as_ref().is_some_and(|e| self.strmatch(exe, e)) {
+                return false;
+            }
+        }
+        if let Some(key) = &self.key {
+            if !f.keys.iter().any(|k| self.strmatch(key, k)) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// One pass over the records; `None` when ausearch would fail to parse the event.
+    fn facts<'a>(&self, records: impl Iterator<Item = Record<'a>>) -> Option<FactsOf> {
+        let mut f = Facts::default();
+        let mut first_sec = None;
+        for record in records {
+            first_sec.get_or_insert(record.stamp.sec);
+            let kind = record.kind;
+            if kind == types::SYSCALL {
+                let (mut arch, mut nr, mut a0, mut a1) = (None, None, false, false);
+                for (name, value) in record.fields() {
+                    match name {
+                        b"arch" => {
+                            arch = std::str::from_utf8(value.raw())
+                                .ok()
+                                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                                .and_then(Arch::from_audit)
+                        }
+                        b"syscall" => nr = decimal(Some(value)),
+                        b"a0" => a0 = true,
+                        b"a1" => a1 = true,
+                        b"success" => f.success = Some(value.raw() == b"yes"),
+                        b"pid" => f.pid = decimal(Some(value)),
+                        b"uid" => f.uid = decimal(Some(value)),
+                        b"auid" => f.auid = decimal(Some(value)),
+                        b"exe" if self.exe.is_some() => f.exe = Some(c_text(&value, false)?.into_owned()),
+                        b"key" if self.key.is_some() => self.add_keys(&mut f, &value)?,
+                        _ => {}
+                    }
+                }
+                if !(a0 && a1) {
+                    return None;
+                }
+                f.syscalls.push((arch, nr?));
+            } else if is_user_record(kind) {
+                f.pid = decimal(record.field("pid")).or(f.pid);
+                f.uid = decimal(record.field("uid")).or(f.uid);
+                f.auid = decimal(record.field("auid").or_else(|| record.field("loginuid"))).or(f.auid);
+                if let Some(msg) = record.fields().find(|(n, _)| *n == b"msg").map(|(_, v)| v) {
+                    let inner = |n: &[u8]| msg.inner_fields().find(|(name, _)| *name == n).map(|(_, v)| v);
+                    if self.exe.is_some() {
+                        if let Some(exe) = inner(b"exe") {
+                            f.exe = Some(c_text(&exe, true)?.into_owned());
+                        }
+                    }
+                    if let Some(res) = inner(b"res") {
+                        f.success = Some(!res.raw().starts_with(b"failed"));
+                    }
+                }
+            } else if kind == types::CONFIG_CHANGE || (types::MAC_POLICY_LOAD..=types::MAC_UNLBL_STCDEL).contains(&kind)
+            {
+                f.auid = decimal(record.field("auid")).or(f.auid);
+                if kind == types::CONFIG_CHANGE {
+                    f.success = Some(true);
+                }
+                if let Some(res) = decimal(record.field("res")) {
+                    f.success = match res {
+                        0 => Some(false),
+                        1 => Some(true),
+                        _ => None,
+                    };
+                }
+                if self.key.is_some() {
+                    if let Some(key) = record.field("key") {
+                        self.add_keys(&mut f, &key)?;
+                    }
+                }
+                if self.path.is_some() && kind == types::CONFIG_CHANGE {
+                    if let Some(path) = record.field("path") {
+                        // ausearch ignores a failure here.
+                        if let Some(p) = self.file_name(&f, &path) {
+                            f.files.push(p);
+                        }
+                    }
+                }
+            } else if kind == types::LOGIN {
+                f.pid = decimal(record.field("pid")).or(f.pid);
+                f.uid = decimal(record.field("uid")).or(f.uid);
+                f.auid = decimal(record.field("auid")).or(f.auid);
+            } else if self.path.is_some() && kind == types::CWD {
+                if f.cwd.is_none() {
+                    if let Some(cwd) = record.field("cwd") {
+                        f.cwd = Some(c_text(&cwd, false)?.into_owned());
+                    }
+                }
+            } else if self.path.is_some() && (kind == types::PATH || kind == types::AVC_PATH) {
+                let field = if kind == types::PATH { "name" } else { "path" };
+                match record.field(field) {
+                    Some(name) => f.files.push(self.file_name(&f, &name)?),
+                    None if kind == types::AVC_PATH => return None,
+                    None => {}
+                }
+            }
+        }
+        Some(FactsOf { facts: f, first_sec })
+    }
+
+    fn add_keys(&self, f: &mut Facts, value: &Value<'_>) -> Option<()> {
+        let text = c_text(value, false)?;
+        match value {
+            Value::Quoted(_) => f.keys.push(text.into_owned()),
+            _ => f.keys.extend(text.split(|&b| b == 0x01).filter(|k| !k.is_empty()).map(<[u8]>::to_vec)),
+        }
+        Some(())
+    }
+
+    /// A PATH name as ausearch lists it: `(null)` as written, `00…` an abstract socket
+    /// name, `./x` and `../x` joined to the CWD.
+    fn file_name(&self, f: &Facts, value: &Value<'_>) -> Option<Vec<u8>> {
+        let mut name = match value {
+            Value::Bare(b) if b.starts_with(b"(null)") => return Some(b"(null)".to_vec()),
+            Value::Bare(b) if !b.first().is_some_and(u8::is_ascii_hexdigit) => return None,
+            Value::Bare(b) if b.starts_with(b"00") => c_text(&Value::Bare(&b[2..]), false)?.into_owned(),
+            v => c_text(v, false)?.into_owned(),
+        };
+        if (name.starts_with(b"./") || name.starts_with(b"..")) && f.cwd.is_some() {
+            let mut joined = f.cwd.clone().unwrap_or_default();
+            joined.push(b'/');
+            joined.append(&mut name);
+            name = joined;
+        }
+        Some(name)
+    }
+}
+
+struct FactsOf {
+    facts: Facts,
+    first_sec: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(q: &Query, lines: &[&str]) -> bool {
+        q.matches(lines.iter().map(|l| Record::parse(l.as_bytes()).unwrap()))
+    }
+
+    const OPEN: &[&str] = &[
+        "type=SYSCALL msg=audit(100.000:1): arch=c000003e syscall=257 success=no exit=-13 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=42 auid=1000 uid=0 gid=0 euid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=646F636B657201636F6E7461696E657264",
+        "type=CWD msg=audit(100.000:1): cwd=\"/etc/docker\"",
+        "type=PATH msg=audit(100.000:1): item=0 name=\"./daemon.json\" inode=1",
+    ];
+
+    #[test]
+    fn keys_are_split_substrings() {
+        let q = |k: &str, exact| Query { key: Some(k.into()), exact, ..Query::default() };
+        assert!(matches(&q("docker", false), OPEN));
+        assert!(matches(&q("tain", false), OPEN));
+        assert!(matches(&q("containerd", true), OPEN));
+        assert!(!matches(&q("contain", true), OPEN));
+        assert!(!matches(&q("docker\u{1}", false), OPEN));
+    }
+
+    #[test]
+    fn other_selectors() {
+        let all = Query {
+            pid: Some(42),
+            uid: Some(0),
+            auid: Some(1000),
+            success: Some(false),
+            exe: Some("cat".into()),
+            path: Some("/etc/docker/./daemon.json".into()),
+            syscall: Some(SyscallFilter::Name("openat".into())),
+            start: Some(100),
+            end: Some(100),
+            ..Query::default()
+        };
+        assert!(matches(&all, OPEN));
+        for q in [
+            Query { pid: Some(43), ..all.clone() },
+            Query { syscall: Some(SyscallFilter::Number(2)), ..all.clone() },
+            Query { success: Some(true), ..all.clone() },
+            Query { start: Some(101), ..all.clone() },
+            Query { path: Some("/var".into()), ..all.clone() },
+        ] {
+            assert!(!matches(&q, OPEN), "{q:?}");
+        }
+    }
+
+    #[test]
+    fn null_keys_and_user_records() {
+        let null = ["type=SYSCALL msg=audit(1.000:1): syscall=1 a0=1 a1=1 key=(null)"];
+        assert!(matches(&Query { key: Some("null".into()), ..Query::default() }, &null));
+        let user = ["type=USER_CMD msg=audit(1.000:2): pid=7 uid=1000 auid=1000 ses=1 msg='cwd=\"/\" cmd=6C73 exe=\"/usr/bin/sudo\" terminal=pts/0 res=failed'"];
+        let q = Query { exe: Some("sudo".into()), success: Some(false), pid: Some(7), ..Query::default() };
+        assert!(matches(&q, &user));
+        let broken = ["type=SYSCALL msg=audit(1.000:1): syscall=1 a0=1 key=\"docker\""];
+        assert!(!matches(&Query::default(), &broken));
+    }
+}
