@@ -37,6 +37,82 @@ pub enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+pub enum EventsFormat {
+    /// One readable line per event.
+    Text,
+    /// The lines as logged, as `ausearch --raw` prints them.
+    Raw,
+    /// One JSON object per event per line (Elastic Common Schema names).
+    Json,
+}
+
+impl From<EventsFormat> for crate::events::Format {
+    fn from(format: EventsFormat) -> crate::events::Format {
+        match format {
+            EventsFormat::Text => crate::events::Format::Text,
+            EventsFormat::Raw => crate::events::Format::Raw,
+            EventsFormat::Json => crate::events::Format::Json,
+        }
+    }
+}
+
+/// The exit codes of `events`.
+pub const EVENTS_EXIT_CODES: &str = "\
+Exit codes:
+  0  events found
+  1  no event matched
+  2  usage error, or an input cannot be read";
+
+/// `dockaudit events`: what the audit rules recorded, searched like `ausearch`.
+#[derive(clap::Args)]
+pub struct EventsArgs {
+    /// Events with a key containing KEY (like `ausearch -k`; --word for exact).
+    #[arg(short, long)]
+    pub key: Option<String>,
+    /// String options (--key, --path, --exe) match whole values, not substrings.
+    #[arg(short, long)]
+    pub word: bool,
+    /// Events on a file name containing PATH (or run in a directory containing it).
+    #[arg(short = 'f', long)]
+    pub path: Option<String>,
+    /// Events of an executable containing EXE.
+    #[arg(short = 'x', long)]
+    pub exe: Option<String>,
+    /// Events of this process id.
+    #[arg(short, long)]
+    pub pid: Option<u32>,
+    /// Events of this user id (number or name from /etc/passwd).
+    #[arg(long)]
+    pub uid: Option<String>,
+    /// Events of this login (audit) user id (number or name).
+    #[arg(long)]
+    pub auid: Option<String>,
+    /// Events of this syscall (name or number).
+    #[arg(long)]
+    pub syscall: Option<String>,
+    /// Events that succeeded (yes) or failed (no).
+    #[arg(long, value_name = "yes|no")]
+    pub success: Option<String>,
+    /// Events at or after: ISO 8601, epoch seconds, MM/DD/YY [HH:MM:SS], or now, recent,
+    /// boot, today, yesterday, this-week, week-ago, this-month, this-year.
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// Events at or before (same forms as --start).
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Read FILE, a directory's audit.log and its rotations, or `-` (stdin); repeatable.
+    /// Default: log_file of /etc/audit/auditd.conf and its rotations, oldest first.
+    /// `.gz` files are decompressed.
+    #[arg(short, long, value_name = "FILE|DIR|-")]
+    pub input: Vec<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: EventsFormat,
+    /// Read auditd.conf, the default log and user names under DIR instead of /.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 pub enum CheckFormat {
     Text,
     Json,
@@ -148,6 +224,12 @@ pub enum Command {
         #[arg(long, value_name = "FILE", default_value = crate::fix::DEFAULT_STATE)]
         state: PathBuf,
     },
+    /// Search what the audit rules recorded in audit.log, like `ausearch`.
+    ///
+    /// Options AND together. Events are grouped and ordered as ausearch groups them, so
+    /// `--format raw` prints the lines `ausearch --raw` prints for the same options.
+    #[command(after_help = EVENTS_EXIT_CODES)]
+    Events(EventsArgs),
 }
 
 impl From<CheckFormat> for report::Format {

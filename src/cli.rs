@@ -480,3 +480,54 @@ fn manual_summary(plan: &crate::fix::Plan) -> String {
         format!("cannot be fixed by adding a rule (see `dockaudit fix`): {}\n", manual.join(", "))
     }
 }
+
+/// `dockaudit events`: drops every capability, reads the inputs, writes the selected
+/// events to `out` and problems to `err`; returns the exit code (0 found, 1 none, 2 a
+/// usage error or an input that cannot be read).
+pub fn events(args: &crate::args::EventsArgs, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> u8 {
+    use crate::events::{self, EventsError, Input, Options, Query};
+    let run = |out: &mut dyn std::io::Write| -> Result<events::Summary, EventsError> {
+        privilege::drop_privileges(Keep::Nothing).map_err(EventsError::Privileges)?;
+        let options = Options::for_root(args.format.into(), &args.root);
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        let query = Query {
+            key: args.key.clone(),
+            exact: args.word,
+            path: args.path.clone(),
+            exe: args.exe.clone(),
+            pid: args.pid,
+            uid: args.uid.as_deref().map(|u| events::user_filter(u, &options.names)).transpose()?,
+            auid: args.auid.as_deref().map(|u| events::user_filter(u, &options.names)).transpose()?,
+            syscall: args.syscall.as_deref().map(events::syscall_filter).transpose()?,
+            success: args.success.as_deref().map(events::success_filter).transpose()?,
+            start: args.start.as_deref().map(|t| events::parse_time(t, false, now)).transpose()?,
+            end: args.end.as_deref().map(|t| events::parse_time(t, true, now)).transpose()?,
+        };
+        let inputs: Vec<Input> = args.input.iter().map(|i| Input::from_arg(i)).collect();
+        let sources = events::resolve(&args.root, &inputs)?;
+        events::search(&query, &sources, &options, out)
+    };
+    match run(out) {
+        Ok(summary) => {
+            for malformed in &summary.malformed_lines {
+                let _ = writeln!(err, "dockaudit: {malformed}");
+            }
+            let more = summary.malformed - summary.malformed_lines.len() as u64;
+            if more > 0 {
+                let _ = writeln!(err, "dockaudit: {more} more malformed line(s) skipped");
+            }
+            if summary.selected == 0 {
+                let _ = writeln!(err, "<no matches>");
+                1
+            } else {
+                0
+            }
+        }
+        // `dockaudit events | head`: a closed pipe is not an error worth a message.
+        Err(EventsError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(error) => {
+            let _ = writeln!(err, "dockaudit: {error}");
+            error.exit_code()
+        }
+    }
+}

@@ -62,6 +62,9 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Events(events) => {
+            return ExitCode::from(cli::events(&events, &mut std::io::stdout().lock(), &mut std::io::stderr()));
+        }
         Command::Load { files, dry_run } => {
             return match cli::load(&files, dry_run) {
                 Ok(output) => {

@@ -33,7 +33,7 @@ pub use inputs::{log_config, parse_log_config, resolve, rotation, Input, Lines, 
 pub use json::{event_json, SCHEMA_VERSION};
 pub use reassemble::{ends_at_once, EndRules, Event, EventKey, Reassembler, DEFAULT_LIMIT};
 pub use record::{decode_hex, type_number, types, Fields, Record, RecordError, Stamp, Value, ENRICHMENT_SEPARATOR};
-pub use select::{Query, SyscallFilter};
+pub use select::{Query, SyscallFilter, UserFilter};
 pub use text::{local_time, Names};
 pub use time::{parse_time, TimeError};
 
@@ -157,9 +157,16 @@ impl Options {
     }
 }
 
-/// A `--uid`/`--auid` value: a number, or a user name from the root's /etc/passwd.
-pub fn user_id(text: &str, names: &Names) -> Result<u32, EventsError> {
-    text.parse().ok().or_else(|| names.uid_of(text)).ok_or_else(|| EventsError::UnknownUser(text.to_string()))
+/// A `--uid`/`--auid` value: a number, or a user name the root's /etc/passwd knows
+/// (ausearch insists the name exists too), matched by name.
+pub fn user_filter(text: &str, names: &Names) -> Result<UserFilter, EventsError> {
+    if text.starts_with(|c: char| c.is_ascii_digit()) {
+        return text.parse().map(UserFilter::Id).map_err(|_| EventsError::UnknownUser(text.to_string()));
+    }
+    match names.uid_of(text) {
+        Some(_) => Ok(UserFilter::Name(text.to_string())),
+        None => Err(EventsError::UnknownUser(text.to_string())),
+    }
 }
 
 /// A `--syscall` value: a number, or a name some arch knows.
@@ -206,7 +213,7 @@ pub fn search(
     let mut events = 0u64;
     let mut emit = |event: Event| {
         events += 1;
-        if write_error.is_some() || !query.matches(event.records()) {
+        if write_error.is_some() || !query.matches(event.records(), &options.names) {
             return;
         }
         selected += 1;

@@ -267,6 +267,13 @@ pub struct Fields<'a> {
     rest: &'a [u8],
 }
 
+impl<'a> Fields<'a> {
+    /// The fields of any `name=value …` text (a body, an enrichment).
+    pub fn new(text: &'a [u8]) -> Fields<'a> {
+        Fields { rest: text }
+    }
+}
+
 impl<'a> Iterator for Fields<'a> {
     type Item = (&'a [u8], Value<'a>);
 

@@ -19,6 +19,7 @@
 use std::borrow::Cow;
 
 use super::record::{types, Record, Value};
+use super::text::Names;
 use crate::syscalls::{syscall_name, Arch};
 
 /// A syscall by number or by name.
@@ -27,6 +28,16 @@ pub enum SyscallFilter {
     /// Compared with the record's number.
     Number(u32),
     /// Compared with the name of the record's number in the record's arch.
+    Name(String),
+}
+
+/// A user by number, or by name as ausearch compares names: the event's ENRICHED name
+/// when its first record is a SYSCALL (or it has one record), else the reading root's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserFilter {
+    /// Compared with the number.
+    Id(u32),
+    /// Compared with the name.
     Name(String),
 }
 
@@ -43,10 +54,10 @@ pub struct Query {
     pub exe: Option<String>,
     /// The process id (`-p`).
     pub pid: Option<u32>,
-    /// The uid (`-ui`).
-    pub uid: Option<u32>,
+    /// The uid (`-ui`). ausearch ignores `-ui 4294967295` (its "unset"); so does this.
+    pub uid: Option<UserFilter>,
     /// The login uid (`-ul`).
-    pub auid: Option<u32>,
+    pub auid: Option<UserFilter>,
     /// The syscall (`-sc`).
     pub syscall: Option<SyscallFilter>,
     /// Success or failure (`-sv yes|no`).
@@ -91,9 +102,22 @@ fn c_text<'a>(value: &Value<'a>, legacy_bare: bool) -> Option<Cow<'a, [u8]>> {
     })
 }
 
+/// The DAEMON_* records ausearch reads with `parse_daemon1` (not RECONFIG, ACCEPT, CLOSE).
+fn is_daemon_record(kind: u32) -> bool {
+    matches!(kind, 1200..=1203 | 1205 | 1206)
+}
+
 fn is_user_record(kind: u32) -> bool {
     // AUDIT_USER, FIRST_USER_MSG..LAST_USER_MSG, FIRST_USER_MSG2..LAST_USER_MSG2.
     kind == 1005 || (1100..=1199).contains(&kind) || (2100..=2999).contains(&kind)
+}
+
+/// Sets `slot` when the record has the value; says whether it did.
+fn set(slot: &mut Option<u32>, value: Option<u32>) -> bool {
+    if value.is_some() {
+        *slot = value;
+    }
+    value.is_some()
 }
 
 fn decimal(v: Option<Value<'_>>) -> Option<u32> {
@@ -113,6 +137,10 @@ struct Facts {
     pid: Option<u32>,
     uid: Option<u32>,
     auid: Option<u32>,
+    /// The uid and auid ausearch last looked a name up for (DAEMON records set `uid`
+    /// without a lookup).
+    uid_named: Option<u32>,
+    auid_named: Option<u32>,
     success: Option<bool>,
     syscalls: Vec<(Option<Arch>, u32)>,
 }
@@ -138,21 +166,35 @@ impl Query {
         }
     }
 
-    /// Whether the event's records are selected.
-    pub fn matches<'a>(&self, records: impl Iterator<Item = Record<'a>>) -> bool {
+    /// Whether the event's records are selected; `names` says who a uid is when the log
+    /// does not (`--uid NAME` on a RAW log).
+    pub fn matches<'a>(&self, records: impl Iterator<Item = Record<'a>>, names: &Names) -> bool {
         let Some(facts) = self.facts(records) else { return false };
         let Some(first) = facts.first_sec else { return false };
         if !self.in_time(first) {
             return false;
         }
-        let f = facts.facts;
+        let f = &facts.facts;
+        let user_ok = |filter: &Option<UserFilter>, value: Option<u32>, named: Option<u32>, field: &str| match filter {
+            None => true,
+            Some(UserFilter::Id(u32::MAX)) if field == "uid" => true,
+            Some(UserFilter::Id(id)) => value == Some(*id),
+            Some(UserFilter::Name(name)) => {
+                let Some(value) = named else { return false };
+                let interpreted = facts.interpretations.and_then(|enrichment| {
+                    let fields = super::record::Fields::new(enrichment);
+                    fields.into_iter().find(|(n, _)| n.eq_ignore_ascii_case(field.as_bytes())).map(|(_, v)| v)
+                });
+                match interpreted {
+                    Some(v) => c_text(&v, true).is_some_and(|t| t.as_ref() == name.as_bytes()),
+                    None => names.user(value).is_some_and(|n| n == *name),
+                }
+            }
+        };
         if self.pid.is_some() && f.pid != self.pid {
             return false;
         }
-        if self.uid.is_some() && f.uid != self.uid {
-            return false;
-        }
-        if self.auid.is_some() && f.auid != self.auid {
+        if !user_ok(&self.uid, f.uid, f.uid_named, "uid") || !user_ok(&self.auid, f.auid, f.auid_named, "auid") {
             return false;
         }
         if let Some(filter) = &self.syscall {
@@ -189,12 +231,18 @@ impl Query {
     }
 
     /// One pass over the records; `None` when ausearch would fail to parse the event.
-    fn facts<'a>(&self, records: impl Iterator<Item = Record<'a>>) -> Option<FactsOf> {
+    fn facts<'a>(&self, records: impl Iterator<Item = Record<'a>>) -> Option<FactsOf<'a>> {
         let mut f = Facts::default();
         let mut first_sec = None;
+        let mut head = None;
+        let mut count = 0;
         for record in records {
             first_sec.get_or_insert(record.stamp.sec);
+            head.get_or_insert((record.kind, record.enrichment));
+            count += 1;
             let kind = record.kind;
+            // Which of uid and auid this record sets (ausearch looks their names up then).
+            let (mut sets_uid, mut sets_auid) = (false, false);
             if kind == types::SYSCALL {
                 let (mut arch, mut nr, mut a0, mut a1) = (None, None, false, false);
                 for (name, value) in record.fields() {
@@ -210,8 +258,8 @@ impl Query {
                         b"a1" => a1 = true,
                         b"success" => f.success = Some(value.raw() == b"yes"),
                         b"pid" => f.pid = decimal(Some(value)),
-                        b"uid" => f.uid = decimal(Some(value)),
-                        b"auid" => f.auid = decimal(Some(value)),
+                        b"uid" => (f.uid, sets_uid) = (decimal(Some(value)), true),
+                        b"auid" => (f.auid, sets_auid) = (decimal(Some(value)), true),
                         b"exe" if self.exe.is_some() => f.exe = Some(c_text(&value, false)?.into_owned()),
                         b"key" if self.key.is_some() => self.add_keys(&mut f, &value)?,
                         _ => {}
@@ -223,8 +271,8 @@ impl Query {
                 f.syscalls.push((arch, nr?));
             } else if is_user_record(kind) {
                 f.pid = decimal(record.field("pid")).or(f.pid);
-                f.uid = decimal(record.field("uid")).or(f.uid);
-                f.auid = decimal(record.field("auid").or_else(|| record.field("loginuid"))).or(f.auid);
+                sets_uid = set(&mut f.uid, decimal(record.field("uid")));
+                sets_auid = set(&mut f.auid, decimal(record.field("auid").or_else(|| record.field("loginuid"))));
                 if let Some(msg) = record.fields().find(|(n, _)| *n == b"msg").map(|(_, v)| v) {
                     let inner = |n: &[u8]| msg.inner_fields().find(|(name, _)| *name == n).map(|(_, v)| v);
                     if self.exe.is_some() {
@@ -238,7 +286,7 @@ impl Query {
                 }
             } else if kind == types::CONFIG_CHANGE || (types::MAC_POLICY_LOAD..=types::MAC_UNLBL_STCDEL).contains(&kind)
             {
-                f.auid = decimal(record.field("auid")).or(f.auid);
+                sets_auid = set(&mut f.auid, decimal(record.field("auid")));
                 if kind == types::CONFIG_CHANGE {
                     f.success = Some(true);
                 }
@@ -262,10 +310,17 @@ impl Query {
                         }
                     }
                 }
-            } else if kind == types::LOGIN {
+            } else if is_daemon_record(kind) {
+                sets_auid = set(&mut f.auid, decimal(record.field("auid")));
                 f.pid = decimal(record.field("pid")).or(f.pid);
                 f.uid = decimal(record.field("uid")).or(f.uid);
-                f.auid = decimal(record.field("auid")).or(f.auid);
+                if let Some(res) = record.field("res") {
+                    f.success = Some(!res.raw().starts_with(b"failed"));
+                }
+            } else if kind == types::LOGIN {
+                f.pid = decimal(record.field("pid")).or(f.pid);
+                sets_uid = set(&mut f.uid, decimal(record.field("uid")));
+                sets_auid = set(&mut f.auid, decimal(record.field("auid")));
             } else if self.path.is_some() && kind == types::CWD {
                 if f.cwd.is_none() {
                     if let Some(cwd) = record.field("cwd") {
@@ -280,8 +335,18 @@ impl Query {
                     None => {}
                 }
             }
+            if sets_uid {
+                f.uid_named = f.uid;
+            }
+            if sets_auid {
+                f.auid_named = f.auid;
+            }
         }
-        Some(FactsOf { facts: f, first_sec })
+        // ausearch loads the ENRICHED names of the first record only, and only when it is
+        // a SYSCALL or alone.
+        let interpretations =
+            head.and_then(|(kind, enrichment)| (kind == types::SYSCALL || count == 1).then_some(enrichment)).flatten();
+        Some(FactsOf { facts: f, first_sec, interpretations })
     }
 
     fn add_keys(&self, f: &mut Facts, value: &Value<'_>) -> Option<()> {
@@ -312,9 +377,10 @@ impl Query {
     }
 }
 
-struct FactsOf {
+struct FactsOf<'a> {
     facts: Facts,
     first_sec: Option<u64>,
+    interpretations: Option<&'a [u8]>,
 }
 
 #[cfg(test)]
@@ -322,7 +388,7 @@ mod tests {
     use super::*;
 
     fn matches(q: &Query, lines: &[&str]) -> bool {
-        q.matches(lines.iter().map(|l| Record::parse(l.as_bytes()).unwrap()))
+        q.matches(lines.iter().map(|l| Record::parse(l.as_bytes()).unwrap()), &Names::default())
     }
 
     const OPEN: &[&str] = &[
@@ -345,8 +411,8 @@ mod tests {
     fn other_selectors() {
         let all = Query {
             pid: Some(42),
-            uid: Some(0),
-            auid: Some(1000),
+            uid: Some(UserFilter::Name("root".into())),
+            auid: Some(UserFilter::Id(1000)),
             success: Some(false),
             exe: Some("cat".into()),
             path: Some("/etc/docker/./daemon.json".into()),

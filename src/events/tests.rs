@@ -85,8 +85,8 @@ fn gzip_inputs_are_read_transparently() {
 #[test]
 fn selector_values() {
     let names = Names::default();
-    assert_eq!(user_id("42", &names).unwrap(), 42);
-    assert!(matches!(user_id("nobody-here", &names), Err(EventsError::UnknownUser(_))));
+    assert_eq!(user_filter("42", &names).unwrap(), UserFilter::Id(42));
+    assert!(matches!(user_filter("nobody-here", &names), Err(EventsError::UnknownUser(_))));
     assert_eq!(syscall_filter("openat").unwrap(), SyscallFilter::Name("openat".into()));
     assert_eq!(syscall_filter("257").unwrap(), SyscallFilter::Number(257));
     assert!(syscall_filter("frobnicate").is_err());

@@ -44,6 +44,9 @@ impl Names {
 
     /// The uid of a user name, for `--uid NAME`.
     pub fn uid_of(&self, name: &str) -> Option<u32> {
+        if name == "root" {
+            return Some(0);
+        }
         self.users.iter().filter(|(_, n)| *n == name).map(|(&id, _)| id).min()
     }
 

@@ -6,6 +6,7 @@ mod check;
 mod differential;
 mod dump;
 mod errors;
+mod events;
 mod fix;
 mod load;
 mod oracle;
