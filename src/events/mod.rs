@@ -194,6 +194,19 @@ pub fn success_filter(text: &str) -> Result<bool, EventsError> {
     }
 }
 
+/// Appends one event in `format` to `out`, newline included.
+pub fn render(event: &Event, format: Format, names: &Names, out: &mut Vec<u8>) {
+    match format {
+        Format::Raw => event.write_raw(out),
+        Format::Text => text::write_event(out, event, names),
+        Format::Json => {
+            // Serializing a Value into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, &event_json(event, names));
+            out.push(b'\n');
+        }
+    }
+}
+
 /// Output is gathered and written in blocks of this size.
 const OUT_BLOCK: usize = 64 << 10;
 
@@ -217,14 +230,7 @@ pub fn search(
             return;
         }
         selected += 1;
-        match options.format {
-            Format::Raw => event.write_raw(&mut buf),
-            Format::Text => text::write_event(&mut buf, &event, &options.names),
-            Format::Json => {
-                let _ = serde_json::to_writer(&mut buf, &event_json(&event, &options.names));
-                buf.push(b'\n');
-            }
-        }
+        render(&event, options.format, &options.names, &mut buf);
         if buf.len() >= OUT_BLOCK {
             if let Err(e) = out.write_all(&buf) {
                 write_error = Some(e);

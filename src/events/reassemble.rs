@@ -183,12 +183,13 @@ impl Reassembler {
     }
 
     /// Adds one record; calls `emit` with every event that became ready, lowest first.
-    pub fn push(&mut self, record: &Record<'_>, emit: &mut dyn FnMut(Event)) {
+    /// Returns false when the record was dropped (an EOE whose event already ended).
+    pub fn push(&mut self, record: &Record<'_>, emit: &mut dyn FnMut(Event)) -> bool {
         let key = EventKey { node: record.node.map(Box::from), stamp: record.stamp };
         let enriched = record.enrichment.is_some();
         if let Some(&slot) = self.building.get(&key) {
             let ends = self.rules == EndRules::Auparse && matches!(record.kind, types::EOE | types::PROCTITLE);
-            let Some(entry) = self.slots[slot as usize].as_mut() else { return };
+            let Some(entry) = self.slots[slot as usize].as_mut() else { return false };
             let before = entry.event.bytes();
             append(&mut entry.event, record.line, enriched);
             self.held = self.held + entry.event.bytes() - before;
@@ -197,7 +198,7 @@ impl Reassembler {
             }
         } else if record.kind == types::EOE {
             // ausearch: "Eat standalone EOE, main event was already marked complete".
-            return;
+            return false;
         } else {
             let mut event = Event {
                 key: key.clone(),
@@ -235,6 +236,7 @@ impl Reassembler {
         while self.held > self.limit && !self.order.is_empty() {
             self.drain(emit, true);
         }
+        true
     }
 
     /// End of input: everything is complete; emits all, lowest first.
