@@ -44,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
     let mut reassembler = Reassembler::with_limit(rules, timeout, 4096);
     let (mut kept, mut emitted) = (0usize, 0usize);
     let mut out = Vec::new();
-    let mut check = |event: Event| {
+    let mut check = |event: &Event| {
         emitted += event.len();
         assert!(!event.is_empty());
         for query in &queries {
@@ -52,9 +52,9 @@ fuzz_target!(|data: &[u8]| {
         }
         for format in [Format::Raw, Format::Json, Format::Text] {
             out.clear();
-            render(&event, format, &names, &mut out);
+            render(event, format, &names, &mut out);
         }
-        let json: serde_json::Value = serde_json::from_slice(&out_json(&event, &names)).expect("valid JSON");
+        let json: serde_json::Value = serde_json::from_slice(&out_json(event, &names)).expect("valid JSON");
         assert!(json.is_object());
     };
     let mut lines = Lines::new(data);

@@ -186,33 +186,98 @@ pub fn resolve(root: &Path, inputs: &[Input]) -> Result<Vec<Source>, EventsError
     Ok(sources)
 }
 
-/// Lines of a reader, into a reused buffer: each with its number and whether it ended
-/// with a newline (a last line without one is a log being written, not an error).
+/// Lines of a reader, borrowed from its buffer where they fit in it (copied only when a
+/// line spans two reads): each with its number, whether it ended with a newline (a last
+/// line without one is a log being written, not an error), and where its ENRICHED
+/// separator is, found in the same scan as the newline so no byte is looked at twice.
 pub struct Lines<R> {
     reader: R,
     buf: Vec<u8>,
     number: u64,
+    consume: usize,
+}
+
+/// One line of [`Lines`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line<'a> {
+    /// 1-based.
+    pub number: u64,
+    /// Without the newline.
+    pub bytes: &'a [u8],
+    /// Whether a newline ended it.
+    pub complete: bool,
+    /// The offset of the first 0x1D, if any.
+    pub separator: Option<usize>,
 }
 
 impl<R: BufRead> Lines<R> {
     /// Wraps a reader.
     pub fn new(reader: R) -> Lines<R> {
-        Lines { reader, buf: Vec::with_capacity(16 << 10), number: 0 }
+        Lines { reader, buf: Vec::new(), number: 0, consume: 0 }
     }
 
     /// The next line without its newline, its 1-based number, and whether it was
     /// complete; `None` at the end.
     pub fn next_line(&mut self) -> std::io::Result<Option<(u64, &[u8], bool)>> {
+        self.read().transpose().map(|line| line.map(|line| (line.number, line.bytes, line.complete)))
+    }
+
+    /// The next [`Line`]; `None` at the end.
+    pub fn read(&mut self) -> Option<std::io::Result<Line<'_>>> {
+        self.reader.consume(std::mem::take(&mut self.consume));
         self.buf.clear();
-        if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
-            return Ok(None);
+        let mut separator = None;
+        loop {
+            let available = match self.reader.fill_buf() {
+                Ok(available) => available,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Some(Err(e)),
+            };
+            if available.is_empty() {
+                if self.buf.is_empty() {
+                    return None;
+                }
+                self.number += 1;
+                return Some(Ok(Line { number: self.number, bytes: &self.buf, complete: false, separator }));
+            }
+            let start = self.buf.len();
+            let newline = if separator.is_none() {
+                match memchr::memchr2(b'\n', super::ENRICHMENT_SEPARATOR, available) {
+                    Some(at) if available[at] == b'\n' => Some(at),
+                    Some(at) => {
+                        separator = Some(start + at);
+                        memchr::memchr(b'\n', &available[at..]).map(|n| at + n)
+                    }
+                    None => None,
+                }
+            } else {
+                memchr::memchr(b'\n', available)
+            };
+            match newline {
+                Some(at) if self.buf.is_empty() => {
+                    // The whole line is in the reader's buffer: borrow it.
+                    self.consume = at + 1;
+                    self.number += 1;
+                    // Re-borrow for the returned lifetime.
+                    let available = match self.reader.fill_buf() {
+                        Ok(available) => available,
+                        Err(e) => return Some(Err(e)),
+                    };
+                    return Some(Ok(Line { number: self.number, bytes: &available[..at], complete: true, separator }));
+                }
+                Some(at) => {
+                    self.buf.extend_from_slice(&available[..at]);
+                    self.reader.consume(at + 1);
+                    self.number += 1;
+                    return Some(Ok(Line { number: self.number, bytes: &self.buf, complete: true, separator }));
+                }
+                None => {
+                    let n = available.len();
+                    self.buf.extend_from_slice(available);
+                    self.reader.consume(n);
+                }
+            }
         }
-        self.number += 1;
-        let complete = self.buf.last() == Some(&b'\n');
-        if complete {
-            self.buf.pop();
-        }
-        Ok(Some((self.number, &self.buf, complete)))
     }
 }
 
@@ -248,6 +313,12 @@ mod tests {
 
     #[test]
     fn lines_report_an_unterminated_last_line() {
+        let mut lines = Lines::new(std::io::BufReader::with_capacity(3, &b"a\nbc\x1dd\nlong line\x1d\nb"[..]));
+        assert_eq!(lines.read().unwrap().unwrap().separator, None);
+        let line = lines.read().unwrap().unwrap();
+        assert_eq!((line.bytes, line.separator), (&b"bc\x1dd"[..], Some(2)));
+        let line = lines.read().unwrap().unwrap();
+        assert_eq!((line.bytes, line.separator, line.number), (&b"long line\x1d"[..], Some(9), 3));
         let mut lines = Lines::new(&b"a\nb"[..]);
         assert_eq!(lines.next_line().unwrap(), Some((1, &b"a"[..], true)));
         assert_eq!(lines.next_line().unwrap(), Some((2, &b"b"[..], false)));

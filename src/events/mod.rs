@@ -29,7 +29,9 @@ mod time;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use inputs::{log_config, parse_log_config, resolve, rotation, Input, Lines, LogConfig, Source, DEFAULT_LOG_FILE};
+pub use inputs::{
+    log_config, parse_log_config, resolve, rotation, Input, Line, Lines, LogConfig, Source, DEFAULT_LOG_FILE,
+};
 pub use json::{event_json, SCHEMA_VERSION};
 pub use reassemble::{ends_at_once, EndRules, Event, EventKey, Reassembler, DEFAULT_LIMIT};
 pub use record::{decode_hex, type_number, types, Fields, Record, RecordError, Stamp, Value, ENRICHMENT_SEPARATOR};
@@ -224,13 +226,13 @@ pub fn search(
     let mut write_error = None;
     let mut selected = 0u64;
     let mut events = 0u64;
-    let mut emit = |event: Event| {
+    let mut emit = |event: &Event| {
         events += 1;
-        if write_error.is_some() || !query.matches(event.records(), &options.names) {
+        if write_error.is_some() || !query.matches_event(event, &options.names) {
             return;
         }
         selected += 1;
-        render(&event, options.format, &options.names, &mut buf);
+        render(event, options.format, &options.names, &mut buf);
         if buf.len() >= OUT_BLOCK {
             if let Err(e) = out.write_all(&buf) {
                 write_error = Some(e);
@@ -244,10 +246,10 @@ pub fn search(
         let mut lines = Lines::new(source.open()?);
         let mut last = 0;
         loop {
-            let (number, line, complete) = match lines.next_line() {
-                Ok(Some(next)) => next,
-                Ok(None) => break,
-                Err(e) => {
+            let Line { number, bytes: line, complete, separator } = match lines.read() {
+                Some(Ok(next)) => next,
+                None => break,
+                Some(Err(e)) => {
                     return Err(EventsError::Read { name, line: last, source: e });
                 }
             };
@@ -255,7 +257,7 @@ pub fn search(
             if line.is_empty() {
                 continue;
             }
-            match Record::parse(line) {
+            match Record::parse_split(line, separator) {
                 Ok(record) => {
                     summary.records += 1;
                     if query.in_time(record.stamp.sec) {

@@ -96,6 +96,17 @@ fn type_numbers() -> &'static HashMap<&'static str, u32> {
 /// libaudit's `audit_name_to_msg_type`: a known name, `UNKNOWN[N]`, or a number; 0 otherwise
 /// (ausearch's -1, which ends the event at once just as 0 does).
 pub fn type_number(name: &[u8]) -> u32 {
+    // The types of nearly every line, without hashing.
+    match name {
+        b"SYSCALL" => return types::SYSCALL,
+        b"PATH" => return types::PATH,
+        b"CWD" => return types::CWD,
+        b"EOE" => return types::EOE,
+        b"PROCTITLE" => return types::PROCTITLE,
+        b"EXECVE" => return types::EXECVE,
+        b"CONFIG_CHANGE" => return types::CONFIG_CHANGE,
+        _ => {}
+    }
     let Ok(text) = std::str::from_utf8(name) else { return 0 };
     if let Some(&n) = type_numbers().get(text) {
         return n;
@@ -121,6 +132,13 @@ fn parse_decimal(bytes: &[u8]) -> Option<u64> {
 impl<'a> Record<'a> {
     /// Parses one line (without its newline). Never panics, whatever the bytes.
     pub fn parse(line: &'a [u8]) -> Result<Record<'a>, RecordError> {
+        Record::parse_split(line, memchr::memchr(ENRICHMENT_SEPARATOR, line))
+    }
+
+    /// [`Record::parse`] when the caller already knows where the line's first 0x1D is
+    /// ([`super::Line::separator`]); a wrong offset is harmless: the body is then cut
+    /// wherever the first 0x1D after the header is.
+    pub fn parse_split(line: &'a [u8], separator: Option<usize>) -> Result<Record<'a>, RecordError> {
         let mut rest = line;
         let mut node = None;
         if let Some(after) = rest.strip_prefix(b"node=") {
@@ -139,14 +157,24 @@ impl<'a> Record<'a> {
             rest = tail;
         }
         let after = rest.strip_prefix(b"msg=audit(").ok_or(RecordError::NoStamp)?;
-        let close = after.iter().take(48).position(|&b| b == b')').ok_or(RecordError::Unterminated)?;
-        let stamp = parse_stamp(&after[..close]).ok_or(RecordError::BadStamp)?;
+        let (stamp, close) =
+            parse_stamp(after).ok_or_else(|| match after.iter().take(48).position(|&b| b == b')') {
+                Some(_) => RecordError::BadStamp,
+                None => RecordError::Unterminated,
+            })?;
         let mut body = after[close + 1..].strip_prefix(b":").ok_or(RecordError::Unterminated)?;
         while let [b' ', tail @ ..] = body {
             body = tail;
         }
         let mut enrichment = None;
-        if let Some(at) = body.iter().position(|&b| b == ENRICHMENT_SEPARATOR) {
+        let body_start = line.len() - body.len();
+        let at = match separator {
+            Some(at) if at >= body_start && line.get(at) == Some(&ENRICHMENT_SEPARATOR) => Some(at - body_start),
+            // The separator sits in the header (a malformed line) or was not given right.
+            Some(_) => memchr::memchr(ENRICHMENT_SEPARATOR, body),
+            None => None,
+        };
+        if let Some(at) = at {
             enrichment = Some(&body[at + 1..]);
             body = &body[..at];
         }
@@ -185,16 +213,29 @@ impl<'a> Record<'a> {
     }
 }
 
-fn parse_stamp(text: &[u8]) -> Option<Stamp> {
-    let dot = text.iter().position(|&b| b == b'.')?;
-    let colon = text.iter().position(|&b| b == b':')?;
-    if colon < dot {
-        return None;
-    }
-    let sec = parse_decimal(&text[..dot])?;
-    let msec = parse_decimal(&text[dot + 1..colon]).filter(|&m| m <= 999)? as u16;
-    let serial = parse_decimal(&text[colon + 1..])?;
-    Some(Stamp { sec, msec, serial })
+/// `SEC.MSEC:SERIAL)` in one pass: the stamp and the offset of the `)`.
+fn parse_stamp(text: &[u8]) -> Option<(Stamp, usize)> {
+    let mut at = 0;
+    let mut number = |end: u8| -> Option<u64> {
+        let start = at;
+        let mut n = 0u64;
+        while let Some(&b) = text.get(at) {
+            if b.is_ascii_digit() && at - start < 19 {
+                n = n * 10 + u64::from(b - b'0');
+                at += 1;
+            } else {
+                break;
+            }
+        }
+        (at > start && text.get(at) == Some(&end)).then(|| {
+            at += 1;
+            n
+        })
+    };
+    let sec = number(b'.')?;
+    let msec = number(b':').filter(|&m| m <= 999)? as u16;
+    let serial = number(b')')?;
+    Some((Stamp { sec, msec, serial }, at - 1))
 }
 
 /// A field's value as written.
@@ -285,6 +326,7 @@ impl<'a> Iterator for Fields<'a> {
             if self.rest.is_empty() {
                 return None;
             }
+            // Tokens are short: plain loops beat memchr's set-up here.
             let token_end = self.rest.iter().position(|&b| b == b' ').unwrap_or(self.rest.len());
             let Some(eq) = self.rest[..token_end].iter().position(|&b| b == b'=') else {
                 self.rest = &self.rest[token_end..];
@@ -293,7 +335,7 @@ impl<'a> Iterator for Fields<'a> {
             let name = &self.rest[..eq];
             let value = &self.rest[eq + 1..];
             let (parsed, used) = match value.first() {
-                Some(&quote @ (b'"' | b'\'')) => match value[1..].iter().position(|&b| b == quote) {
+                Some(&quote @ (b'"' | b'\'')) => match memchr::memchr(quote, &value[1..]) {
                     Some(close) => {
                         let inner = &value[1..1 + close];
                         (if quote == b'"' { Value::Quoted(inner) } else { Value::Single(inner) }, close + 2)
@@ -305,7 +347,7 @@ impl<'a> Iterator for Fields<'a> {
                     }
                 },
                 _ => {
-                    let end = value.iter().position(|&b| b == b' ').unwrap_or(value.len());
+                    let end = token_end - eq - 1;
                     (Value::Bare(&value[..end]), end)
                 }
             };

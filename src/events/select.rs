@@ -130,7 +130,8 @@ fn decimal(v: Option<Value<'_>>) -> Option<u32> {
 /// What ausearch extracts from an event for the options set.
 #[derive(Default)]
 struct Facts {
-    keys: Vec<Vec<u8>>,
+    /// Some key matched `--key` (matched as they are read, not collected).
+    key_found: bool,
     files: Vec<Vec<u8>>,
     cwd: Option<Vec<u8>>,
     exe: Option<Vec<u8>>,
@@ -169,11 +170,52 @@ impl Query {
     /// Whether the event's records are selected; `names` says who a uid is when the log
     /// does not (`--uid NAME` on a RAW log).
     pub fn matches<'a>(&self, records: impl Iterator<Item = Record<'a>>, names: &Names) -> bool {
-        let Some(facts) = self.facts(records) else { return false };
-        let Some(first) = facts.first_sec else { return false };
-        if !self.in_time(first) {
+        let records: Vec<Record<'a>> = records.collect();
+        let Some(first) = records.first() else { return false };
+        let head = (first.kind, first.enrichment);
+        self.decide(first.stamp.sec, records.iter().copied(), head, records.len(), names)
+    }
+
+    /// [`Query::matches`] for an assembled event, parsing only the records the options
+    /// read (for `--key`, one or two of a syscall event's five).
+    pub fn matches_event(&self, event: &super::reassemble::Event, names: &Names) -> bool {
+        let named = matches!(self.uid, Some(UserFilter::Name(_))) || matches!(self.auid, Some(UserFilter::Name(_)));
+        let head = if named { event.records().next().map(|r| (r.kind, r.enrichment)) } else { None };
+        let head = head.unwrap_or((event.first_kind(), None));
+        self.decide(event.stamp().sec, event.records_where(|kind| self.reads(kind)), head, event.len(), names)
+    }
+
+    /// Whether a record of this type can change the outcome.
+    fn reads(&self, kind: u32) -> bool {
+        let identity = self.pid.is_some()
+            || self.uid.is_some()
+            || self.auid.is_some()
+            || self.success.is_some()
+            || self.exe.is_some()
+            || self.key.is_some()
+            || self.path.is_some();
+        kind == types::SYSCALL
+            || (self.path.is_some() && matches!(kind, types::CWD | types::PATH | types::AVC_PATH))
+            || (identity
+                && (is_user_record(kind)
+                    || is_daemon_record(kind)
+                    || kind == types::LOGIN
+                    || kind == types::CONFIG_CHANGE
+                    || (types::MAC_POLICY_LOAD..=types::MAC_UNLBL_STCDEL).contains(&kind)))
+    }
+
+    fn decide<'a>(
+        &self,
+        sec: u64,
+        records: impl Iterator<Item = Record<'a>>,
+        head: (u32, Option<&'a [u8]>),
+        count: usize,
+        names: &Names,
+    ) -> bool {
+        if !self.in_time(sec) {
             return false;
         }
+        let Some(facts) = self.facts(records, head, count) else { return false };
         let f = &facts.facts;
         let user_ok = |filter: &Option<UserFilter>, value: Option<u32>, named: Option<u32>, field: &str| match filter {
             None => true,
@@ -222,24 +264,21 @@ impl Query {
                 return false;
             }
         }
-        if let Some(key) = &self.key {
-            if !f.keys.iter().any(|k| self.strmatch(key, k)) {
-                return false;
-            }
+        if self.key.is_some() && !f.key_found {
+            return false;
         }
         true
     }
 
     /// One pass over the records; `None` when ausearch would fail to parse the event.
-    fn facts<'a>(&self, records: impl Iterator<Item = Record<'a>>) -> Option<FactsOf<'a>> {
+    fn facts<'a>(
+        &self,
+        records: impl Iterator<Item = Record<'a>>,
+        head: (u32, Option<&'a [u8]>),
+        count: usize,
+    ) -> Option<FactsOf<'a>> {
         let mut f = Facts::default();
-        let mut first_sec = None;
-        let mut head = None;
-        let mut count = 0;
         for record in records {
-            first_sec.get_or_insert(record.stamp.sec);
-            head.get_or_insert((record.kind, record.enrichment));
-            count += 1;
             let kind = record.kind;
             // Which of uid and auid this record sets (ausearch looks their names up then).
             let (mut sets_uid, mut sets_auid) = (false, false);
@@ -247,7 +286,7 @@ impl Query {
                 let (mut arch, mut nr, mut a0, mut a1) = (None, None, false, false);
                 for (name, value) in record.fields() {
                     match name {
-                        b"arch" => {
+                        b"arch" if self.syscall.is_some() => {
                             arch = std::str::from_utf8(value.raw())
                                 .ok()
                                 .and_then(|h| u32::from_str_radix(h, 16).ok())
@@ -256,10 +295,10 @@ impl Query {
                         b"syscall" => nr = decimal(Some(value)),
                         b"a0" => a0 = true,
                         b"a1" => a1 = true,
-                        b"success" => f.success = Some(value.raw() == b"yes"),
-                        b"pid" => f.pid = decimal(Some(value)),
-                        b"uid" => (f.uid, sets_uid) = (decimal(Some(value)), true),
-                        b"auid" => (f.auid, sets_auid) = (decimal(Some(value)), true),
+                        b"success" if self.success.is_some() => f.success = Some(value.raw() == b"yes"),
+                        b"pid" if self.pid.is_some() => f.pid = decimal(Some(value)),
+                        b"uid" if self.uid.is_some() => (f.uid, sets_uid) = (decimal(Some(value)), true),
+                        b"auid" if self.auid.is_some() => (f.auid, sets_auid) = (decimal(Some(value)), true),
                         b"exe" if self.exe.is_some() => f.exe = Some(c_text(&value, false)?.into_owned()),
                         b"key" if self.key.is_some() => self.add_keys(&mut f, &value)?,
                         _ => {}
@@ -344,17 +383,17 @@ impl Query {
         }
         // ausearch loads the ENRICHED names of the first record only, and only when it is
         // a SYSCALL or alone.
-        let interpretations =
-            head.and_then(|(kind, enrichment)| (kind == types::SYSCALL || count == 1).then_some(enrichment)).flatten();
-        Some(FactsOf { facts: f, first_sec, interpretations })
+        let interpretations = (head.0 == types::SYSCALL || count == 1).then_some(head.1).flatten();
+        Some(FactsOf { facts: f, interpretations })
     }
 
     fn add_keys(&self, f: &mut Facts, value: &Value<'_>) -> Option<()> {
         let text = c_text(value, false)?;
-        match value {
-            Value::Quoted(_) => f.keys.push(text.into_owned()),
-            _ => f.keys.extend(text.split(|&b| b == 0x01).filter(|k| !k.is_empty()).map(<[u8]>::to_vec)),
-        }
+        let wanted = self.key.as_deref().unwrap_or_default();
+        f.key_found |= match value {
+            Value::Quoted(_) => self.strmatch(wanted, &text),
+            _ => text.split(|&b| b == 0x01).filter(|k| !k.is_empty()).any(|k| self.strmatch(wanted, k)),
+        };
         Some(())
     }
 
@@ -379,7 +418,6 @@ impl Query {
 
 struct FactsOf<'a> {
     facts: Facts,
-    first_sec: Option<u64>,
     interpretations: Option<&'a [u8]>,
 }
 

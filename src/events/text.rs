@@ -194,9 +194,9 @@ mod tests {
             "type=PATH msg=audit(1.000:1): item=0 name=\"/etc/docker/daemon.json\"",
             "type=EOE msg=audit(1.000:1): ",
         ] {
-            r.push(&Record::parse(line.as_bytes()).unwrap(), &mut |e| events.push(e));
+            r.push(&Record::parse(line.as_bytes()).unwrap(), &mut |e| events.push(e.clone()));
         }
-        r.finish(&mut |e| events.push(e));
+        r.finish(&mut |e| events.push(e.clone()));
         let mut out = Vec::new();
         write_event(&mut out, &events[0], &Names::default());
         let text = String::from_utf8(out).unwrap();
