@@ -388,3 +388,64 @@ fn unreadable_input_is_exit_2_and_malformed_lines_are_named() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--format raw` cannot show where one event ends and the next begins; ausearch's default
+/// form can (`----` between events, each event's lines last first). Our JSON says how
+/// many records each event has, which cuts our raw lines into events: every event must
+/// hold exactly the lines ausearch's holds (enrichment aside, which that form hides).
+#[test]
+fn events_are_grouped_as_ausearch_groups_them() {
+    if skip_without_ausearch() {
+        return;
+    }
+    let ausearch = ausearch_path().expect("checked");
+    let dir = tempdir();
+    let mut failures = Vec::new();
+    let (mut cases, mut events) = (0, 0);
+    for shape in SHAPES {
+        let file = dir.join(format!("audit-{}.log", shape.seed));
+        std::fs::write(&file, generate(shape)).unwrap();
+        let file = file.to_str().unwrap();
+        for (ours, theirs) in SELECTIONS.iter().take(16) {
+            cases += 1;
+            let with = |format: &str| {
+                let mut args = vec!["events", "--format", format, "-i", file];
+                args.extend_from_slice(ours);
+                run(&dockaudit_bin(), &args, None).stdout
+            };
+            let counts: Vec<usize> = String::from_utf8_lossy(&with("json"))
+                .lines()
+                .map(|l| {
+                    serde_json::from_str::<serde_json::Value>(l).unwrap()["auditd"]["records"].as_array().unwrap().len()
+                })
+                .collect();
+            let raw = String::from_utf8_lossy(&with("raw")).into_owned();
+            let mut lines = raw.lines().map(|l| l.split('\x1d').next().unwrap_or(""));
+            let ours_events: Vec<Vec<&str>> = counts.iter().map(|&n| lines.by_ref().take(n).collect()).collect();
+            let mut args = vec!["-if", file];
+            args.extend_from_slice(theirs);
+            let text = String::from_utf8_lossy(&run(&ausearch, &args, None).stdout).into_owned();
+            let theirs_events: Vec<Vec<&str>> = text
+                .split("----\n")
+                .filter(|block| !block.is_empty())
+                .map(|block| block.lines().skip(1).collect::<Vec<_>>().into_iter().rev().collect())
+                .collect();
+            events += theirs_events.len();
+            if ours_events != theirs_events {
+                let at = ours_events.iter().zip(&theirs_events).position(|(a, b)| a != b);
+                failures.push(format!(
+                    "shape {} {ours:?}: {} events vs ausearch's {}; first differing event {at:?}:\n ours:   {:?}\n theirs: {:?}",
+                    shape.seed,
+                    ours_events.len(),
+                    theirs_events.len(),
+                    at.map(|i| &ours_events[i]),
+                    at.map(|i| &theirs_events[i]),
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!("events grouping oracle: {cases} comparisons ({events} events) with ausearch, {} failed", failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(events > 10_000, "the selections found too few events ({events}) to prove anything");
+}
