@@ -295,4 +295,32 @@ mod tests {
         assert_eq!(proctitle_args(&Value::Bare(b"636174002F6574632F736861646F77")), ["cat", "/etc/shadow"]);
         assert_eq!(keys_of(&Value::Bare(b"6101620063")), ["a", "b\0c"]);
     }
+
+    #[test]
+    fn an_enriched_event_from_a_node() {
+        use crate::events::reassemble::{EndRules, Reassembler};
+        let mut r = Reassembler::new(EndRules::Ausearch, 2);
+        let mut events = Vec::new();
+        for line in [
+            "node=web1 type=SYSCALL msg=audit(1735689601.005:7): arch=c000003e syscall=87 success=yes exit=0 a0=1 a1=2 ppid=1 pid=3 auid=1000 uid=0 gid=0 euid=0 ses=2 comm=\"rm\" exe=\"/usr/bin/rm\" key=646F636B657201636F6E7461696E657264\x1dARCH=x86_64 SYSCALL=unlink AUID=\"alice\" UID=\"root\" GID=\"root\" EUID=\"root\"",
+            "node=web1 type=CWD msg=audit(1735689601.005:7): cwd=2F686F6D652F6120622F",
+            "node=web1 type=PATH msg=audit(1735689601.005:7): item=0 name=\"/etc/docker/x\" mode=0100644\x1dOUID=\"root\"",
+            "node=web1 type=PROCTITLE msg=audit(1735689601.005:7): proctitle=726D002F6574632F646F636B65722F78",
+        ] {
+            r.push(&Record::parse(line.as_bytes()).unwrap(), &mut |e| events.push(e.clone()));
+        }
+        r.finish(&mut |e| events.push(e.clone()));
+        let j = event_json(&events[0], &Names::default());
+        assert_eq!(j["@timestamp"], "2025-01-01T00:00:01.005Z");
+        assert_eq!(j["host"]["name"], "web1");
+        assert_eq!(j["user"]["audit"], json!({"id": "1000", "name": "alice"}));
+        assert_eq!(j["user"]["name"], "root");
+        assert_eq!(j["tags"], json!(["docker", "containerd"]));
+        assert_eq!(j["process"]["working_directory"], "/home/a b/");
+        assert_eq!(j["process"]["args"], json!(["rm", "/etc/docker/x"]));
+        assert_eq!(j["file"]["path"], "/etc/docker/x");
+        assert_eq!(j["event"]["action"], "unlink");
+        assert_eq!(j["auditd"]["records"][2]["enriched"]["OUID"], "root");
+        assert_eq!(j["auditd"]["records"][2]["fields"]["mode"], "0100644");
+    }
 }

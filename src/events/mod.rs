@@ -257,7 +257,17 @@ pub fn search(
             if line.is_empty() {
                 continue;
             }
-            match Record::parse_split(line, separator) {
+            // ausearch refuses seconds within the timeout of LONG_MAX ("Error extracting
+            // time stamp") and drops the line; so does this, as a malformed line.
+            let max_sec = (i64::MAX as u64).saturating_sub(options.eoe_timeout.saturating_add(1));
+            let parsed = Record::parse_split(line, separator).and_then(|r| {
+                if r.stamp.sec > max_sec {
+                    Err(RecordError::BadStamp)
+                } else {
+                    Ok(r)
+                }
+            });
+            match parsed {
                 Ok(record) => {
                     summary.records += 1;
                     if query.in_time(record.stamp.sec) {
