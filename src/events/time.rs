@@ -1,13 +1,14 @@
 //! `--start`/`--end` values: ISO 8601, seconds since the epoch, ausearch's `MM/DD/YY
 //! [HH:MM[:SS]]`, and its keywords (`src/ausearch-time.c`): now, recent (10 minutes ago),
 //! boot, today, yesterday, this-week (Sunday), week-ago, this-month, this-year, all at
-//! local midnight except now/recent/boot.
+//! local midnight except now/recent/boot (and `today` as an end, which is now), with
+//! ausearch's DST flags so the same words select the same events.
 //!
 //! Local time is the C library's (`localtime_r`/`mktime`): it honours `TZ` and
 //! `/etc/localtime` exactly as ausearch does, on glibc and musl alike, without a time
-//! zone crate or database of our own. Like ausearch, an end given as a date only takes
-//! the current time of day for the keywords and the `MM/DD/YY` form; an ISO date alone
-//! ends at 23:59:59 of that day, which is what a person means by it.
+//! zone crate or database of our own. Like ausearch, an end given as `MM/DD/YY` alone
+//! takes the current time of day; an ISO date alone ends at 23:59:59 of that day, which
+//! is what a person means by it.
 
 /// Why a time could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,6 +40,11 @@ fn local(t: i64) -> libc::tm {
 
 /// The epoch second of a local date and time; DST decided by the C library.
 fn make(year: i32, month: i32, day: i32, hour: i32, min: i32, sec: i32) -> Option<i64> {
+    make_dst(year, month, day, hour, min, sec, -1)
+}
+
+/// Same with the DST flag given, as ausearch gives it (see [`parse_time`]).
+fn make_dst(year: i32, month: i32, day: i32, hour: i32, min: i32, sec: i32, isdst: i32) -> Option<i64> {
     // SAFETY: mktime reads and normalizes the tm we own.
     let t = unsafe {
         let mut tm: libc::tm = std::mem::zeroed();
@@ -48,7 +54,7 @@ fn make(year: i32, month: i32, day: i32, hour: i32, min: i32, sec: i32) -> Optio
         tm.tm_hour = hour;
         tm.tm_min = min;
         tm.tm_sec = sec;
-        tm.tm_isdst = -1;
+        tm.tm_isdst = isdst;
         libc::mktime(&mut tm)
     };
     (t != -1).then_some(t as i64)
@@ -88,10 +94,12 @@ pub fn parse_time(text: &str, end: bool, now: i64) -> Result<u64, TimeError> {
         let tm = local(t);
         (tm.tm_hour, tm.tm_min, tm.tm_sec)
     };
-    let at_date = |t: i64| {
+    // ausearch's keywords: local midnight of the day of `t`, with the DST flag of the
+    // moment `t` (replace_date copies it), which is an hour off on the days DST changed
+    // in between; kept, so the same keyword selects the same events.
+    let midnight_of = |t: i64| {
         let tm = local(t);
-        let (h, m, s) = if end { tod(now) } else { (0, 0, 0) };
-        make(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, h, m, s)
+        make_dst(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, 0, 0, 0, tm.tm_isdst)
     };
     let value = match t {
         "now" => Some(now),
@@ -101,16 +109,18 @@ pub fn parse_time(text: &str, end: bool, now: i64) -> Result<u64, TimeError> {
             let secs: f64 = uptime.split_whitespace().next().and_then(|s| s.parse().ok()).ok_or(TimeError::Uptime)?;
             Some(now - (secs + 0.5) as i64)
         }
-        "today" => at_date(now),
-        "yesterday" => at_date(now - DAY),
-        "this-week" => at_date(now - i64::from(local(now).tm_wday) * DAY),
-        "week-ago" => at_date(now - 7 * DAY),
-        "this-month" | "this-year" => {
+        // As an end, ausearch's `today` is now; every other day keyword is its midnight.
+        "today" if end => Some(now),
+        "today" => midnight_of(now),
+        "yesterday" => midnight_of(now - DAY),
+        "this-week" => midnight_of(now - i64::from(local(now).tm_wday) * DAY),
+        "week-ago" => midnight_of(now - 7 * DAY),
+        "this-month" => {
             let tm = local(now);
-            let (h, m, s) = if end { tod(now) } else { (0, 0, 0) };
-            let month = if t == "this-year" { 1 } else { tm.tm_mon + 1 };
-            make(tm.tm_year + 1900, month, 1, h, m, s)
+            make_dst(tm.tm_year + 1900, tm.tm_mon + 1, 1, 0, 0, 0, tm.tm_isdst)
         }
+        // ausearch clears the DST flag for this one.
+        "this-year" => make_dst(local(now).tm_year + 1900, 1, 1, 0, 0, 0, 0),
         _ if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => t.parse().ok(),
         _ if t.contains('/') => {
             // ausearch's C-locale `%x`: MM/DD/YY (or YYYY), then an optional time.
@@ -216,8 +226,9 @@ mod tests {
         assert!(parse_time("yesterday", false, now).unwrap() as i64 == today - DAY || local(today).tm_isdst != 0);
         assert_eq!(local(parse_time("this-year", false, now).unwrap() as i64).tm_yday, 0);
         assert_eq!(local(parse_time("this-month", false, now).unwrap() as i64).tm_mday, 1);
-        // An end date keyword takes the time of day of now, as ausearch's does.
+        // As an end, `today` is now and the other days their midnight, as in ausearch.
         assert_eq!(parse_time("today", true, now).unwrap() as i64, now);
+        assert_eq!(parse_time("yesterday", true, now), parse_time("yesterday", false, now));
         assert!(parse_time("01/02/25 10:00:00", false, now).is_ok());
     }
 }

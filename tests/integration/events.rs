@@ -449,3 +449,66 @@ fn events_are_grouped_as_ausearch_groups_them() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     assert!(events > 10_000, "the selections found too few events ({events}) to prove anything");
 }
+
+/// `--start`/`--end` with ausearch's keywords select what `-ts`/`-te` select, in several
+/// time zones (one without DST, two with it in opposite halves of the year): events every
+/// 17 minutes over the last 400 days and the next one.
+#[test]
+fn time_keywords_equal_ausearch_in_several_zones() {
+    if skip_without_ausearch() {
+        return;
+    }
+    let ausearch = ausearch_path().expect("checked");
+    let dir = tempdir();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let mut log = String::new();
+    let mut serial = 1;
+    let mut t = now - 400 * 86_400 + 7;
+    while t < now + 86_400 {
+        // Keep clear of "now" and "recent" so a second passing between the runs is harmless.
+        let near = |edge: u64| t.abs_diff(edge) < 30;
+        if !near(now) && !near(now - 600) {
+            log.push_str(&format!(
+                "type=SYSCALL msg=audit({t}.000:{serial}): arch=c000003e syscall=2 success=yes exit=3 a0=1 a1=2 a2=0 a3=0 items=0 ppid=1 pid=5 auid=0 uid=0 key=\"docker\"\ntype=EOE msg=audit({t}.000:{serial}): \n"
+            ));
+        }
+        serial += 1;
+        t += 17 * 60;
+    }
+    let file = dir.join("audit.log");
+    std::fs::write(&file, log).unwrap();
+    let file = file.to_str().unwrap();
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for tz in ["UTC", "America/New_York", "Australia/Sydney", "Asia/Kolkata"] {
+        for word in ["now", "recent", "today", "yesterday", "this-week", "week-ago", "this-month", "this-year"] {
+            for (ours, theirs) in [("--start", "-ts"), ("--end", "-te")] {
+                cases += 1;
+                let a = Command::new(dockaudit_bin())
+                    .args(["events", "--format", "raw", "-i", file, ours, word])
+                    .env("TZ", tz)
+                    .output()
+                    .unwrap();
+                let b =
+                    Command::new(&ausearch).args(["--raw", "-if", file, theirs, word]).env("TZ", tz).output().unwrap();
+                if a.stdout != b.stdout {
+                    let first =
+                        |o: &Output| String::from_utf8_lossy(&o.stdout).lines().next().unwrap_or("").to_string();
+                    let last = |o: &Output| String::from_utf8_lossy(&o.stdout).lines().last().unwrap_or("").to_string();
+                    failures.push(format!(
+                        "TZ={tz} {ours} {word}: {} lines ({} … {}) vs ausearch's {} ({} … {})",
+                        a.stdout.iter().filter(|&&c| c == b'\n').count(),
+                        first(&a),
+                        last(&a),
+                        b.stdout.iter().filter(|&&c| c == b'\n').count(),
+                        first(&b),
+                        last(&b),
+                    ));
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!("events time oracle: {cases} comparisons with ausearch, {} failed", failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
