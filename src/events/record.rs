@@ -326,10 +326,12 @@ impl<'a> Iterator for Fields<'a> {
             if self.rest.is_empty() {
                 return None;
             }
-            // Tokens are short: plain loops beat memchr's set-up here.
-            let token_end = self.rest.iter().position(|&b| b == b' ').unwrap_or(self.rest.len());
-            let Some(eq) = self.rest[..token_end].iter().position(|&b| b == b'=') else {
-                self.rest = &self.rest[token_end..];
+            // Tokens are short: plain loops beat memchr's set-up here. One pass: the name
+            // ends at `=`, a token without one at a space.
+            let Some(eq) = self.rest.iter().position(|&b| b == b'=' || b == b' ').filter(|&i| self.rest[i] == b'=')
+            else {
+                let end = self.rest.iter().position(|&b| b == b' ').unwrap_or(self.rest.len());
+                self.rest = &self.rest[end..];
                 continue;
             };
             let name = &self.rest[..eq];
@@ -347,7 +349,7 @@ impl<'a> Iterator for Fields<'a> {
                     }
                 },
                 _ => {
-                    let end = token_end - eq - 1;
+                    let end = value.iter().position(|&b| b == b' ').unwrap_or(value.len());
                     (Value::Bare(&value[..end]), end)
                 }
             };

@@ -112,6 +112,20 @@ fn is_user_record(kind: u32) -> bool {
     kind == 1005 || (1100..=1199).contains(&kind) || (2100..=2999).contains(&kind)
 }
 
+/// The value of a SYSCALL record's `key=` field, found from the end: ` key=` cannot occur
+/// inside an earlier value, which the kernel hex-encodes when it holds a space.
+fn last_key(body: &[u8]) -> Option<Value<'_>> {
+    let at = memchr::memmem::rfind(body, b" key=")? + 5;
+    let value = &body[at..];
+    Some(match value.first() {
+        Some(b'"') => match memchr::memchr(b'"', &value[1..]) {
+            Some(close) => Value::Quoted(&value[1..1 + close]),
+            None => Value::Bare(value.split(|&b| b == b' ').next().unwrap_or(value)),
+        },
+        _ => Value::Bare(value.split(|&b| b == b' ').next().unwrap_or(value)),
+    })
+}
+
 /// Sets `slot` when the record has the value; says whether it did.
 fn set(slot: &mut Option<u32>, value: Option<u32>) -> bool {
     if value.is_some() {
@@ -284,7 +298,21 @@ impl Query {
             let (mut sets_uid, mut sets_auid) = (false, false);
             if kind == types::SYSCALL {
                 let (mut arch, mut nr, mut a0, mut a1) = (None, None, false, false);
+                // Past a1 only pid, uid, auid, exe and key matter; the key is the last field
+                // of every kernel's SYSCALL record, so without the others the walk stops
+                // at a1 and the key is found from the end.
+                let middle = self.pid.is_some() || self.uid.is_some() || self.auid.is_some() || self.exe.is_some();
+                let mut key_done = self.key.is_none();
                 for (name, value) in record.fields() {
+                    if a0 && a1 && nr.is_some() && !middle {
+                        if !key_done {
+                            if let Some(value) = last_key(record.body) {
+                                self.add_keys(&mut f, &value)?;
+                            }
+                            key_done = true;
+                        }
+                        break;
+                    }
                     match name {
                         b"arch" if self.syscall.is_some() => {
                             arch = std::str::from_utf8(value.raw())
@@ -300,7 +328,10 @@ impl Query {
                         b"uid" if self.uid.is_some() => (f.uid, sets_uid) = (decimal(Some(value)), true),
                         b"auid" if self.auid.is_some() => (f.auid, sets_auid) = (decimal(Some(value)), true),
                         b"exe" if self.exe.is_some() => f.exe = Some(c_text(&value, false)?.into_owned()),
-                        b"key" if self.key.is_some() => self.add_keys(&mut f, &value)?,
+                        b"key" if !key_done => {
+                            self.add_keys(&mut f, &value)?;
+                            key_done = true;
+                        }
                         _ => {}
                     }
                 }
