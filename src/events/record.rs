@@ -38,6 +38,10 @@ pub mod types {
     pub const KERNEL: u32 = 2000;
     /// A login (auid change).
     pub const LOGIN: u32 = 1006;
+    /// A kernel AVC (SELinux, AppArmor) decision.
+    pub const AVC: u32 = 1400;
+    /// A user-space object manager's AVC decision.
+    pub const USER_AVC: u32 = 1107;
 }
 
 /// Why a line is not an audit record.

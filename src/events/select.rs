@@ -108,8 +108,17 @@ fn is_daemon_record(kind: u32) -> bool {
 }
 
 fn is_user_record(kind: u32) -> bool {
-    // AUDIT_USER, FIRST_USER_MSG..LAST_USER_MSG, FIRST_USER_MSG2..LAST_USER_MSG2.
+    // AUDIT_USER, FIRST_USER_MSG..LAST_USER_MSG, FIRST_USER_MSG2..LAST_USER_MSG2; USER_AVC
+    // (1107) is read as an AVC first, then as a user record.
     kind == 1005 || (1100..=1199).contains(&kind) || (2100..=2999).contains(&kind)
+}
+
+/// An AVC's verdict as ausearch reads it: `denied` between `avc: ` and `{` fails the
+/// event, anything else there succeeds it; no `{`, no verdict.
+fn avc_verdict(body: &[u8]) -> Option<bool> {
+    let start = memchr::memmem::find(body, b"avc: ")? + 5;
+    let brace = memchr::memchr(b'{', &body[start..])?;
+    Some(memchr::memmem::find(&body[start..start + brace], b"denied").is_none())
 }
 
 /// The value of a SYSCALL record's `key=` field, found from the end: ` key=` cannot occur
@@ -214,6 +223,7 @@ impl Query {
                 && (is_user_record(kind)
                     || is_daemon_record(kind)
                     || kind == types::LOGIN
+                    || kind == types::AVC
                     || kind == types::CONFIG_CHANGE
                     || (types::MAC_POLICY_LOAD..=types::MAC_UNLBL_STCDEL).contains(&kind)))
     }
@@ -340,6 +350,11 @@ impl Query {
                 }
                 f.syscalls.push((arch, nr?));
             } else if is_user_record(kind) {
+                if kind == types::USER_AVC {
+                    if let Some(ok) = avc_verdict(record.body) {
+                        f.success = Some(ok);
+                    }
+                }
                 f.pid = decimal(record.field("pid")).or(f.pid);
                 sets_uid = set(&mut f.uid, decimal(record.field("uid")));
                 sets_auid = set(&mut f.auid, decimal(record.field("auid").or_else(|| record.field("loginuid"))));
@@ -391,6 +406,23 @@ impl Query {
                 f.pid = decimal(record.field("pid")).or(f.pid);
                 sets_uid = set(&mut f.uid, decimal(record.field("uid")));
                 sets_auid = set(&mut f.auid, decimal(record.field("auid")));
+                // An old kernel's LOGIN has no res: always a success.
+                f.success = match record.field("res").map(|v| decimal(Some(v))) {
+                    None => Some(true),
+                    Some(Some(1)) => Some(true),
+                    Some(Some(0)) => Some(false),
+                    Some(_) => None,
+                };
+            } else if kind == types::AVC {
+                if let Some(ok) = avc_verdict(record.body) {
+                    f.success = Some(ok);
+                }
+                f.pid = decimal(record.field("pid")).or(f.pid);
+                if self.path.is_some() {
+                    if let Some(path) = record.field("path").or_else(|| record.field("name")) {
+                        f.files.push(self.file_name(&f, &path)?);
+                    }
+                }
             } else if self.path.is_some() && kind == types::CWD {
                 if f.cwd.is_none() {
                     if let Some(cwd) = record.field("cwd") {

@@ -96,7 +96,24 @@ fn event_lines(rng: &mut Rng, shape: &Shape, node: &str, sec: u64, msec: u64, se
             "DAEMON_START",
             format!("op=start ver=3.0.9 format=enriched kernel=6.1.0 auid=4294967295 pid=1 uid=0 ses=4294967295 res=success{}", enrich("AUID=\"unset\"")),
         )],
-        2 => vec![line("UNKNOWN[1336]", "op=mystery value=1".into())],
+        2 if rng.below(2) == 0 => vec![line("UNKNOWN[1336]", "op=mystery value=1".into())],
+        2 => vec![line(
+            "LOGIN",
+            format!(
+                "pid={} uid=0 subj=unconfined old-auid=4294967295 auid={} tty=(none) old-ses=4294967295 ses=5 res={}",
+                100 + rng.below(5),
+                rng.pick(&["1000", "0"]),
+                rng.below(2)
+            ),
+        )],
+        3 if rng.below(2) == 0 => vec![line(
+            "USER_AVC",
+            format!(
+                "pid=1 uid=0 auid=4294967295 ses=4294967295 subj=unconfined msg='avc:  {} {{ {} }} for auid=1000 uid=0 gid=0 path=\"/run/docker.sock\" cmdline=\"docker ps\" scontext=a tcontext=b tclass=unix_stream_socket exe=\"/usr/bin/dbus-daemon\" sauid=0 hostname=? addr=? terminal=?'",
+                rng.pick(&["denied", "granted"]),
+                rng.pick(&["connectto", "status"])
+            ),
+        )],
         _ => {
             let (nr, name) = [("257", "openat"), ("87", "unlink"), ("263", "unlinkat"), ("59", "execve"), ("2", "open"), ("90", "chmod")]
                 [rng.below(6) as usize];
@@ -105,7 +122,20 @@ fn event_lines(rng: &mut Rng, shape: &Shape, node: &str, sec: u64, msec: u64, se
             let key = rng.pick(&["\"docker\"", "\"dockerd\"", "(null)", "\"containerd\"", &hex(b"docker\x01containerd"), &hex(b"runc\x01x")]);
             let exe = rng.pick(&["\"/usr/bin/dockerd\"", "\"/usr/bin/cat\"", "\"/usr/bin/containerd\"", &hex(b"/tmp/my tool")]);
             let items = rng.below(3);
-            let mut lines = vec![line(
+            let mut lines = Vec::new();
+            if rng.below(8) == 0 {
+                lines.push(line(
+                    "AVC",
+                    format!(
+                        "avc:  {}  {{ read }} for  pid={} comm=\"x\" {}=\"{}\" dev=\"dm-0\" ino=393231 scontext=a tcontext=b tclass=file permissive=0",
+                        rng.pick(&["denied", "granted"]),
+                        200 + rng.below(8),
+                        rng.pick(&["name", "path"]),
+                        rng.pick(&["daemon.json", "/etc/docker/daemon.json", "/var/lib/docker"])
+                    ),
+                ));
+            }
+            lines.push(line(
                 "SYSCALL",
                 format!(
                     "arch=c000003e syscall={nr} success={} exit={exit} a0=ffffff9c a1=7ffd1 a2=0 a3=0 items={items} ppid=1 pid={} auid={} uid={} gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=3 comm=\"x\" exe={exe} subj=unconfined key={key}{}",
@@ -115,7 +145,7 @@ fn event_lines(rng: &mut Rng, shape: &Shape, node: &str, sec: u64, msec: u64, se
                     rng.pick(&["0", "1000"]),
                     enrich(&format!("ARCH=x86_64 SYSCALL={name} AUID=\"alice\" UID=\"root\""))
                 ),
-            )];
+            ));
             if nr == "59" {
                 lines.push(line("EXECVE", format!("argc=2 a0=\"cat\" a1={}", hex(b"/etc/docker/my file"))));
             }
