@@ -153,7 +153,7 @@ fn main() {
     );
 
     let ours = root.join("target/release/dockaudit");
-    let our_args = ["events", "--format", "raw", "-k", "docker", "-i", file];
+    let our_args = ["events", "--format", "raw", "-k", "docker", "--input", file];
     let bin = ours.is_file().then(|| best(args.runs, || time_command(&ours, &our_args)));
     if let Some(bin) = bin {
         println!(

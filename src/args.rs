@@ -102,9 +102,10 @@ pub struct EventsArgs {
     pub end: Option<String>,
     /// Read FILE, a directory's audit.log and its rotations, or `-` (stdin); repeatable.
     /// Default: log_file of /etc/audit/auditd.conf and its rotations, oldest first.
-    /// `.gz` files are decompressed.
-    #[arg(short, long, value_name = "FILE|DIR|-")]
+    /// `.gz` files are decompressed. (No `-i`: that is ausearch's interpret.)
+    #[arg(long, visible_alias = "if", value_name = "FILE|DIR|-")]
     pub input: Vec<String>,
+    /// Output form.
     #[arg(long, value_enum, default_value = "text")]
     pub format: EventsFormat,
     /// Read auditd.conf, the default log and user names under DIR instead of /.

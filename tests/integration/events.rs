@@ -304,7 +304,7 @@ fn raw_output_equals_ausearch_for_every_selection() {
         std::fs::write(&file, generate(shape)).unwrap();
         let file = file.to_str().unwrap();
         for (ours, theirs) in SELECTIONS {
-            let mut o = vec!["-i", file];
+            let mut o = vec!["--input", file];
             o.extend_from_slice(ours);
             let mut t = vec!["-if", file];
             t.extend_from_slice(theirs);
@@ -378,11 +378,16 @@ fn rotated_gzipped_and_default_logs_equal_ausearch() {
     let mut cases = 0;
     for (ours, theirs) in SELECTIONS.iter().take(8) {
         let runs: [Run; 4] = [
-            ("directory", vec!["-i", &log_dir], vec!["-if", plain_s], None),
+            ("directory", vec!["--input", &log_dir], vec!["-if", plain_s], None),
             ("default log of --root", vec!["--root", root_s], vec!["-if", plain_s], None),
             // ausearch reads stdin only from a pipe; ours reads the file given as stdin.
-            ("stdin", vec!["-i", "-"], vec!["-if", whole.to_str().unwrap()], Some(&whole)),
-            ("unterminated last line", vec!["-i", whole.to_str().unwrap()], vec!["-if", whole.to_str().unwrap()], None),
+            ("stdin", vec!["--input", "-"], vec!["-if", whole.to_str().unwrap()], Some(&whole)),
+            (
+                "unterminated last line",
+                vec!["--input", whole.to_str().unwrap()],
+                vec!["-if", whole.to_str().unwrap()],
+                None,
+            ),
         ];
         for (what, mut o, mut t, stdin) in runs {
             o.extend_from_slice(ours);
@@ -401,20 +406,20 @@ fn rotated_gzipped_and_default_logs_equal_ausearch() {
 #[test]
 fn unreadable_input_is_exit_2_and_malformed_lines_are_named() {
     let dir = tempdir();
-    let out = run(&dockaudit_bin(), &["events", "-i", dir.join("missing.log").to_str().unwrap()], None);
+    let out = run(&dockaudit_bin(), &["events", "--input", dir.join("missing.log").to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     let bad = dir.join("bad.log");
     std::fs::write(&bad, "garbage\ntype=SYSCALL msg=audit(1.000:1): syscall=1 a0=1 a1=1 key=\"k\"\n").unwrap();
-    let out = run(&dockaudit_bin(), &["events", "-i", bad.to_str().unwrap(), "-k", "k"], None);
+    let out = run(&dockaudit_bin(), &["events", "--input", bad.to_str().unwrap(), "-k", "k"], None);
     assert_eq!(out.status.code(), Some(0));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("bad.log:1: skipped"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = run(&dockaudit_bin(), &["events", "-i", bad.to_str().unwrap(), "-k", "zzz"], None);
+    let out = run(&dockaudit_bin(), &["events", "--input", bad.to_str().unwrap(), "-k", "zzz"], None);
     assert_eq!(out.status.code(), Some(1));
-    let out = run(&dockaudit_bin(), &["events", "-i", bad.to_str().unwrap(), "--start", "someday"], None);
+    let out = run(&dockaudit_bin(), &["events", "--input", bad.to_str().unwrap(), "--start", "someday"], None);
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -439,7 +444,7 @@ fn events_are_grouped_as_ausearch_groups_them() {
         for (ours, theirs) in SELECTIONS.iter().take(16) {
             cases += 1;
             let with = |format: &str| {
-                let mut args = vec!["events", "--format", format, "-i", file];
+                let mut args = vec!["events", "--format", format, "--input", file];
                 args.extend_from_slice(ours);
                 run(&dockaudit_bin(), &args, None).stdout
             };
@@ -515,7 +520,7 @@ fn time_keywords_equal_ausearch_in_several_zones() {
             for (ours, theirs) in [("--start", "-ts"), ("--end", "-te")] {
                 cases += 1;
                 let a = Command::new(dockaudit_bin())
-                    .args(["events", "--format", "raw", "-i", file, ours, word])
+                    .args(["events", "--format", "raw", "--input", file, ours, word])
                     .env("TZ", tz)
                     .output()
                     .unwrap();

@@ -171,9 +171,10 @@ fn events_drops_every_capability_before_opening_a_log() {
     let log = dir.join("audit.log");
     std::fs::write(&log, "type=SYSCALL msg=audit(1.000:1): syscall=2 a0=1 a1=2 key=\"docker\"\n").unwrap();
     let log = log.to_str().unwrap();
-    for args in
-        [&["events", "-i", log, "-k", "docker"][..], &["events", "-i", log, "--format", "json", "-k", "nothing"]]
-    {
+    for args in [
+        &["events", "--input", log, "-k", "docker"][..],
+        &["events", "--input", log, "--format", "json", "-k", "nothing"],
+    ] {
         let trace = strace(args);
         assert_least_privilege(args, &trace, false);
         let lines: Vec<&str> = trace.lines().collect();
