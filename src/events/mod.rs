@@ -224,6 +224,8 @@ pub fn search(
     let mut reassembler = Reassembler::new(EndRules::Ausearch, options.eoe_timeout);
     let mut buf = Vec::with_capacity(OUT_BLOCK * 2);
     let mut write_error = None;
+    // Set when writing failed (`dockaudit events | head`): reading stops there.
+    let failed = std::cell::Cell::new(false);
     let mut selected = 0u64;
     let mut events = 0u64;
     let mut emit = |event: &Event| {
@@ -236,11 +238,12 @@ pub fn search(
         if buf.len() >= OUT_BLOCK {
             if let Err(e) = out.write_all(&buf) {
                 write_error = Some(e);
+                failed.set(true);
             }
             buf.clear();
         }
     };
-    for source in sources {
+    'sources: for source in sources {
         summary.files += 1;
         let name = source.name();
         let mut lines = Lines::new(source.open()?);
@@ -254,6 +257,9 @@ pub fn search(
                 }
             };
             last = number;
+            if failed.get() {
+                break 'sources;
+            }
             if line.is_empty() {
                 continue;
             }
@@ -284,7 +290,9 @@ pub fn search(
             }
         }
     }
-    reassembler.finish(&mut emit);
+    if !failed.get() {
+        reassembler.finish(&mut emit);
+    }
     if let Some(e) = write_error {
         return Err(EventsError::Write(e));
     }
