@@ -195,6 +195,13 @@ pub fn generate(shape: &Shape) -> String {
             let node = if shape.nodes { rng.pick(&["node=web1 ", "node=web2 ", ""]) } else { String::new() };
             let lines = event_lines(&mut rng, shape, &node, stamp_ms / 1000, stamp_ms % 1000, serial);
             active.push(lines.into());
+            // Logs gathered from several hosts: the same stamp on another node is another
+            // event, and ties in stamp are broken as ausearch breaks them.
+            if shape.nodes && rng.below(10) == 0 {
+                let twin = if node == "node=web1 " { "node=web3 " } else { "node=web1 " };
+                let lines = event_lines(&mut rng, shape, twin, stamp_ms / 1000, stamp_ms % 1000, serial);
+                active.push(lines.into());
+            }
             started += 1;
             if shape.malformed && rng.below(50) == 0 {
                 out.push_str(&rng.pick(&["garbage\n", "type=SYSCALL msg=audit(abc): x=1\n", "\n", "node=x\n"]));
