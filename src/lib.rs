@@ -11,12 +11,15 @@
 //! | verdicts | `judge` |
 //! | the persistent configuration | `persist` |
 //! | the rule-file language | `rules_file` |
-//! | the kernel; the Docker host as installed | `kernel`, `docker` |
+//! | the Docker host as installed; the audit log | `docker`, `events` |
+//! | the kernel | `kernel` |
 //! | leaves | `rule`, `host`, `wire` |
 
 #[warn(missing_docs)]
 pub mod cli;
 pub mod docker;
+#[warn(missing_docs)]
+pub mod events;
 pub mod fix;
 pub mod host;
 #[warn(missing_docs)]

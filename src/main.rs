@@ -13,11 +13,11 @@ use dockaudit::judge::Options;
 
 fn main() -> ExitCode {
     match run(Args::parse().command) {
-        Ok(Output { bytes, findings }) => {
+        Ok(Output { bytes, outcome }) => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`dockaudit list | head`) is not an error worth a message.
             let _ = stdout.write_all(&bytes).and_then(|()| stdout.flush());
-            ExitCode::from(u8::from(findings))
+            ExitCode::from(outcome.exit_code())
         }
         Err(error) => {
             eprintln!("dockaudit: {error}");
@@ -31,6 +31,7 @@ fn run(command: Command) -> Result<Output, CommandError> {
         Command::List { key, format } => cli::list(key.as_deref(), matches!(format, ListFormat::Json)),
         Command::Status { format } => cli::status(matches!(format, ListFormat::Json)),
         Command::Load { files, dry_run } => cli::load(&files, dry_run),
+        Command::Events(args) => cli::events(&args, &mut std::io::stdout().lock(), &mut std::io::stderr()),
         Command::Check { benchmark, format, strict, only, skip, root, rules, host_root } => {
             let opts = Options { strict, only, skip, ..Options::new(benchmark) };
             // https://no-color.org: any non-empty NO_COLOR turns colour off.

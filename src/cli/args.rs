@@ -17,9 +17,10 @@ Exit codes:
   1  findings (check: a control failed, is weak or could not be judged, or a host
      check failed; load: the kernel refused a line and everything was rolled back,
      or its rules are locked; fix: a control cannot be fixed by adding a rule, the
-     kernel refused (rolled back), its rules are locked, or the file cannot be written)
+     kernel refused (rolled back), its rules are locked, or the file cannot be written;
+     events: no event matched)
   2  usage error (unknown flag, benchmark version or control id; load, check --rules,
-     fix --rules: a rule file cannot be read or parsed)
+     fix --rules: a rule file cannot be read or parsed; events: an input cannot be read)
   3  the audit state could not be read: missing CAP_AUDIT_CONTROL, not in the host
      pid namespace, a user namespace, a kernel without audit, or a kernel error";
 
@@ -43,6 +44,63 @@ pub enum ListFormat {
     Text,
     // A JSON document for machines (`inventory::rules_json` / `status_json`).
     Json,
+}
+
+/// The exit codes of `events`.
+pub const EVENTS_EXIT_CODES: &str = "\
+Exit codes:
+  0  events found
+  1  no event matched
+  2  usage error, or an input cannot be read";
+
+/// `dockaudit events`: what the audit rules recorded, searched like `ausearch`.
+#[derive(clap::Args)]
+pub struct EventsArgs {
+    /// Events with a key containing KEY (like `ausearch -k`; --word for exact).
+    #[arg(short, long)]
+    pub key: Option<String>,
+    /// String options (--key, --path, --exe) match whole values, not substrings.
+    #[arg(short, long)]
+    pub word: bool,
+    /// Events on a file name containing PATH (or run in a directory containing it).
+    #[arg(short = 'f', long)]
+    pub path: Option<String>,
+    /// Events of an executable containing EXE.
+    #[arg(short = 'x', long)]
+    pub exe: Option<String>,
+    /// Events of this process id.
+    #[arg(short, long)]
+    pub pid: Option<u32>,
+    /// Events of this user id (number or name from /etc/passwd).
+    #[arg(long)]
+    pub uid: Option<String>,
+    /// Events of this login (audit) user id (number or name).
+    #[arg(long)]
+    pub auid: Option<String>,
+    /// Events of this syscall (name or number).
+    #[arg(long)]
+    pub syscall: Option<String>,
+    /// Events that succeeded (yes) or failed (no).
+    #[arg(long, value_name = "yes|no")]
+    pub success: Option<String>,
+    /// Events at or after: ISO 8601, epoch seconds, MM/DD/YY [HH:MM:SS], or now, recent,
+    /// boot, today, yesterday, this-week, week-ago, this-month, this-year.
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// Events at or before (same forms as --start).
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Read FILE, a directory's audit.log and its rotations, or `-` (stdin); repeatable.
+    /// Default: log_file of /etc/audit/auditd.conf and its rotations, oldest first.
+    /// `.gz` files are decompressed. (No `-i`: that is ausearch's interpret.)
+    #[arg(long, visible_alias = "if", value_name = "FILE|DIR|-")]
+    pub input: Vec<String>,
+    /// Output form.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: crate::events::Format,
+    /// Read auditd.conf, the default log and user names under DIR instead of /.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
 }
 
 fn benchmark(v: &str) -> Result<Benchmark, String> {
@@ -154,6 +212,12 @@ pub enum Command {
         #[arg(long, value_name = "FILE", default_value = crate::fix::DEFAULT_STATE)]
         state: PathBuf,
     },
+    /// Search what the audit rules recorded in audit.log, like `ausearch`.
+    ///
+    /// Options AND together. Events are grouped and ordered as ausearch groups them, so
+    /// `--format raw` prints the lines `ausearch --raw` prints for the same options.
+    #[command(after_help = EVENTS_EXIT_CODES)]
+    Events(EventsArgs),
 }
 
 /// The whole command line as clap sees it, for the man pages and completions.

@@ -103,5 +103,5 @@ pub(super) fn with_discovery(opts: &Options, root: &Path, live: bool) -> Options
 }
 
 fn render_check(eval: &Evaluation, format: Format, color: bool) -> Output {
-    Output { bytes: report::render(eval, format, color).into_bytes(), findings: eval.has_findings() }
+    Output::with_findings(report::render(eval, format, color).into_bytes(), eval.has_findings())
 }

@@ -1,5 +1,6 @@
 //! The one error a command returns, and the one place its exit code is decided.
 
+use crate::events::EventsError;
 use crate::fix::FixError;
 use crate::judge::UnknownControl;
 use crate::kernel::Error;
@@ -35,9 +36,22 @@ pub enum CommandError {
     /// Flags that contradict each other.
     #[error("{0}")]
     Usage(String),
+    /// `events` was given an input it cannot read or a selector it cannot use.
+    #[error(transparent)]
+    Events(#[from] EventsError),
     /// `fix --write` could not write its file.
     #[error("cannot write {path}: {source} (nothing was changed)")]
     Write { path: String, source: std::io::Error },
+}
+
+impl super::Outcome {
+    /// The exit code of a command that ran to its end (the table is `args::EXIT_CODES`).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            super::Outcome::Clean => 0,
+            super::Outcome::Findings | super::Outcome::NoMatch => 1,
+        }
+    }
 }
 
 impl CommandError {
@@ -53,7 +67,8 @@ impl CommandError {
             | CommandError::Input(_)
             | CommandError::Read { .. }
             | CommandError::Parse(_)
-            | CommandError::Usage(_) => 2,
+            | CommandError::Usage(_)
+            | CommandError::Events(_) => 2,
             CommandError::Load(_) | CommandError::Fix(_) | CommandError::Write { .. } => 1,
         }
     }

@@ -77,7 +77,7 @@ fn from_files(opts: &Options, root: &Path, rule_files: &[String], mode: &FixMode
     let plan = fix::plan(&disk.plain_rules(), None, &HostFs::new(root), opts, &Resolver::new(root))?;
     let text = fix::render(&plan);
     let FixMode::Write(file) = mode else {
-        return Ok(Output { bytes: text.into_bytes(), findings: plan.has_manual() });
+        return Ok(Output::with_findings(text.into_bytes(), plan.has_manual()));
     };
     let changed = fix::write_atomic(file, text.as_bytes(), fix::RULES_FILE_MODE)
         .map_err(|source| CommandError::Write { path: file.display().to_string(), source })?;
@@ -87,7 +87,7 @@ fn from_files(opts: &Options, root: &Path, rule_files: &[String], mode: &FixMode
         format!("{} is up to date ({} rule(s)); not rewritten\n", file.display(), plan.rules().count())
     };
     out.push_str(&manual_summary(&plan));
-    Ok(Output { bytes: out.into_bytes(), findings: plan.has_manual() })
+    Ok(Output::with_findings(out.into_bytes(), plan.has_manual()))
 }
 
 /// The kernel's rules and status, and the plan that fixes them. `apply_verb` refuses a
@@ -108,7 +108,7 @@ fn kernel_plan(opts: &Options, apply_verb: Option<&'static str>) -> Result<(Audi
 
 fn print_for_kernel(opts: &Options) -> Result<Output, CommandError> {
     let (_, plan) = kernel_plan(opts, None)?;
-    Ok(Output { bytes: fix::render(&plan).into_bytes(), findings: plan.has_manual() })
+    Ok(Output::with_findings(fix::render(&plan).into_bytes(), plan.has_manual()))
 }
 
 fn apply(opts: &Options, state: &Path) -> Result<Output, CommandError> {
@@ -134,7 +134,7 @@ fn apply(opts: &Options, state: &Path) -> Result<Output, CommandError> {
         out.push_str("they are not persistent: `dockaudit fix --write /etc/audit/rules.d/50-docker.rules` keeps them across reboots\n");
     }
     out.push_str(&manual_summary(&plan));
-    Ok(Output { bytes: out.into_bytes(), findings: plan.has_manual() })
+    Ok(Output::with_findings(out.into_bytes(), plan.has_manual()))
 }
 
 fn revert(state: &Path, opts: &Options) -> Result<Output, CommandError> {

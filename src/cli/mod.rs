@@ -6,6 +6,7 @@
 pub mod args;
 mod check;
 mod error;
+mod events;
 mod fix;
 mod list;
 mod load;
@@ -13,6 +14,7 @@ mod status;
 
 pub use check::{check, check_offline, offline_evaluation};
 pub use error::CommandError;
+pub use events::events;
 pub use fix::{fix, FixMode};
 pub use list::{list, render_list};
 pub use load::load;
@@ -20,18 +22,34 @@ pub use status::status;
 
 use crate::kernel::{drop_privileges, AuditClient, Error, Keep};
 
-/// What a command prints, and whether it found something (exit 1).
+/// What a command prints, and how it ended.
 #[derive(Debug)]
 pub struct Output {
-    /// Written to stdout as is, even when `findings` is set.
+    /// Written to stdout as is, whatever the outcome (`events` streams its output
+    /// instead and leaves this empty).
     pub bytes: Vec<u8>,
-    /// Exit 1 although the command ran: `check` has findings, `fix` a control no rule can fix.
-    pub findings: bool,
+    /// Decides the exit code with [`Outcome::exit_code`].
+    pub outcome: Outcome,
+}
+
+/// How a command that ran to its end ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to report (exit 0).
+    Clean,
+    /// `check` has findings; `fix` has a control no rule can fix (exit 1).
+    Findings,
+    /// `events` selected no event, as ausearch's `<no matches>` (exit 1).
+    NoMatch,
 }
 
 impl Output {
     fn clean(bytes: Vec<u8>) -> Output {
-        Output { bytes, findings: false }
+        Output { bytes, outcome: Outcome::Clean }
+    }
+
+    fn with_findings(bytes: Vec<u8>, findings: bool) -> Output {
+        Output { bytes, outcome: if findings { Outcome::Findings } else { Outcome::Clean } }
     }
 }
 

@@ -7,6 +7,7 @@ mod differential;
 mod docker;
 mod dump;
 mod errors;
+mod events;
 mod fix;
 mod load;
 mod oracle;

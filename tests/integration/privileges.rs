@@ -158,3 +158,29 @@ fn fix_write_writes_only_its_file() {
     assert!(last_capset.contains("effective=0, permitted=0, inheritable=0"), "{last_capset}");
     assert!(!log.contains("socket(AF_NETLINK"), "--write with --rules opened the audit socket");
 }
+
+/// `events` reads logs with no capability at all: every capability is dropped before the
+/// first log is opened, the audit socket is never opened, nothing is executed or written.
+#[test]
+fn events_drops_every_capability_before_opening_a_log() {
+    if !util::is_root() {
+        eprintln!("skipped: needs root");
+        return;
+    }
+    let dir = util::tempdir();
+    let log = dir.join("audit.log");
+    std::fs::write(&log, "type=SYSCALL msg=audit(1.000:1): syscall=2 a0=1 a1=2 key=\"docker\"\n").unwrap();
+    let log = log.to_str().unwrap();
+    for args in [
+        &["events", "--input", log, "-k", "docker"][..],
+        &["events", "--input", log, "--format", "json", "-k", "nothing"],
+    ] {
+        let trace = strace(args);
+        assert_least_privilege(args, &trace, false);
+        let lines: Vec<&str> = trace.lines().collect();
+        let dropped = lines.iter().rposition(|l| l.contains("capset(")).expect("capset");
+        let opened = lines.iter().position(|l| l.contains("open") && l.contains(log)).expect("the log opened");
+        assert!(dropped < opened, "{args:?}: the log was opened before the capabilities were dropped:\n{trace}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -7,7 +7,17 @@ use std::process::Command;
 
 use crate::{cargo, root, run_checked, XResult};
 
-const TARGETS: &[&str] = &["rule_decoder", "netlink_stream", "rules_file_parser"];
+const TARGETS: &[&str] = &["rule_decoder", "netlink_stream", "rules_file_parser", "log_reader"];
+
+/// audit.log seeds for log_reader: every form the reader distinguishes (node=, unknown
+/// types, quoted/hex/(null) values, multi-keys, user-space msg='…', ENRICHED parts,
+/// interleaving, late and missing EOEs), RAW and ENRICHED. The first byte picks the
+/// reassembler's rules and timeout.
+const LOG_SEEDS: &[&str] = &[
+    "\0type=SYSCALL msg=audit(1700000000.100:10): arch=c000003e syscall=257 success=no exit=-13 a0=ffffff9c a1=7ffd1 a2=0 a3=0 items=1 ppid=1 pid=42 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm=\"cat\" exe=\"/usr/bin/cat\" subj=unconfined key=\"docker\"\ntype=CWD msg=audit(1700000000.100:10): cwd=\"/etc/docker\"\ntype=PATH msg=audit(1700000000.100:10): item=0 name=\"./daemon.json\" inode=1 dev=fd:00 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL\ntype=PROCTITLE msg=audit(1700000000.100:10): proctitle=636174002F6574632F646F636B6572\ntype=EOE msg=audit(1700000000.100:10): \n",
+    "\u{1}node=web1 type=SYSCALL msg=audit(1700000000.100:10): arch=c000003e syscall=87 success=yes exit=0 a0=1 a1=2 a2=0 a3=0 items=1 pid=7 auid=4294967295 uid=0 exe=2F746D702F6D7920746F6F6C key=646F636B657201636F6E7461696E657264\u{1d}ARCH=x86_64 SYSCALL=unlink AUID=\"unset\" UID=\"root\"\nnode=web2 type=SYSCALL msg=audit(1700000000.100:10): syscall=1 a0=1 a1=1 key=(null)\nnode=web1 type=PATH msg=audit(1700000000.100:10): item=0 name=2F746D702F6120622E747874 nametype=DELETE\u{1d}OUID=\"root\" OGID=\"root\"\ntype=EOE msg=audit(1699999990.000:3): \n",
+    "\u{4}type=USER_START msg=audit(1700000001.000:11): pid=5 uid=0 auid=1000 ses=3 subj=unconfined msg='op=PAM:session_open grantors=pam_unix acct=\"root\" exe=\"/usr/bin/sudo\" hostname=? addr=? terminal=/dev/pts/0 res=success'\u{1d}UID=\"root\" AUID=\"alice\"\ntype=CONFIG_CHANGE msg=audit(1700000001.500:12): auid=1000 ses=3 op=add_rule key=\"docker\" list=4 res=1\ntype=DAEMON_START msg=audit(1700000002.000:13): op=start ver=3.0.9 format=enriched auid=4294967295 pid=1 uid=0 res=success\ntype=UNKNOWN[1336] msg=audit(1700000005.000:14): x=1\ngarbage\ntype=AVC msg=audit(1700000005.000:15): avc:  denied  { read } for  pid=1 comm=\"x\" path=\"/etc\"\ntype=SYSCALL msg=audit(1700000009",
+];
 
 /// fuzz's options.
 #[derive(Debug, clap::Args)]
@@ -15,7 +25,7 @@ pub struct Options {
     /// Seconds per target
     #[arg(long, value_name = "N", default_value_t = 60)]
     seconds: u64,
-    /// A target to run (rule_decoder, netlink_stream, rules_file_parser); repeatable
+    /// A target to run (rule_decoder, netlink_stream, rules_file_parser, log_reader); repeatable
     #[arg(long = "target", value_name = "NAME", default_values_t = TARGETS.iter().map(|t| t.to_string()))]
     targets: Vec<String>,
 }
@@ -70,7 +80,10 @@ fn write_seeds(root: &Path) -> XResult<()> {
             }
         }
     }
-    eprintln!("fuzz: seeded {n} captured rules and {files} rule files");
+    for (i, seed) in LOG_SEEDS.iter().enumerate() {
+        std::fs::write(corpus.join(format!("log_reader/seed-{i}")), seed).map_err(|e| e.to_string())?;
+    }
+    eprintln!("fuzz: seeded {n} captured rules, {files} rule files and {} logs", LOG_SEEDS.len());
     Ok(())
 }
 

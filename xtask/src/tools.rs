@@ -33,7 +33,12 @@ pub fn ensure_tools() -> XResult<()> {
     let mut missing = Vec::new();
     for (present, pkg) in [
         (on_path("qemu-system-x86_64"), "qemu-system-x86"),
-        (auditctl_path().is_some(), "auditd"),
+        // auditctl and ausearch (the `events` oracle) both come with auditd.
+        (
+            auditctl_path().is_some()
+                && ["/sbin/ausearch", "/usr/sbin/ausearch"].iter().any(|p| Path::new(p).is_file()),
+            "auditd",
+        ),
         (on_path("dpkg-deb"), "dpkg"),
         (on_path("apt-get"), "apt"),
         (on_path("ldd"), "libc-bin"),

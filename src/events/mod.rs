@@ -1,0 +1,306 @@
+//! `dockaudit events`: what the audit rules recorded, read natively from audit.log.
+//!
+//! The reader is built to answer the questions the seeds ask of `ausearch` (`-k docker`,
+//! `-p PID`) on hosts without the audit userspace tools, with the same answers:
+//! - [`Record`]: one line parsed from bytes, borrowing it (node, type, time, serial,
+//!   fields, the ENRICHED part); a malformed line is a [`RecordError`], reported with
+//!   file:line and skipped;
+//! - [`Reassembler`]: records → [`Event`]s with ausearch 3.0.9's grouping and order, a
+//!   hash map instead of its linear scan, memory bounded whatever the input;
+//! - [`Input`]/[`Source`]: auditd.conf's log and its rotations (oldest first), files,
+//!   directories, stdin, `.gz`;
+//! - [`Query`]: ausearch's selectors, ANDed;
+//! - [`search`]: all of it streamed to a writer as [`Format::Raw`] (`ausearch --raw`'s
+//!   lines), [`Format::Json`] (ECS-named, versioned) or [`Format::Text`].
+//!
+//! `--format interpret`, `report` and `--follow` build on the same pieces: interpret and
+//! report are other consumers of [`Event`]; follow feeds the [`Reassembler`] from the
+//! netlink multicast group with [`EndRules::Auparse`].
+#![warn(missing_docs)]
+
+mod inputs;
+mod json;
+mod reassemble;
+mod record;
+mod select;
+mod text;
+mod time;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use inputs::{
+    log_config, parse_log_config, resolve, rotation, Input, Line, Lines, LogConfig, Source, DEFAULT_LOG_FILE,
+};
+pub use json::{event_json, SCHEMA_VERSION};
+pub use reassemble::{ends_at_once, EndRules, Event, EventKey, Reassembler, DEFAULT_LIMIT};
+pub use record::{decode_hex, type_number, types, Fields, Record, RecordError, Stamp, Value, ENRICHMENT_SEPARATOR};
+pub use select::{Query, SyscallFilter, UserFilter};
+pub use text::{local_time, Names};
+pub use time::{parse_time, TimeError};
+
+/// Why a search could not run or finish.
+#[derive(Debug, thiserror::Error)]
+pub enum EventsError {
+    /// An input cannot be opened or read at its start.
+    #[error("cannot read {}: {source}", path.display())]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// An input failed while being read (a corrupt `.gz`, an I/O error).
+    #[error("error reading {name} after line {line}: {source}")]
+    Read {
+        /// The input's name.
+        name: String,
+        /// The last line read.
+        line: u64,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A directory given as input has no `audit.log`.
+    #[error("{} has no audit.log", .0.display())]
+    EmptyDirectory(PathBuf),
+    /// Writing the output failed.
+    #[error("cannot write the output: {0}")]
+    Write(std::io::Error),
+    /// A `--start`/`--end` value.
+    #[error(transparent)]
+    Time(#[from] TimeError),
+    /// `--uid`/`--auid` is neither a number nor a user of the root's /etc/passwd.
+    #[error("unknown user {0:?} (not a number, not in /etc/passwd)")]
+    UnknownUser(String),
+    /// `--syscall` is neither a number nor a syscall name.
+    #[error("unknown syscall {0:?}")]
+    UnknownSyscall(String),
+    /// `--success` is not yes or no.
+    #[error("--success takes yes or no, not {0:?}")]
+    BadSuccess(String),
+    /// Capabilities could not be dropped before reading.
+    #[error("cannot drop capabilities before reading the log: {0}")]
+    Privileges(std::io::Error),
+}
+
+impl EventsError {
+    /// 2 for everything: a usage error or input that cannot be read.
+    pub fn exit_code(&self) -> u8 {
+        2
+    }
+}
+
+/// The output forms (`dockaudit events --format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The lines as logged, as `ausearch --raw` prints them.
+    Raw,
+    /// One JSON object per event per line.
+    Json,
+    /// One readable line per event.
+    Text,
+}
+
+/// A line that is not an audit record: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    /// The input's name.
+    pub source: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// Why it is not a record.
+    pub error: RecordError,
+}
+
+impl std::fmt::Display for Malformed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: skipped: {}", self.source, self.line, self.error)
+    }
+}
+
+/// What a search read and found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Inputs read (files and stdin).
+    pub files: usize,
+    /// Records read.
+    pub records: u64,
+    /// Events assembled.
+    pub events: u64,
+    /// Events selected and written.
+    pub selected: u64,
+    /// Lines that are not records (skipped).
+    pub malformed: u64,
+    /// The first [`MALFORMED_KEPT`] of them.
+    pub malformed_lines: Vec<Malformed>,
+    /// Whether an input ended in a partial line that is not a record (a log being
+    /// written); not an error.
+    pub truncated_last_line: bool,
+}
+
+/// How many malformed lines a [`Summary`] names; the rest are counted.
+pub const MALFORMED_KEPT: usize = 20;
+
+/// How to read and print.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The output form.
+    pub format: Format,
+    /// auditd.conf's `end_of_event_timeout` (ausearch reads it too).
+    pub eoe_timeout: u64,
+    /// Names for `text` and `json` when the log is RAW.
+    pub names: Names,
+}
+
+impl Options {
+    /// Options for reading the logs of `root`: its auditd.conf timeout and its users.
+    pub fn for_root(format: Format, root: &Path) -> Options {
+        Options { format, eoe_timeout: log_config(root).eoe_timeout, names: Names::load(root) }
+    }
+}
+
+/// A `--uid`/`--auid` value: a number, or a user name the root's /etc/passwd knows
+/// (ausearch insists the name exists too), matched by name.
+pub fn user_filter(text: &str, names: &Names) -> Result<UserFilter, EventsError> {
+    if text.starts_with(|c: char| c.is_ascii_digit()) {
+        return text.parse().map(UserFilter::Id).map_err(|_| EventsError::UnknownUser(text.to_string()));
+    }
+    match names.uid_of(text) {
+        Some(_) => Ok(UserFilter::Name(text.to_string())),
+        None => Err(EventsError::UnknownUser(text.to_string())),
+    }
+}
+
+/// A `--syscall` value: a number, or a name some arch knows.
+pub fn syscall_filter(text: &str) -> Result<SyscallFilter, EventsError> {
+    use crate::rule::syscalls::{syscall_number, Arch};
+    if let Ok(n) = text.parse() {
+        return Ok(SyscallFilter::Number(n));
+    }
+    let known = [Arch::native(), Arch::X86_64, Arch::I386, Arch::Aarch64, Arch::Arm]
+        .into_iter()
+        .any(|arch| syscall_number(arch, text).is_some());
+    if known {
+        Ok(SyscallFilter::Name(text.to_string()))
+    } else {
+        Err(EventsError::UnknownSyscall(text.to_string()))
+    }
+}
+
+/// A `--success` value.
+pub fn success_filter(text: &str) -> Result<bool, EventsError> {
+    match text {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(EventsError::BadSuccess(text.to_string())),
+    }
+}
+
+/// Appends one event in `format` to `out`, newline included.
+pub fn render(event: &Event, format: Format, names: &Names, out: &mut Vec<u8>) {
+    match format {
+        Format::Raw => event.write_raw(out),
+        Format::Text => text::write_event(out, event, names),
+        Format::Json => {
+            // Serializing a Value into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, &event_json(event, names));
+            out.push(b'\n');
+        }
+    }
+}
+
+/// Output is gathered and written in blocks of this size.
+const OUT_BLOCK: usize = 64 << 10;
+
+/// Reads `sources` in order (one reassembler across them, as ausearch carries events over
+/// rotated files), writes every event `query` selects to `out` in `options.format`.
+pub fn search(
+    query: &Query,
+    sources: &[Source],
+    options: &Options,
+    out: &mut dyn Write,
+) -> Result<Summary, EventsError> {
+    let mut summary = Summary::default();
+    let mut reassembler = Reassembler::new(EndRules::Ausearch, options.eoe_timeout);
+    let mut buf = Vec::with_capacity(OUT_BLOCK * 2);
+    let mut write_error = None;
+    // Set when writing failed (`dockaudit events | head`): reading stops there.
+    let failed = std::cell::Cell::new(false);
+    let mut selected = 0u64;
+    let mut events = 0u64;
+    let mut emit = |event: &Event| {
+        events += 1;
+        if write_error.is_some() || !query.matches_event(event, &options.names) {
+            return;
+        }
+        selected += 1;
+        render(event, options.format, &options.names, &mut buf);
+        if buf.len() >= OUT_BLOCK {
+            if let Err(e) = out.write_all(&buf) {
+                write_error = Some(e);
+                failed.set(true);
+            }
+            buf.clear();
+        }
+    };
+    'sources: for source in sources {
+        summary.files += 1;
+        let name = source.name();
+        let mut lines = Lines::new(source.open()?);
+        let mut last = 0;
+        loop {
+            let Line { number, bytes: line, complete, separator } = match lines.read() {
+                Some(Ok(next)) => next,
+                None => break,
+                Some(Err(e)) => {
+                    return Err(EventsError::Read { name, line: last, source: e });
+                }
+            };
+            last = number;
+            if failed.get() {
+                break 'sources;
+            }
+            if line.is_empty() {
+                continue;
+            }
+            // ausearch refuses seconds within the timeout of LONG_MAX ("Error extracting
+            // time stamp") and drops the line; so does this, as a malformed line.
+            let max_sec = (i64::MAX as u64).saturating_sub(options.eoe_timeout.saturating_add(1));
+            let parsed = Record::parse_split(line, separator).and_then(|r| {
+                if r.stamp.sec > max_sec {
+                    Err(RecordError::BadStamp)
+                } else {
+                    Ok(r)
+                }
+            });
+            match parsed {
+                Ok(record) => {
+                    summary.records += 1;
+                    if query.in_time(record.stamp.sec) {
+                        reassembler.push(&record, &mut emit);
+                    }
+                }
+                Err(_) if !complete => summary.truncated_last_line = true,
+                Err(error) => {
+                    summary.malformed += 1;
+                    if summary.malformed_lines.len() < MALFORMED_KEPT {
+                        summary.malformed_lines.push(Malformed { source: name.clone(), line: number, error });
+                    }
+                }
+            }
+        }
+    }
+    if !failed.get() {
+        reassembler.finish(&mut emit);
+    }
+    if let Some(e) = write_error {
+        return Err(EventsError::Write(e));
+    }
+    out.write_all(&buf).and_then(|()| out.flush()).map_err(EventsError::Write)?;
+    summary.events = events;
+    summary.selected = selected;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests;
