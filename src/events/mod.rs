@@ -16,7 +16,6 @@
 //! `--format interpret`, `report` and `--follow` build on the same pieces: interpret and
 //! report are other consumers of [`Event`]; follow feeds the [`Reassembler`] from the
 //! netlink multicast group with [`EndRules::Auparse`].
-#![warn(missing_docs)]
 
 mod inputs;
 mod json;
