@@ -16,8 +16,11 @@
 
 #[warn(missing_docs)]
 pub mod cli;
+#[warn(missing_docs)]
 pub mod docker;
+#[warn(missing_docs)]
 pub mod fix;
+#[warn(missing_docs)]
 pub mod host;
 #[warn(missing_docs)]
 pub mod judge;
@@ -25,6 +28,7 @@ pub mod judge;
 pub mod kernel;
 #[warn(missing_docs)]
 pub mod persist;
+#[warn(missing_docs)]
 pub mod report;
 #[warn(missing_docs)]
 pub mod rule;
