@@ -15,25 +15,19 @@
 //! | the kernel | `kernel` |
 //! | leaves | `rule`, `host`, `wire` |
 
-#[warn(missing_docs)]
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod docker;
-#[warn(missing_docs)]
 pub mod events;
 pub mod fix;
 pub mod host;
-#[warn(missing_docs)]
 pub mod judge;
-#[warn(missing_docs)]
 pub mod kernel;
-#[warn(missing_docs)]
 pub mod persist;
 pub mod report;
-#[warn(missing_docs)]
 pub mod rule;
-#[warn(missing_docs)]
 pub mod rules_file;
-#[warn(missing_docs)]
 pub mod wire;
 
 pub use kernel::{AuditClient, Error, Features, Status};

@@ -14,7 +14,9 @@ use crate::host::Filesystem;
 /// A configured value and what set it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Value<T> {
+    /// The setting as discovery resolved it (a default when nothing set it).
     pub value: T,
+    /// What set it: a flag, a config key, or `Cis` for dockerd's/containerd's default.
     pub found_by: Evidence,
 }
 
@@ -82,6 +84,7 @@ pub fn flag_values(args: &[String], names: &[&str]) -> Vec<(usize, String)> {
 pub struct DockerdConfig {
     /// daemon.json (`--config-file`), and whether it exists.
     pub config_file: Value<PathBuf>,
+    /// Whether `config_file` exists; dockerd starts without one.
     pub config_file_exists: bool,
     /// /var/lib/docker unless `--data-root` or daemon.json `data-root` moves it.
     pub data_root: Value<PathBuf>,
@@ -208,6 +211,7 @@ fn daemon_json(json: &serde_json::Value, file: &Path, c: &mut DockerdConfig) {
 pub struct ContainerdConfig {
     /// config.toml (`--config`/`-c`), and whether it exists.
     pub config_file: Value<PathBuf>,
+    /// Whether `config_file` exists; containerd starts without one.
     pub config_file_exists: bool,
     /// /run/containerd unless `state` (or `--state`) moves it.
     pub state: Value<PathBuf>,

@@ -22,6 +22,7 @@ pub struct Discovery {
     locations: Vec<Location>,
     /// The configuration discovery read (for reports that want to show it).
     pub dockerd: DockerdConfig,
+    /// containerd's configuration, as discovery read it.
     pub containerd: ContainerdConfig,
     /// Files that could not be used (an unparsable daemon.json: dockerd will not
     /// start with it), each reported once; discovery went on with the defaults.
@@ -40,6 +41,7 @@ impl Discovery {
         Component::from_cis_target(path_or_unit).map(|c| self.get(c))
     }
 
+    /// Every component's location, one each.
     pub fn iter(&self) -> impl Iterator<Item = &Location> {
         self.locations.iter()
     }

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use crate::host::ResolveError;
 
+/// Why discovery could not look at something; the judge turns it into an `error` verdict.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // each variant's #[error] text is its documentation
 pub enum DiscoveryError {
     #[error(transparent)]
     Resolve(#[from] ResolveError),

@@ -10,11 +10,17 @@ use super::error::DiscoveryError;
 /// Every file, directory or unit a CIS Docker Benchmark audit control names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Component {
+    /// /usr/bin/dockerd.
     Dockerd,
+    /// /usr/bin/containerd.
     Containerd,
+    /// /usr/bin/containerd-shim: containerd 1.x only (2.x has none).
     ContainerdShim,
+    /// /usr/bin/containerd-shim-runc-v1.
     ContainerdShimRuncV1,
+    /// /usr/bin/containerd-shim-runc-v2.
     ContainerdShimRuncV2,
+    /// /usr/bin/runc (CIS 1.2.0 writes /usr/sbin/runc).
     Runc,
     /// Not a control of its own; dockerd's `--init` binary, reported for completeness.
     DockerInit,
@@ -30,13 +36,18 @@ pub enum Component {
     ContainerdConfig,
     /// /run/containerd/containerd.sock: the socket dockerd talks to.
     ContainerdSock,
+    /// The docker.service unit, wherever systemd loads it from.
     DockerService,
+    /// The docker.socket unit, wherever systemd loads it from.
     DockerSocket,
+    /// /etc/default/docker: Debian's environment file for the service.
     EtcDefaultDocker,
+    /// /etc/sysconfig/docker: Red Hat's environment file for the service.
     EtcSysconfigDocker,
 }
 
 impl Component {
+    /// Every component, in the order discovery and the inventory report them.
     pub const ALL: [Component; 17] = [
         Component::Dockerd,
         Component::Containerd,
@@ -133,7 +144,9 @@ impl fmt::Display for Component {
 /// A line of a file: where a setting was read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
+    /// The file that holds the setting.
     pub file: PathBuf,
+    /// 1-based; for a continued line, the line it starts on.
     pub line: usize,
 }
 
@@ -149,38 +162,97 @@ impl fmt::Display for Origin {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Evidence {
     /// A running process whose `comm` names it and whose `/proc/PID/exe` is the file.
-    Process { pid: u32 },
+    Process {
+        /// The process id, as in /proc/PID.
+        pid: u32,
+    },
     /// The program of a unit's effective `ExecStart=`.
-    ExecStart { unit: String, origin: Origin },
+    ExecStart {
+        /// The unit's name ("docker.service").
+        unit: String,
+        /// The line of the unit file or drop-in that set it last.
+        origin: Origin,
+    },
     /// A daemon's command-line flag, from its unit's ExecStart or its live process.
-    Flag { flag: String, from: Box<Evidence> },
+    Flag {
+        /// The flag as written ("--data-root").
+        flag: String,
+        /// Where the command line came from.
+        from: Box<Evidence>,
+    },
     /// A key of daemon.json (the file named when `--config-file` moved it).
-    DaemonJson { key: String, file: PathBuf },
+    DaemonJson {
+        /// The JSON key ("data-root").
+        key: String,
+        /// The daemon.json that was read.
+        file: PathBuf,
+    },
     /// A key of containerd's config.toml.
-    ContainerdToml { key: String, file: PathBuf },
+    ContainerdToml {
+        /// The TOML key ("state").
+        key: String,
+        /// The config.toml that was read.
+        file: PathBuf,
+    },
     /// A runtime dockerd runs containers with: `runtimes`/`--add-runtime` and
     /// `default-runtime`/`--default-runtime`.
-    Runtime { name: String, from: Box<Evidence> },
+    Runtime {
+        /// The runtime's name ("runc", "nvidia").
+        name: String,
+        /// Where the runtime was declared.
+        from: Box<Evidence>,
+    },
     /// A word of a command line that a variable of the service's environment gave
     /// (Debian's `$DOCKER_OPTS` from /etc/default/docker).
-    Variable { name: String, origin: Origin, from: Box<Evidence> },
+    Variable {
+        /// The variable's name, without `$`.
+        name: String,
+        /// The line of the environment file that set it.
+        origin: Origin,
+        /// The command line that expanded it.
+        from: Box<Evidence>,
+    },
     /// The `EnvironmentFile=` of a unit.
-    EnvironmentFile { unit: String, origin: Origin },
-    /// Looked up on the PATH a service runs with (`None`: no service, systemd's default).
-    Path { unit: Option<String> },
+    EnvironmentFile {
+        /// The unit's name.
+        unit: String,
+        /// The line of the unit file or drop-in naming the environment file.
+        origin: Origin,
+    },
+    /// Looked up on the PATH a service runs with.
+    Path {
+        /// The service's unit; `None`: no service, so systemd's default PATH.
+        unit: Option<String>,
+    },
     /// containerd's fallback for shims: the directory of its own executable.
-    BesideContainerd { containerd: PathBuf },
+    BesideContainerd {
+        /// The containerd executable whose directory was searched.
+        containerd: PathBuf,
+    },
     /// dockerd's own search for docker-init (its libexec directories).
     DockerLibexec,
     /// Where systemd loads the unit from (its search order).
     UnitSearch,
     /// An OpenRC or sysvinit setting (`/etc/conf.d/docker`, `/etc/default/docker`).
-    InitScript { key: String, origin: Origin },
+    InitScript {
+        /// The variable set ("DOCKERD_BINARY", "DOCKER_OPTS").
+        key: String,
+        /// The line that sets it.
+        origin: Origin,
+    },
     /// The containerd dockerd starts itself when none is configured (static installs).
-    ManagedContainerd { exec_root: PathBuf },
+    ManagedContainerd {
+        /// dockerd's `exec-root` (/var/run/docker by default), where it keeps that containerd's state.
+        exec_root: PathBuf,
+    },
     /// The docker snap's dockerd wrapper, which passes dockerd its snap directories
     /// (`--data-root`, `--config-file`) on the command line.
-    SnapWrapper { unit: String, origin: Origin },
+    SnapWrapper {
+        /// The snap's service unit.
+        unit: String,
+        /// The ExecStart line that runs the wrapper.
+        origin: Origin,
+    },
     /// Nothing else named it: the CIS text's path.
     Cis,
 }
@@ -242,6 +314,7 @@ pub struct OtherCopy {
 /// A component that is installed: the file to judge and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Located {
+    /// What was found.
     pub component: Component,
     /// The judged path: the final inode's path, every symlink resolved inside the root.
     pub path: PathBuf,
@@ -249,10 +322,12 @@ pub struct Located {
     pub cis_path: PathBuf,
     /// The path as the evidence names it, before symlinks were followed.
     pub named: PathBuf,
+    /// Why `named` is the host's file: the report's `found_by`.
     pub found_by: Evidence,
     /// Symlinks that lead to `path`: from `named`, and from the CIS path when it is a
     /// link to the same file (a rule on any of them watches the link, not the file).
     pub symlinks: Vec<SymlinkHop>,
+    /// Copies of the same name that the host does not use.
     pub others: Vec<OtherCopy>,
     /// For units: the drop-ins that change it, in the order systemd applies them.
     pub drop_ins: Vec<PathBuf>,
@@ -270,7 +345,9 @@ impl Located {
 /// A component installed nowhere discovery looks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotInstalled {
+    /// What was looked for.
     pub component: Component,
+    /// The CIS text's path, as in [`Located::cis_path`].
     pub cis_path: PathBuf,
     /// Every place looked, for the `not_applicable` reason.
     pub looked: Vec<String>,
@@ -294,16 +371,21 @@ impl NotInstalled {
 /// Discovery's answer for one component.
 #[derive(Debug)]
 pub enum Location {
+    /// Installed: the file to judge.
     Found(Located),
+    /// Absent everywhere discovery looks: the judge's `not_applicable`.
     NotInstalled(NotInstalled),
     /// It could not be decided (a file that cannot be read): the judge's `error`.
     Error {
+        /// The component that could not be located.
         component: Component,
+        /// What could not be read.
         error: DiscoveryError,
     },
 }
 
 impl Location {
+    /// The component this answer is about, whatever the answer.
     pub fn component(&self) -> Component {
         match self {
             Location::Found(l) => l.component,
@@ -312,6 +394,7 @@ impl Location {
         }
     }
 
+    /// The located file; `None` when not installed or undecided.
     pub fn found(&self) -> Option<&Located> {
         match self {
             Location::Found(l) => Some(l),

@@ -16,9 +16,12 @@ const COMM_LEN: usize = 15;
 /// What `/proc/PID/exe` says after an upgrade replaced the running binary.
 const DELETED: &str = " (deleted)";
 
+/// One running process of interest, as read from `/proc/PID`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Process {
+    /// The process id, in the pid namespace of the proc directory read.
     pub pid: u32,
+    /// `/proc/PID/comm`: the program's file name cut to 15 bytes.
     pub comm: String,
     /// `readlink /proc/PID/exe`, without ` (deleted)`; `None` when unreadable (another
     /// user's process without privilege, a kernel thread).
@@ -28,6 +31,7 @@ pub struct Process {
     /// The inode `/proc/PID/exe` leads to, to confirm that the path under the root is
     /// the running file (a bind-mounted host root keeps device and inode).
     pub exe_id: Option<FileId>,
+    /// `/proc/PID/cmdline` split at its NULs; empty for a kernel thread.
     pub cmdline: Vec<String>,
 }
 
@@ -53,6 +57,7 @@ pub struct ProcFs {
 }
 
 impl ProcFs {
+    /// The proc directory to read, as given (not under any root).
     pub fn new(dir: impl Into<PathBuf>) -> ProcFs {
         ProcFs { dir: dir.into() }
     }

@@ -40,34 +40,59 @@ pub const DEFAULT_STATE: &str = "/run/dockaudit/applied.rules";
 /// The mode of a written rules file when it does not exist yet, as rules.d files have.
 pub const RULES_FILE_MODE: u32 = 0o640;
 
+/// What the plan does for one control.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FixAction {
     /// Add the rule at the end of the exit list.
-    Append { line: String, rule: Rule },
+    Append {
+        /// The rule as written to the rules file (`-w PATH -p rwxa -k docker`).
+        line: String,
+        /// `line` parsed, as it is loaded and judged.
+        rule: Rule,
+    },
     /// Add the rule first (`-A`): `never` names the rules it must come before.
-    Prepend { line: String, rule: Rule, never: Vec<String> },
+    Prepend {
+        /// The rule as written (`-A always,exit -F path=… -F perm=… -k docker`).
+        line: String,
+        /// `line` parsed, as it is loaded and judged.
+        rule: Rule,
+        /// The loaded `-a never,…` rules, in `auditctl -l` form, that suppress the appended rule.
+        never: Vec<String>,
+    },
     /// No rule can fix it; why, in words.
-    Manual { why: Vec<String> },
+    Manual {
+        /// One reason each, rendered as a `#   ` comment under the control's header.
+        why: Vec<String>,
+    },
 }
 
+/// The fix for one failing or weak control.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
+    /// The CIS control id ("1.1.3").
     pub id: &'static str,
+    /// The control's title, from the benchmark's catalog.
     pub title: &'static str,
     /// The judged path: the rule goes on it.
     pub path: String,
     /// The path the CIS text names, and how `path` was found (the verdict's).
     pub cis_path: String,
+    /// Discovery's evidence for `path`, as the verdict's `found_by` text.
     pub found_by: String,
+    /// The verdict before the fix: `weak`, `fail` or `error`.
     pub was: Verdict,
+    /// What the plan does about it.
     pub action: FixAction,
 }
 
+/// Every fix `dockaudit fix` proposes, proven by judging the rules with them added.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
+    /// The benchmark version judged against (`--benchmark`).
     pub benchmark: Benchmark,
     /// Header remarks (audit disabled, ...).
     pub notes: Vec<String>,
+    /// One per failing, weak or errored control, in the judge's control order.
     pub fixes: Vec<Fix>,
 }
 
@@ -339,7 +364,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<boo
 // ---------------------------------------------------------------------------------
 // Apply and revert
 
+/// Why `--apply` or `--revert` failed, and what state the kernel was left in.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // each variant's #[error] text is its documentation
 pub enum FixError {
     #[error(
         "the kernel's audit rules are locked (enabled 2) until the next reboot: no rule can be added or removed, \
@@ -364,6 +391,7 @@ fn from_load(verb: &'static str) -> impl Fn(LoadError) -> FixError {
     }
 }
 
+/// What `--apply` did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ApplyReport {
     /// What was added, in `auditctl -l` form.
@@ -425,8 +453,10 @@ pub fn apply(kernel: &mut dyn AuditControl, plan: &Plan, state: &Path, native: A
     Ok(ApplyReport { added })
 }
 
+/// What `--revert` did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RevertReport {
+    /// Recorded rules deleted from the kernel, in `auditctl -l` form.
     pub removed: Vec<String>,
     /// Recorded rules no longer loaded (someone deleted them): nothing to do for them.
     pub gone: Vec<String>,

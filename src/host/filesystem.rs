@@ -15,27 +15,39 @@ use std::path::{Component, Path, PathBuf};
 /// is about its file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FileId {
+    /// `st_dev` of the filesystem holding it.
     pub dev: u64,
+    /// `st_ino`.
     pub ino: u64,
 }
 
+/// The type `lstat` reports, reduced to what resolution and judging tell apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
+    /// A regular file.
     File,
+    /// A directory.
     Dir,
+    /// A symbolic link (never followed by `lstat`).
     Symlink,
+    /// A socket, FIFO or device node (e.g. docker.sock).
     Other,
 }
 
+/// What `lstat` says about a path: the file itself, not what a symlink there points to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Meta {
+    /// Its device and inode.
     pub id: FileId,
+    /// Its type.
     pub kind: FileKind,
 }
 
 /// The primitives. Paths are absolute and relative to the root.
 pub trait Filesystem {
+    /// `lstat(2)` of `path` under the root: a symlink is not followed.
     fn lstat(&self, path: &Path) -> io::Result<Meta>;
+    /// A symlink's target as written (relative, or absolute meaning inside the root).
     fn readlink(&self, path: &Path) -> io::Result<PathBuf>;
     /// `statfs(2)`'s `f_type`: what `-a never,filesystem -F fstype=...` compares.
     fn fs_magic(&self, path: &Path) -> Option<u64>;
@@ -82,7 +94,9 @@ pub struct Resolved {
     pub meta: Option<Meta>,
 }
 
+/// Why a path could not be resolved (as opposed to: it does not exist).
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // each variant's #[error] text is its documentation
 pub enum ResolveError {
     #[error("cannot examine {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
@@ -150,10 +164,12 @@ pub struct CachedResolver<'f> {
 }
 
 impl<'f> CachedResolver<'f> {
+    /// An empty cache over `fs`; keep one for as long as `fs` does not change.
     pub fn new(fs: &'f dyn Filesystem) -> CachedResolver<'f> {
         CachedResolver { fs, parents: HashMap::new() }
     }
 
+    /// The same as [`resolve`]`(fs, path, follow_last)`, with parents from the cache.
     pub fn resolve(&mut self, path: &Path, follow_last: bool) -> Result<Resolved, ResolveError> {
         // `..` or `/` as the last component: the short cut does not apply.
         let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
@@ -223,6 +239,7 @@ pub struct HostFs {
 }
 
 impl HostFs {
+    /// `root` is `/` for the host itself, or the `--root` directory.
     pub fn new(root: impl Into<PathBuf>) -> HostFs {
         HostFs { root: root.into() }
     }
@@ -328,6 +345,7 @@ pub struct FakeFs {
 }
 
 impl FakeFs {
+    /// A filesystem holding only `/`.
     pub fn new() -> FakeFs {
         let mut fs = FakeFs { next_ino: 2, ..FakeFs::default() };
         fs.entries.insert(PathBuf::from("/"), (FileKind::Dir, None, 1));
@@ -361,11 +379,13 @@ impl FakeFs {
         path
     }
 
+    /// Adds a directory, and any missing parents.
     pub fn dir(mut self, path: &str) -> FakeFs {
         self.add(path, FileKind::Dir, None);
         self
     }
 
+    /// Adds an empty regular file, and any missing parent directories.
     pub fn file(mut self, path: &str) -> FakeFs {
         self.add(path, FileKind::File, None);
         self
@@ -394,6 +414,7 @@ impl FakeFs {
             .symlink("/lib", "usr/lib")
     }
 
+    /// Adds a symlink to `target` as written (relative to its directory, or absolute).
     pub fn symlink(mut self, path: &str, target: &str) -> FakeFs {
         self.add(path, FileKind::Symlink, Some(PathBuf::from(target)));
         self

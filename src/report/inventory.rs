@@ -10,16 +10,23 @@ use crate::rule::{text, FieldType, FieldValue, Rule};
 /// Bumped when a field changes meaning or disappears; additions keep the version.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// One syscall of a rule's `mask`.
 #[derive(Serialize)]
 pub struct Syscall {
+    /// The syscall number for the rule's arch (the native one when it names none).
     pub number: u32,
+    /// `None` (JSON `null`) when the arch has no such syscall or is unknown.
     pub name: Option<&'static str>,
 }
 
+/// One `audit_rule_data` field: `fields[i]`, `fieldflags[i]` and `values[i]` (or its text in `buf`).
 #[derive(Serialize)]
 pub struct FieldView {
+    /// auditctl's `-F` name ("path", "perm"); `f` and the number for one it does not know.
     pub name: String,
+    /// The kernel's `AUDIT_*` field number.
     pub number: u32,
+    /// auditctl's operator ("=", "!=", "&="); `None` for a `fieldflags` value it has no symbol for.
     pub operator: Option<&'static str>,
     /// Numbers as the kernel holds them (u32); strings as text.
     pub value: serde_json::Value,
@@ -28,15 +35,24 @@ pub struct FieldView {
     pub display: Option<String>,
 }
 
+/// One kernel rule as `dockaudit list --json` shows it.
 #[derive(Serialize)]
 pub struct RuleView {
+    /// The filter list ("exit", "exclude", …); its number when it has no name.
     pub list: String,
+    /// "always" or "never"; its number when it is neither.
     pub action: String,
+    /// The `-F arch=` value ("b64"); hex when unknown, `None` when the rule has no arch field.
     pub arch: Option<String>,
+    /// Every syscall bit is set (`-S all`; false for a list that takes no `-S`); then `syscalls` is empty.
     pub all_syscalls: bool,
+    /// The syscalls of `mask`; empty for a list that takes none and for `all_syscalls`.
     pub syscalls: Vec<Syscall>,
+    /// The fields in the kernel's order.
     pub fields: Vec<FieldView>,
+    /// The `-k` keys, split at the kernel's key separator.
     pub keys: Vec<String>,
+    /// The rule as `auditctl -l` prints it.
     pub text: String,
 }
 
@@ -44,6 +60,7 @@ fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `rule` as data; `native` names the syscalls of a rule without an arch field.
 pub fn rule_view(rule: &Rule, native: Arch) -> RuleView {
     let arch_value = rule.fields.iter().rev().find(|f| f.kind == FieldType::ARCH).and_then(|f| f.as_number());
     let arch = arch_value.map(Arch::from_audit);
@@ -104,6 +121,7 @@ struct Listing {
     rules: Vec<RuleView>,
 }
 
+/// `dockaudit list --json`: `{"schema_version", "rules"}`, newline-terminated.
 pub fn rules_json(rules: &[&Rule], native: Arch) -> String {
     let listing =
         Listing { schema_version: SCHEMA_VERSION, rules: rules.iter().map(|r| rule_view(r, native)).collect() };
@@ -124,6 +142,8 @@ struct LoginuidImmutable {
     locked: bool,
 }
 
+/// `dockaudit status --json`: the `audit_status` members, plus `loginuid_immutable`
+/// (`null` when the kernel's features were not read).
 pub fn status_json(status: &Status, features: Option<&Features>) -> String {
     let view = StatusView {
         schema_version: SCHEMA_VERSION,

@@ -53,6 +53,7 @@ struct Summary {
     findings: bool,
 }
 
+/// `check --format json`: pretty-printed, newline-terminated.
 pub fn render(eval: &Evaluation) -> String {
     let report = Report {
         schema_version: CHECK_SCHEMA_VERSION,

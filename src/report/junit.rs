@@ -63,6 +63,7 @@ fn suite(out: &mut String, name: &str, cases: &[Case]) {
     out.push_str("  </testsuite>\n");
 }
 
+/// `check --format junit`: a `testsuites` document.
 pub fn render(eval: &Evaluation) -> String {
     let class = format!("dockaudit.cis-docker-{}", eval.benchmark.version());
     let controls: Vec<Case> = eval

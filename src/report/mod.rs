@@ -12,16 +12,23 @@ use crate::judge::{Evaluation, Verdict};
 /// `dockaudit check --format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// One line per control, for a terminal.
     Text,
+    /// The evaluation as data, versioned by `schema_version`.
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
+    /// JUnit XML, for CI.
     Junit,
+    /// node_exporter textfile-collector gauges.
     Prometheus,
 }
 
 impl Format {
+    /// Every format, in `--format`'s order.
     pub const ALL: [Format; 5] = [Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Prometheus];
 
+    /// The `--format` value.
     pub fn name(self) -> &'static str {
         match self {
             Format::Text => "text",
@@ -55,6 +62,7 @@ pub fn render(eval: &Evaluation, format: Format, color: bool) -> String {
     }
 }
 
+/// dockaudit's version (Cargo.toml's), as the reports name the tool.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// "CIS Docker Benchmark 1.6.0"

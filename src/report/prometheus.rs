@@ -21,6 +21,7 @@ fn esc(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
+/// `check --format prometheus`: the textfile-collector exposition text.
 pub fn render(eval: &Evaluation) -> String {
     let b = eval.benchmark.version();
     let mut out = String::new();

@@ -30,6 +30,7 @@ fn file_uri(path: &str) -> String {
     uri
 }
 
+/// `check --format sarif`: one SARIF run, pretty-printed.
 pub fn render(eval: &Evaluation) -> String {
     let tag = format!("cis-docker-{}", eval.benchmark.version());
     let mut rules = Vec::new();

@@ -30,6 +30,7 @@ fn paint(v: Verdict, color: bool) -> String {
     format!("\x1b[{code}m{}\x1b[0m", label(v))
 }
 
+/// `check --format text`; `color` wraps verdict labels in ANSI colour codes.
 pub fn render(eval: &Evaluation, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
