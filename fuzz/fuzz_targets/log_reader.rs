@@ -1,7 +1,8 @@
-//! Any bytes as audit.log: every line parsed, the records reassembled (with a small
-//! memory bound so forced completion is exercised too), every event selected, printed
-//! raw, as JSON and as text. Nothing may panic, and no accepted record may be lost or
-//! duplicated: the emitted events hold exactly the records the reassembler kept.
+//! Any bytes as audit.log: every line parsed, the records reassembled (with an 8 KiB
+//! memory bound: about six events in flight, so forced completion is reached by short
+//! inputs too), every event selected, printed raw, as JSON and as text. Nothing may
+//! panic, and no accepted record may be lost or duplicated: the emitted events hold
+//! exactly the records the reassembler kept.
 #![no_main]
 
 use dockaudit::events::{
@@ -41,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
         }
         None => (EndRules::Ausearch, 2, data),
     };
-    let mut reassembler = Reassembler::with_limit(rules, timeout, 4096);
+    let mut reassembler = Reassembler::with_limit(rules, timeout, 8192);
     let (mut kept, mut emitted) = (0usize, 0usize);
     let mut out = Vec::new();
     let mut check = |event: &Event| {

@@ -83,7 +83,7 @@ pub struct EventsArgs {
     /// Events that succeeded (yes) or failed (no).
     #[arg(long, value_name = "yes|no")]
     pub success: Option<String>,
-    /// Events at or after: ISO 8601, epoch seconds, MM/DD/YY [HH:MM:SS], or now, recent,
+    /// Events at or after: ISO 8601, epoch seconds, "MM/DD/YY HH:MM:SS" (time optional), or now, recent,
     /// boot, today, yesterday, this-week, week-ago, this-month, this-year.
     #[arg(long, value_name = "TIME")]
     pub start: Option<String>,
