@@ -82,13 +82,6 @@ pub enum EventsError {
     Privileges(std::io::Error),
 }
 
-impl EventsError {
-    /// 2 for everything: a usage error or input that cannot be read.
-    pub fn exit_code(&self) -> u8 {
-        2
-    }
-}
-
 /// The output forms (`dockaudit events --format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
