@@ -77,9 +77,6 @@ pub enum EventsError {
     /// `--success` is not yes or no.
     #[error("--success takes yes or no, not {0:?}")]
     BadSuccess(String),
-    /// Capabilities could not be dropped before reading.
-    #[error("cannot drop capabilities before reading the log: {0}")]
-    Privileges(std::io::Error),
 }
 
 /// The output forms (`dockaudit events --format`).
