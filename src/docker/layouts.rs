@@ -745,6 +745,19 @@ fn live_processes_come_first_and_carry_their_flags() {
 }
 
 #[test]
+fn a_runtime_file_missing_on_a_live_host_is_not_said_to_be_judged_offline() {
+    let live = layout("live processes");
+    let d = live.discover();
+    for c in [Component::ContainerdState, Component::ContainerdSock] {
+        let reason = absent(&d, c).reason();
+        assert!(reason.contains("it exists only while containerd runs"), "{reason}");
+        assert!(!reason.contains("offline"), "{reason}");
+    }
+    let d = discover(&live.root, None);
+    assert!(absent(&d, Component::ContainerdState).reason().contains("judging a root offline, /run is empty"));
+}
+
+#[test]
 fn an_unreadable_process_table_is_a_problem_and_discovery_goes_on_from_the_files() {
     let procs = ProcFs::new("/nonexistent/proc");
     let d = discover(&layout("docker-ce rpm").root, Some(&procs));
