@@ -106,6 +106,8 @@ fn live(
 /// a configuration file that cannot be used is in [`Discovery::problems`].
 pub fn discover(tree: &dyn Filesystem, processes: Option<&dyn Processes>) -> Discovery {
     let mut problems = Vec::new();
+    // Judging a live host (`/`, `--host-root`) rather than a root offline (`--root`).
+    let judging_live = processes.is_some();
     // One read of the process table for every component: /proc is scanned once, and
     // all of them see the same moment. Without it, discovery goes on offline.
     let snapshot = processes.and_then(|p| match p.find(&LIVE_COMMS) {
@@ -176,7 +178,12 @@ pub fn discover(tree: &dyn Filesystem, processes: Option<&dyn Processes>) -> Dis
         (None, true) => Value { value: exec_root_state.join("containerd.sock"), found_by: managed_ev },
         (None, false) => ccfg.address.clone(),
     };
-    let runtime_note = "it exists only while containerd runs (judging a root offline, /run is empty)";
+    // Offline, /run is empty; on a live host its absence means containerd does not run.
+    let runtime_note = if judging_live {
+        "it exists only while containerd runs"
+    } else {
+        "it exists only while containerd runs (judging a root offline, /run is empty)"
+    };
     locations.push(find_file(
         tree,
         Component::DataRoot,

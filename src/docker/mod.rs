@@ -59,6 +59,8 @@ mod unit;
 
 #[cfg(test)]
 mod layouts;
+#[cfg(test)]
+pub(crate) use layouts::{layouts, Layout};
 
 pub use config::{ContainerdConfig, DockerdConfig, Value};
 pub use discover::{discover, Discovery};

@@ -509,3 +509,6 @@ pub fn revert(kernel: &mut dyn AuditControl, state: &Path, native: Arch) -> Resu
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod layouts_tests;
