@@ -60,7 +60,7 @@ mod unit;
 #[cfg(test)]
 mod layouts;
 #[cfg(test)]
-pub(crate) use layouts::{layouts, Layout};
+pub(crate) use layouts::{layout, layouts, Layout};
 
 pub use config::{ContainerdConfig, DockerdConfig, Value};
 pub use discover::{discover, Discovery};

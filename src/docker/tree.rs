@@ -84,19 +84,15 @@ mod tests {
     }
 
     #[test]
-    fn the_host_tree_stays_in_its_root_and_scans_across_chunks() {
+    fn text_behind_an_absolute_link_is_read_inside_the_root() {
+        // HostFs's own bounded reads and chunked scans are tested in `host`.
         let tmp = std::env::temp_dir().join(format!("dockaudit-tree-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(tmp.join("etc/docker")).unwrap();
         std::fs::write(tmp.join("etc/docker/daemon.json"), "{\"data-root\": \"/srv\"}").unwrap();
         std::os::unix::fs::symlink("/etc/docker/daemon.json", tmp.join("etc/link")).unwrap();
-        let mut big = vec![b'x'; (1 << 20) - 3];
-        big.extend_from_slice(b"github.com/containerd/containerd/v2/");
-        std::fs::write(tmp.join("big"), &big).unwrap();
         let t = HostFs::new(&tmp);
         assert_eq!(read_text(&t, Path::new("/etc/link")).unwrap().unwrap().text, "{\"data-root\": \"/srv\"}");
-        assert!(t.contains(Path::new("/big"), b"github.com/containerd/containerd/v2/").unwrap());
-        assert!(!t.contains(Path::new("/etc/docker/daemon.json"), b"containerd").unwrap());
         std::fs::remove_dir_all(&tmp).unwrap();
     }
 }

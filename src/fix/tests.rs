@@ -274,26 +274,7 @@ fn write_is_atomic_idempotent_and_touches_no_other_file() {
 /// Debian bookworm as installed (see `judge::advice`'s tests): dockerd and runc in
 /// /usr/sbin, `/usr/bin/runc -> ../sbin/runc`, units under /lib -> usr/lib.
 fn bookworm() -> FakeFs {
-    FakeFs::new()
-        .merged_usr()
-        .exe("/usr/sbin/dockerd")
-        .exe("/usr/bin/containerd")
-        .exe("/usr/bin/containerd-shim")
-        .exe("/usr/bin/containerd-shim-runc-v1")
-        .exe("/usr/bin/containerd-shim-runc-v2")
-        .exe("/usr/sbin/runc")
-        .symlink("/usr/bin/runc", "../sbin/runc")
-        .file_with(
-            "/lib/systemd/system/docker.service",
-            "[Service]\nEnvironmentFile=-/etc/default/docker\n\
-             ExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS\n",
-        )
-        .file_with("/lib/systemd/system/docker.socket", "[Socket]\nListenStream=/run/docker.sock\n")
-        .file_with("/lib/systemd/system/containerd.service", "[Service]\nExecStart=/usr/bin/containerd\n")
-        .file_with("/etc/default/docker", "")
-        .dir("/etc/docker")
-        .file_with("/etc/containerd/config.toml", "version = 2\n")
-        .dir("/var/lib/docker")
+    crate::docker::layout("Debian bookworm").root
 }
 
 /// The CIS lines of 1.6.0 for the files bookworm has.
