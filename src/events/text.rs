@@ -82,13 +82,7 @@ pub fn arch_of(record: &Record<'_>) -> Option<Arch> {
 
 /// `YYYY-MM-DD HH:MM:SS.mmm` in local time (TZ, /etc/localtime).
 pub fn local_time(sec: u64, msec: u16) -> String {
-    // SAFETY: localtime_r writes into the tm we own; an all-zero tm is a valid value.
-    let tm = unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        let t = sec as libc::time_t;
-        libc::localtime_r(&t, &mut tm);
-        tm
-    };
+    let tm = super::time::local(sec as i64);
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{msec:03}",
         tm.tm_year + 1900,

@@ -27,12 +27,17 @@ pub enum TimeError {
 
 const DAY: i64 = 24 * 60 * 60;
 
-/// Broken-down local time of `t`.
-fn local(t: i64) -> libc::tm {
+/// libc deprecates `time_t` on musl, to follow musl 1.2's 64-bit `time_t` on 32-bit
+/// targets; on the 64-bit targets dockaudit is built for it is `i64` already.
+#[allow(deprecated)]
+type TimeT = libc::time_t;
+
+/// Broken-down local time of `t` (TZ, /etc/localtime, as ausearch reads them).
+pub(super) fn local(t: i64) -> libc::tm {
     // SAFETY: localtime_r writes into the tm we own; an all-zero tm is a valid value.
     unsafe {
         let mut tm: libc::tm = std::mem::zeroed();
-        let t: libc::time_t = t as libc::time_t;
+        let t = t as TimeT;
         libc::localtime_r(&t, &mut tm);
         tm
     }
