@@ -27,7 +27,7 @@ type=SYSCALL msg=audit(101";
 fn raw_search_selects_reports_and_tolerates_a_partial_line() {
     let dir = tempdir("raw");
     let source = log(&dir, "audit.log", LOG);
-    let options = Options { format: Format::Raw, eoe_timeout: 2, names: Names::default() };
+    let options = Options { format: Format::Raw, eoe_timeout: 2, names: Names::default(), labels: Labels::default() };
     let query = Query { key: Some("dock".into()), ..Query::default() };
     let mut out = Vec::new();
     let summary = search(&query, &[source], &options, &mut out).unwrap();
@@ -52,7 +52,7 @@ fn json_and_text_formats() {
     let source = log(&dir, "audit.log", LOG);
     let query = Query { pid: Some(11), ..Query::default() };
     let mut out = Vec::new();
-    let options = Options { format: Format::Json, eoe_timeout: 2, names: Names::default() };
+    let options = Options { format: Format::Json, eoe_timeout: 2, names: Names::default(), labels: Labels::default() };
     search(&query, std::slice::from_ref(&source), &options, &mut out).unwrap();
     let event: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(event["schema_version"], 1);
@@ -76,7 +76,7 @@ fn gzip_inputs_are_read_transparently() {
     std::fs::write(dir.join("audit.log.1.gz"), gz.finish().unwrap()).unwrap();
     std::fs::write(dir.join("audit.log"), "").unwrap();
     let sources = resolve(Path::new("/"), &[Input::Path(dir.clone())]).unwrap();
-    let options = Options { format: Format::Raw, eoe_timeout: 2, names: Names::default() };
+    let options = Options { format: Format::Raw, eoe_timeout: 2, names: Names::default(), labels: Labels::default() };
     let summary = search(&Query::default(), &sources, &options, &mut Vec::new()).unwrap();
     assert_eq!((summary.files, summary.events), (2, 2));
     std::fs::remove_dir_all(&dir).unwrap();
