@@ -145,7 +145,9 @@ pub fn events(args: &EventsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
         keys_any: Vec::new(),
     };
     let named = named_controls(&args.control)?;
-    let default_selection = query.is_empty() && named.is_empty() && !args.all;
+    // --word alone selects nothing: it changes how the string selectors match.
+    let selectors = Query { exact: false, ..query.clone() };
+    let default_selection = selectors.is_empty() && named.is_empty() && !args.all;
     let mut query = query;
     let mut options = options;
     if !named.is_empty() || default_selection || args.format == events::Format::Json {

@@ -639,7 +639,9 @@ fn control_and_default_select_the_docker_events() {
     assert_eq!((code, out.as_str()), (Some(0), expect(|e| e.runc).as_str()), "{err}");
     let (code, out, err) = raw(&["--format", "raw"]);
     assert_eq!((code, out.as_str()), (Some(0), expect(|e| e.docker).as_str()), "{err}");
-    // --all, or any selector, turns the default off.
+    // --word is no selector; --all, or any selector, turns the default off.
+    let (_, out, _) = raw(&["--word", "--format", "raw"]);
+    assert_eq!(out, expect(|e| e.docker));
     let (_, out, _) = raw(&["--all", "--format", "raw"]);
     assert_eq!(out, expect(|_| true));
     let (_, out, _) = raw(&["--key", "identity", "--format", "raw"]);
