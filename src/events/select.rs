@@ -337,9 +337,11 @@ impl Query {
                 .files
                 .iter()
                 .filter(|n| n.as_slice() != b"(null)" && !n.is_empty())
-                .map(|n| match (n.first(), &f.cwd) {
-                    (Some(b'/'), _) | (_, None) => fold(n),
-                    (_, Some(cwd)) => fold(&[cwd.as_slice(), b"/", n.as_slice()].concat()),
+                // A relative name without a CWD names no known file.
+                .filter_map(|n| match (n.first(), &f.cwd) {
+                    (Some(b'/'), _) => Some(fold(n)),
+                    (_, None) => None,
+                    (_, Some(cwd)) => Some(fold(&[cwd.as_slice(), b"/", n.as_slice()].concat())),
                 })
                 .collect();
             for (i, p) in self.paths.iter().enumerate() {
@@ -711,6 +713,8 @@ mod tests {
         assert!(matches(&q(vec![PathMatch::file("/usr/sbin/runc")]), &bare));
         assert!(matches(&q(vec![PathMatch::file("/usr/bin/ld.so")]), &bare));
         assert!(!matches(&q(vec![PathMatch::file("/usr/bin/runc")]), &bare));
+        let no_cwd = ["type=PATH msg=audit(1.000:1): item=0 name=\"./usr/sbin/runc\" inode=1"];
+        assert!(!matches(&q(vec![PathMatch::file("/usr/sbin/runc")]), &no_cwd));
         assert_eq!(fold(b"/a/./b//../c/"), b"/a/c");
         assert_eq!(fold(b"/.."), b"/");
     }
