@@ -188,3 +188,47 @@ pub fn events(args: &EventsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
     }
     Ok(Output::clean(Vec::new()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_files_and_the_keys_of_the_rules_covering_them() {
+        let root = std::env::temp_dir().join(format!("dockaudit-cli-events-{}", std::process::id()));
+        let write = |path: &str, text: &str| {
+            let file = root.join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        };
+        write("usr/sbin/runc", "");
+        std::fs::create_dir_all(root.join("usr/bin")).unwrap();
+        std::os::unix::fs::symlink("../sbin/runc", root.join("usr/bin/runc")).unwrap();
+        write("etc/docker/daemon.json", "{}");
+        std::fs::create_dir_all(root.join("var/lib/docker/volumes")).unwrap();
+        write(
+            "etc/audit/rules.d/docker.rules",
+            "-w /etc/docker -k etc-docker\n\
+             -a always,exit -F path=/usr/bin/runc -F perm=x -k runc-cis\n\
+             -w /var/lib/docker/volumes -k volumes\n\
+             -w /usr/sbin -k sbin\n\
+             -w /etc/passwd -k identity\n",
+        );
+        let controls: Vec<&Control> = Benchmark::DEFAULT.controls().iter().collect();
+        let files = control_files(&root, &controls);
+        let of = |id: &str| files.iter().filter(|(_, i)| i == id).map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        assert_eq!(of("1.1.18"), [PathMatch::file("/usr/bin/runc"), PathMatch::file("/usr/sbin/runc")]);
+        assert_eq!(of("1.1.6"), [PathMatch::dir("/etc/docker")]);
+        assert_eq!(of("1.1.5"), [PathMatch::dir("/var/lib/docker")]);
+        let mut err = Vec::new();
+        let keys = rule_keys(&root, &files, &mut err);
+        let pair = |k: &str, id: &str| (k.to_string(), id.to_string());
+        assert!(keys.contains(&pair("etc-docker", "1.1.6")), "{keys:?}");
+        assert!(keys.contains(&pair("runc-cis", "1.1.18")), "{keys:?}");
+        assert!(keys.contains(&pair("volumes", "1.1.5")), "{keys:?}");
+        assert!(!keys.iter().any(|(k, _)| k == "sbin" || k == "identity"), "{keys:?}");
+        assert!(err.is_empty(), "{}", String::from_utf8_lossy(&err));
+        assert!(named_controls(&["1.1.99".into()]).is_err());
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}
