@@ -83,7 +83,8 @@ pub struct EventsArgs {
     /// Events that succeeded (yes) or failed (no).
     #[arg(long, value_name = "yes|no")]
     pub success: Option<String>,
-    /// Events on the file a CIS control judges (IDS comma-separated or repeated, as check's --only).
+    /// Events on the file a CIS control judges (ids of the default benchmark, comma-separated
+    /// or repeated, as check's --only).
     ///
     /// The file discovery finds under --root, its CIS path and the symlinks to it, matched
     /// exactly against the events' file names (PATH `name=`, relative ones joined to the
