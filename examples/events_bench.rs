@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use dockaudit::events::{search, Format, Input, Names, Options, Query};
+use dockaudit::events::{search, Format, Input, Labels, Names, Options, Query};
 
 struct Args {
     mib: u64,
@@ -138,7 +138,7 @@ fn main() {
     );
 
     let query = Query { key: Some("docker".into()), ..Query::default() };
-    let options = Options { format: Format::Raw, eoe_timeout: 2, names: Names::default() };
+    let options = Options { format: Format::Raw, eoe_timeout: 2, names: Names::default(), labels: Labels::default() };
     let sources = dockaudit::events::resolve(Path::new("/"), &[Input::Path(PathBuf::from(file))]).expect("resolve");
     let mut selected = 0;
     let lib = best(args.runs, || {

@@ -83,6 +83,20 @@ pub struct EventsArgs {
     /// Events that succeeded (yes) or failed (no).
     #[arg(long, value_name = "yes|no")]
     pub success: Option<String>,
+    /// Events on the file a CIS control judges (ids of the default benchmark, comma-separated
+    /// or repeated, as check's --only).
+    ///
+    /// The file discovery finds under --root, its CIS path and the symlinks to it, matched
+    /// exactly against the events' file names (PATH `name=`, relative ones joined to the
+    /// CWD, `.` and `..` folded); for a directory control (/var/lib/docker, /etc/docker,
+    /// /run/containerd) anything under it too. JSON events carry the ids of the controls
+    /// they belong to (`controls`), by file and by the keys of the rules covering them.
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub control: Vec<String>,
+    /// Without any selector, every event (as ausearch without options) instead of the
+    /// Docker events.
+    #[arg(long)]
+    pub all: bool,
     /// Events at or after: ISO 8601, epoch seconds, "MM/DD/YY HH:MM:SS" (time optional), or now, recent,
     /// boot, today, yesterday, this-week, week-ago, this-month, this-year.
     #[arg(long, value_name = "TIME")]
@@ -216,6 +230,14 @@ pub enum Command {
     ///
     /// Options AND together. Events are grouped and ordered as ausearch groups them, so
     /// `--format raw` prints the lines `ausearch --raw` prints for the same options.
+    ///
+    /// Without any selector (--key, --control, --path, --exe, --pid, --uid, --auid,
+    /// --syscall, --success, --start, --end) the Docker events are shown, not every event:
+    /// those with the key of a persistent rule (rules.d, or audit.rules) that watches a
+    /// control's file or something under a control's directory, or with the CIS key
+    /// `docker`, and those on any control's file (as --control finds them). --all shows
+    /// every event, as ausearch without options does. Controls are those of the default
+    /// benchmark; files are found by discovery under --root, offline (no /proc).
     #[command(after_help = EVENTS_EXIT_CODES)]
     Events(EventsArgs),
 }

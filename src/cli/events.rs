@@ -1,12 +1,122 @@
 //! `dockaudit events`: what the audit rules recorded, searched like `ausearch`. The
 //! events are written as they are found (a log can be gigabytes), so the output goes
 //! straight to `out` instead of coming back in an `Output`.
+//!
+//! The Docker selection is computed here, where every layer may be used, and handed to
+//! `events` as plain files and keys (`events` may not use `docker`, `judge`, `persist`):
+//! - a control's files: discovery (`docker::discover` on `--root`, offline: the log is
+//!   history, and no capability is kept to read /proc) gives the judged path; its CIS
+//!   path, the path the evidence named and the symlinks leading to it are added, since a
+//!   record names the path the process used. Directory controls (a directory under the
+//!   root, or the CIS /var/lib/docker, /etc/docker, /run/containerd when absent) match
+//!   their whole tree; a control not installed is matched on its CIS path;
+//! - the Docker keys: the keys of the persistent rules (`persist::persistent_rules`)
+//!   whose watch, path or dir field names one of a control's files or something under a
+//!   directory control, and the CIS key `docker`.
+//!
+//! `--control IDS` selects on the files of those controls only; with no selector at all
+//! the files of every control or the Docker keys select (`--all`: every event). JSON
+//! events get the control ids by the same files and keys (`docker` names no control).
 
 use std::io::Write;
+use std::path::Path;
 
 use super::args::EventsArgs;
 use super::{drop_all_privileges, CommandError, Outcome, Output};
-use crate::events::{self, EventsError, Input, Options, Query};
+use crate::docker::{discover, Location};
+use crate::events::{self, EventsError, Input, Labels, Options, PathMatch, Query};
+use crate::host::HostFs;
+use crate::judge::{Benchmark, Control, Target, UnknownControl};
+use crate::rule::FieldType;
+
+/// The CIS key every remediation line sets.
+pub const CIS_KEY: &str = "docker";
+
+/// The controls whose audited target is a directory, by their CIS path.
+const DIRECTORY_TARGETS: [&str; 3] = ["/var/lib/docker", "/etc/docker", "/run/containerd"];
+
+/// The files each control of `controls` judges under `root`, with its id.
+fn control_files(root: &Path, controls: &[&Control]) -> Vec<(PathMatch, String)> {
+    let discovery = discover(&HostFs::new(root), None);
+    let mut files = Vec::new();
+    for control in controls {
+        let (literal, cis) = match control.target {
+            Target::Path(p) => (p, p.to_string()),
+            Target::Unit(u) => (u, control.display_path()),
+        };
+        let mut paths = vec![cis.clone()];
+        let mut under = DIRECTORY_TARGETS.contains(&cis.as_str());
+        if let Some(Location::Found(l)) = discovery.for_cis_target(literal) {
+            under |= root.join(l.path.strip_prefix("/").unwrap_or(&l.path)).is_dir();
+            let links = l.symlinks.iter().map(|s| &s.link);
+            for p in [&l.path, &l.cis_path, &l.named].into_iter().chain(links) {
+                paths.push(p.to_string_lossy().into_owned());
+            }
+        }
+        let mut seen = Vec::new();
+        for p in paths {
+            let m = if under { PathMatch::dir(&p) } else { PathMatch::file(&p) };
+            if !seen.contains(&m) {
+                seen.push(m.clone());
+                files.push((m, control.id.to_string()));
+            }
+        }
+    }
+    files
+}
+
+/// The keys of the persistent rules of `root` that cover one of `files`, each with the
+/// control it covers; unreadable rules give none (said on `err`).
+fn rule_keys(root: &Path, files: &[(PathMatch, String)], err: &mut dyn Write) -> Vec<(String, String)> {
+    let rules = match crate::persist::persistent_rules(root) {
+        Ok(rules) => rules,
+        Err(e) => {
+            let _ = writeln!(err, "dockaudit: the persistent rules are not used for the Docker keys: {e}");
+            return Vec::new();
+        }
+    };
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for sourced in &rules.rules {
+        let rule = &sourced.rule;
+        let watched = [FieldType::WATCH, FieldType::DIR]
+            .into_iter()
+            .filter_map(|kind| rule.field(kind).and_then(|f| f.as_bytes()))
+            .map(events::fold)
+            .collect::<Vec<_>>();
+        for (file, id) in files {
+            // The rule's path is the file, or something in a directory control's tree.
+            if !watched.iter().any(|w| file.matches(w)) {
+                continue;
+            }
+            for key in rule.keys() {
+                let pair = (String::from_utf8_lossy(key).into_owned(), id.clone());
+                if !keys.contains(&pair) {
+                    keys.push(pair);
+                }
+            }
+        }
+    }
+    keys
+}
+
+/// The benchmark's controls named by `ids`; an unknown id is an error, as for check.
+fn named_controls(ids: &[String]) -> Result<Vec<&'static Control>, UnknownControl> {
+    let all = Benchmark::DEFAULT.controls();
+    let mut named = Vec::new();
+    for id in ids {
+        match all.iter().find(|c| c.id == id) {
+            Some(c) => named.push(c),
+            None => {
+                return Err(UnknownControl {
+                    id: id.clone(),
+                    benchmark: Benchmark::DEFAULT.version(),
+                    known: all.iter().map(|c| c.id).collect::<Vec<_>>().join(", "),
+                })
+            }
+        }
+    }
+    Ok(named)
+}
 
 /// Reads the inputs with no capability at all, writes the selected events to `out` and
 /// the lines it had to skip to `err`.
@@ -31,7 +141,30 @@ pub fn events(args: &EventsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
             .transpose()
             .map_err(EventsError::from)?,
         end: args.end.as_deref().map(|t| events::parse_time(t, true, now)).transpose().map_err(EventsError::from)?,
+        paths: Vec::new(),
+        keys_any: Vec::new(),
     };
+    let named = named_controls(&args.control)?;
+    // --word alone selects nothing: it changes how the string selectors match.
+    let selectors = Query { exact: false, ..query.clone() };
+    let default_selection = selectors.is_empty() && named.is_empty() && !args.all;
+    let mut query = query;
+    let mut options = options;
+    if !named.is_empty() || default_selection || args.format == events::Format::Json {
+        let all: Vec<&Control> = Benchmark::DEFAULT.controls().iter().collect();
+        let files = control_files(&args.root, &all);
+        let keys = rule_keys(&args.root, &files, err);
+        if !named.is_empty() {
+            query.paths =
+                files.iter().filter(|(_, id)| named.iter().any(|c| c.id == id)).map(|(p, _)| p.clone()).collect();
+        } else if default_selection {
+            query.paths = files.iter().map(|(p, _)| p.clone()).collect();
+            query.keys_any = keys.iter().map(|(k, _)| k.clone()).chain([CIS_KEY.to_string()]).collect();
+            query.keys_any.sort();
+            query.keys_any.dedup();
+        }
+        options.labels = Labels { paths: files, keys };
+    }
     let inputs: Vec<Input> = args.input.iter().map(|i| Input::from_arg(i)).collect();
     let sources = events::resolve(&args.root, &inputs)?;
     let summary = match events::search(&query, &sources, &options, out) {
@@ -54,4 +187,48 @@ pub fn events(args: &EventsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
         return Ok(Output { bytes: Vec::new(), outcome: Outcome::NoMatch });
     }
     Ok(Output::clean(Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_files_and_the_keys_of_the_rules_covering_them() {
+        let root = std::env::temp_dir().join(format!("dockaudit-cli-events-{}", std::process::id()));
+        let write = |path: &str, text: &str| {
+            let file = root.join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        };
+        write("usr/sbin/runc", "");
+        std::fs::create_dir_all(root.join("usr/bin")).unwrap();
+        std::os::unix::fs::symlink("../sbin/runc", root.join("usr/bin/runc")).unwrap();
+        write("etc/docker/daemon.json", "{}");
+        std::fs::create_dir_all(root.join("var/lib/docker/volumes")).unwrap();
+        write(
+            "etc/audit/rules.d/docker.rules",
+            "-w /etc/docker -k etc-docker\n\
+             -a always,exit -F path=/usr/bin/runc -F perm=x -k runc-cis\n\
+             -w /var/lib/docker/volumes -k volumes\n\
+             -w /usr/sbin -k sbin\n\
+             -w /etc/passwd -k identity\n",
+        );
+        let controls: Vec<&Control> = Benchmark::DEFAULT.controls().iter().collect();
+        let files = control_files(&root, &controls);
+        let of = |id: &str| files.iter().filter(|(_, i)| i == id).map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        assert_eq!(of("1.1.18"), [PathMatch::file("/usr/bin/runc"), PathMatch::file("/usr/sbin/runc")]);
+        assert_eq!(of("1.1.6"), [PathMatch::dir("/etc/docker")]);
+        assert_eq!(of("1.1.5"), [PathMatch::dir("/var/lib/docker")]);
+        let mut err = Vec::new();
+        let keys = rule_keys(&root, &files, &mut err);
+        let pair = |k: &str, id: &str| (k.to_string(), id.to_string());
+        assert!(keys.contains(&pair("etc-docker", "1.1.6")), "{keys:?}");
+        assert!(keys.contains(&pair("runc-cis", "1.1.18")), "{keys:?}");
+        assert!(keys.contains(&pair("volumes", "1.1.5")), "{keys:?}");
+        assert!(!keys.iter().any(|(k, _)| k == "sbin" || k == "identity"), "{keys:?}");
+        assert!(err.is_empty(), "{}", String::from_utf8_lossy(&err));
+        assert!(named_controls(&["1.1.99".into()]).is_err());
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }

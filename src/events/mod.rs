@@ -9,7 +9,12 @@
 //!   hash map instead of its linear scan, memory bounded whatever the input;
 //! - [`Input`]/[`Source`]: auditd.conf's log and its rotations (oldest first), files,
 //!   directories, stdin, `.gz`;
-//! - [`Query`]: ausearch's selectors, ANDed;
+//! - [`Query`]: ausearch's selectors, ANDed, and the generic ones the command fills with
+//!   the Docker selection (`--control`, and the default without selectors): files
+//!   ([`PathMatch`], exact or a directory's tree) and exact keys, ORed together; the
+//!   command computes them (discovery, the persistent rules, the catalog), this module
+//!   only matches, as the layering wants;
+//! - [`Labels`]: the CIS control ids a JSON event carries (`"controls"`), when known;
 //! - [`search`]: all of it streamed to a writer as [`Format::Raw`] (`ausearch --raw`'s
 //!   lines), [`Format::Json`] (ECS-named, versioned) or [`Format::Text`].
 //!
@@ -34,7 +39,7 @@ pub use inputs::{
 pub use json::{event_json, SCHEMA_VERSION};
 pub use reassemble::{ends_at_once, EndRules, Event, EventKey, Reassembler, DEFAULT_LIMIT};
 pub use record::{decode_hex, type_number, types, Fields, Record, RecordError, Stamp, Value, ENRICHMENT_SEPARATOR};
-pub use select::{Query, SyscallFilter, UserFilter};
+pub use select::{fold, Labels, PathMatch, Query, SyscallFilter, UserFilter};
 pub use text::{local_time, Names};
 pub use time::{parse_time, TimeError};
 
@@ -139,12 +144,19 @@ pub struct Options {
     pub eoe_timeout: u64,
     /// Names for `text` and `json` when the log is RAW.
     pub names: Names,
+    /// The controls events belong to, for `json`'s `controls` (empty: no such field).
+    pub labels: Labels,
 }
 
 impl Options {
     /// Options for reading the logs of `root`: its auditd.conf timeout and its users.
     pub fn for_root(format: Format, root: &Path) -> Options {
-        Options { format, eoe_timeout: log_config(root).eoe_timeout, names: Names::load(root) }
+        Options {
+            format,
+            eoe_timeout: log_config(root).eoe_timeout,
+            names: Names::load(root),
+            labels: Labels::default(),
+        }
     }
 }
 
@@ -187,12 +199,24 @@ pub fn success_filter(text: &str) -> Result<bool, EventsError> {
 
 /// Appends one event in `format` to `out`, newline included.
 pub fn render(event: &Event, format: Format, names: &Names, out: &mut Vec<u8>) {
+    render_labelled(event, format, names, &Labels::default(), out)
+}
+
+/// [`render`], JSON with `"controls": [ids]` when `labels` knows the event's controls
+/// (an event of no known control gets `[]`; without labels, no field).
+pub fn render_labelled(event: &Event, format: Format, names: &Names, labels: &Labels, out: &mut Vec<u8>) {
     match format {
         Format::Raw => event.write_raw(out),
         Format::Text => text::write_event(out, event, names),
         Format::Json => {
+            let mut json = event_json(event, names);
+            if !labels.is_empty() {
+                if let Some(object) = json.as_object_mut() {
+                    object.insert("controls".into(), labels.of(event).into());
+                }
+            }
             // Serializing a Value into a Vec cannot fail.
-            let _ = serde_json::to_writer(&mut *out, &event_json(event, names));
+            let _ = serde_json::to_writer(&mut *out, &json);
             out.push(b'\n');
         }
     }
@@ -223,7 +247,7 @@ pub fn search(
             return;
         }
         selected += 1;
-        render(event, options.format, &options.names, &mut buf);
+        render_labelled(event, options.format, &options.names, &options.labels, &mut buf);
         if buf.len() >= OUT_BLOCK {
             if let Err(e) = out.write_all(&buf) {
                 write_error = Some(e);

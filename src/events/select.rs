@@ -15,6 +15,17 @@
 //!   which misreads 32-bit events); a number compares as a number;
 //! - a SYSCALL record without `syscall=`, `a0=` or `a1=` makes ausearch drop its event
 //!   whatever the options; so does this.
+//!
+//! Beyond ausearch, two generic selectors that `dockaudit events` fills with the Docker
+//! selection (`--control`, and the default without selectors); they are ORed together
+//! and ANDed with the rest, and absent they change nothing:
+//! - [`Query::paths`]: a [`PathMatch`], an exact file or anything under a directory,
+//!   against every file name `--path` reads (PATH `name=`, AVC_PATH and CONFIG_CHANGE
+//!   `path=`; relative names joined to the CWD, then `.`, `..` and `//` folded
+//!   lexically); the CWD alone does not select;
+//! - [`Query::keys_any`]: one of these keys, exactly (multi-keys split on 0x01).
+//!
+//! [`Labels`] names the CIS controls an event belongs to by the same matching.
 
 use std::borrow::Cow;
 
@@ -39,6 +50,100 @@ pub enum UserFilter {
     Id(u32),
     /// Compared with the name.
     Name(String),
+}
+
+/// A file the Docker selection names: exactly this file, or, for a directory, it and
+/// anything under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathMatch {
+    /// An absolute path, folded as [`fold`] folds it.
+    pub path: Vec<u8>,
+    /// Anything under `path` matches too.
+    pub under: bool,
+}
+
+impl PathMatch {
+    /// Exactly this file.
+    pub fn file(path: impl AsRef<[u8]>) -> PathMatch {
+        PathMatch { path: fold(path.as_ref()), under: false }
+    }
+
+    /// This directory and anything under it.
+    pub fn dir(path: impl AsRef<[u8]>) -> PathMatch {
+        PathMatch { path: fold(path.as_ref()), under: true }
+    }
+
+    /// Whether the absolute, folded `name` is selected.
+    pub fn matches(&self, name: &[u8]) -> bool {
+        if name == self.path.as_slice() {
+            return true;
+        }
+        self.under
+            && name.starts_with(&self.path)
+            && (self.path.ends_with(b"/") || name.get(self.path.len()) == Some(&b'/'))
+    }
+}
+
+/// A path folded lexically: `//` and `.` dropped, `..` removes the component before it
+/// (the log names the path the process used; symlinks are not followed here).
+pub fn fold(path: &[u8]) -> Vec<u8> {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for part in path.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut out = Vec::with_capacity(path.len());
+    for p in &parts {
+        out.push(b'/');
+        out.extend_from_slice(p);
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    out
+}
+
+/// The CIS controls events belong to: by the files they name and by their keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Labels {
+    /// A control id for the events on a file.
+    pub paths: Vec<(PathMatch, String)>,
+    /// A control id for the events with a key (a rule's that covers the control).
+    pub keys: Vec<(String, String)>,
+}
+
+impl Labels {
+    /// Whether there is nothing to name.
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty() && self.keys.is_empty()
+    }
+
+    /// The control ids `event` belongs to, sorted (numerically by component), once each.
+    pub fn of(&self, event: &super::reassemble::Event) -> Vec<String> {
+        let query = Query {
+            paths: self.paths.iter().map(|(p, _)| p.clone()).collect(),
+            keys_any: self.keys.iter().map(|(k, _)| k.clone()).collect(),
+            ..Query::default()
+        };
+        let head = (event.first_kind(), None);
+        let records = event.records_where(|kind| query.reads(kind));
+        let Some(facts) = query.facts(records, head, event.len()) else { return Vec::new() };
+        let (paths, keys) = query.hits(&facts.facts);
+        let mut ids: Vec<String> = paths
+            .into_iter()
+            .map(|i| self.paths[i].1.clone())
+            .chain(keys.into_iter().map(|i| self.keys[i].1.clone()))
+            .collect();
+        let order = |id: &String| id.split('.').map(|n| n.parse::<u32>().unwrap_or(u32::MAX)).collect::<Vec<_>>();
+        ids.sort_by_key(order);
+        ids.dedup();
+        ids
+    }
 }
 
 /// The selection; `Query::default()` keeps every event.
@@ -66,6 +171,10 @@ pub struct Query {
     pub start: Option<u64>,
     /// Events at or before this second (`-te`).
     pub end: Option<u64>,
+    /// Events on one of these files (ORed with `keys_any`; empty: no such selector).
+    pub paths: Vec<PathMatch>,
+    /// Events with one of these keys, exactly (ORed with `paths`; empty: no such selector).
+    pub keys_any: Vec<String>,
 }
 
 /// ausearch's `unescape` and quote handling for a string field: quoted text as is; a
@@ -155,6 +264,8 @@ fn decimal(v: Option<Value<'_>>) -> Option<u32> {
 struct Facts {
     /// Some key matched `--key` (matched as they are read, not collected).
     key_found: bool,
+    /// The indexes of the `keys_any` the event has.
+    keys_any_found: Vec<usize>,
     files: Vec<Vec<u8>>,
     cwd: Option<Vec<u8>>,
     exe: Option<Vec<u8>>,
@@ -208,6 +319,40 @@ impl Query {
         self.decide(event.stamp().sec, event.records_where(|kind| self.reads(kind)), head, event.len(), names)
     }
 
+    /// Whether the file names are read (`--path` or `paths`).
+    fn wants_files(&self) -> bool {
+        self.path.is_some() || !self.paths.is_empty()
+    }
+
+    /// Whether the keys are read (`--key` or `keys_any`).
+    fn wants_keys(&self) -> bool {
+        self.key.is_some() || !self.keys_any.is_empty()
+    }
+
+    /// Which `paths` and which `keys_any` the event has, by index.
+    fn hits(&self, f: &Facts) -> (Vec<usize>, Vec<usize>) {
+        let mut paths = Vec::new();
+        if !self.paths.is_empty() {
+            let names: Vec<Vec<u8>> = f
+                .files
+                .iter()
+                .filter(|n| n.as_slice() != b"(null)" && !n.is_empty())
+                // A relative name without a CWD names no known file.
+                .filter_map(|n| match (n.first(), &f.cwd) {
+                    (Some(b'/'), _) => Some(fold(n)),
+                    (_, None) => None,
+                    (_, Some(cwd)) => Some(fold(&[cwd.as_slice(), b"/", n.as_slice()].concat())),
+                })
+                .collect();
+            for (i, p) in self.paths.iter().enumerate() {
+                if names.iter().any(|n| p.matches(n)) {
+                    paths.push(i);
+                }
+            }
+        }
+        (paths, f.keys_any_found.clone())
+    }
+
     /// Whether a record of this type can change the outcome.
     fn reads(&self, kind: u32) -> bool {
         let identity = self.pid.is_some()
@@ -215,10 +360,10 @@ impl Query {
             || self.auid.is_some()
             || self.success.is_some()
             || self.exe.is_some()
-            || self.key.is_some()
-            || self.path.is_some();
+            || self.wants_keys()
+            || self.wants_files();
         kind == types::SYSCALL
-            || (self.path.is_some() && matches!(kind, types::CWD | types::PATH | types::AVC_PATH))
+            || (self.wants_files() && matches!(kind, types::CWD | types::PATH | types::AVC_PATH))
             || (identity
                 && (is_user_record(kind)
                     || is_daemon_record(kind)
@@ -291,6 +436,12 @@ impl Query {
         if self.key.is_some() && !f.key_found {
             return false;
         }
+        if !self.paths.is_empty() || !self.keys_any.is_empty() {
+            let (paths, keys) = self.hits(f);
+            if paths.is_empty() && keys.is_empty() {
+                return false;
+            }
+        }
         true
     }
 
@@ -312,14 +463,13 @@ impl Query {
                 // of every kernel's SYSCALL record, so without the others the walk stops
                 // at a1 and the key is found from the end.
                 let middle = self.pid.is_some() || self.uid.is_some() || self.auid.is_some() || self.exe.is_some();
-                let mut key_done = self.key.is_none();
+                let mut key_done = !self.wants_keys();
                 for (name, value) in record.fields() {
                     if a0 && a1 && nr.is_some() && !middle {
                         if !key_done {
                             if let Some(value) = last_key(record.body) {
                                 self.add_keys(&mut f, &value)?;
                             }
-                            key_done = true;
                         }
                         break;
                     }
@@ -382,12 +532,12 @@ impl Query {
                         _ => None,
                     };
                 }
-                if self.key.is_some() {
+                if self.wants_keys() {
                     if let Some(key) = record.field("key") {
                         self.add_keys(&mut f, &key)?;
                     }
                 }
-                if self.path.is_some() && kind == types::CONFIG_CHANGE {
+                if self.wants_files() && kind == types::CONFIG_CHANGE {
                     if let Some(path) = record.field("path") {
                         // ausearch ignores a failure here.
                         if let Some(p) = self.file_name(&f, &path) {
@@ -418,18 +568,18 @@ impl Query {
                     f.success = Some(ok);
                 }
                 f.pid = decimal(record.field("pid")).or(f.pid);
-                if self.path.is_some() {
+                if self.wants_files() {
                     if let Some(path) = record.field("path").or_else(|| record.field("name")) {
                         f.files.push(self.file_name(&f, &path)?);
                     }
                 }
-            } else if self.path.is_some() && kind == types::CWD {
+            } else if self.wants_files() && kind == types::CWD {
                 if f.cwd.is_none() {
                     if let Some(cwd) = record.field("cwd") {
                         f.cwd = Some(c_text(&cwd, false)?.into_owned());
                     }
                 }
-            } else if self.path.is_some() && (kind == types::PATH || kind == types::AVC_PATH) {
+            } else if self.wants_files() && (kind == types::PATH || kind == types::AVC_PATH) {
                 let field = if kind == types::PATH { "name" } else { "path" };
                 match record.field(field) {
                     Some(name) => f.files.push(self.file_name(&f, &name)?),
@@ -452,11 +602,20 @@ impl Query {
 
     fn add_keys(&self, f: &mut Facts, value: &Value<'_>) -> Option<()> {
         let text = c_text(value, false)?;
-        let wanted = self.key.as_deref().unwrap_or_default();
-        f.key_found |= match value {
-            Value::Quoted(_) => self.strmatch(wanted, &text),
-            _ => text.split(|&b| b == 0x01).filter(|k| !k.is_empty()).any(|k| self.strmatch(wanted, k)),
+        let keys = || -> Box<dyn Iterator<Item = &[u8]>> {
+            match value {
+                Value::Quoted(_) => Box::new(std::iter::once(text.as_ref())),
+                _ => Box::new(text.split(|&b| b == 0x01).filter(|k| !k.is_empty())),
+            }
         };
+        if let Some(wanted) = self.key.as_deref() {
+            f.key_found |= keys().any(|k| self.strmatch(wanted, k));
+        }
+        for (i, wanted) in self.keys_any.iter().enumerate() {
+            if !f.keys_any_found.contains(&i) && keys().any(|k| k == wanted.as_bytes()) {
+                f.keys_any_found.push(i);
+            }
+        }
         Some(())
     }
 
@@ -532,6 +691,54 @@ mod tests {
         ] {
             assert!(!matches(&q, OPEN), "{q:?}");
         }
+    }
+
+    #[test]
+    fn paths_match_files_and_trees_folded_against_the_cwd() {
+        let q = |paths: Vec<PathMatch>| Query { paths, ..Query::default() };
+        // ./daemon.json in /etc/docker.
+        assert!(matches(&q(vec![PathMatch::file("/etc/docker/daemon.json")]), OPEN));
+        assert!(matches(&q(vec![PathMatch::dir("/etc/docker")]), OPEN));
+        assert!(matches(&q(vec![PathMatch::dir("/etc/docker/")]), OPEN));
+        assert!(!matches(&q(vec![PathMatch::file("/etc/docker")]), OPEN), "the CWD alone does not select");
+        assert!(!matches(&q(vec![PathMatch::dir("/etc/dock")]), OPEN));
+        assert!(!matches(&q(vec![PathMatch::file("/usr/sbin/runc")]), OPEN));
+        // A bare relative name is joined to the CWD too; `..` folds.
+        let bare = [
+            "type=SYSCALL msg=audit(1.000:1): syscall=59 success=yes a0=1 a1=2 key=(null)",
+            "type=CWD msg=audit(1.000:1): cwd=\"/usr/bin\"",
+            "type=PATH msg=audit(1.000:1): item=0 name=\"../sbin//runc\" inode=1",
+            "type=PATH msg=audit(1.000:1): item=1 name=\"ld.so\" inode=2",
+        ];
+        assert!(matches(&q(vec![PathMatch::file("/usr/sbin/runc")]), &bare));
+        assert!(matches(&q(vec![PathMatch::file("/usr/bin/ld.so")]), &bare));
+        assert!(!matches(&q(vec![PathMatch::file("/usr/bin/runc")]), &bare));
+        let no_cwd = ["type=PATH msg=audit(1.000:1): item=0 name=\"./usr/sbin/runc\" inode=1"];
+        assert!(!matches(&q(vec![PathMatch::file("/usr/sbin/runc")]), &no_cwd));
+        assert_eq!(fold(b"/a/./b//../c/"), b"/a/c");
+        assert_eq!(fold(b"/.."), b"/");
+    }
+
+    #[test]
+    fn keys_any_are_exact_and_ored_with_paths_and_anded_with_the_rest() {
+        let q = |keys: &[&str], paths: Vec<PathMatch>| Query {
+            keys_any: keys.iter().map(|k| k.to_string()).collect(),
+            paths,
+            ..Query::default()
+        };
+        // OPEN's key is docker\x01containerd.
+        assert!(matches(&q(&["containerd"], vec![]), OPEN));
+        assert!(matches(&q(&["runc", "docker"], vec![]), OPEN));
+        assert!(!matches(&q(&["dock", "tain"], vec![]), OPEN));
+        assert!(matches(&q(&["runc"], vec![PathMatch::dir("/etc")]), OPEN));
+        assert!(!matches(&q(&["runc"], vec![PathMatch::dir("/var")]), OPEN));
+        let and = Query { pid: Some(43), ..q(&["docker"], vec![]) };
+        assert!(!matches(&and, OPEN));
+        let and = Query { key: Some("contain".into()), ..q(&["docker"], vec![]) };
+        assert!(matches(&and, OPEN));
+        let config = ["type=CONFIG_CHANGE msg=audit(1.000:3): auid=0 ses=1 op=add_rule key=\"runc-exec\" list=4 res=1"];
+        assert!(matches(&q(&["runc-exec"], vec![]), &config));
+        assert!(!matches(&q(&["runc"], vec![]), &config));
     }
 
     #[test]

@@ -27,7 +27,7 @@ type=SYSCALL msg=audit(101";
 fn raw_search_selects_reports_and_tolerates_a_partial_line() {
     let dir = tempdir("raw");
     let source = log(&dir, "audit.log", LOG);
-    let options = Options { format: Format::Raw, eoe_timeout: 2, names: Names::default() };
+    let options = Options { format: Format::Raw, eoe_timeout: 2, names: Names::default(), labels: Labels::default() };
     let query = Query { key: Some("dock".into()), ..Query::default() };
     let mut out = Vec::new();
     let summary = search(&query, &[source], &options, &mut out).unwrap();
@@ -52,7 +52,7 @@ fn json_and_text_formats() {
     let source = log(&dir, "audit.log", LOG);
     let query = Query { pid: Some(11), ..Query::default() };
     let mut out = Vec::new();
-    let options = Options { format: Format::Json, eoe_timeout: 2, names: Names::default() };
+    let options = Options { format: Format::Json, eoe_timeout: 2, names: Names::default(), labels: Labels::default() };
     search(&query, std::slice::from_ref(&source), &options, &mut out).unwrap();
     let event: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(event["schema_version"], 1);
@@ -68,6 +68,44 @@ fn json_and_text_formats() {
 }
 
 #[test]
+fn docker_selection_and_json_controls() {
+    let dir = tempdir("controls");
+    let source = log(&dir, "audit.log", LOG);
+    let labels = Labels {
+        paths: vec![
+            (PathMatch::dir("/etc/docker"), "1.1.6".into()),
+            (PathMatch::file("/usr/bin/runc"), "1.1.18".into()),
+        ],
+        keys: vec![("runc-exec".into(), "1.1.18".into())],
+    };
+    let options = Options { format: Format::Json, eoe_timeout: 2, names: Names::default(), labels };
+    let controls = |query: &Query| {
+        let mut out = Vec::new();
+        search(query, std::slice::from_ref(&source), &options, &mut out).unwrap();
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["controls"].clone())
+            .collect::<Vec<_>>()
+    };
+    // Every event gets the field; the one under /etc/docker names its control.
+    assert_eq!(controls(&Query::default()), [serde_json::json!(["1.1.6"]), serde_json::json!([])]);
+    // The selectors: a tree, and an exact key ORed with it; `dock` is not the key `docker`.
+    let by_path = Query { paths: vec![PathMatch::dir("/etc/docker")], ..Query::default() };
+    assert_eq!(controls(&by_path).len(), 1);
+    let by_key = Query { keys_any: vec!["dock".into()], ..Query::default() };
+    assert!(controls(&by_key).is_empty());
+    let either = Query { keys_any: vec!["docker".into()], paths: vec![PathMatch::file("/usr/bin/runc")], ..by_key };
+    assert_eq!(controls(&either).len(), 1);
+    // Without labels, no field: the JSON of an ausearch-like search is unchanged.
+    let plain = Options { labels: Labels::default(), ..options.clone() };
+    let mut out = Vec::new();
+    search(&Query::default(), &[source], &plain, &mut out).unwrap();
+    assert!(!String::from_utf8(out).unwrap().contains("\"controls\""));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn gzip_inputs_are_read_transparently() {
     use std::io::Write as _;
     let dir = tempdir("gz");
@@ -76,7 +114,7 @@ fn gzip_inputs_are_read_transparently() {
     std::fs::write(dir.join("audit.log.1.gz"), gz.finish().unwrap()).unwrap();
     std::fs::write(dir.join("audit.log"), "").unwrap();
     let sources = resolve(Path::new("/"), &[Input::Path(dir.clone())]).unwrap();
-    let options = Options { format: Format::Raw, eoe_timeout: 2, names: Names::default() };
+    let options = Options { format: Format::Raw, eoe_timeout: 2, names: Names::default(), labels: Labels::default() };
     let summary = search(&Query::default(), &sources, &options, &mut Vec::new()).unwrap();
     assert_eq!((summary.files, summary.events), (2, 2));
     std::fs::remove_dir_all(&dir).unwrap();

@@ -554,3 +554,119 @@ fn time_keywords_equal_ausearch_in_several_zones() {
     eprintln!("events time oracle: {cases} comparisons with ausearch, {} failed", failures.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// One event of the Docker-selection log: its lines (EOE last), and whether `--control
+/// 1.1.18` and the default selection keep it.
+struct Planted {
+    lines: Vec<String>,
+    runc: bool,
+    docker: bool,
+}
+
+fn planted(serial: u64, key: &str, cwd: &str, name: &str, runc: bool, docker: bool) -> Planted {
+    let at = format!("msg=audit(1700000000.{serial:03}:{serial})");
+    let lines = vec![
+        format!(
+            "type=SYSCALL {at}: arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=7ffd a2=0 a3=0 items=1 ppid=1 pid={} auid=1000 uid=0 gid=0 euid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key={key}",
+            100 + serial
+        ),
+        format!("type=CWD {at}: cwd=\"{cwd}\""),
+        format!("type=PATH {at}: item=0 name=\"{name}\" inode={serial} dev=fd:01 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL"),
+        format!("type=EOE {at}: "),
+    ];
+    Planted { lines, runc, docker }
+}
+
+/// A root with runc in /usr/sbin and its /usr/bin link (Debian's layout), containerd's
+/// unit, a rules.d file keying runc `runc-exec`, and a log of events on runc by both
+/// names, on /etc/passwd with several keys and under /etc/docker.
+fn docker_selection_root() -> (PathBuf, Vec<Planted>) {
+    let root = tempdir();
+    let write = |path: &str, text: &str| {
+        let file = root.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, text).unwrap();
+        file
+    };
+    let runc = write("usr/sbin/runc", "#!/bin/sh\n");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&runc, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir_all(root.join("usr/bin")).unwrap();
+    std::os::unix::fs::symlink("../sbin/runc", root.join("usr/bin/runc")).unwrap();
+    write(
+        "lib/systemd/system/containerd.service",
+        "[Service]\nExecStart=/usr/bin/containerd\n\n[Install]\nWantedBy=multi-user.target\n",
+    );
+    write("etc/audit/rules.d/docker.rules", "-w /usr/sbin/runc -k runc-exec\n-w /etc/passwd -k identity\n");
+    let events = vec![
+        planted(1, "\"runc-exec\"", "/", "/usr/sbin/runc", true, true),
+        planted(2, "(null)", "/", "/usr/bin/runc", true, true),
+        planted(3, "\"identity\"", "/", "/etc/passwd", false, false),
+        // The rule's key on another file: a Docker event by its key only.
+        planted(4, "\"runc-exec\"", "/", "/etc/passwd", false, true),
+        // The CIS key.
+        planted(5, "\"docker\"", "/", "/etc/passwd", false, true),
+        // A relative name in /usr/sbin.
+        planted(6, "(null)", "/usr/sbin", "runc", true, true),
+        // Not runc, only its name's prefix.
+        planted(7, "(null)", "/", "/usr/sbin/runc-old", false, false),
+        // Under /etc/docker, a directory control.
+        planted(8, "(null)", "/etc/docker", "./daemon.json", false, true),
+    ];
+    let log: String = events.iter().flat_map(|e| &e.lines).map(|l| format!("{l}\n")).collect();
+    write("var/log/audit/audit.log", &log);
+    (root, events)
+}
+
+#[test]
+fn control_and_default_select_the_docker_events() {
+    let (root, events) = docker_selection_root();
+    let root_s = root.to_str().unwrap();
+    let raw = |args: &[&str]| {
+        let mut all = vec!["events", "--root", root_s];
+        all.extend_from_slice(args);
+        let out = run(&dockaudit_bin(), &all, None);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let expect = |keep: fn(&Planted) -> bool| -> String {
+        events.iter().filter(|e| keep(e)).flat_map(|e| &e.lines).map(|l| format!("{l}\n")).collect()
+    };
+    let (code, out, err) = raw(&["--control", "1.1.18", "--format", "raw"]);
+    assert_eq!((code, out.as_str()), (Some(0), expect(|e| e.runc).as_str()), "{err}");
+    let (code, out, err) = raw(&["--format", "raw"]);
+    assert_eq!((code, out.as_str()), (Some(0), expect(|e| e.docker).as_str()), "{err}");
+    // --word is no selector; --all, or any selector, turns the default off.
+    let (_, out, _) = raw(&["--word", "--format", "raw"]);
+    assert_eq!(out, expect(|e| e.docker));
+    let (_, out, _) = raw(&["--all", "--format", "raw"]);
+    assert_eq!(out, expect(|_| true));
+    let (_, out, _) = raw(&["--key", "identity", "--format", "raw"]);
+    assert_eq!(out, expect(|e| e.lines[0].contains("identity")));
+    // ANDed with the other options; a control of nothing logged is exit 1.
+    let (_, out, _) = raw(&["--control", "1.1.18", "--key", "runc", "--format", "raw"]);
+    assert_eq!(out, expect(|e| e.lines[0].contains("runc-exec") && e.runc));
+    let (code, out, _) = raw(&["--control", "1.1.17,1.1.4", "--format", "raw"]);
+    assert_eq!((code, out.as_str()), (Some(1), ""));
+    let (code, _, err) = raw(&["--control", "9.9.9"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown control id \"9.9.9\""), "{err}");
+
+    // JSON: the controls of each event, by file and by the rule's key.
+    let (_, out, err) = raw(&["--all", "--format", "json"]);
+    let controls: Vec<Vec<String>> = out
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["controls"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
+        })
+        .collect();
+    let runc = vec!["1.1.18".to_string()];
+    // /etc/docker (1.1.6) and daemon.json (1.1.11).
+    let etc_docker = vec!["1.1.6".to_string(), "1.1.11".to_string()];
+    assert_eq!(controls, [runc.clone(), runc.clone(), vec![], runc.clone(), vec![], runc, vec![], etc_docker], "{err}");
+    let _ = std::fs::remove_dir_all(&root);
+}
