@@ -9,7 +9,7 @@
 //! PATH, PROCTITLE, EOE events, two interleaved at a time, one in ten keyed `docker`,
 //! `rate` events per second of log time), then times in the same run, warm cache, best
 //! of `runs`: the library's search writing `--format raw -k docker` to a sink (in
-//! process), the release binary `dockaudit events --format raw -k docker -i F` if built,
+//! process), the release binary `dockaudit events --format raw -k docker --input F` if built,
 //! and `ausearch --raw -k docker -if F`; prints MiB/s and the ratio, and peak RSS when
 //! GNU time is installed. Runs nothing that touches the audit state.
 
