@@ -24,6 +24,7 @@
 
 mod inputs;
 mod json;
+mod labels;
 mod reassemble;
 mod record;
 mod select;
@@ -37,9 +38,10 @@ pub use inputs::{
     log_config, parse_log_config, resolve, rotation, Input, Line, Lines, LogConfig, Source, DEFAULT_LOG_FILE,
 };
 pub use json::{event_json, SCHEMA_VERSION};
+pub use labels::{fold, Labels, PathMatch};
 pub use reassemble::{ends_at_once, EndRules, Event, EventKey, Reassembler, DEFAULT_LIMIT};
 pub use record::{decode_hex, type_number, types, Fields, Record, RecordError, Stamp, Value, ENRICHMENT_SEPARATOR};
-pub use select::{fold, Labels, PathMatch, Query, SyscallFilter, UserFilter};
+pub use select::{Query, SyscallFilter, UserFilter};
 pub use text::{local_time, Names};
 pub use time::{parse_time, TimeError};
 
