@@ -26,7 +26,7 @@ use super::{drop_all_privileges, CommandError, Outcome, Output};
 use crate::docker::{discover, Location};
 use crate::events::{self, EventsError, Input, Labels, Options, PathMatch, Query};
 use crate::host::HostFs;
-use crate::judge::{Benchmark, Control, Target, UnknownControl};
+use crate::judge::{self, Benchmark, Control, Target, UnknownControl};
 use crate::rule::FieldType;
 
 /// The CIS key every remediation line sets.
@@ -99,23 +99,13 @@ fn rule_keys(root: &Path, files: &[(PathMatch, String)], err: &mut dyn Write) ->
     keys
 }
 
-/// The benchmark's controls named by `ids`; an unknown id is an error, as for check.
+/// The benchmark's controls named by `ids` (none for none); an unknown id is an error,
+/// as for check's `--only`.
 fn named_controls(ids: &[String]) -> Result<Vec<&'static Control>, UnknownControl> {
-    let all = Benchmark::DEFAULT.controls();
-    let mut named = Vec::new();
-    for id in ids {
-        match all.iter().find(|c| c.id == id) {
-            Some(c) => named.push(c),
-            None => {
-                return Err(UnknownControl {
-                    id: id.clone(),
-                    benchmark: Benchmark::DEFAULT.version(),
-                    known: all.iter().map(|c| c.id).collect::<Vec<_>>().join(", "),
-                })
-            }
-        }
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(named)
+    judge::select(&judge::Options { only: ids.to_vec(), ..judge::Options::new(Benchmark::DEFAULT) })
 }
 
 /// Reads the inputs with no capability at all, writes the selected events to `out` and
