@@ -6,7 +6,7 @@
 #![no_main]
 
 use dockaudit::events::{
-    render, EndRules, Event, Format, Lines, Names, Query, Reassembler, Record, SyscallFilter, UserFilter,
+    render, EndRules, Event, Format, Lines, Names, PathMatch, Query, Reassembler, Record, SyscallFilter, UserFilter,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -32,8 +32,16 @@ fuzz_target!(|data: &[u8]| {
             start: Some(1),
             end: Some(u64::MAX / 2),
             exact: false,
+            paths: Vec::new(),
+            keys_any: Vec::new(),
         },
         Query { key: Some(String::new()), exact: true, ..Query::default() },
+        // The Docker selection: files and keys ORed, with a directory tree.
+        Query {
+            paths: vec![PathMatch::dir("/etc/docker"), PathMatch::file("/usr/sbin/runc")],
+            keys_any: vec!["docker".into()],
+            ..Query::default()
+        },
     ];
     // The first byte picks the rules and the timeout, so both paths are fuzzed.
     let (rules, timeout, data) = match data.split_first() {

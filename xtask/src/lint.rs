@@ -52,12 +52,19 @@ pub fn lint() -> XResult<bool> {
     ensure_components();
     let root = root();
     let mut failed = Vec::new();
-    let checks: [(&str, &[&str], &str); 3] = [
+    let checks: [(&str, &[&str], &str); 4] = [
         ("cargo fmt --all -- --check", &["fmt", "--all", "--", "--check"], "run `cargo fmt --all`"),
         (
             "cargo fmt --manifest-path fuzz/Cargo.toml -- --check",
             &["fmt", "--manifest-path", "fuzz/Cargo.toml", "--", "--check"],
             "run `cargo fmt --manifest-path fuzz/Cargo.toml`",
+        ),
+        // fuzz/ is outside the workspace: without this a library change that breaks a
+        // fuzz target is only found by the next fuzzing run.
+        (
+            "cargo check --manifest-path fuzz/Cargo.toml --bins",
+            &["check", "--manifest-path", "fuzz/Cargo.toml", "--bins"],
+            "update the fuzz targets to the library's API",
         ),
         (
             "cargo clippy --workspace --all-targets -- -D warnings",

@@ -47,11 +47,11 @@ enum Task {
     #[command(after_help = vm::ENVIRONMENT)]
     #[command(verbatim_doc_comment)]
     VmTest(vm::Options),
-    /// cargo fmt --check (workspace and fuzz/), clippy -D warnings, and the module dependency rule
+    /// cargo fmt --check (workspace and fuzz/), fuzz targets build, clippy -D warnings, the module dependency rule
     ///
     /// Checks, in this order: `cargo fmt --all -- --check` and the same for fuzz/ (which
-    /// is outside the workspace); `cargo clippy --workspace --all-targets -- -D
-    /// warnings`; and the dependency rule: no top-level module of src/ uses a module on
+    /// is outside the workspace); `cargo check` of the fuzz targets; `cargo clippy
+    /// --workspace --all-targets -- -D warnings`; and the dependency rule: no top-level module of src/ uses a module on
     /// its own line or above it in the layer table below. Adds the rustfmt and clippy
     /// components with rustup when they are missing.
     #[command(after_help = lint::LAYER_HELP)]
