@@ -17,23 +17,7 @@ const CONTAINERD_SERVICE: &str = "[Service]\nExecStartPre=-/sbin/modprobe overla
 /// Debian bookworm's docker.io, containerd and runc as installed: merged /usr, dockerd
 /// and runc in /usr/sbin, `/usr/bin/runc -> ../sbin/runc`, units under /lib.
 fn bookworm() -> FakeFs {
-    FakeFs::new()
-        .merged_usr()
-        .exe("/usr/sbin/dockerd")
-        .exe("/usr/bin/containerd")
-        .exe("/usr/bin/containerd-shim")
-        .exe("/usr/bin/containerd-shim-runc-v1")
-        .exe("/usr/bin/containerd-shim-runc-v2")
-        .exe("/usr/sbin/runc")
-        .symlink("/usr/bin/runc", "../sbin/runc")
-        .file_with("/lib/systemd/system/docker.service", DOCKER_SERVICE)
-        .file_with("/lib/systemd/system/docker.socket", "[Socket]\nListenStream=/run/docker.sock\n")
-        .file_with("/lib/systemd/system/containerd.service", CONTAINERD_SERVICE)
-        .file_with("/etc/default/docker", "#DOCKER_OPTS=\"--dns 8.8.8.8\"\n")
-        .dir("/etc/docker")
-        .file_with("/etc/containerd/config.toml", "version = 2\n")
-        .dir("/var/lib/docker")
-        .dir("/run")
+    crate::docker::layout("Debian bookworm").root.dir("/run")
 }
 
 /// The CIS remediation lines of 1.6.0, as the benchmark prints them.
