@@ -18,11 +18,12 @@ Exit codes:
      check failed; load: the kernel refused a line and everything was rolled back,
      or its rules are locked; fix: a control cannot be fixed by adding a rule, the
      kernel refused (rolled back), its rules are locked, or the file cannot be written;
-     events: no event matched)
+     events: no event matched, or none while following)
   2  usage error (unknown flag, benchmark version or control id; load, check --rules,
      fix --rules: a rule file cannot be read or parsed; events: an input cannot be read)
-  3  the audit state could not be read: missing CAP_AUDIT_CONTROL, not in the host
-     pid namespace, a user namespace, a kernel without audit, or a kernel error";
+  3  the audit state could not be read: missing CAP_AUDIT_CONTROL (events --follow:
+     CAP_AUDIT_READ), not in the host pid namespace, a user namespace, a kernel without
+     audit, or a kernel error";
 
 // The parsed command line. `//`, not `///`: a doc comment here would become the
 // `--help` long about, which must stay the Cargo.toml description.
@@ -115,6 +116,38 @@ pub struct EventsArgs {
     /// Read auditd.conf, the default log and user names under DIR instead of /.
     #[arg(long, value_name = "DIR", default_value = "/")]
     pub root: PathBuf,
+    /// Print events as they happen: from the kernel's audit multicast stream (needs
+    /// CAP_AUDIT_READ only; with or without auditd; never registers as the audit daemon),
+    /// or with --input FILE from that file as it is written, across rotation (from its end,
+    /// or from its start with --start). Lost records are reported on stderr (and as a
+    /// `loss` object in JSON); events carry their container. Stops on SIGINT or SIGTERM.
+    #[arg(long)]
+    pub follow: bool,
+    /// With --follow: the receive buffer to ask the kernel for, in bytes (K, M suffixes).
+    #[arg(long, value_name = "BYTES", default_value = "32M", value_parser = byte_size, requires = "follow")]
+    pub buffer: usize,
+    /// With --follow: stop after N selected events.
+    #[arg(long, value_name = "N", requires = "follow")]
+    pub max_events: Option<u64>,
+    /// With --follow: stop after SECONDS.
+    #[arg(long, value_name = "SECONDS", requires = "follow")]
+    pub duration: Option<f64>,
+}
+
+fn byte_size(v: &str) -> Result<usize, String> {
+    let (digits, unit) = match v.strip_suffix(['K', 'k']) {
+        Some(d) => (d, 1 << 10),
+        None => match v.strip_suffix(['M', 'm']) {
+            Some(d) => (d, 1 << 20),
+            None => (v, 1),
+        },
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|n| (4096..=1 << 30).contains(n))
+        .ok_or_else(|| format!("{v:?} is not a size from 4K to 1024M"))
 }
 
 fn benchmark(v: &str) -> Result<Benchmark, String> {

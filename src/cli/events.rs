@@ -19,14 +19,19 @@
 //! events get the control ids by the same files and keys (`docker` names no control).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::args::EventsArgs;
 use super::{drop_all_privileges, CommandError, Outcome, Output};
-use crate::docker::{discover, Location};
-use crate::events::{self, EventsError, Input, Labels, Options, PathMatch, Query};
+use crate::docker::{discover, Component, ContainerLookup, Location};
+use crate::events::{
+    self, Container, Containers, EventsError, Feed, Input, Labels, LiveFeed, NoContainers, Options, PathMatch, Query,
+    TailFeed, Until,
+};
 use crate::host::HostFs;
 use crate::judge::{self, Benchmark, Control, Target, UnknownControl};
+use crate::kernel::{self, drop_privileges, Keep};
 use crate::rule::FieldType;
 
 /// The CIS key every remediation line sets.
@@ -108,52 +113,25 @@ fn named_controls(ids: &[String]) -> Result<Vec<&'static Control>, UnknownContro
     judge::select(&judge::Options { only: ids.to_vec(), ..judge::Options::new(Benchmark::DEFAULT) })
 }
 
-/// Reads the inputs with no capability at all, writes the selected events to `out` and
-/// the lines it had to skip to `err`.
+/// Searches the inputs (with no capability at all) or follows the live stream or a file,
+/// writing the selected events to `out` and what it had to skip or lost to `err`.
 pub fn events(args: &EventsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Output, CommandError> {
-    drop_all_privileges()?;
-    let options = Options::for_root(args.format, &args.root);
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    let query = Query {
-        key: args.key.clone(),
-        exact: args.word,
-        path: args.path.clone(),
-        exe: args.exe.clone(),
-        pid: args.pid,
-        uid: args.uid.as_deref().map(|u| events::user_filter(u, &options.names)).transpose()?,
-        auid: args.auid.as_deref().map(|u| events::user_filter(u, &options.names)).transpose()?,
-        syscall: args.syscall.as_deref().map(events::syscall_filter).transpose()?,
-        success: args.success.as_deref().map(events::success_filter).transpose()?,
-        start: args
-            .start
-            .as_deref()
-            .map(|t| events::parse_time(t, false, now))
-            .transpose()
-            .map_err(EventsError::from)?,
-        end: args.end.as_deref().map(|t| events::parse_time(t, true, now)).transpose().map_err(EventsError::from)?,
-        paths: Vec::new(),
-        keys_any: Vec::new(),
-    };
-    let named = named_controls(&args.control)?;
-    // --word alone selects nothing: it changes how the string selectors match.
-    let selectors = Query { exact: false, ..query.clone() };
-    let default_selection = selectors.is_empty() && named.is_empty() && !args.all;
-    let mut query = query;
-    let mut options = options;
-    if !named.is_empty() || default_selection || args.format == events::Format::Json {
-        let all: Vec<&Control> = Benchmark::DEFAULT.controls().iter().collect();
-        let files = control_files(&args.root, &all);
-        let keys = rule_keys(&args.root, &files, err);
-        if !named.is_empty() {
-            query.paths =
-                files.iter().filter(|(_, id)| named.iter().any(|c| c.id == id)).map(|(p, _)| p.clone()).collect();
-        } else if default_selection {
-            query.paths = files.iter().map(|(p, _)| p.clone()).collect();
-            query.keys_any = keys.iter().map(|(k, _)| k.clone()).chain([CIS_KEY.to_string()]).collect();
-            query.keys_any.sort();
-            query.keys_any.dedup();
-        }
-        options.labels = Labels { paths: files, keys };
+    // The live stream is joined while CAP_AUDIT_READ is held; everything else holds nothing.
+    let mut feed: Option<Box<dyn Feed>> = None;
+    if args.follow && args.input.is_empty() {
+        let live = LiveFeed::open(args.buffer).map_err(CommandError::Audit)?;
+        drop_privileges(Keep::AuditRead).map_err(|e| CommandError::Audit(kernel::Error::DropPrivileges(e)))?;
+        feed = Some(Box::new(live));
+    } else {
+        drop_all_privileges()?;
+    }
+    let (query, options) = selection(args, err)?;
+    if args.follow {
+        let feed = match feed {
+            Some(feed) => feed,
+            None => open_followed_file(args)?,
+        };
+        return follow(args, feed, &query, &options, out, err);
     }
     let inputs: Vec<Input> = args.input.iter().map(|i| Input::from_arg(i)).collect();
     let sources = events::resolve(&args.root, &inputs)?;
@@ -172,11 +150,159 @@ pub fn events(args: &EventsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
     if more > 0 {
         let _ = writeln!(err, "dockaudit: {more} more malformed line(s) skipped");
     }
-    if summary.selected == 0 {
+    found(summary.selected, err)
+}
+
+fn found(selected: u64, err: &mut dyn Write) -> Result<Output, CommandError> {
+    if selected == 0 {
         let _ = writeln!(err, "<no matches>");
         return Ok(Output { bytes: Vec::new(), outcome: Outcome::NoMatch });
     }
     Ok(Output::clean(Vec::new()))
+}
+
+/// The query and output options the flags ask for, with the Docker selection filled in.
+fn selection(args: &EventsArgs, err: &mut dyn Write) -> Result<(Query, Options), CommandError> {
+    let mut options = Options::for_root(args.format, &args.root);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let time = |t: &Option<String>, end: bool| -> Result<Option<u64>, EventsError> {
+        Ok(t.as_deref().map(|t| events::parse_time(t, end, now)).transpose()?)
+    };
+    let mut query = Query {
+        key: args.key.clone(),
+        exact: args.word,
+        path: args.path.clone(),
+        exe: args.exe.clone(),
+        pid: args.pid,
+        uid: args.uid.as_deref().map(|u| events::user_filter(u, &options.names)).transpose()?,
+        auid: args.auid.as_deref().map(|u| events::user_filter(u, &options.names)).transpose()?,
+        syscall: args.syscall.as_deref().map(events::syscall_filter).transpose()?,
+        success: args.success.as_deref().map(events::success_filter).transpose()?,
+        start: time(&args.start, false)?,
+        end: time(&args.end, true)?,
+        paths: Vec::new(),
+        keys_any: Vec::new(),
+    };
+    let named = named_controls(&args.control)?;
+    // --word alone selects nothing: it changes how the string selectors match.
+    let selectors = Query { exact: false, ..query.clone() };
+    let default_selection = selectors.is_empty() && named.is_empty() && !args.all;
+    if !named.is_empty() || default_selection || args.format == events::Format::Json {
+        let all: Vec<&Control> = Benchmark::DEFAULT.controls().iter().collect();
+        let files = control_files(&args.root, &all);
+        let keys = rule_keys(&args.root, &files, err);
+        if !named.is_empty() {
+            query.paths =
+                files.iter().filter(|(_, id)| named.iter().any(|c| c.id == id)).map(|(p, _)| p.clone()).collect();
+        } else if default_selection {
+            query.paths = files.iter().map(|(p, _)| p.clone()).collect();
+            query.keys_any = keys.iter().map(|(k, _)| k.clone()).chain([CIS_KEY.to_string()]).collect();
+            query.keys_any.sort();
+            query.keys_any.dedup();
+        }
+        options.labels = Labels { paths: files, keys };
+    }
+    Ok((query, options))
+}
+
+/// `--follow --input X`: one file (a directory's audit.log) or `-`.
+fn open_followed_file(args: &EventsArgs) -> Result<Box<dyn Feed>, CommandError> {
+    let [input] = args.input.as_slice() else {
+        return Err(CommandError::Usage("--follow reads one input (a file, a directory's audit.log, or -)".into()));
+    };
+    if input == "-" {
+        let feed = TailFeed::stdin().map_err(|source| EventsError::Open { path: "-".into(), source })?;
+        return Ok(Box::new(feed));
+    }
+    let mut path = PathBuf::from(input);
+    if path.is_dir() {
+        path.push("audit.log");
+    }
+    let feed = TailFeed::open(&path, args.start.is_some()).map_err(|source| EventsError::Open { path, source })?;
+    Ok(Box::new(feed))
+}
+
+/// Set by SIGINT and SIGTERM: following ends cleanly, pending events printed.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn request_stop(_: libc::c_int) {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+fn on_stop_signals() {
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe; no
+        // SA_RESTART, so a blocked poll returns and the loop sees the flag.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = request_stop as *const () as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(signal, &action, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Where Docker keeps container state under `root`: discovery's data-root, and the default.
+fn data_roots(root: &Path) -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    if let Location::Found(l) = discover(&HostFs::new(root), None).get(Component::DataRoot) {
+        roots.push(root.join(l.path.strip_prefix("/").unwrap_or(&l.path)));
+    }
+    roots.push(root.join("var/lib/docker"));
+    roots.dedup();
+    roots
+}
+
+/// The container lookup of the host being followed.
+struct HostContainers(ContainerLookup);
+
+impl Containers for HostContainers {
+    fn of(&mut self, pid: Option<u32>, ppid: Option<u32>) -> Option<Container> {
+        self.0.of(pid, ppid).map(|c| Container { id: c.id, name: c.name })
+    }
+}
+
+fn follow(
+    args: &EventsArgs,
+    mut feed: Box<dyn Feed>,
+    query: &Query,
+    options: &Options,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Output, CommandError> {
+    on_stop_signals();
+    let until = Until {
+        events: args.max_events,
+        duration: args.duration.map(|s| std::time::Duration::from_secs_f64(s.max(0.0))),
+        signal: Some(&STOP),
+    };
+    // Only this host's processes can be asked for their container.
+    let mut containers: Box<dyn Containers> = if args.root == Path::new("/") {
+        Box::new(HostContainers(ContainerLookup::new(Path::new("/proc"), data_roots(&args.root))))
+    } else {
+        Box::new(NoContainers)
+    };
+    let summary = match events::follow(query, feed.as_mut(), options, &until, containers.as_mut(), out, err) {
+        Ok(summary) => summary,
+        Err(EventsError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            return Ok(Output::clean(Vec::new()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if summary.malformed > 0 {
+        let _ = writeln!(err, "dockaudit: {} malformed line(s) skipped", summary.malformed);
+    }
+    if summary.lost_records > 0 || summary.lost_events > 0 || summary.uncounted_overruns > 0 {
+        let _ = writeln!(
+            err,
+            "dockaudit: in all {} record(s) read, {} lost to the receive buffer{}, {} event(s) missing by serial",
+            summary.records,
+            summary.lost_records,
+            if summary.uncounted_overruns > 0 { " (and some uncounted)" } else { "" },
+            summary.lost_events
+        );
+    }
+    found(summary.selected, err)
 }
 
 #[cfg(test)]

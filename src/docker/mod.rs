@@ -47,6 +47,7 @@
 //! ```
 
 mod config;
+mod containers;
 mod discover;
 mod error;
 mod exec;
@@ -63,6 +64,7 @@ mod layouts;
 pub(crate) use layouts::{layout, layouts, Layout};
 
 pub use config::{ContainerdConfig, DockerdConfig, Value};
+pub use containers::{id_in_cgroup, id_in_shim_cmdline, name_in_config, ContainerLookup, ContainerOf};
 pub use discover::{discover, Discovery};
 pub use error::DiscoveryError;
 pub use located::{Component, Evidence, Located, Location, NotInstalled, Origin, OtherCopy, SymlinkHop};

@@ -22,6 +22,7 @@
 //! report are other consumers of [`Event`]; follow feeds the [`Reassembler`] from the
 //! netlink multicast group with [`EndRules::Auparse`].
 
+mod follow;
 mod inputs;
 mod json;
 mod labels;
@@ -34,6 +35,10 @@ mod time;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use follow::{
+    follow, log_line, render_followed, Container, Containers, Feed, FollowSummary, Gaps, Item, LiveFeed, Lost,
+    NoContainers, TailFeed, Until,
+};
 pub use inputs::{
     log_config, parse_log_config, resolve, rotation, Input, Line, Lines, LogConfig, Source, DEFAULT_LOG_FILE,
 };

@@ -298,6 +298,19 @@ impl Reassembler {
         true
     }
 
+    /// For a live stream gone quiet: events still building whose second is `timeout` or
+    /// more before `now` (wall clock, seconds) are complete, as if a later record had come;
+    /// emits what became ready.
+    pub fn expire(&mut self, now: u64, emit: &mut dyn FnMut(&Event)) {
+        while let Some(&(old, slot)) = self.by_time.first() {
+            if old.saturating_add(self.timeout) > now {
+                break;
+            }
+            self.complete(slot);
+        }
+        self.drain(emit, false);
+    }
+
     /// End of input: everything is complete; emits all, lowest first.
     pub fn finish(&mut self, emit: &mut dyn FnMut(&Event)) {
         while !self.order.is_empty() {
@@ -364,6 +377,21 @@ mod tests {
         }
         r.finish(&mut emit);
         out
+    }
+
+    #[test]
+    fn a_quiet_stream_expires_what_waits_for_no_eoe() {
+        let mut r = Reassembler::new(EndRules::Auparse, 2);
+        let out = std::cell::RefCell::new(Vec::new());
+        let mut emit = |e: &Event| out.borrow_mut().push(e.stamp().serial);
+        r.push(&Record::parse(b"type=AVC msg=audit(100.000:7): a").unwrap(), &mut emit);
+        r.push(&Record::parse(b"type=SYSCALL msg=audit(101.000:8): a").unwrap(), &mut emit);
+        r.push(&Record::parse(b"type=EOE msg=audit(101.000:8): ").unwrap(), &mut emit);
+        r.expire(101, &mut emit);
+        assert!(out.borrow().is_empty(), "the AVC still waits, and the EOE'd event behind it: {out:?}");
+        r.expire(102, &mut emit);
+        assert_eq!(*out.borrow(), [7, 8]);
+        assert_eq!(r.in_flight(), 0);
     }
 
     fn short(events: &[Vec<String>]) -> Vec<Vec<&str>> {

@@ -28,6 +28,13 @@ pub enum Error {
     )]
     NotInitialPidNamespace,
     #[error(
+        "permission denied: following the kernel's live audit records needs CAP_AUDIT_READ \
+         (the AUDIT_NLGRP_READLOG multicast group), which this process does not hold; run as root \
+         (e.g. sudo dockaudit events --follow). In a container it also needs the host's user and \
+         network namespaces: docker run --net=host --cap-add AUDIT_READ ..."
+    )]
+    MissingAuditRead,
+    #[error(
         "the kernel refused the audit socket (ECONNREFUSED): dockaudit runs in a non-initial user \
          namespace (rootless container or unshare -U), where the kernel hides audit on purpose; \
          run it in the host user namespace as root"

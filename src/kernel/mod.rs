@@ -7,6 +7,7 @@ mod control;
 mod error;
 #[cfg(test)]
 mod fake;
+mod multicast;
 mod netlink;
 mod privilege;
 mod rule_table;
@@ -16,6 +17,7 @@ pub use control::AuditControl;
 pub use error::Error;
 #[cfg(test)]
 pub(crate) use fake::FakeKernel;
+pub use multicast::{socket_drops, Received, RecordStream, AUDIT_NLGRP_READLOG, DEFAULT_STREAM_BUFFER};
 pub use netlink::{error_code, messages, AuditClient, Dumped, Message, NETLINK_AUDIT};
 pub use privilege::{drop_privileges, has_audit_control, in_initial_user_namespace, Keep};
 pub use rule_table::{same_rule, KernelEq, RuleTable, TableError};

@@ -388,7 +388,7 @@ fn open_socket() -> Result<Socket, Error> {
     Ok(socket)
 }
 
-fn size_socket_buffer(socket: &Socket, bytes: usize) -> Result<(), Error> {
+pub(super) fn size_socket_buffer(socket: &Socket, bytes: usize) -> Result<(), Error> {
     use nix::sys::socket::{setsockopt, sockopt};
     // SO_RCVBUFFORCE passes rmem_max but needs CAP_NET_ADMIN; without it the kernel
     // caps SO_RCVBUF at rmem_max, and an overflow is handled by restarting the dump.
@@ -398,7 +398,7 @@ fn size_socket_buffer(socket: &Socket, bytes: usize) -> Result<(), Error> {
     Ok(())
 }
 
-fn socket_error(e: io::Error) -> Error {
+pub(super) fn socket_error(e: io::Error) -> Error {
     match e.raw_os_error() {
         // What socket() says on a kernel built without CONFIG_AUDIT.
         Some(libc::EPROTONOSUPPORT) | Some(libc::EAFNOSUPPORT) => Error::NoAuditSupport,
@@ -407,7 +407,7 @@ fn socket_error(e: io::Error) -> Error {
 }
 
 /// Blocks until the socket has data or `timeout` passes (the caller re-checks its deadline).
-fn wait_readable(socket: &Socket, timeout: Duration) -> io::Result<()> {
+pub(super) fn wait_readable(socket: &Socket, timeout: Duration) -> io::Result<()> {
     let mut poll = libc::pollfd { fd: socket.as_raw_fd(), events: libc::POLLIN, revents: 0 };
     let millis = timeout.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
     // SAFETY: `poll` reads and writes exactly one pollfd, which lives on this stack frame.
@@ -423,7 +423,7 @@ fn wait_readable(socket: &Socket, timeout: Duration) -> io::Result<()> {
 
 /// One datagram; the length is the datagram's real size (MSG_TRUNC), which may exceed
 /// the buffer.
-fn receive(socket: &Socket, buffer: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+pub(super) fn receive(socket: &Socket, buffer: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
     retry_eintr(|| {
         // SAFETY: sockaddr_nl is plain integers, for which all-zero bytes are a valid value.
         let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };

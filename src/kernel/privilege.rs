@@ -27,6 +27,9 @@ pub enum Keep {
     AuditControl,
     /// Reading files (offline judging): no capability at all.
     Nothing,
+    /// Following the live record stream: CAP_AUDIT_READ only. The kernel checks it when
+    /// the group is joined; it is kept so the stream can be joined again after an error.
+    AuditRead,
 }
 
 /// Drops every capability but what `keep` names, from the effective, permitted and
@@ -37,6 +40,9 @@ pub fn drop_privileges(keep: Keep) -> std::io::Result<()> {
     let mut kept = CapsHashSet::new();
     if keep == Keep::AuditControl && has_audit_control() {
         kept.insert(Capability::CAP_AUDIT_CONTROL);
+    }
+    if keep == Keep::AuditRead && caps::has_cap(None, CapSet::Effective, Capability::CAP_AUDIT_READ).unwrap_or(false) {
+        kept.insert(Capability::CAP_AUDIT_READ);
     }
     let to_io = |e: caps::errors::CapsError| std::io::Error::other(e.to_string());
     caps::clear(None, CapSet::Ambient).map_err(to_io)?;
@@ -99,5 +105,7 @@ mod tests {
         let audit_control = format!("{:016x}", 1u64 << 30);
         assert_eq!(in_child(Keep::AuditControl), (audit_control.clone(), audit_control));
         assert_eq!(in_child(Keep::Nothing), ("0".repeat(16), "0".repeat(16)));
+        let audit_read = format!("{:016x}", 1u64 << 37);
+        assert_eq!(in_child(Keep::AuditRead), (audit_read.clone(), audit_read));
     }
 }

@@ -184,3 +184,33 @@ fn events_drops_every_capability_before_opening_a_log() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `events --follow` keeps CAP_AUDIT_READ only, joins the read-log group and sends the
+/// kernel nothing at all (no request, so it can never register as the audit daemon).
+#[test]
+fn following_keeps_only_audit_read_and_sends_nothing() {
+    if let Some(why) = util::host_kernel_unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let args = ["events", "--follow", "--duration", "0.5"];
+    let log = util::tempdir().join("strace.log");
+    let out = Command::new("strace")
+        .args(["-f", "-e", &format!("{TRACED},bind,setsockopt"), "-o", log.to_str().unwrap()])
+        .arg(util::dockaudit_bin())
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+    let trace = std::fs::read_to_string(&log).unwrap();
+    let last_capset = trace.lines().rfind(|l| l.contains("capset(")).expect("capset called");
+    assert!(
+        last_capset.contains("effective=1<<CAP_AUDIT_READ, permitted=1<<CAP_AUDIT_READ, inheritable=0"),
+        "{last_capset}"
+    );
+    assert!(trace.contains("PR_SET_NO_NEW_PRIVS, 1"), "{trace}");
+    assert!(trace.lines().any(|l| l.contains("bind(") && l.contains("nl_groups=0x000001")), "{trace}");
+    assert!(!trace.lines().any(|l| l.contains("sendto(") || l.contains("sendmsg(")), "{trace}");
+    assert_eq!(file_changes(&trace), Vec::<&str>::new());
+    assert_eq!(trace.lines().filter(|l| l.contains("execve(")).count(), 1, "{trace}");
+}
