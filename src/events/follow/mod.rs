@@ -6,7 +6,9 @@
 //! the next second's records come) and expired by the wall clock when the stream is quiet,
 //! so an access shows within a poll interval. Loss is reported, never swallowed: records
 //! the kernel dropped for this socket (counted exactly) and serials that never arrived.
-//! Each event carries the container its process ran in, when one can be told.
+//! Each event carries the container its process ran in, when one can be told. Events of
+//! this process itself are left out: its own reads of Docker's files (discovery, container
+//! names) would otherwise show up as accesses to them.
 
 mod feed;
 mod gaps;
@@ -78,6 +80,8 @@ pub struct FollowSummary {
     pub lost_events: u64,
     /// Lines that are not records.
     pub malformed: u64,
+    /// Events of dockaudit's own process, left out.
+    pub own: u64,
 }
 
 /// How long one wait lasts: the latency of a quiet stream's last event.
@@ -93,12 +97,13 @@ struct Printer<'a> {
     summary: FollowSummary,
     limit: Option<u64>,
     error: Option<std::io::Error>,
+    pid: u32,
 }
 
 impl Printer<'_> {
     fn event(&mut self, event: &Event) {
         self.summary.events += 1;
-        if self.done() || !self.query.matches_event(event, &self.options.names) {
+        if self.done() || self.own(event) || !self.query.matches_event(event, &self.options.names) {
             return;
         }
         self.summary.selected += 1;
@@ -107,6 +112,14 @@ impl Printer<'_> {
         if self.buf.len() >= FLUSH_BYTES {
             self.flush();
         }
+    }
+
+    /// This process's own accesses (discovery reading /etc/docker, a container's name read
+    /// under /var/lib/docker, joining the stream) are not the host's activity: left out.
+    fn own(&mut self, event: &Event) -> bool {
+        let own = event.records().find_map(|r| r.field("pid")).and_then(|v| v.int()) == Some(i64::from(self.pid));
+        self.summary.own += u64::from(own);
+        own
     }
 
     fn container_of(&mut self, event: &Event) -> Option<Container> {
@@ -226,6 +239,7 @@ pub fn follow(
         summary: FollowSummary::default(),
         limit: until.events,
         error: None,
+        pid: std::process::id(),
     };
     let mut last_tick = Instant::now();
     let kernel_serials = feed.kernel_serials();

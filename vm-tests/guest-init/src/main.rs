@@ -121,6 +121,8 @@ struct Guest {
     processes: Vec<std::process::Child>,
     /// Answers of `dockaudit WORD --help`, by WORD.
     has_subcommand: HashMap<String, bool>,
+    /// The `soon` steps' commands, waited for when their scenario ends.
+    soon: Vec<std::thread::JoinHandle<()>>,
 }
 
 fn run_plan(plan: &[Scenario]) {
@@ -138,12 +140,15 @@ fn run_plan(plan: &[Scenario]) {
         }
     };
     say(&format!("guest-init: audit status at boot: {:?}", baseline));
-    let mut g = Guest { baseline, daemon: None, processes: Vec::new(), has_subcommand: HashMap::new() };
+    let mut g = Guest { baseline, daemon: None, processes: Vec::new(), has_subcommand: HashMap::new(), soon: Vec::new() };
     for sc in plan {
         say(&format!("{} {}", marker::START, sc.name));
         let t0 = Instant::now();
         let mut created = Vec::new();
         let verdict = g.scenario(sc, &mut created);
+        for soon in g.soon.drain(..) {
+            let _ = soon.join();
+        }
         for mut child in g.daemon.take().into_iter().chain(g.processes.drain(..)) {
             let _ = child.kill();
             let _ = child.wait();
@@ -239,6 +244,14 @@ impl Guest {
                 Step::Daemon => self.start_daemon(),
                 Step::Events { count, path } => setup_cmd("/init", &["events".into(), count.to_string(), path.clone()]),
                 Step::Process(path) => self.start_process(path, created),
+                Step::Soon { ms, argv } => {
+                    let (ms, prog, args) = (*ms, resolve(&argv[0]), argv[1..].to_vec());
+                    self.soon.push(std::thread::spawn(move || {
+                        std::thread::sleep(Duration::from_millis(ms));
+                        let _ = Command::new(prog).args(args).stdin(Stdio::null()).status();
+                    }));
+                    Ok(())
+                }
                 Step::Run(run) => {
                     let (ok, text) = check_run(run, &saved);
                     report.push_str(&text);

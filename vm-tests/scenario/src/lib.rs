@@ -62,6 +62,11 @@ pub enum Step {
     /// `process PATH`: a copy of the guest init at PATH, running (idle) until the
     /// scenario ends, so a process named after PATH's file runs from PATH.
     Process(String),
+    /// `soon MS PROGRAM ARGS...`: run the command as root in the background MS
+    /// milliseconds after this step, while the steps after it go on (a `run` of
+    /// `dockaudit events --follow` sees what it does); its exit status is not
+    /// checked, and the scenario waits for it before it ends.
+    Soon { ms: u64, argv: Vec<String> },
     /// `run [OPTIONS] PROGRAM ARGS...` followed by its `expect` lines.
     Run(Run),
 }
@@ -304,6 +309,14 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
             "process" => {
                 need("a path")?;
                 sc.steps.push(Step::Process(rest.to_string()));
+            }
+            "soon" => {
+                let w = words()?;
+                let ms = w.first().and_then(|m| m.parse().ok());
+                match ms {
+                    Some(ms) if w.len() >= 2 => sc.steps.push(Step::Soon { ms, argv: w[1..].to_vec() }),
+                    _ => return Err(err(no, "`soon` needs milliseconds and a command".into())),
+                }
             }
             "save" => {
                 let w = words()?;
