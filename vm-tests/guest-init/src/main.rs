@@ -140,7 +140,8 @@ fn run_plan(plan: &[Scenario]) {
         }
     };
     say(&format!("guest-init: audit status at boot: {:?}", baseline));
-    let mut g = Guest { baseline, daemon: None, processes: Vec::new(), has_subcommand: HashMap::new(), soon: Vec::new() };
+    let mut g =
+        Guest { baseline, daemon: None, processes: Vec::new(), has_subcommand: HashMap::new(), soon: Vec::new() };
     for sc in plan {
         say(&format!("{} {}", marker::START, sc.name));
         let t0 = Instant::now();
