@@ -187,7 +187,7 @@ fn selection(args: &EventsArgs, err: &mut dyn Write) -> Result<(Query, Options),
     // --word alone selects nothing: it changes how the string selectors match.
     let selectors = Query { exact: false, ..query.clone() };
     let default_selection = selectors.is_empty() && named.is_empty() && !args.all;
-    if !named.is_empty() || default_selection || args.format == events::Format::Json {
+    if !named.is_empty() || default_selection || matches!(args.format, events::Format::Json | events::Format::Text) {
         let all: Vec<&Control> = Benchmark::DEFAULT.controls().iter().collect();
         let files = control_files(&args.root, &all);
         let keys = rule_keys(&args.root, &files, err);

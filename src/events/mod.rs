@@ -214,7 +214,10 @@ pub fn render(event: &Event, format: Format, names: &Names, out: &mut Vec<u8>) {
 pub fn render_labelled(event: &Event, format: Format, names: &Names, labels: &Labels, out: &mut Vec<u8>) {
     match format {
         Format::Raw => event.write_raw(out),
-        Format::Text => text::write_event(out, event, names),
+        Format::Text => {
+            let controls = if labels.is_empty() { Vec::new() } else { labels.of(event) };
+            text::write_event(out, event, names, &controls)
+        }
         Format::Json => {
             let mut json = event_json(event, names);
             if !labels.is_empty() {

@@ -107,14 +107,17 @@ fn who(out: &mut String, label: &str, record: &Record<'_>, field: &str, upper: &
     }
 }
 
-/// Writes the event's line.
-pub fn write_event(out: &mut Vec<u8>, event: &Event, names: &Names) {
+/// Writes the event's line; `controls` are the CIS controls it belongs to (none: no field).
+pub fn write_event(out: &mut Vec<u8>, event: &Event, names: &Names, controls: &[String]) {
     let stamp = event.stamp();
     let mut line = format!("{} ", local_time(stamp.sec, stamp.msec));
     if let Some(node) = &event.key().node {
         line.push_str(&format!("node={} ", String::from_utf8_lossy(node)));
     }
     line.push_str(&format!("#{}", stamp.serial));
+    if !controls.is_empty() {
+        line.push_str(&format!(" control={}", controls.join(",")));
+    }
     let (mut what, mut file, mut exe, mut keys, mut title) = (None, None, None, Vec::new(), None);
     let mut first_type = None;
     for record in event.records() {
@@ -192,11 +195,11 @@ mod tests {
         }
         r.finish(&mut |e| events.push(e.clone()));
         let mut out = Vec::new();
-        write_event(&mut out, &events[0], &Names::default());
+        write_event(&mut out, &events[0], &Names::default(), &["1.1.6".to_string()]);
         let text = String::from_utf8(out).unwrap();
         assert!(
             text.ends_with(
-                "#1 auid=alice uid=root openat failed EACCES file=\"/etc/docker/daemon.json\" exe=\"/usr/bin/cat\" key=docker\n"
+                "#1 control=1.1.6 auid=alice uid=root openat failed EACCES file=\"/etc/docker/daemon.json\" exe=\"/usr/bin/cat\" key=docker\n"
             ),
             "{text}"
         );
