@@ -9,6 +9,7 @@ mod dump;
 mod errors;
 mod events;
 mod fix;
+mod interpret;
 mod load;
 mod oracle;
 mod privileges;
