@@ -107,7 +107,7 @@ pub struct EventsArgs {
     pub end: Option<String>,
     /// Read FILE, a directory's audit.log and its rotations, or `-` (stdin); repeatable.
     /// Default: log_file of /etc/audit/auditd.conf and its rotations, oldest first.
-    /// `.gz` files are decompressed. (No `-i`: that is ausearch's interpret.)
+    /// `.gz` files are decompressed. (No `-i`: ausearch's interpret is `--format interpret`.)
     #[arg(long, visible_alias = "if", value_name = "FILE|DIR|-")]
     pub input: Vec<String>,
     /// Output form.
@@ -262,7 +262,9 @@ pub enum Command {
     /// Search what the audit rules recorded in audit.log, like `ausearch`.
     ///
     /// Options AND together. Events are grouped and ordered as ausearch groups them, so
-    /// `--format raw` prints the lines `ausearch --raw` prints for the same options.
+    /// `--format raw` prints the lines `ausearch --raw` prints for the same options, and
+    /// `--format interpret` what `ausearch -i` prints (names from the ENRICHED part of a
+    /// record, else from /etc/passwd and /etc/group under --root; local time as TZ says).
     ///
     /// Without any selector (--key, --control, --path, --exe, --pid, --uid, --auid,
     /// --syscall, --success, --start, --end) the Docker events are shown, not every event:

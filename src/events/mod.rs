@@ -16,14 +16,16 @@
 //!   only matches, as the layering wants;
 //! - [`Labels`]: the CIS control ids a JSON event carries (`"controls"`), when known;
 //! - [`search`]: all of it streamed to a writer as [`Format::Raw`] (`ausearch --raw`'s
-//!   lines), [`Format::Json`] (ECS-named, versioned) or [`Format::Text`].
+//!   lines), [`Format::Interpret`] (`ausearch -i`'s text, `interpret`), [`Format::Json`]
+//!   (ECS-named, versioned) or [`Format::Text`].
 //!
-//! `--format interpret`, `report` and `--follow` build on the same pieces: interpret and
-//! report are other consumers of [`Event`]; follow feeds the [`Reassembler`] from the
-//! netlink multicast group with [`EndRules::Auparse`].
+//! `report` is another consumer of [`Event`]; `--follow` ([`follow`]) feeds the
+//! [`Reassembler`] from the netlink multicast group or a growing file with
+//! [`EndRules::Auparse`].
 
 mod follow;
 mod inputs;
+mod interpret;
 mod json;
 mod labels;
 mod reassemble;
@@ -100,6 +102,8 @@ pub enum Format {
     Json,
     /// One readable line per event.
     Text,
+    /// What `ausearch -i` prints: every record, values interpreted, byte for byte.
+    Interpret,
 }
 
 /// A line that is not an audit record: where, and why.
@@ -218,6 +222,7 @@ pub fn render_labelled(event: &Event, format: Format, names: &Names, labels: &La
             let controls = if labels.is_empty() { Vec::new() } else { labels.of(event) };
             text::write_event(out, event, names, &controls)
         }
+        Format::Interpret => interpret::write_event(out, event, names),
         Format::Json => {
             let mut json = event_json(event, names);
             if !labels.is_empty() {

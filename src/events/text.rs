@@ -16,11 +16,28 @@ use super::record::{types, Record};
 use crate::rule::names::errno_name;
 use crate::rule::syscalls::{syscall_name, Arch};
 
-/// uid and gid → name, from a root's files.
+/// uid, gid and protocol number → name, from a root's files.
 #[derive(Debug, Clone, Default)]
 pub struct Names {
     users: HashMap<u32, String>,
     groups: HashMap<u32, String>,
+    protocols: HashMap<u32, String>,
+}
+
+/// `/etc/protocols`: `name number aliases…`, the first line of a number wins (as
+/// `getprotobynumber` reads it).
+fn protocols_file(path: &Path) -> HashMap<u32, String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut map = HashMap::new();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("");
+        let mut words = line.split_whitespace();
+        let (Some(name), Some(number)) = (words.next(), words.next()) else { continue };
+        if let Ok(number) = number.parse() {
+            map.entry(number).or_insert_with(|| name.to_string());
+        }
+    }
+    map
 }
 
 fn id_file(path: &Path) -> HashMap<u32, String> {
@@ -39,7 +56,26 @@ fn id_file(path: &Path) -> HashMap<u32, String> {
 impl Names {
     /// Reads `<root>/etc/passwd` and `<root>/etc/group`; missing files mean no names.
     pub fn load(root: &Path) -> Names {
-        Names { users: id_file(&root.join("etc/passwd")), groups: id_file(&root.join("etc/group")) }
+        Names {
+            users: id_file(&root.join("etc/passwd")),
+            groups: id_file(&root.join("etc/group")),
+            protocols: protocols_file(&root.join("etc/protocols")),
+        }
+    }
+
+    /// The user of a uid in /etc/passwd only (no `root`/`unset` rule).
+    pub fn passwd_user(&self, uid: u32) -> Option<&str> {
+        self.users.get(&uid).map(String::as_str)
+    }
+
+    /// The group of a gid in /etc/group only.
+    pub fn group_name(&self, gid: u32) -> Option<&str> {
+        self.groups.get(&gid).map(String::as_str)
+    }
+
+    /// The official name of an IP protocol number in /etc/protocols (`6` → `tcp`).
+    pub fn protocol(&self, number: u32) -> Option<&str> {
+        self.protocols.get(&number).map(String::as_str)
     }
 
     /// The uid of a user name, for `--uid NAME`.

@@ -10,6 +10,7 @@ mod errors;
 mod events;
 mod fix;
 mod follow;
+mod interpret;
 mod load;
 mod oracle;
 mod privileges;
