@@ -1,12 +1,15 @@
 //! Any bytes as audit.log: every line parsed, the records reassembled (with an 8 KiB
 //! memory bound: about six events in flight, so forced completion is reached by short
-//! inputs too), every event selected, printed raw, as JSON and as text. Nothing may
-//! panic, and no accepted record may be lost or duplicated: the emitted events hold
-//! exactly the records the reassembler kept.
+//! inputs too), every event selected, printed raw, interpreted, as JSON and as text.
+//! Nothing may panic, and no accepted record may be lost or duplicated: the emitted
+//! events hold exactly the records the reassembler kept. The same lines are also
+//! followed (`--follow`'s loop, a line starting with `!` standing for an overrun), and
+//! each is turned into a multicast record's log line.
 #![no_main]
 
 use dockaudit::events::{
-    render, EndRules, Event, Format, Lines, Names, PathMatch, Query, Reassembler, Record, SyscallFilter, UserFilter,
+    follow, log_line, render, EndRules, Event, Feed, Format, Item, Labels, Lines, Names, NoContainers, Options,
+    PathMatch, Query, Reassembler, Record, SyscallFilter, Until, UserFilter,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -14,6 +17,33 @@ fn out_json(event: &Event, names: &Names) -> Vec<u8> {
     let mut out = Vec::new();
     render(event, Format::Json, names, &mut out);
     out
+}
+
+/// The input's lines as a followed stream.
+struct Script<'a> {
+    lines: Lines<&'a [u8]>,
+    line: Vec<u8>,
+}
+
+impl Feed for Script<'_> {
+    fn next(&mut self, _: std::time::Duration) -> std::io::Result<Item<'_>> {
+        Ok(match self.lines.next_line() {
+            Ok(Some((_, line, _))) if line.first() == Some(&b'!') => Item::Overrun(line.get(1).map(|&b| u64::from(b))),
+            Ok(Some((_, line, _))) if line.is_empty() => Item::Idle,
+            Ok(Some((_, line, _))) => {
+                self.line.clear();
+                self.line.extend_from_slice(line);
+                Item::Line(&self.line)
+            }
+            _ => Item::End,
+        })
+    }
+    fn kernel_serials(&self) -> bool {
+        true
+    }
+    fn name(&self) -> String {
+        "fuzz".into()
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -59,7 +89,7 @@ fuzz_target!(|data: &[u8]| {
         for query in &queries {
             let _ = query.matches(event.records(), &names);
         }
-        for format in [Format::Raw, Format::Json, Format::Text] {
+        for format in [Format::Raw, Format::Interpret, Format::Json, Format::Text] {
             out.clear();
             render(event, format, &names, &mut out);
         }
@@ -80,4 +110,20 @@ fuzz_target!(|data: &[u8]| {
     }
     reassembler.finish(&mut check);
     assert_eq!(kept, emitted, "records kept and records emitted differ");
+
+    let mut converted = Vec::new();
+    let mut lines = Lines::new(data);
+    while let Ok(Some((_, line, _))) = lines.next_line() {
+        log_line(line.len() as u16, line, &mut converted);
+        let _ = Record::parse(&converted);
+    }
+    for format in [Format::Json, Format::Text, Format::Interpret] {
+        let options = Options { format, eoe_timeout: timeout, names: Names::default(), labels: Labels::default() };
+        let mut feed = Script { lines: Lines::new(data), line: Vec::new() };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let summary =
+            follow(&queries[0], &mut feed, &options, &Until::default(), &mut NoContainers, &mut out, &mut err)
+                .expect("writing to memory cannot fail");
+        assert!(summary.selected <= summary.events);
+    }
 });
