@@ -34,6 +34,7 @@
 
 mod json;
 mod scan;
+mod scan_records;
 mod tally;
 mod text;
 
