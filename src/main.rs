@@ -32,6 +32,7 @@ fn run(command: Command) -> Result<Output, CommandError> {
         Command::Status { format } => cli::status(matches!(format, ListFormat::Json)),
         Command::Load { files, dry_run } => cli::load(&files, dry_run),
         Command::Events(args) => cli::events(&args, &mut std::io::stdout().lock(), &mut std::io::stderr()),
+        Command::Report(args) => cli::report(&args, &mut std::io::stdout().lock(), &mut std::io::stderr()),
         Command::Check { benchmark, format, strict, only, skip, root, rules, host_root } => {
             let opts = Options { strict, only, skip, ..Options::new(benchmark) };
             // https://no-color.org: any non-empty NO_COLOR turns colour off.

@@ -18,9 +18,11 @@ Exit codes:
      check failed; load: the kernel refused a line and everything was rolled back,
      or its rules are locked; fix: a control cannot be fixed by adding a rule, the
      kernel refused (rolled back), its rules are locked, or the file cannot be written;
-     events: no event matched, or none while following)
+     events: no event matched, or none while following; report: a detailed report
+     found no event)
   2  usage error (unknown flag, benchmark version or control id; load, check --rules,
-     fix --rules: a rule file cannot be read or parsed; events: an input cannot be read)
+     fix --rules: a rule file cannot be read or parsed; events, report: an input cannot
+     be read)
   3  the audit state could not be read: missing CAP_AUDIT_CONTROL (events --follow:
      CAP_AUDIT_READ), not in the host pid namespace, a user namespace, a kernel without
      audit, or a kernel error";
@@ -150,6 +152,68 @@ fn byte_size(v: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("{v:?} is not a size from 4K to 1024M"))
 }
 
+/// The exit codes of `report`.
+pub const REPORT_EXIT_CODES: &str = "\
+Exit codes:
+  0  the report was printed (a summary, even an empty one)
+  1  a detailed report found no event (aureport's exit status)
+  2  usage error, or an input cannot be read";
+
+/// `dockaudit report`: aureport's counts, natively.
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("kind").required(true).args(["key", "file", "exe", "syscall", "user", "control"])))]
+pub struct ReportArgs {
+    /// Key report (aureport -k): events by their rule's key.
+    #[arg(short, long)]
+    pub key: bool,
+    /// File report (aureport -f): events by the file they name.
+    #[arg(short, long)]
+    pub file: bool,
+    /// Executable report (aureport -x).
+    #[arg(short = 'x', long)]
+    pub exe: bool,
+    /// Syscall report (aureport -s), by syscall number.
+    #[arg(short, long)]
+    pub syscall: bool,
+    /// User report (aureport -u), by audit (login) user id.
+    #[arg(short, long)]
+    pub user: bool,
+    /// Events by the CIS control whose file they name or whose rule's key they carry (the
+    /// files and keys `events --control` and its JSON "controls" use).
+    #[arg(long)]
+    pub control: bool,
+    /// Counts by value, most first, instead of one row per event (aureport --summary).
+    #[arg(long)]
+    pub summary: bool,
+    /// Only events that failed.
+    #[arg(long, conflicts_with = "success")]
+    pub failed: bool,
+    /// Only events that succeeded.
+    #[arg(long)]
+    pub success: bool,
+    /// Leave out events that begin with a CONFIG_CHANGE record, such as rule loads
+    /// (aureport -nc).
+    #[arg(long, visible_alias = "nc")]
+    pub no_config: bool,
+    /// Events at or after (the forms of events --start).
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// Events at or before (the forms of events --end).
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Read FILE, a directory's audit.log and its rotations, or `-` (stdin); repeatable.
+    /// Default: log_file of /etc/audit/auditd.conf and its rotations, oldest first.
+    #[arg(long, visible_alias = "if", value_name = "FILE|DIR|-")]
+    pub input: Vec<String>,
+    /// Output form: aureport's text, or one JSON document.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: crate::events::aureport::ReportFormat,
+    /// Read auditd.conf, the default log and (for --control) the Docker files and rule
+    /// files under DIR instead of /.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+}
+
 fn benchmark(v: &str) -> Result<Benchmark, String> {
     Benchmark::from_version(v)
         .ok_or_else(|| format!("unknown benchmark version {v:?}; known: 1.2.0, 1.3.1-1.6.0, 1.7.0"))
@@ -275,6 +339,14 @@ pub enum Command {
     /// benchmark; files are found by discovery under --root, offline (no /proc).
     #[command(after_help = EVENTS_EXIT_CODES)]
     Events(EventsArgs),
+    /// Count what the audit rules recorded, like `aureport`: by key, file, executable,
+    /// syscall, user or CIS control.
+    ///
+    /// The text is aureport 3.0.9's, byte for byte (its default form, not -i): a numbered
+    /// row per event, or with --summary the counts by value, most first. Events are grouped
+    /// as aureport groups them and read as it reads them, quirks included (README).
+    #[command(after_help = REPORT_EXIT_CODES)]
+    Report(ReportArgs),
 }
 
 /// The whole command line as clap sees it, for the man pages and completions.

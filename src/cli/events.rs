@@ -41,7 +41,7 @@ pub const CIS_KEY: &str = "docker";
 const DIRECTORY_TARGETS: [&str; 3] = ["/var/lib/docker", "/etc/docker", "/run/containerd"];
 
 /// The files each control of `controls` judges under `root`, with its id.
-fn control_files(root: &Path, controls: &[&Control]) -> Vec<(PathMatch, String)> {
+pub(super) fn control_files(root: &Path, controls: &[&Control]) -> Vec<(PathMatch, String)> {
     let discovery = discover(&HostFs::new(root), None);
     let mut files = Vec::new();
     for control in controls {
@@ -72,7 +72,7 @@ fn control_files(root: &Path, controls: &[&Control]) -> Vec<(PathMatch, String)>
 
 /// The keys of the persistent rules of `root` that cover one of `files`, each with the
 /// control it covers; unreadable rules give none (said on `err`).
-fn rule_keys(root: &Path, files: &[(PathMatch, String)], err: &mut dyn Write) -> Vec<(String, String)> {
+pub(super) fn rule_keys(root: &Path, files: &[(PathMatch, String)], err: &mut dyn Write) -> Vec<(String, String)> {
     let rules = match crate::persist::persistent_rules(root) {
         Ok(rules) => rules,
         Err(e) => {

@@ -10,6 +10,7 @@ mod events;
 mod fix;
 mod list;
 mod load;
+mod report;
 mod status;
 
 pub use check::{check, check_offline, offline_evaluation};
@@ -18,6 +19,7 @@ pub use events::events;
 pub use fix::{fix, FixMode};
 pub use list::{list, render_list};
 pub use load::load;
+pub use report::report;
 pub use status::status;
 
 use crate::kernel::{drop_privileges, AuditClient, Error, Keep};

@@ -23,11 +23,13 @@
 //! [`Reassembler`] from the netlink multicast group or a growing file with
 //! [`EndRules::Auparse`].
 
+pub mod aureport;
 mod follow;
 mod inputs;
 mod interpret;
 mod json;
 mod labels;
+mod read;
 mod reassemble;
 mod record;
 mod select;
@@ -46,6 +48,7 @@ pub use inputs::{
 };
 pub use json::{event_json, SCHEMA_VERSION};
 pub use labels::{fold, Labels, PathMatch};
+pub use read::read_events;
 pub use reassemble::{ends_at_once, EndRules, Event, EventKey, Reassembler, DEFAULT_LIMIT};
 pub use record::{decode_hex, type_number, types, Fields, Record, RecordError, Stamp, Value, ENRICHMENT_SEPARATOR};
 pub use select::{Query, SyscallFilter, UserFilter};
@@ -248,84 +251,31 @@ pub fn search(
     options: &Options,
     out: &mut dyn Write,
 ) -> Result<Summary, EventsError> {
-    let mut summary = Summary::default();
-    let mut reassembler = Reassembler::new(EndRules::Ausearch, options.eoe_timeout);
     let mut buf = Vec::with_capacity(OUT_BLOCK * 2);
     let mut write_error = None;
-    // Set when writing failed (`dockaudit events | head`): reading stops there.
-    let failed = std::cell::Cell::new(false);
     let mut selected = 0u64;
-    let mut events = 0u64;
     let mut emit = |event: &Event| {
-        events += 1;
-        if write_error.is_some() || !query.matches_event(event, &options.names) {
-            return;
+        if !query.matches_event(event, &options.names) {
+            return true;
         }
         selected += 1;
         render_labelled(event, options.format, &options.names, &options.labels, &mut buf);
         if buf.len() >= OUT_BLOCK {
             if let Err(e) = out.write_all(&buf) {
+                // `dockaudit events | head`: reading stops there.
                 write_error = Some(e);
-                failed.set(true);
+                return false;
             }
             buf.clear();
         }
+        true
     };
-    'sources: for source in sources {
-        summary.files += 1;
-        let name = source.name();
-        let mut lines = Lines::new(source.open()?);
-        let mut last = 0;
-        loop {
-            let Line { number, bytes: line, complete, separator } = match lines.read() {
-                Some(Ok(next)) => next,
-                None => break,
-                Some(Err(e)) => {
-                    return Err(EventsError::Read { name, line: last, source: e });
-                }
-            };
-            last = number;
-            if failed.get() {
-                break 'sources;
-            }
-            if line.is_empty() {
-                continue;
-            }
-            // ausearch refuses seconds within the timeout of LONG_MAX ("Error extracting
-            // time stamp") and drops the line; so does this, as a malformed line.
-            let max_sec = (i64::MAX as u64).saturating_sub(options.eoe_timeout.saturating_add(1));
-            let parsed = Record::parse_split(line, separator).and_then(|r| {
-                if r.stamp.sec > max_sec {
-                    Err(RecordError::BadStamp)
-                } else {
-                    Ok(r)
-                }
-            });
-            match parsed {
-                Ok(record) => {
-                    summary.records += 1;
-                    if query.in_time(record.stamp.sec) {
-                        reassembler.push(&record, &mut emit);
-                    }
-                }
-                Err(_) if !complete => summary.truncated_last_line = true,
-                Err(error) => {
-                    summary.malformed += 1;
-                    if summary.malformed_lines.len() < MALFORMED_KEPT {
-                        summary.malformed_lines.push(Malformed { source: name.clone(), line: number, error });
-                    }
-                }
-            }
-        }
-    }
-    if !failed.get() {
-        reassembler.finish(&mut emit);
-    }
+    let keep = |record: &Record<'_>| query.in_time(record.stamp.sec);
+    let mut summary = read_events(sources, EndRules::Ausearch, options.eoe_timeout, &keep, &mut emit)?;
     if let Some(e) = write_error {
         return Err(EventsError::Write(e));
     }
     out.write_all(&buf).and_then(|()| out.flush()).map_err(EventsError::Write)?;
-    summary.events = events;
     summary.selected = selected;
     Ok(summary)
 }

@@ -57,6 +57,11 @@ pub struct Shape {
     pub nodes: bool,
     pub enriched: bool,
     pub malformed: bool,
+    /// What aureport's reports read beyond ausearch's selectors: an old kernel's PATH
+    /// ending in `nametype=PARENT`, several items, unix and inet SOCKADDRs, a SYSCALL
+    /// without `exe=` (aureport drops its event), hex `comm`, USER_LOGINs from a host,
+    /// CONFIG_CHANGE rule loads with `res=0`. Off: the logs stay as they were.
+    pub extras: bool,
 }
 
 const START: u64 = 1_700_000_000;
@@ -68,14 +73,23 @@ fn event_lines(rng: &mut Rng, shape: &Shape, node: &str, sec: u64, msec: u64, se
     let enrich = |text: &str| if shape.enriched { format!("\x1d{text}") } else { String::new() };
     match rng.below(10) {
         0 => {
-            let kind = rng.pick(&["USER_START", "USER_END", "CRED_ACQ", "USER_CMD", "USER_AUTH", "SERVICE_START"]);
+            let kind = if shape.extras {
+                rng.pick(&["USER_START", "USER_LOGIN", "CRED_ACQ", "USER_CMD", "USER_AUTH", "SERVICE_START"])
+            } else {
+                rng.pick(&["USER_START", "USER_END", "CRED_ACQ", "USER_CMD", "USER_AUTH", "SERVICE_START"])
+            };
             let res = rng.pick(&["success", "failed"]);
             let exe = rng.pick(&["\"/usr/bin/sudo\"", "\"/usr/sbin/sshd\"", "2F7573722F62696E2F646F636B6572"]);
             let uid = rng.pick(&["0", "1000"]);
+            let (host, addr, terminal) = if shape.extras {
+                (rng.pick(&["?", "web1", "?"]), rng.pick(&["?", "10.0.0.7"]), rng.pick(&["/dev/pts/0", "ssh", "cron"]))
+            } else {
+                ("?".to_string(), "?".to_string(), "/dev/pts/0".to_string())
+            };
             vec![line(
                 &kind,
                 format!(
-                    "pid={} uid={uid} auid=1000 ses=3 subj=unconfined msg='op=PAM:session_open grantors=pam_unix acct=\"root\" exe={exe} hostname=? addr=? terminal=/dev/pts/0 res={res}'{}",
+                    "pid={} uid={uid} auid=1000 ses=3 subj=unconfined msg='op=PAM:session_open grantors=pam_unix acct=\"root\" exe={exe} hostname={host} addr={addr} terminal={terminal} res={res}'{}",
                     100 + rng.below(5),
                     enrich("UID=\"root\" AUID=\"alice\"")
                 ),
@@ -121,7 +135,9 @@ fn event_lines(rng: &mut Rng, shape: &Shape, node: &str, sec: u64, msec: u64, se
             let exit = if ok { "0".to_string() } else { rng.pick(&["-13", "-2", "-1"]) };
             let key = rng.pick(&["\"docker\"", "\"dockerd\"", "(null)", "\"containerd\"", &hex(b"docker\x01containerd"), &hex(b"runc\x01x")]);
             let exe = rng.pick(&["\"/usr/bin/dockerd\"", "\"/usr/bin/cat\"", "\"/usr/bin/containerd\"", &hex(b"/tmp/my tool")]);
-            let items = rng.below(3);
+            let items = if shape.extras { rng.below(4) } else { rng.below(3) };
+            let comm = if shape.extras && rng.below(6) == 0 { hex(b"my comm") } else { "\"x\"".to_string() };
+            let exe_field = if shape.extras && rng.below(25) == 0 { String::new() } else { format!(" exe={exe}") };
             let mut lines = Vec::new();
             if rng.below(8) == 0 {
                 lines.push(line(
@@ -138,7 +154,7 @@ fn event_lines(rng: &mut Rng, shape: &Shape, node: &str, sec: u64, msec: u64, se
             lines.push(line(
                 "SYSCALL",
                 format!(
-                    "arch=c000003e syscall={nr} success={} exit={exit} a0=ffffff9c a1=7ffd1 a2=0 a3=0 items={items} ppid=1 pid={} auid={} uid={} gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=3 comm=\"x\" exe={exe} subj=unconfined key={key}{}",
+                    "arch=c000003e syscall={nr} success={} exit={exit} a0=ffffff9c a1=7ffd1 a2=0 a3=0 items={items} ppid=1 pid={} auid={} uid={} gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=3 comm={comm}{exe_field} subj=unconfined key={key}{}",
                     if ok { "yes" } else { "no" },
                     200 + rng.below(8),
                     rng.pick(&["0", "1000", "4294967295"]),
@@ -150,6 +166,16 @@ fn event_lines(rng: &mut Rng, shape: &Shape, node: &str, sec: u64, msec: u64, se
                 lines.push(line("EXECVE", format!("argc=2 a0=\"cat\" a1={}", hex(b"/etc/docker/my file"))));
             }
             lines.push(line("CWD", format!("cwd={}", rng.pick(&["\"/root\"", "\"/etc/docker\"", &hex(b"/home/a b")]))));
+            if shape.extras && rng.below(5) == 0 {
+                let saddr = rng.pick(&[
+                    // AF_UNIX /run/docker.sock, an abstract name, AF_INET 127.0.0.1:80, AF_INET6 ::1.
+                    &hex(b"\x01\x00/run/docker.sock\x00"),
+                    &hex(b"\x01\x00\x00abstract"),
+                    "020000507F0000010000000000000000",
+                    "0A000050000000000000000000000000000000000000000100000000",
+                ]);
+                lines.push(line("SOCKADDR", format!("saddr={saddr}")));
+            }
             for item in 0..items {
                 let name = rng.pick(&[
                     "\"/etc/docker/daemon.json\"",
@@ -159,6 +185,14 @@ fn event_lines(rng: &mut Rng, shape: &Shape, node: &str, sec: u64, msec: u64, se
                     "(null)",
                     &hex(b"/tmp/a b.txt"),
                 ]);
+                if shape.extras && item == 0 && items > 1 && rng.below(2) == 0 {
+                    // An old kernel's parent entry: nametype last on the line.
+                    lines.push(line(
+                        "PATH",
+                        format!("item={item} name=\"/etc/\" inode=12 dev=fd:00 mode=040755 ouid=0 ogid=0 rdev=00:00 nametype=PARENT"),
+                    ));
+                    continue;
+                }
                 lines.push(line(
                     "PATH",
                     format!(
@@ -292,10 +326,28 @@ const SELECTIONS: &[(&[&str], &[&str])] = &[
 ];
 
 const SHAPES: &[Shape] = &[
-    Shape { seed: 1, events: 1500, width: 3, gap_ms: 40, nodes: false, enriched: false, malformed: false },
-    Shape { seed: 2, events: 1500, width: 8, gap_ms: 5, nodes: true, enriched: false, malformed: true },
-    Shape { seed: 3, events: 1500, width: 4, gap_ms: 400, nodes: false, enriched: true, malformed: false },
-    Shape { seed: 4, events: 3000, width: 12, gap_ms: 1, nodes: true, enriched: true, malformed: true },
+    Shape {
+        seed: 1,
+        events: 1500,
+        width: 3,
+        gap_ms: 40,
+        nodes: false,
+        enriched: false,
+        malformed: false,
+        extras: false,
+    },
+    Shape { seed: 2, events: 1500, width: 8, gap_ms: 5, nodes: true, enriched: false, malformed: true, extras: false },
+    Shape {
+        seed: 3,
+        events: 1500,
+        width: 4,
+        gap_ms: 400,
+        nodes: false,
+        enriched: true,
+        malformed: false,
+        extras: false,
+    },
+    Shape { seed: 4, events: 3000, width: 12, gap_ms: 1, nodes: true, enriched: true, malformed: true, extras: false },
 ];
 
 #[test]
@@ -345,8 +397,16 @@ fn rotated_gzipped_and_default_logs_equal_ausearch() {
         return;
     }
     let dir = tempdir();
-    let log =
-        generate(&Shape { seed: 9, events: 3000, width: 6, gap_ms: 20, nodes: false, enriched: true, malformed: true });
+    let log = generate(&Shape {
+        seed: 9,
+        events: 3000,
+        width: 6,
+        gap_ms: 20,
+        nodes: false,
+        enriched: true,
+        malformed: true,
+        extras: false,
+    });
     let lines: Vec<&str> = log.lines().collect();
     let third = lines.len() / 3;
     let parts = [&lines[..third], &lines[third..2 * third], &lines[2 * third..]];
@@ -377,6 +437,7 @@ fn rotated_gzipped_and_default_logs_equal_ausearch() {
         nodes: true,
         enriched: false,
         malformed: true,
+        extras: false,
     });
     std::fs::write(&whole, raw.trim_end_matches('\n')).unwrap();
     let (plain_s, root_s, log_dir) =
@@ -557,10 +618,10 @@ fn time_keywords_equal_ausearch_in_several_zones() {
 
 /// One event of the Docker-selection log: its lines (EOE last), and whether `--control
 /// 1.1.18` and the default selection keep it.
-struct Planted {
-    lines: Vec<String>,
-    runc: bool,
-    docker: bool,
+pub struct Planted {
+    pub lines: Vec<String>,
+    pub runc: bool,
+    pub docker: bool,
 }
 
 fn planted(serial: u64, key: &str, cwd: &str, name: &str, runc: bool, docker: bool) -> Planted {
@@ -580,7 +641,7 @@ fn planted(serial: u64, key: &str, cwd: &str, name: &str, runc: bool, docker: bo
 /// A root with runc in /usr/sbin and its /usr/bin link (Debian's layout), containerd's
 /// unit, a rules.d file keying runc `runc-exec`, and a log of events on runc by both
 /// names, on /etc/passwd with several keys and under /etc/docker.
-fn docker_selection_root() -> (PathBuf, Vec<Planted>) {
+pub fn docker_selection_root() -> (PathBuf, Vec<Planted>) {
     let root = tempdir();
     let write = |path: &str, text: &str| {
         let file = root.join(path);

@@ -159,8 +159,9 @@ fn fix_write_writes_only_its_file() {
     assert!(!log.contains("socket(AF_NETLINK"), "--write with --rules opened the audit socket");
 }
 
-/// `events` reads logs with no capability at all: every capability is dropped before the
-/// first log is opened, the audit socket is never opened, nothing is executed or written.
+/// `events` and `report` read logs with no capability at all: every capability is
+/// dropped before the first log is opened, the audit socket is never opened, nothing is
+/// executed or written.
 #[test]
 fn events_drops_every_capability_before_opening_a_log() {
     if !util::is_root() {
@@ -174,6 +175,8 @@ fn events_drops_every_capability_before_opening_a_log() {
     for args in [
         &["events", "--input", log, "-k", "docker"][..],
         &["events", "--input", log, "--format", "json", "-k", "nothing"],
+        &["report", "--input", log, "--key", "--summary"],
+        &["report", "--input", log, "--exe", "--format", "json"],
     ] {
         let trace = strace(args);
         assert_least_privilege(args, &trace, false);
