@@ -12,4 +12,5 @@ mod fix;
 mod load;
 mod oracle;
 mod privileges;
+mod real_logs;
 mod util;
