@@ -828,7 +828,7 @@ run dockaudit status
         assert_eq!(sc.steps[3], Step::WaitLog { text: "type=EOE".into(), seconds: 5 });
         assert_eq!(sc.steps[4], Step::ExportLog("raw-6.1".into()));
         assert!(parse("f", "scenario a\nauditd raw flush\nrun x\n").is_err());
-        assert_eq!(parse("f", "scenario a\nauditd stop\nrun x\n").unwrap()[0].steps, [Step::AuditdStop]);
+        assert_eq!(parse("f", "scenario a\nauditd stop\nrun x\n").unwrap()[0].steps[0], Step::AuditdStop);
         assert!(parse("f", "scenario a\nchmod 9 /x\nrun x\n").is_err());
         assert!(parse("f", "scenario a\nexport-log a/b\nrun x\n").is_err());
         assert!(auditd_conf(false, &[]).starts_with("log_format = RAW\n"));
