@@ -299,8 +299,26 @@ fn interpret_output_equals_ausearch_i() {
         logs.push(file);
     }
     for shape in [
-        Shape { seed: 21, events: 1000, width: 4, gap_ms: 40, nodes: true, enriched: false, malformed: false },
-        Shape { seed: 22, events: 1000, width: 8, gap_ms: 5, nodes: false, enriched: true, malformed: true },
+        Shape {
+            seed: 21,
+            events: 1000,
+            width: 4,
+            gap_ms: 40,
+            nodes: true,
+            enriched: false,
+            malformed: false,
+            extras: false,
+        },
+        Shape {
+            seed: 22,
+            events: 1000,
+            width: 8,
+            gap_ms: 5,
+            nodes: false,
+            enriched: true,
+            malformed: true,
+            extras: false,
+        },
     ] {
         let file = dir.join(format!("raw-{}.log", shape.seed));
         std::fs::write(&file, generate(&shape)).unwrap();

@@ -14,5 +14,6 @@ mod interpret;
 mod load;
 mod oracle;
 mod privileges;
+mod real_logs;
 mod report;
 mod util;

@@ -121,6 +121,7 @@ mod tests {
                 Case { name: "c".into(), status: Status::Skip("later".into()), seconds: 0.0, output: String::new() },
             ],
             boot_errors: vec![],
+            files: vec![],
             console_tail: String::new(),
         };
         let x = render(&[r]);

@@ -1,4 +1,4 @@
-//! Host tools vm-test needs, the static builds, and the files of auditctl.
+//! Host tools vm-test needs, the static builds, and the files of the audit tools the guests run.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -140,25 +140,38 @@ pub fn is_static(path: &Path) -> XResult<bool> {
     Ok(true)
 }
 
-/// auditctl and every shared object it loads (with the dynamic loader), as
-/// (path on the host, path in the guest). Paths in the guest are the ones
-/// ldd prints, so the loader finds them where it looks on the host.
-pub fn auditctl_files() -> XResult<Vec<(PathBuf, String)>> {
-    let auditctl = auditctl_path().ok_or("auditctl is not installed (apt-get install auditd)")?;
-    let out = run_checked(Command::new("ldd").arg(&auditctl))?;
-    let mut files = vec![(auditctl, "/sbin/auditctl".to_string())];
-    for line in out.lines() {
-        let line = line.trim();
-        if line.contains("not found") {
-            return Err(format!("ldd auditctl: {line}"));
-        }
-        // "libx.so.1 => /lib/x/libx.so.1 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
-        let path = match line.split_once("=>") {
-            Some((_, r)) => r.split_whitespace().next().unwrap_or(""),
-            None => line.split_whitespace().next().unwrap_or(""),
-        };
-        if path.starts_with('/') {
-            files.push((PathBuf::from(path), path.to_string()));
+/// The audit tools copied into the guests: auditctl (the oracle of the rule
+/// scenarios), the real auditd and the log oracles ausearch and aureport, all
+/// from Debian's auditd package, put in the guest's /sbin.
+pub const GUEST_AUDIT_TOOLS: [&str; 4] = ["auditctl", "auditd", "ausearch", "aureport"];
+
+/// The audit tools and every shared object they load (with the dynamic
+/// loader), as (path on the host, path in the guest), each file once. Paths
+/// in the guest are the ones ldd prints, so the loader finds them where it
+/// looks on the host.
+pub fn audit_tool_files() -> XResult<Vec<(PathBuf, String)>> {
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    for tool in GUEST_AUDIT_TOOLS {
+        let path = ["/sbin", "/usr/sbin"]
+            .iter()
+            .map(|d| Path::new(d).join(tool))
+            .find(|p| p.is_file())
+            .ok_or_else(|| format!("{tool} is not installed (apt-get install auditd)"))?;
+        let out = run_checked(Command::new("ldd").arg(&path))?;
+        files.push((path, format!("/sbin/{tool}")));
+        for line in out.lines() {
+            let line = line.trim();
+            if line.contains("not found") {
+                return Err(format!("ldd {tool}: {line}"));
+            }
+            // "libx.so.1 => /lib/x/libx.so.1 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
+            let lib = match line.split_once("=>") {
+                Some((_, r)) => r.split_whitespace().next().unwrap_or(""),
+                None => line.split_whitespace().next().unwrap_or(""),
+            };
+            if lib.starts_with('/') && !files.iter().any(|(_, g)| g == lib) {
+                files.push((PathBuf::from(lib), lib.to_string()));
+            }
         }
     }
     Ok(files)

@@ -166,13 +166,30 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
 fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, plan: &[Scenario]) -> XResult<()> {
     let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
     let mut c = Cpio::new();
-    let mut dirs: Vec<String> =
-        ["dev", "proc", "sys", "tmp", "bin", "sbin", "etc", "root", "run", "var", "vm-tests", "vm-tests/scenarios"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-    let auditctl = tools::auditctl_files()?;
-    for (_, guest) in &auditctl {
+    let mut dirs: Vec<String> = [
+        "dev",
+        "proc",
+        "sys",
+        "tmp",
+        "bin",
+        "sbin",
+        "etc",
+        "etc/audit",
+        "etc/audit/plugins.d",
+        "root",
+        "run",
+        "var",
+        "var/log",
+        "var/log/audit",
+        "var/run",
+        "vm-tests",
+        "vm-tests/scenarios",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let tools = tools::audit_tool_files()?;
+    for (_, guest) in &tools {
         let mut p = Path::new(guest).parent();
         while let Some(d) = p {
             let s = d.to_string_lossy().trim_start_matches('/').to_string();
@@ -190,7 +207,7 @@ fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, pl
     c.char_dev("dev/null", 0o666, 1, 3);
     c.file("init", 0o755, &read(init)?);
     c.file("bin/dockaudit", 0o755, &read(dockaudit)?);
-    for (host, guest) in &auditctl {
+    for (host, guest) in &tools {
         c.file(guest, 0o755, &read(host)?);
     }
     c.file("etc/passwd", 0o644, b"root:x:0:0:root:/root:/bin/false\nchrony:x:101:101:chrony:/tmp:/bin/false\nuser:x:1000:1000:user:/tmp:/bin/false\n");
@@ -272,6 +289,8 @@ pub struct BootResult {
     pub cases: Vec<Case>,
     /// Whole-boot failures: panic, timeout, missing DONE, duplicated markers...
     pub boot_errors: Vec<String>,
+    /// Files the guest printed (`export-log`): name and bytes.
+    pub files: Vec<(String, Vec<u8>)>,
     pub console_tail: String,
 }
 
@@ -279,6 +298,7 @@ pub struct BootResult {
 fn merge(mut first: BootResult, next: BootResult, cmdline: &[String]) -> BootResult {
     first.seconds += next.seconds;
     first.cases.extend(next.cases);
+    first.files.extend(next.files);
     let with = cmdline.join(" ");
     first.boot_errors.extend(next.boot_errors.iter().map(|e| format!("boot with `{with}`: {e}")));
     if !next.boot_errors.is_empty() {
@@ -333,6 +353,7 @@ fn boot(
         seconds: 0.0,
         cases: Vec::new(),
         boot_errors: Vec::new(),
+        files: Vec::new(),
         console_tail: String::new(),
     };
     let mut child = match cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn() {
@@ -392,8 +413,18 @@ fn boot(
     } else if let Some(s) = status.filter(|s| !s.success()) {
         result.boot_errors.push(format!("QEMU exited with {s}"));
     }
-    let r = finish(result, names, &lines, Some(timed_out));
+    let mut r = finish(result, names, &lines, Some(timed_out));
     eprintln!("vm-test: {label}: console log in {}", log_path.display());
+    if !r.files.is_empty() {
+        let dir = logs.join(k.label.replace('/', "_"));
+        let written = std::fs::create_dir_all(&dir).and_then(|_| {
+            r.files.iter().try_for_each(|(name, body)| std::fs::write(dir.join(format!("{name}.log")), body))
+        });
+        match written {
+            Ok(()) => eprintln!("vm-test: {label}: {} exported log(s) in {}", r.files.len(), dir.display()),
+            Err(e) => r.boot_errors.push(format!("writing the exported logs to {}: {e}", dir.display())),
+        }
+    }
     r
 }
 
@@ -404,11 +435,28 @@ fn finish(mut r: BootResult, names: &[String], lines: &[(f64, String)], timed_ou
     let mut done = false;
     let mut booted = false;
     let mut panic_line = None;
+    // Files being printed (`export-log`): name -> base64 so far.
+    let mut files: Vec<(String, String)> = Vec::new();
     for (t, line) in lines {
         let l = line.trim();
         // Markers may be preceded by kernel output on the same line.
         let at = |m: &str| l.find(m).map(|i| &l[i + m.len()..]);
-        if let Some(rest) = at(marker::BOOT) {
+        if let Some(rest) = at(marker::FILE_END) {
+            let (name, size) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
+            let text = files.iter().position(|(n, _)| n == name).map(|i| files.remove(i).1).unwrap_or_default();
+            match vm_scenario::b64::decode(&text) {
+                Some(body) if size.parse() == Ok(body.len()) => r.files.push((name.to_string(), body)),
+                _ => {
+                    r.boot_errors.push(format!("exported file {name}: garbled on the console (expected {size} bytes)"))
+                }
+            }
+        } else if let Some(rest) = at(marker::FILE) {
+            let (name, chunk) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
+            match files.iter_mut().find(|(n, _)| n == name) {
+                Some((_, text)) => text.push_str(chunk),
+                None => files.push((name.to_string(), chunk.to_string())),
+            }
+        } else if let Some(rest) = at(marker::BOOT) {
             booted = true;
             if !rest.trim().is_empty() {
                 r.release = rest.trim().to_string();
@@ -553,6 +601,7 @@ mod tests {
             seconds: 0.0,
             cases: vec![],
             boot_errors: vec![],
+            files: vec![],
             console_tail: String::new(),
         }
     }
@@ -604,6 +653,23 @@ mod tests {
             r.boot_errors
         );
         assert_eq!(r.cases[0].status, Status::Missing);
+    }
+
+    #[test]
+    fn exported_files_are_decoded_and_kept_out_of_the_output() {
+        let body = b"type=EOE msg=audit(1.2:3): \x1dX\n".repeat(5);
+        let text = vm_scenario::b64::encode(&body);
+        let (a, b) = text.split_at(40);
+        let log = format!(
+            "DOCKAUDIT-BOOT x\nDOCKAUDIT-START a\nDOCKAUDIT-FILE raw {a}\n[  1.0] DOCKAUDIT-FILE raw {b}\n\
+             DOCKAUDIT-FILE-END raw {}\nDOCKAUDIT-FILE cut QUJD\nDOCKAUDIT-FILE-END cut 4\n\
+             DOCKAUDIT-RESULT a PASS 1ms\nDOCKAUDIT-DONE\n",
+            body.len()
+        );
+        let r = finish(br(), &names(&["a"]), &lines(&log), Some(false));
+        assert_eq!(r.files, [("raw".to_string(), body)]);
+        assert!(r.boot_errors.iter().any(|e| e.contains("exported file cut")), "{:?}", r.boot_errors);
+        assert_eq!(r.cases[0].output, "");
     }
 
     #[derive(clap::Parser)]

@@ -10,7 +10,13 @@
 //! The same binary is also a helper the init calls for itself:
 //! `/init wrap [as=UID] [drop=CAPS] [ns=pid|user] -- PROGRAM ARGS...` runs a
 //! program under those conditions, and `/init events N PATH` opens PATH N
-//! times (PID 1 itself is never audited: it predates `auditctl -e 1`).
+//! times, `/init touch PATH` writes to it, `/init chmod MODE PATH` changes its
+//! mode (PID 1 itself is never audited: it predates `auditctl -e 1`).
+//!
+//! The initramfs also holds Debian's `auditd`, `ausearch` and `aureport` in
+//! /sbin (the `auditd` step, `auditd.rs`).
+
+mod auditd;
 
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -23,6 +29,8 @@ use std::time::{Duration, Instant};
 use vm_scenario::{marker, ExitExpect, Expect, Namespace, Run, RunOpts, Scenario, Step};
 
 const AUDITCTL: &str = "/sbin/auditctl";
+const AUSEARCH: &str = "/sbin/ausearch";
+const AUREPORT: &str = "/sbin/aureport";
 const DOCKAUDIT: &str = "/bin/dockaudit";
 /// A command still running after this long is killed and its scenario fails.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(240);
@@ -34,7 +42,10 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("wrap") => wrap_main(&args[2..]),
         Some("events") => events_main(&args[2..]),
+        Some("touch") => auditd::touch_main(&args[2..]),
+        Some("chmod") => auditd::chmod_main(&args[2..]),
         Some("auditd") => auditd_main(),
+        Some("forget-auditd") => forget_auditd_main(),
         // A stand-in for a daemon (the `process` step): named after the file it runs from.
         Some("idle") => loop {
             std::thread::sleep(Duration::from_secs(3600));
@@ -119,8 +130,10 @@ struct Guest {
     daemon: Option<std::process::Child>,
     /// The `process` steps' processes, killed when their scenario ends.
     processes: Vec<std::process::Child>,
-    /// Answers of `dockaudit WORD --help`, by WORD.
-    has_subcommand: HashMap<String, bool>,
+    /// The `auditd` step's real daemon, stopped when its scenario ends.
+    auditd: Option<auditd::Auditd>,
+    /// Answers of `dockaudit WORDS... --help`, by WORDS.
+    has_subcommand: HashMap<Vec<String>, bool>,
     /// The `soon` steps' commands, waited for when their scenario ends.
     soon: Vec<std::thread::JoinHandle<()>>,
 }
@@ -140,15 +153,28 @@ fn run_plan(plan: &[Scenario]) {
         }
     };
     say(&format!("guest-init: audit status at boot: {:?}", baseline));
-    let mut g =
-        Guest { baseline, daemon: None, processes: Vec::new(), has_subcommand: HashMap::new(), soon: Vec::new() };
+    let mut g = Guest {
+        baseline,
+        daemon: None,
+        processes: Vec::new(),
+        auditd: None,
+        has_subcommand: HashMap::new(),
+        soon: Vec::new(),
+    };
     for sc in plan {
         say(&format!("{} {}", marker::START, sc.name));
         let t0 = Instant::now();
         let mut created = Vec::new();
-        let verdict = g.scenario(sc, &mut created);
+        let mut verdict = g.scenario(sc, &mut created);
         for soon in g.soon.drain(..) {
             let _ = soon.join();
+        }
+        let stopped = g.auditd.take().map_or(Ok(()), |mut d| d.stop().and_then(|_| d.remove_log()));
+        if let Err(e) = stopped {
+            verdict = match verdict {
+                Verdict::Fail(why) => Verdict::Fail(format!("{why}stopping auditd: {e}\n")),
+                _ => Verdict::Fail(format!("stopping auditd: {e}\n")),
+            };
         }
         for mut child in g.daemon.take().into_iter().chain(g.processes.drain(..)) {
             let _ = child.kill();
@@ -185,6 +211,12 @@ enum Verdict {
     Fail(String),
 }
 
+/// The audit daemon's pid the kernel reports (`auditctl -s`), 0 for none.
+fn audit_pid() -> Option<u32> {
+    let o = command(&[AUDITCTL, "-s"], &RunOpts::default()).ok()?;
+    parse_status(&o.stdout).get("pid")?.parse().ok()
+}
+
 fn parse_status(text: &str) -> HashMap<String, String> {
     text.lines().filter_map(|l| l.split_once(' ')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
@@ -193,6 +225,8 @@ fn resolve(prog: &str) -> String {
     match prog {
         "dockaudit" => DOCKAUDIT.to_string(),
         "auditctl" => AUDITCTL.to_string(),
+        "ausearch" => AUSEARCH.to_string(),
+        "aureport" => AUREPORT.to_string(),
         p => p.to_string(),
     }
 }
@@ -205,13 +239,20 @@ impl Guest {
                 return Verdict::Skip(format!("needs kernel {maj}.{min} or newer"));
             }
         }
-        for word in &sc.requires {
-            let has = *self.has_subcommand.entry(word.clone()).or_insert_with(|| {
-                matches!(command(&[DOCKAUDIT, word, "--help"], &RunOpts::default()),
+        let needs = sc.requires.iter().map(|w| vec![w.clone()]).chain(sc.requires_args.iter().cloned());
+        for words in needs {
+            let has = *self.has_subcommand.entry(words.clone()).or_insert_with(|| {
+                let mut argv = vec![DOCKAUDIT];
+                argv.extend(words.iter().map(String::as_str));
+                argv.push("--help");
+                matches!(command(&argv, &RunOpts::default()),
                          Ok(o) if o.code == 0 && !o.stdout.trim().is_empty())
             });
             if !has {
-                return Verdict::Skip(format!("dockaudit has no `{word}` subcommand yet"));
+                return Verdict::Skip(match &words[..] {
+                    [word] => format!("dockaudit has no `{word}` subcommand yet"),
+                    _ => format!("dockaudit does not take `{}` yet", words.join(" ")),
+                });
             }
         }
         if let Err(e) = self.reset() {
@@ -253,6 +294,29 @@ impl Guest {
                     }));
                     Ok(())
                 }
+                Step::Touch(path) => {
+                    if !Path::new(path).exists() {
+                        created.push(PathBuf::from(path));
+                    }
+                    setup_cmd("/init", &["touch".into(), path.clone()])
+                }
+                Step::Chmod { mode, path } => setup_cmd("/init", &["chmod".into(), mode.clone(), path.clone()]),
+                Step::Auditd { enriched, settings } => match (&self.auditd, &self.daemon) {
+                    (None, None) => auditd::start(*enriched, settings).map(|d| self.auditd = Some(d)),
+                    _ => Err("an audit daemon already runs in this scenario".into()),
+                },
+                Step::AuditdStop => match self.auditd.as_mut() {
+                    Some(d) => d.stop(),
+                    None => Err("`auditd stop` needs an `auditd` step before it".into()),
+                },
+                Step::WaitLog { text, seconds } => match &self.auditd {
+                    Some(d) => auditd::wait_log(&d.log, text, *seconds),
+                    None => Err("`wait-log` needs an `auditd` step before it".into()),
+                },
+                Step::ExportLog(name) => match &self.auditd {
+                    Some(d) => auditd::export_log(&d.log, name),
+                    None => Err("`export-log` needs an `auditd` step before it".into()),
+                },
                 Step::Run(run) => {
                     let (ok, text) = check_run(run, &saved);
                     report.push_str(&text);
@@ -287,6 +351,9 @@ impl Guest {
 
     /// Start `/init auditd` and wait until the kernel reports its pid.
     fn start_daemon(&mut self) -> Result<(), String> {
+        if self.auditd.is_some() {
+            return Err("the `auditd` step's daemon already runs in this scenario".into());
+        }
         let child = Command::new("/init")
             .arg("auditd")
             .stdin(Stdio::null())
@@ -770,17 +837,18 @@ fn become_uid(u: u32) {
     }
 }
 
-/// `/init auditd`: the least an audit daemon does. Registers its pid with
-/// AUDIT_SET (mask AUDIT_STATUS_PID) and reads and drops every record the
-/// kernel sends, until it is killed.
-fn auditd_main() -> ! {
-    // SAFETY: sendto and recv get pointers to `msg`, `addr` and `buf`, live locals, with
-    // their true lengths, so the kernel reads and writes only inside them; sockaddr_nl
-    // is plain integers, for which all-zero bytes are a valid value (std::mem::zeroed).
+/// Open a NETLINK_AUDIT socket and send AUDIT_SET (mask AUDIT_STATUS_PID) with
+/// `pid`: our own pid registers us as the audit daemon, 0 unregisters the
+/// daemon (the kernel allows that to anyone once it finds the daemon dead).
+/// Returns the socket.
+fn audit_set_pid(pid: u32) -> i32 {
+    // SAFETY: sendto gets pointers to `msg` and `addr`, live locals, with their true
+    // lengths, so the kernel reads only inside them; sockaddr_nl is plain integers,
+    // for which all-zero bytes are a valid value (std::mem::zeroed).
     unsafe {
         let fd = libc::socket(libc::AF_NETLINK, libc::SOCK_RAW | libc::SOCK_CLOEXEC, 9 /* NETLINK_AUDIT */);
         if fd < 0 {
-            die(format!("auditd: socket: {}", std::io::Error::last_os_error()));
+            die(format!("socket(NETLINK_AUDIT): {}", std::io::Error::last_os_error()));
         }
         // nlmsghdr (16 bytes) + struct audit_status (11 u32).
         let mut msg = [0u8; 16 + 44];
@@ -790,7 +858,7 @@ fn auditd_main() -> ! {
         msg[6..8].copy_from_slice(&((libc::NLM_F_REQUEST | libc::NLM_F_ACK) as u16).to_ne_bytes());
         msg[8..12].copy_from_slice(&1u32.to_ne_bytes());
         msg[16..20].copy_from_slice(&4u32.to_ne_bytes()); // mask: AUDIT_STATUS_PID
-        msg[28..32].copy_from_slice(&(libc::getpid() as u32).to_ne_bytes()); // pid
+        msg[28..32].copy_from_slice(&pid.to_ne_bytes()); // pid
         let mut addr: libc::sockaddr_nl = std::mem::zeroed();
         addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
         let sent = libc::sendto(
@@ -802,17 +870,37 @@ fn auditd_main() -> ! {
             std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
         );
         if sent < 0 {
-            die(format!("auditd: AUDIT_SET: {}", std::io::Error::last_os_error()));
+            die(format!("AUDIT_SET pid {pid}: {}", std::io::Error::last_os_error()));
         }
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), 0);
-            if n < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
-                // ENOBUFS and the like: keep reading, as auditd does.
-                std::thread::sleep(Duration::from_millis(1));
-            }
+        fd
+    }
+}
+
+/// `/init auditd`: the least an audit daemon does. Registers its pid with
+/// AUDIT_SET (mask AUDIT_STATUS_PID) and reads and drops every record the
+/// kernel sends, until it is killed.
+fn auditd_main() -> ! {
+    let fd = audit_set_pid(std::process::id());
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        // SAFETY: recv writes at most buf.len() bytes into `buf`, a live Vec.
+        let n = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), 0) };
+        if n < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            // ENOBUFS and the like: keep reading, as auditd does.
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
+}
+
+/// `/init forget-auditd`: AUDIT_SET pid 0, then read the kernel's answer. Before it
+/// answers, the kernel tests the registered daemon's socket and, finding it gone,
+/// forgets the daemon; its answer (EACCES) only says we are not that daemon.
+fn forget_auditd_main() -> ! {
+    let fd = audit_set_pid(0);
+    let mut buf = [0u8; 1024];
+    // SAFETY: recv writes at most buf.len() bytes into `buf`, a live array.
+    unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), 0) };
+    std::process::exit(0)
 }
 
 /// `/init events N PATH`: open and close PATH N times.

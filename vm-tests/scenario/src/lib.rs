@@ -25,6 +25,11 @@ pub struct Scenario {
     /// guest skips the scenario (SKIP, not PASS) when `dockaudit WORD --help`
     /// fails, so scenarios can be written before the subcommand lands.
     pub requires: Vec<String>,
+    /// `requires-args WORDS...`: dockaudit arguments this scenario needs; the
+    /// guest skips it while `dockaudit WORDS... --help` fails or prints
+    /// nothing (clap rejects an unknown flag or value before it reads
+    /// `--help`), so scenarios can use a flag or a value before it lands.
+    pub requires_args: Vec<Vec<String>>,
     /// `min-kernel X.Y`: SKIP on older kernels (for features they lack).
     pub min_kernel: Option<(u32, u32)>,
     /// `kernel-cmdline WORDS...`: extra kernel command line words. Scenarios
@@ -67,8 +72,80 @@ pub enum Step {
     /// `dockaudit events --follow` sees what it does); its exit status is not
     /// checked, and the scenario waits for it before it ends.
     Soon { ms: u64, argv: Vec<String> },
+    /// `touch PATH`: from a child process, open PATH for writing (created
+    /// when missing, mode 0644) and append a line.
+    Touch(String),
+    /// `chmod MODE PATH`: chmod PATH to octal MODE from a child process.
+    Chmod { mode: String, path: String },
+    /// `auditd [raw|enriched] [KEY=VALUE...]`: write /etc/audit/auditd.conf
+    /// and start the real `/sbin/auditd -n` until the scenario ends.
+    Auditd { enriched: bool, settings: Vec<(String, String)> },
+    /// `auditd stop`: stop that daemon now (SIGTERM, wait, the kernel forgets its
+    /// pid); its log stays until the scenario ends, complete with DAEMON_END.
+    AuditdStop,
+    /// `wait-log TEXT [SECONDS]`: wait until a line of the audit log contains
+    /// TEXT and the log stopped growing (default 10 s).
+    WaitLog { text: String, seconds: u32 },
+    /// `export-log NAME`: print the audit log on the console (base64, between
+    /// `marker::FILE` lines); xtask writes it to target/vm/logs/KERNEL/NAME.log.
+    ExportLog(String),
     /// `run [OPTIONS] PROGRAM ARGS...` followed by its `expect` lines.
     Run(Run),
+}
+
+/// Settings of the `auditd` step: the log, flushed on every record (SYNC) so
+/// a scenario can read it while auditd runs, and whatever keeps auditd from
+/// suspending or mailing on a small tmpfs. A step's KEY=VALUE overrides these.
+pub const AUDITD_CONF: &[(&str, &str)] = &[
+    ("local_events", "yes"),
+    ("write_logs", "yes"),
+    ("log_file", AUDIT_LOG),
+    ("log_group", "root"),
+    ("flush", "SYNC"),
+    ("freq", "0"),
+    ("max_log_file", "0"),
+    ("num_logs", "0"),
+    ("priority_boost", "0"),
+    ("name_format", "NONE"),
+    ("max_log_file_action", "IGNORE"),
+    // auditd wants space_left above admin_space_left (MiB).
+    ("space_left", "2"),
+    ("space_left_action", "IGNORE"),
+    ("verify_email", "no"),
+    ("action_mail_acct", "root"),
+    ("admin_space_left", "1"),
+    ("admin_space_left_action", "IGNORE"),
+    ("disk_full_action", "IGNORE"),
+    ("disk_error_action", "IGNORE"),
+    ("use_libwrap", "no"),
+    ("tcp_listen_queue", "5"),
+    ("tcp_max_per_addr", "1"),
+    ("tcp_client_max_idle", "0"),
+    ("transport", "TCP"),
+    ("distribute_network", "no"),
+    ("q_depth", "2000"),
+    ("overflow_action", "IGNORE"),
+    ("max_restarts", "10"),
+    ("plugin_dir", "/etc/audit/plugins.d"),
+    ("end_of_event_timeout", "2"),
+];
+
+/// Where the `auditd` step's daemon writes (`log_file` of AUDITD_CONF).
+pub const AUDIT_LOG: &str = "/var/log/audit/audit.log";
+
+/// The auditd.conf text for `log_format` RAW or ENRICHED with these overrides
+/// (a key not in AUDITD_CONF is added at the end).
+pub fn auditd_conf(enriched: bool, settings: &[(String, String)]) -> String {
+    let mut lines: Vec<(String, String)> =
+        vec![("log_format".into(), if enriched { "ENRICHED" } else { "RAW" }.into())];
+    lines.extend(AUDITD_CONF.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    for (k, v) in settings {
+        match lines.iter_mut().find(|(key, _)| key == k) {
+            Some(l) => l.1 = v.clone(),
+            None => lines.push((k.clone(), v.clone())),
+        }
+    }
+    lines.iter().map(|(k, v)| format!("{k} = {v}\n")).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,6 +327,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 about: String::new(),
                 final_order: None,
                 requires: Vec::new(),
+                requires_args: Vec::new(),
                 min_kernel: None,
                 cmdline: Vec::new(),
                 steps: Vec::new(),
@@ -276,6 +354,57 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
             "requires" => {
                 need("a dockaudit subcommand")?;
                 sc.requires.extend(words()?);
+            }
+            "requires-args" => {
+                need("dockaudit arguments")?;
+                sc.requires_args.push(words()?);
+            }
+            "touch" => {
+                need("a path")?;
+                sc.steps.push(Step::Touch(rest.to_string()));
+            }
+            "chmod" => {
+                let w = words()?;
+                let [mode, path] = &w[..] else {
+                    return Err(err(no, "`chmod` needs an octal mode and a path".into()));
+                };
+                if u32::from_str_radix(mode, 8).is_err() {
+                    return Err(err(no, format!("bad octal mode {mode:?}")));
+                }
+                sc.steps.push(Step::Chmod { mode: mode.clone(), path: path.clone() });
+            }
+            "auditd" if rest == "stop" => sc.steps.push(Step::AuditdStop),
+            "auditd" => {
+                let mut enriched = false;
+                let mut settings = Vec::new();
+                for (i, w) in words()?.into_iter().enumerate() {
+                    match (i, w.as_str()) {
+                        (0, "raw") => enriched = false,
+                        (0, "enriched") => enriched = true,
+                        _ => match w.split_once('=') {
+                            Some((k, v)) if !k.is_empty() && !v.is_empty() => {
+                                settings.push((k.to_string(), v.to_string()))
+                            }
+                            _ => return Err(err(no, format!("`auditd` takes raw|enriched and KEY=VALUE, got {w:?}"))),
+                        },
+                    }
+                }
+                sc.steps.push(Step::Auditd { enriched, settings });
+            }
+            "wait-log" => {
+                let w = words()?;
+                let (text, seconds) = match &w[..] {
+                    [t] => (t.clone(), 10),
+                    [t, s] => (t.clone(), s.parse().map_err(|_| err(no, format!("bad seconds {s:?}")))?),
+                    _ => return Err(err(no, "`wait-log` needs TEXT and optionally SECONDS".into())),
+                };
+                sc.steps.push(Step::WaitLog { text, seconds });
+            }
+            "export-log" => {
+                if !valid_name(rest) {
+                    return Err(err(no, format!("`export-log` needs a name (letters, digits, - _ .), got {rest:?}")));
+                }
+                sc.steps.push(Step::ExportLog(rest.to_string()));
             }
             "min-kernel" => {
                 sc.min_kernel =
@@ -534,6 +663,52 @@ pub mod marker {
     pub const DONE: &str = "DOCKAUDIT-DONE";
     /// `DOCKAUDIT-ERROR <text>`: the guest could not run the plan at all.
     pub const ERROR: &str = "DOCKAUDIT-ERROR";
+    /// `DOCKAUDIT-FILE <name> <base64>`: a piece of a file the guest hands to xtask
+    /// (`export-log`), in order; several lines per file.
+    pub const FILE: &str = "DOCKAUDIT-FILE";
+    /// `DOCKAUDIT-FILE-END <name> <bytes>`: the file is complete and has that size.
+    pub const FILE_END: &str = "DOCKAUDIT-FILE-END";
+}
+
+/// Standard base64 (RFC 4648, padded), for files sent over the console.
+pub mod b64 {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    /// Encode bytes.
+    pub fn encode(data: &[u8]) -> String {
+        let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+        for chunk in data.chunks(3) {
+            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    /// Decode; None on a character outside the alphabet or a bad length.
+    pub fn decode(text: &str) -> Option<Vec<u8>> {
+        let t = text.trim_end_matches('=').as_bytes();
+        if !text.len().is_multiple_of(4) || text.len() - t.len() > 2 {
+            return None;
+        }
+        let mut out = Vec::with_capacity(t.len() * 3 / 4);
+        for chunk in t.chunks(4) {
+            let mut n = 0u32;
+            for (i, c) in chunk.iter().enumerate() {
+                let v = ALPHABET.iter().position(|a| a == c)? as u32;
+                n |= v << (18 - 6 * i);
+            }
+            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            out.extend_from_slice(&bytes[..chunk.len() - 1]);
+        }
+        Some(out)
+    }
 }
 
 #[cfg(test)]
@@ -647,6 +822,42 @@ run dockaudit status
         assert_eq!(sc.steps[2], Step::Save { name: "before".into(), argv: vec!["auditctl".into(), "-l".into()] });
         let Step::Run(r) = &sc.steps[3] else { panic!() };
         assert_eq!(r.expects[0], Expect::StdoutSameAsSaved("before".into()));
+    }
+
+    #[test]
+    fn auditd_steps_and_requires_args() {
+        let text = "scenario a\nrequires-args events --format interpret\nauditd enriched flush=INCREMENTAL_ASYNC name_format=HOSTNAME\n\
+                    touch /etc/docker/x\nchmod 600 /etc/docker/x\nwait-log 'type=EOE' 5\nexport-log raw-6.1\nrun x\n";
+        let sc = &parse("f", text).unwrap()[0];
+        assert_eq!(sc.requires_args, [["events", "--format", "interpret"]]);
+        let Step::Auditd { enriched, settings } = &sc.steps[0] else { panic!() };
+        assert!(*enriched);
+        let conf = auditd_conf(*enriched, settings);
+        assert!(conf.starts_with("log_format = ENRICHED\n"), "{conf}");
+        assert!(conf.contains("\nflush = INCREMENTAL_ASYNC\n") && !conf.contains("flush = SYNC"), "{conf}");
+        assert!(conf.contains("\nname_format = HOSTNAME\n"), "{conf}");
+        assert_eq!(sc.steps[1], Step::Touch("/etc/docker/x".into()));
+        assert_eq!(sc.steps[2], Step::Chmod { mode: "600".into(), path: "/etc/docker/x".into() });
+        assert_eq!(sc.steps[3], Step::WaitLog { text: "type=EOE".into(), seconds: 5 });
+        assert_eq!(sc.steps[4], Step::ExportLog("raw-6.1".into()));
+        assert!(parse("f", "scenario a\nauditd raw flush\nrun x\n").is_err());
+        assert_eq!(parse("f", "scenario a\nauditd stop\nrun x\n").unwrap()[0].steps[0], Step::AuditdStop);
+        assert!(parse("f", "scenario a\nchmod 9 /x\nrun x\n").is_err());
+        assert!(parse("f", "scenario a\nexport-log a/b\nrun x\n").is_err());
+        assert!(auditd_conf(false, &[]).starts_with("log_format = RAW\n"));
+    }
+
+    #[test]
+    fn base64_round_trips() {
+        assert_eq!(b64::encode(b"foobar"), "Zm9vYmFy");
+        assert_eq!(b64::encode(b"fo"), "Zm8=");
+        assert_eq!(b64::encode(b"f"), "Zg==");
+        for n in 0..70u8 {
+            let data: Vec<u8> = (0..n).map(|i| i.wrapping_mul(37) ^ 0x1d).collect();
+            assert_eq!(b64::decode(&b64::encode(&data)).unwrap(), data);
+        }
+        assert_eq!(b64::decode("Zm8"), None);
+        assert_eq!(b64::decode("Zm*="), None);
     }
 
     #[test]
