@@ -16,6 +16,7 @@
 //! The initramfs also holds Debian's `auditd`, `ausearch` and `aureport` in
 //! /sbin (the `auditd` step, `auditd.rs`).
 
+mod accounting;
 mod auditd;
 
 use std::collections::HashMap;
@@ -602,6 +603,10 @@ fn check_run(run: &Run, saved: &HashMap<String, String>) -> (bool, String) {
                 let got = o.stdout.lines().count();
                 (got != *n).then(|| format!("stdout has {got} lines (wanted {n})"))
             }
+            Expect::LossAddsUp(log) => match std::fs::read_to_string(log) {
+                Ok(text) => accounting::loss_adds_up(&o.stdout, &o.stderr, &text).err(),
+                Err(e) => Some(format!("cannot read {log}: {e}")),
+            },
         };
         if let Some(p) = problem {
             problems.push(format!("expect {e}: {p}"));

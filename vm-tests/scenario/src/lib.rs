@@ -203,6 +203,11 @@ pub enum Expect {
     StderrEmpty,
     /// `expect stdout-lines N`: stdout has exactly N lines.
     StdoutLines(usize),
+    /// `expect loss-adds-up LOG`: for a `dockaudit events --follow --all --format raw` run,
+    /// the records it printed plus the records it reported lost (`lost N record(s)` on
+    /// stderr, at least one) equal the records auditd wrote to LOG with a serial between
+    /// the first and the last printed (auditd's own DAEMON_* records aside).
+    LossAddsUp(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,6 +247,7 @@ impl fmt::Display for Expect {
             Expect::StdoutEmpty => write!(f, "stdout-empty"),
             Expect::StderrEmpty => write!(f, "stderr-empty"),
             Expect::StdoutLines(n) => write!(f, "stdout-lines {n}"),
+            Expect::LossAddsUp(log) => write!(f, "loss-adds-up {log}"),
         }
     }
 }
@@ -534,6 +540,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                     ("stderr-contains", t) if !t.is_empty() => Expect::StderrContains(t.to_string()),
                     ("stdout-empty", "") => Expect::StdoutEmpty,
                     ("stderr-empty", "") => Expect::StderrEmpty,
+                    ("loss-adds-up", log) if !log.is_empty() => Expect::LossAddsUp(log.to_string()),
                     ("stdout-lines", n) => {
                         Expect::StdoutLines(n.parse().map_err(|_| err(no, format!("bad line count {n:?}")))?)
                     }

@@ -1,0 +1,81 @@
+//! `expect loss-adds-up LOG`: whether `dockaudit events --follow` accounted for every
+//! record. The truth is the log the real auditd wrote at the same time: it receives the
+//! kernel's records by unicast, with the backlog wait that never drops them, while the
+//! follower reads the multicast copy through a small buffer. Over the serials the follower
+//! printed, the records in the log must be exactly those printed plus those it said it
+//! lost.
+
+use std::collections::BTreeMap;
+
+/// The serial of a log line (`… msg=audit(SEC.MSEC:SERIAL): …`) and whether it is one of
+/// auditd's own records (DAEMON_*, numbered by auditd, not the kernel).
+fn serial_of(line: &str) -> Option<(u64, bool)> {
+    let start = line.find("msg=audit(")? + "msg=audit(".len();
+    let rest = &line[start..];
+    let colon = rest.find(':')?;
+    let close = rest.find(')')?;
+    let serial = rest.get(colon + 1..close)?.parse().ok()?;
+    Some((serial, line.contains("type=DAEMON_")))
+}
+
+/// The sum of `lost N record(s)` on stderr.
+fn reported_lost(stderr: &str) -> u64 {
+    let count = |rest: &str| -> Option<u64> {
+        let (n, rest) = rest.split_once(' ')?;
+        rest.starts_with("record(s)").then(|| n.parse().ok())?
+    };
+    stderr.lines().filter_map(|l| l.strip_prefix("dockaudit: lost ")).filter_map(count).sum()
+}
+
+/// Ok when printed + lost = logged over the printed serials; else what differs.
+pub fn loss_adds_up(stdout: &str, stderr: &str, log: &str) -> Result<(), String> {
+    let mut printed: BTreeMap<u64, u64> = BTreeMap::new();
+    for (serial, _) in stdout.lines().filter_map(serial_of) {
+        *printed.entry(serial).or_default() += 1;
+    }
+    let (Some(&first), Some(&last)) = (printed.keys().next(), printed.keys().next_back()) else {
+        return Err("the follower printed no record".into());
+    };
+    let lost = reported_lost(stderr);
+    if lost == 0 {
+        return Err("no loss was reported: the flood did not overrun the buffer".into());
+    }
+    let mut logged: BTreeMap<u64, u64> = BTreeMap::new();
+    for (serial, daemon) in log.lines().filter_map(serial_of) {
+        if !daemon && (first..=last).contains(&serial) {
+            *logged.entry(serial).or_default() += 1;
+        }
+    }
+    let printed_total: u64 = printed.values().sum();
+    let logged_total: u64 = logged.values().sum();
+    if printed_total + lost == logged_total {
+        return Ok(());
+    }
+    let extra: Vec<u64> =
+        printed.iter().filter(|(s, n)| logged.get(s).is_none_or(|l| l < n)).map(|(s, _)| *s).take(5).collect();
+    Err(format!(
+        "serials {first}..={last}: printed {printed_total} + reported lost {lost} = {} records, the log holds \
+         {logged_total}; printed more than logged at serials {extra:?}",
+        printed_total + lost
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adds_up_over_the_printed_serials_only() {
+        let log = "type=SYSCALL msg=audit(1.000:9): a\n\
+                   type=SYSCALL msg=audit(1.000:10): a\ntype=PATH msg=audit(1.000:10): a\n\
+                   type=SYSCALL msg=audit(1.000:11): a\ntype=PATH msg=audit(1.000:11): a\n\
+                   type=DAEMON_ROTATE msg=audit(1.000:11): a\n\
+                   type=SYSCALL msg=audit(1.000:12): a\n\
+                   type=SYSCALL msg=audit(1.000:13): a\n";
+        let out = "type=SYSCALL msg=audit(1.000:10): a\ntype=PATH msg=audit(1.000:10): a\ntype=SYSCALL msg=audit(1.000:12): a\n";
+        assert_eq!(loss_adds_up(out, "dockaudit: lost 2 record(s): the receive buffer overflowed\n", log), Ok(()));
+        assert!(loss_adds_up(out, "dockaudit: lost 1 record(s): x\n", log).is_err());
+        assert!(loss_adds_up(out, "", log).is_err(), "no loss reported");
+        assert!(loss_adds_up("", "dockaudit: lost 1 record(s): x\n", log).is_err());
+    }
+}
