@@ -4,6 +4,11 @@
 //! separately and exactly). Events finish out of serial order by a little (several CPUs,
 //! a record logged late in a syscall), so a hole is only declared lost once it has stayed
 //! open for the reassembly window.
+//!
+//! A socket overrun leaves a hole too: the records dropped while the socket was full.
+//! Those are already counted, so the hole they leave is not reported again. Which hole
+//! that is: the first to open after the drop is reported, or, when the report comes late
+//! (drops found at a tick while the socket stayed congested), one opened just before it.
 
 use std::collections::BTreeMap;
 
@@ -15,11 +20,14 @@ const MAX_JUMP: u64 = 1 << 20;
 #[derive(Debug, Default)]
 pub struct Gaps {
     max: Option<u64>,
-    /// start → (end inclusive, wall second it opened).
-    holes: BTreeMap<u64, (u64, u64)>,
-    /// After an overrun the next serial starts afresh: what was dropped is counted already.
-    resync: bool,
+    /// start → (end inclusive, wall second it opened, millisecond it opened).
+    holes: BTreeMap<u64, (u64, u64, u64)>,
+    /// Drops were reported and no hole has been laid to them yet.
+    dropped: bool,
 }
+
+/// How long after a hole opens a late drop report still explains it, milliseconds.
+const LATE_REPORT_MS: u64 = 500;
 
 /// Serials declared lost: how many, and the lowest and highest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,39 +41,52 @@ pub struct Lost {
 }
 
 impl Gaps {
-    /// A serial arrived at wall second `now`.
-    pub fn see(&mut self, serial: u64, now: u64) {
+    /// A serial arrived at wall time `now_ms` (milliseconds).
+    pub fn see(&mut self, serial: u64, now_ms: u64) {
         match self.max {
             Some(max) if serial > max => {
-                if serial - max > 1 && serial - max <= MAX_JUMP && !self.resync {
-                    self.holes.insert(max + 1, (serial - 1, now));
+                if serial - max > 1 && serial - max <= MAX_JUMP {
+                    if self.dropped {
+                        self.dropped = false;
+                    } else {
+                        self.holes.insert(max + 1, (serial - 1, now_ms / 1000, now_ms));
+                    }
                 }
                 self.max = Some(serial);
             }
             Some(_) => self.fill(serial),
             None => self.max = Some(serial),
         }
-        self.resync = false;
     }
 
-    /// The socket overflowed: its drops are counted exactly elsewhere, so the holes they
-    /// leave are not reported again.
-    pub fn overrun(&mut self) {
-        self.holes.clear();
-        self.resync = true;
+    /// The socket dropped records (counted exactly elsewhere) at `now_ms`: the hole they
+    /// leave is not reported again, whether it opened just before this report or opens next.
+    pub fn overrun(&mut self, now_ms: u64) {
+        let recent = self
+            .holes
+            .iter()
+            .filter(|(_, &(_, _, opened))| opened.saturating_add(LATE_REPORT_MS) >= now_ms)
+            .max_by_key(|(_, &(_, _, opened))| opened)
+            .map(|(&start, _)| start);
+        match recent {
+            Some(start) => {
+                self.holes.remove(&start);
+            }
+            None => self.dropped = true,
+        }
     }
 
     fn fill(&mut self, serial: u64) {
-        let Some((&start, &(end, opened))) = self.holes.range(..=serial).next_back() else { return };
+        let Some((&start, &(end, opened, opened_ms))) = self.holes.range(..=serial).next_back() else { return };
         if serial > end {
             return;
         }
         self.holes.remove(&start);
         if start < serial {
-            self.holes.insert(start, (serial - 1, opened));
+            self.holes.insert(start, (serial - 1, opened, opened_ms));
         }
         if serial < end {
-            self.holes.insert(serial + 1, (end, opened));
+            self.holes.insert(serial + 1, (end, opened, opened_ms));
         }
     }
 
@@ -74,12 +95,12 @@ impl Gaps {
         let due: Vec<u64> = self
             .holes
             .iter()
-            .filter(|(_, &(_, opened))| now.is_none_or(|now| opened.saturating_add(window) <= now))
+            .filter(|(_, &(_, opened, _))| now.is_none_or(|now| opened.saturating_add(window) <= now))
             .map(|(&start, _)| start)
             .collect();
         let mut lost: Option<Lost> = None;
         for start in due {
-            let Some((end, _)) = self.holes.remove(&start) else { continue };
+            let Some((end, _, _)) = self.holes.remove(&start) else { continue };
             let l = lost.get_or_insert(Lost { events: 0, first: start, last: end });
             l.events += end - start + 1;
             l.first = l.first.min(start);
@@ -97,7 +118,7 @@ mod tests {
     fn late_serials_fill_their_holes_and_the_rest_is_lost_after_the_window() {
         let mut g = Gaps::default();
         for s in [10, 11, 15, 13] {
-            g.see(s, 100);
+            g.see(s, 100_000);
         }
         assert_eq!(g.declare(Some(101), 2), None, "still within the window");
         assert_eq!(g.declare(Some(102), 2), Some(Lost { events: 2, first: 12, last: 14 }));
@@ -105,15 +126,24 @@ mod tests {
     }
 
     #[test]
-    fn an_overrun_is_not_counted_twice_and_a_reset_is_no_loss() {
+    fn the_hole_an_overrun_leaves_is_not_counted_twice() {
         let mut g = Gaps::default();
         g.see(1, 0);
-        g.see(3, 0);
-        g.overrun();
-        g.see(40, 0);
-        g.see(42, 0);
+        // Reported first (ENOBUFS), the hole comes when records flow again.
+        g.overrun(10);
+        g.see(40, 20);
+        g.see(42, 30);
         assert_eq!(g.declare(None, 2), Some(Lost { events: 1, first: 41, last: 41 }));
-        g.see(42 + MAX_JUMP + 5, 0);
+        // Reported late (drops found at a tick), just after the hole opened.
+        g.see(60, 5_000);
+        g.overrun(5_200);
         assert_eq!(g.declare(None, 2), None);
+        // A report long after a hole does not explain it.
+        g.see(70, 10_000);
+        g.overrun(20_000);
+        g.see(71, 20_001);
+        assert_eq!(g.declare(None, 2), Some(Lost { events: 9, first: 61, last: 69 }));
+        g.see(72 + MAX_JUMP + 5, 30_000);
+        assert_eq!(g.declare(None, 2), None, "a reset is no loss");
     }
 }

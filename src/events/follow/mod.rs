@@ -211,8 +211,8 @@ pub fn render_followed(event: &Event, options: &Options, container: Option<&Cont
     }
 }
 
-fn wall_seconds() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+fn wall_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Follows `feed` until `until` says stop (or a pipe closes), writing each selected event
@@ -263,7 +263,7 @@ pub fn follow(
                     Ok(record) => {
                         printer.summary.records += 1;
                         if kernel_serials {
-                            gaps.see(record.stamp.serial, wall_seconds());
+                            gaps.see(record.stamp.serial, wall_ms());
                         }
                         if query.in_time(record.stamp.sec) {
                             reassembler.push(&record, &mut |e| printer.event(e));
@@ -274,8 +274,10 @@ pub fn follow(
                 }
                 false
             }
+            // Drops already counted at a tick leave nothing new to say.
+            Item::Overrun(Some(0)) => false,
             Item::Overrun(dropped) => {
-                gaps.overrun();
+                gaps.overrun(wall_ms());
                 match dropped {
                     Some(n) => printer.summary.lost_records += n,
                     None => printer.summary.uncounted_overruns += 1,
@@ -289,11 +291,12 @@ pub fn follow(
         // Also under a steady stream: expiry and gap checks at least every tick.
         if idle || last_tick.elapsed() >= TICK {
             last_tick = Instant::now();
-            let now = wall_seconds();
+            let now_ms = wall_ms();
+            let now = now_ms / 1000;
             reassembler.expire(now, &mut |e| printer.event(e));
             let late = feed.late_drops();
             if late > 0 {
-                gaps.overrun();
+                gaps.overrun(now_ms);
                 printer.summary.lost_records += late;
                 printer.loss(err, Some(late), None);
             }
