@@ -7,7 +7,7 @@
 //! | layer | modules |
 //! |---|---|
 //! | commands | `cli` |
-//! | decisions and output | `fix`, `report` |
+//! | decisions, proof and output | `fix`, `prove`, `report` |
 //! | verdicts | `judge` |
 //! | the persistent configuration | `persist` |
 //! | the rule-file language | `rules_file` |
@@ -25,6 +25,7 @@ pub mod host;
 pub mod judge;
 pub mod kernel;
 pub mod persist;
+pub mod prove;
 pub mod report;
 pub mod rule;
 pub mod rules_file;

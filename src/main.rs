@@ -33,14 +33,14 @@ fn run(command: Command) -> Result<Output, CommandError> {
         Command::Load { files, dry_run } => cli::load(&files, dry_run),
         Command::Events(args) => cli::events(&args, &mut std::io::stdout().lock(), &mut std::io::stderr()),
         Command::Report(args) => cli::report(&args, &mut std::io::stdout().lock(), &mut std::io::stderr()),
-        Command::Check { benchmark, format, strict, only, skip, root, rules, host_root } => {
+        Command::Check { benchmark, format, strict, only, skip, root, rules, host_root, prove } => {
             let opts = Options { strict, only, skip, ..Options::new(benchmark) };
             // https://no-color.org: any non-empty NO_COLOR turns colour off.
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             if root.is_some() || !rules.is_empty() {
                 cli::check_offline(&opts, root.as_deref().unwrap_or(Path::new("/")), &rules, format, color)
             } else {
-                cli::check(&opts, host_root.as_deref().unwrap_or(Path::new("/")), format, color)
+                cli::check(&opts, host_root.as_deref().unwrap_or(Path::new("/")), format, color, prove)
             }
         }
         Command::Fix { benchmark, strict, only, skip, root, rules, write, apply, revert, state } => {

@@ -283,6 +283,16 @@ pub enum Command {
         /// for a container with the host's / mounted there (-v /:/host:ro).
         #[arg(long, value_name = "DIR", conflicts_with_all = ["root", "rules"])]
         host_root: Option<PathBuf>,
+        /// Prove that each passing or weak control is recorded: while listening on the
+        /// kernel's record stream, make a harmless access to each judged file that its rule
+        /// must record (an open for writing the kernel refuses, the removal of an attribute
+        /// that does not exist, or an open for reading that reads nothing; never a change,
+        /// never an execution), and report whether the record arrived and reached auditd's
+        /// log. Needs CAP_AUDIT_READ as well. This writes one audit record per probed control,
+        /// by design: each carries the key of the rule that records the file (e.g. docker)
+        /// and dockaudit's pid and command line.
+        #[arg(long, conflicts_with_all = ["root", "rules"])]
+        prove: bool,
     },
     /// Print the rules that turn every failing or weak control into a pass; write,
     /// apply or revert them.

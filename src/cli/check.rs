@@ -4,11 +4,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{drop_all_privileges, open_client, read_rule_files, CommandError, Output};
+use super::{drop_all_privileges, open_client_keeping, read_rule_files, CommandError, Output};
 use crate::docker::{self, ProcFs, Processes};
 use crate::host::HostFs;
 use crate::judge::{self, Evaluation, HostCheck, Options, Verdict};
+use crate::kernel::{Keep, RecordStream, DEFAULT_STREAM_BUFFER};
 use crate::persist::{self, RuleSet};
+use crate::prove;
 use crate::report::{self, Format};
 use crate::rule::syscalls::Arch;
 use crate::rule::Rule;
@@ -17,7 +19,9 @@ use crate::rules_file::Resolver;
 /// `dockaudit check`: reads the kernel's rules and status, judges them against the
 /// catalog with the filesystem under `root`, and returns the report and whether it has
 /// findings (exit 1).
-pub fn check(opts: &Options, root: &Path, format: Format, color: bool) -> Result<Output, CommandError> {
+/// With `prove`, the record stream is joined before privileges are dropped (it needs
+/// CAP_AUDIT_READ) and every passing or weak control is probed (`prove`).
+pub fn check(opts: &Options, root: &Path, format: Format, color: bool, prove: bool) -> Result<Output, CommandError> {
     // Unknown ids are a usage error: say so before asking the kernel anything.
     judge::select(opts)?;
     // Discovery reads `/proc/PID/exe` of the running daemons, which needs the
@@ -26,11 +30,16 @@ pub fn check(opts: &Options, root: &Path, format: Format, color: bool) -> Result
     let opts = &with_discovery(opts, root, true);
     // The filesystem is read after the drop too: Docker's paths are root's, and uid 0
     // stays, so owner permissions still let us stat them.
-    let mut client = open_client()?;
+    let mut stream = if prove { Some(RecordStream::open(DEFAULT_STREAM_BUFFER)?) } else { None };
+    let mut client = open_client_keeping(if prove { Keep::AuditControlAndRead } else { Keep::AuditControl })?;
     let status = client.status()?;
     let rules = client.list_rules()?;
     let mut eval = judge::evaluate(&rules, Some(&status), &HostFs::new(root), opts)?;
     add_persistence(&mut eval, &rules, root, opts.native);
+    if let Some(stream) = stream.as_mut() {
+        let context = prove::Context { root, rules: &rules, native: opts.native };
+        prove::prove(&mut eval, stream, &mut client, &context)?;
+    }
     Ok(render_check(&eval, format, color))
 }
 

@@ -57,8 +57,13 @@ impl Output {
 
 /// The audit socket, after which the process keeps CAP_AUDIT_CONTROL and nothing else.
 fn open_client() -> Result<AuditClient, Error> {
+    open_client_keeping(Keep::AuditControl)
+}
+
+/// The audit socket, after which the process keeps what `keep` says.
+fn open_client_keeping(keep: Keep) -> Result<AuditClient, Error> {
     let client = AuditClient::open()?;
-    drop_privileges(Keep::AuditControl).map_err(Error::DropPrivileges)?;
+    drop_privileges(keep).map_err(Error::DropPrivileges)?;
     Ok(client)
 }
 

@@ -113,6 +113,7 @@ impl Context<'_, '_> {
             assessment: control.assessment,
             persistence: None,
             recording: judged.recording,
+            proof: None,
         }
     }
 

@@ -26,4 +26,6 @@ pub use boot::{annotate, drift_check, load_check, offline_host_checks};
 pub use catalog::{Benchmark, Control, Remediation, Target, DEFAULT_UNIT_DIR};
 pub use evaluate::evaluate;
 pub use host_checks::MIN_BACKLOG;
-pub use verdict::{select, ControlVerdict, Evaluation, HostCheck, Options, Persistence, UnknownControl, Verdict};
+pub use verdict::{
+    select, ControlVerdict, Evaluation, HostCheck, Options, Persistence, Proof, UnknownControl, Verdict,
+};

@@ -89,6 +89,55 @@ pub struct ControlVerdict {
     /// persistence and `fix` can match them against other rule sets.
     #[serde(skip)]
     pub recording: Vec<Rule>,
+    /// `check --prove`: whether a harmless access to the file was recorded; absent
+    /// without `--prove` and for controls that were not probed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proof: Option<Proof>,
+}
+
+/// What `check --prove` saw when it touched a control's file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Proof {
+    /// The record of the probe (the covering rule's key, the file's path) arrived on the
+    /// kernel's record stream.
+    pub recorded: bool,
+    /// It reached auditd's log file (`Some(false)`: it did not, or no daemon writes one);
+    /// `None` when that could not be checked (the log unreadable, not recorded).
+    pub persisted: Option<bool>,
+    /// The record's serial.
+    pub serial: Option<u64>,
+    /// From the probe to the record's arrival, in microseconds (JSON: `latency_ms`).
+    #[serde(rename = "latency_ms", serialize_with = "as_milliseconds")]
+    pub latency_us: Option<u64>,
+    /// The access made (`openat(O_WRONLY|O_DIRECTORY) -> ENOTDIR`), or why none was.
+    pub probe: String,
+    /// Why it was not recorded or persisted, or where it was found.
+    pub reasons: Vec<String>,
+}
+
+impl Proof {
+    /// One line for the text and JUnit reports.
+    pub fn summary(&self) -> String {
+        let latency = self.latency_us.map_or(String::new(), |us| format!(", {:.1} ms", us as f64 / 1000.0));
+        let why = |reasons: &[String]| reasons.join("; ");
+        match (self.recorded, self.persisted, self.serial) {
+            (true, Some(true), Some(serial)) => format!("recorded (event {serial}{latency}) and in auditd's log"),
+            (true, _, Some(serial)) => {
+                let rest: Vec<String> = self.reasons.iter().skip(1).cloned().collect();
+                let logged = if self.persisted == Some(false) { "not in auditd's log" } else { "log not checked" };
+                format!("recorded (event {serial}{latency}), {logged}: {}", why(&rest))
+            }
+            _ if self.probe == "none" => format!("not provable: {}", why(&self.reasons)),
+            _ => format!("NOT recorded: {}", why(&self.reasons)),
+        }
+    }
+}
+
+fn as_milliseconds<S: serde::Serializer>(us: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    match us {
+        Some(us) => s.serialize_f64(*us as f64 / 1000.0),
+        None => s.serialize_none(),
+    }
 }
 
 /// Whether a control's recording rules are in the persistent rule files.

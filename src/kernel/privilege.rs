@@ -27,6 +27,8 @@ pub enum Keep {
     AuditControl,
     /// Reading files (offline judging): no capability at all.
     Nothing,
+    /// Judging and proving (`check --prove`): CAP_AUDIT_CONTROL and CAP_AUDIT_READ.
+    AuditControlAndRead,
     /// Following the live record stream: CAP_AUDIT_READ only. The kernel checks it when
     /// the group is joined; it is kept so the stream can be joined again after an error.
     AuditRead,
@@ -38,10 +40,12 @@ pub enum Keep {
 /// is open and sized, which is when CAP_NET_ADMIN (SO_RCVBUFFORCE) stops mattering.
 pub fn drop_privileges(keep: Keep) -> std::io::Result<()> {
     let mut kept = CapsHashSet::new();
-    if keep == Keep::AuditControl && has_audit_control() {
+    let control = matches!(keep, Keep::AuditControl | Keep::AuditControlAndRead);
+    let read = matches!(keep, Keep::AuditRead | Keep::AuditControlAndRead);
+    if control && has_audit_control() {
         kept.insert(Capability::CAP_AUDIT_CONTROL);
     }
-    if keep == Keep::AuditRead && caps::has_cap(None, CapSet::Effective, Capability::CAP_AUDIT_READ).unwrap_or(false) {
+    if read && caps::has_cap(None, CapSet::Effective, Capability::CAP_AUDIT_READ).unwrap_or(false) {
         kept.insert(Capability::CAP_AUDIT_READ);
     }
     let to_io = |e: caps::errors::CapsError| std::io::Error::other(e.to_string());

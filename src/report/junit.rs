@@ -81,6 +81,9 @@ pub fn render(eval: &Evaluation) -> String {
             for r in &c.rules {
                 let _ = writeln!(body, "rule: {r}");
             }
+            if let Some(proof) = &c.proof {
+                let _ = writeln!(body, "proof: {}", proof.summary());
+            }
             let _ = write!(body, "fix:  {}", c.remediation);
             Case {
                 classname: class.clone(),

@@ -37,6 +37,24 @@ pub fn render(eval: &Evaluation) -> String {
             value(c.verdict)
         );
     }
+    if eval.controls.iter().any(|c| c.proof.is_some()) {
+        out.push_str(
+            "# HELP dockaudit_control_recorded check --prove: 1 when the probe's record arrived, 0 when not.\n",
+        );
+        out.push_str("# TYPE dockaudit_control_recorded gauge\n");
+        for c in &eval.controls {
+            if let Some(proof) = &c.proof {
+                let _ = writeln!(
+                    out,
+                    "dockaudit_control_recorded{{benchmark=\"{b}\",id=\"{}\",path=\"{}\",persisted=\"{}\"}} {}",
+                    esc(c.id),
+                    esc(&c.path),
+                    proof.persisted.map_or("unknown", |p| if p { "yes" } else { "no" }),
+                    i32::from(proof.recorded)
+                );
+            }
+        }
+    }
     if !eval.host.is_empty() {
         out.push_str("# HELP dockaudit_host_check_status Host audit check verdict: 0 pass, 1 weak, 2 fail, 3 error.\n");
         out.push_str("# TYPE dockaudit_host_check_status gauge\n");

@@ -60,6 +60,9 @@ pub fn render(eval: &Evaluation) -> String {
             "locations": [{ "physicalLocation": { "artifactLocation": { "uri": file_uri(&c.path) } } }],
             "properties": { "status": c.verdict.as_str(), "rules": c.rules, "remediation": c.remediation }
         }));
+        if let (Some(proof), Some(last)) = (&c.proof, results.last_mut()) {
+            last["properties"]["proof"] = json!(proof);
+        }
     }
     for h in &eval.host {
         let index = rules.len();

@@ -71,6 +71,10 @@ pub fn render(eval: &Evaluation, color: bool) -> String {
             }
             let _ = writeln!(out, "      fix:  {}", c.remediation);
         }
+        if let Some(proof) = &c.proof {
+            let _ = writeln!(out, "      proof: {}", proof.summary());
+            let _ = writeln!(out, "      probe: {}", proof.probe);
+        }
         // Shown for passing controls too: they pass only until the next reboot.
         if let Some(p) = c.persistence.as_ref().filter(|p| !p.persistent) {
             let _ = writeln!(out, "      boot: in no rule file, lost at reboot: {}", p.lost_at_reboot.join(", "));

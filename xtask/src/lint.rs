@@ -26,7 +26,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["rules_file"],
     &["persist"],
     &["judge"],
-    &["fix", "report"],
+    &["fix", "report", "prove"],
     &["cli"],
 ];
 

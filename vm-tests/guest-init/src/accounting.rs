@@ -3,9 +3,31 @@
 //! kernel's records by unicast, with the backlog wait that never drops them, while the
 //! follower reads the multicast copy through a small buffer. Over the serials the follower
 //! printed, the records in the log must be exactly those printed plus those it said it
-//! lost.
+//! lost. The kernel must have lost nothing itself (its `lost` counter, reset before each
+//! scenario): a record it dropped on auditd's side only would be missing from the truth.
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// Waits (up to 20 s) until auditd has written the last printed serial to `log`, then
+/// checks [`loss_adds_up`]; `kernel_lost` is the status' lost counter.
+pub fn check(stdout: &str, stderr: &str, log: &str, kernel_lost: Option<u64>) -> Result<(), String> {
+    match kernel_lost {
+        Some(0) => {}
+        Some(n) => return Err(format!("the kernel itself lost {n} record(s): the log is no complete truth")),
+        None => return Err("auditctl -s did not say how many records the kernel lost".into()),
+    }
+    let last = stdout.lines().filter_map(serial_of).map(|(s, _)| s).max();
+    let t0 = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(log).map_err(|e| format!("cannot read {log}: {e}"))?;
+        let written = last.is_some_and(|last| text.contains(&format!(":{last}):")));
+        if written || t0.elapsed() > Duration::from_secs(20) {
+            return loss_adds_up(stdout, stderr, &text);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
 
 /// The serial of a log line (`… msg=audit(SEC.MSEC:SERIAL): …`) and whether it is one of
 /// auditd's own records (DAEMON_*, numbered by auditd, not the kernel).
