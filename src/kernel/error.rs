@@ -28,9 +28,9 @@ pub enum Error {
     )]
     NotInitialPidNamespace,
     #[error(
-        "permission denied: following the kernel's live audit records needs CAP_AUDIT_READ \
-         (the AUDIT_NLGRP_READLOG multicast group), which this process does not hold; run as root \
-         (e.g. sudo dockaudit events --follow). In a container it also needs the host's user and \
+        "permission denied: reading the kernel's live audit records (events --follow, check --prove) \
+         needs CAP_AUDIT_READ (the AUDIT_NLGRP_READLOG multicast group), which this process does not \
+         hold; run as root (e.g. sudo dockaudit ...). In a container it also needs the host's user and \
          network namespaces: docker run --net=host --cap-add AUDIT_READ ..."
     )]
     MissingAuditRead,

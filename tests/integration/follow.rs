@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{self, auditctl, dockaudit_bin, HostRules};
+use crate::util::{self, dockaudit_bin, HostRules};
 
 fn spawn(args: &[&str]) -> Child {
     Command::new(dockaudit_bin())
@@ -73,15 +73,6 @@ fn follows_a_log_file_across_rotation() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Puts `enabled` back as it was, whatever happens in the test.
-struct Enabled(String);
-
-impl Drop for Enabled {
-    fn drop(&mut self) {
-        auditctl(&["-e", &self.0]);
-    }
-}
-
 /// Waits until `pid` has a NETLINK_AUDIT socket in the read-log group (/proc/net/netlink).
 fn wait_joined(pid: u32) {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -106,11 +97,8 @@ fn follows_the_kernel_stream_live() {
         return;
     }
     let host = HostRules::borrow();
-    let status = util::stdout(&auditctl(&["-s"]));
-    let enabled = status.lines().find_map(|l| l.strip_prefix("enabled ")).unwrap_or("0").to_string();
-    let _enabled = Enabled(enabled);
+    let _enabled = util::AuditEnabled::enable();
     host.clear();
-    assert!(auditctl(&["-e", "1"]).status.success());
     let dir = util::tempdir();
     let file = dir.join("watched");
     std::fs::write(&file, "x").unwrap();

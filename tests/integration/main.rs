@@ -14,6 +14,7 @@ mod interpret;
 mod load;
 mod oracle;
 mod privileges;
+mod prove;
 mod real_logs;
 mod report;
 mod util;

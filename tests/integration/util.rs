@@ -61,6 +61,26 @@ pub fn host_kernel_unavailable() -> Option<String> {
     None
 }
 
+/// Audit enabled for a test (under [`HostRules`]), put back as it was on drop, also when
+/// the test panics: the host keeps audit disabled.
+pub struct AuditEnabled(String);
+
+impl AuditEnabled {
+    pub fn enable() -> AuditEnabled {
+        let status = stdout(&auditctl(&["-s"]));
+        let saved = status.lines().find_map(|l| l.strip_prefix("enabled ")).unwrap_or("0").to_string();
+        let guard = AuditEnabled(saved);
+        assert!(auditctl(&["-e", "1"]).status.success(), "auditctl -e 1");
+        guard
+    }
+}
+
+impl Drop for AuditEnabled {
+    fn drop(&mut self) {
+        auditctl(&["-e", &self.0]);
+    }
+}
+
 /// Exclusive use of the host kernel's rules for one test: taken across threads and
 /// processes, the rules saved on entry and put back on drop, also when the test panics.
 /// Saved and restored as kernel rules over netlink, not as `auditctl -l` text, which
