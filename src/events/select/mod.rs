@@ -154,7 +154,8 @@ impl Query {
     fn wants(&self) -> Wants {
         Wants {
             pid: self.pid.is_some_and(|p| p != u32::MAX),
-            uid: matches!(&self.uid, Some(UserFilter::Name(_))) || matches!(self.uid, Some(UserFilter::Id(n)) if n != u32::MAX),
+            uid: matches!(&self.uid, Some(UserFilter::Name(_)))
+                || matches!(self.uid, Some(UserFilter::Id(n)) if n != u32::MAX),
             auid: matches!(&self.auid, Some(UserFilter::Name(_)))
                 || matches!(self.auid, Some(UserFilter::Id(n)) if n != NO_LOGINUID),
             success: self.success.is_some(),
@@ -217,9 +218,12 @@ impl Query {
         }
         let Some(facts) = self.facts(records, head, count, names) else { return false };
         let f = &facts;
-        // user_match: names when a name is given, else numbers.
+        // user_match: when either is a name, only names are compared (a number beside a
+        // name is parsed, and can drop an event, but never compared); else numbers.
+        let named = self.names_users();
         let user_ok = |filter: &Option<UserFilter>, value: u32, name: &Option<Vec<u8>>, unset: u32| match filter {
             None => true,
+            Some(UserFilter::Id(_)) if named => true,
             Some(UserFilter::Id(id)) => *id == unset || value == *id,
             Some(UserFilter::Name(wanted)) => name.as_deref() == Some(wanted.as_bytes()),
         };

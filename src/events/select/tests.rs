@@ -104,3 +104,37 @@ fn null_keys_and_user_records() {
     let broken = ["type=SYSCALL msg=audit(1.000:1): syscall=1 a0=1 key=\"docker\""];
     assert!(!matches(&Query::default(), &broken));
 }
+
+/// The per-type quirks of ausearch-parse.c (parse_kernel_anom, parse_kernel, the initial
+/// search_items, user_match), as its code reads; the oracle tests run the real ausearch.
+#[test]
+fn record_types_read_as_ausearch_reads_them() {
+    let id = |n| Some(UserFilter::Id(n));
+    let abend = ["type=ANOM_ABEND msg=audit(1.000:1): auid=1000 uid=0 gid=0 ses=3 subj=u pid=300 comm=\"d\" exe=\"/x\" sig=11 res=1"];
+    // Its `uid=` search starts at the line's start and finds auid's, unless -ul read auid first.
+    assert!(matches(&Query { uid: id(1000), ..Query::default() }, &abend));
+    assert!(!matches(&Query { uid: id(0), ..Query::default() }, &abend));
+    assert!(matches(&Query { uid: id(0), auid: id(1000), ..Query::default() }, &abend));
+    // NETFILTER_CFG without uid, auid or exe: uid 0, auid unset, exe "(null)".
+    let cfg = ["type=NETFILTER_CFG msg=audit(1.000:2): table=filter family=2 entries=4 op=xt_replace pid=500 subj=u comm=\"dockerd\""];
+    assert!(matches(&Query { uid: id(0), auid: id(u32::MAX), ..Query::default() }, &cfg));
+    assert!(matches(&Query { exe: Some("null".into()), pid: Some(500), ..Query::default() }, &cfg));
+    // The initial syscall is 0; SECCOMP sets it.
+    let user = ["type=USER_START msg=audit(1.000:3): pid=7 uid=0 auid=1000 ses=1 msg='op=x acct=\"root\" exe=\"/bin/su\" res=success'"];
+    assert!(matches(&Query { syscall: Some(SyscallFilter::Number(0)), ..Query::default() }, &user));
+    let seccomp = ["type=SECCOMP msg=audit(1.000:4): auid=0 uid=0 gid=0 ses=1 pid=4 comm=\"r\" exe=\"/r\" sig=0 arch=c000003e syscall=41 compat=0 ip=0x1 code=0x50000"];
+    assert!(matches(&Query { syscall: Some(SyscallFilter::Name("socket".into())), ..Query::default() }, &seccomp));
+    // A name beside a number: only the name is compared.
+    let q = Query { uid: Some(UserFilter::Name("root".into())), auid: id(5), ..Query::default() };
+    assert!(matches(&q, &user));
+    // "Not set" values select everything.
+    assert!(matches(&Query { auid: id(u32::MAX - 1), pid: Some(u32::MAX), ..Query::default() }, &cfg));
+    // A short inet sockaddr gives the event up under --path.
+    let short = [
+        "type=SYSCALL msg=audit(1.000:5): arch=c000003e syscall=42 success=yes exit=0 a0=3 a1=7 a2=10 a3=0 items=0 ppid=1 pid=9 auid=0 uid=0 exe=\"/c\" key=(null)",
+        "type=SOCKADDR msg=audit(1.000:5): saddr=0200",
+        "type=CWD msg=audit(1.000:5): cwd=\"/\"",
+    ];
+    assert!(matches(&Query { pid: Some(9), ..Query::default() }, &short));
+    assert!(!matches(&Query { path: Some("/".into()), ..Query::default() }, &short));
+}
