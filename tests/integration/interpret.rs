@@ -379,3 +379,31 @@ fn enriched_names_of_the_last_record() {
     assert_eq!(ours.status.code(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `ausearch -i` reads every SYSCALL record's `arch=` (report_format > RPT_DEFAULT) and
+/// gives up an event without one, which `--raw` prints: so does `--format interpret`.
+#[test]
+fn a_syscall_without_arch_is_dropped_as_ausearch_i_drops_it() {
+    if !Path::new(AUSEARCH).is_file() {
+        eprintln!("SKIPPED: ausearch is not installed (apt-get install auditd)");
+        return;
+    }
+    let dir = tempdir();
+    let file = dir.join("audit.log");
+    let event = |sec: u64, arch: &str| {
+        format!("type=SYSCALL msg=audit({sec}.000:{sec}): {arch}syscall=257 success=yes exit=3 a0=1 a1=2 a2=0 a3=0 items=0 ppid=1 pid=5 auid=1000 uid=0 key=\"docker\"\ntype=EOE msg=audit({sec}.000:{sec}): \n")
+    };
+    std::fs::write(
+        &file,
+        [event(1700000000, ""), event(1700000001, "arch=c000003e "), event(1700000002, "arch=c000003e")].concat(),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    for (ours, theirs) in [(&["--all"][..], &[][..]), (&["-k", "docker"], &["-k", "docker"])] {
+        match compare(file, ours, theirs, "UTC") {
+            Ok(events) => assert_eq!(events, 1, "{ours:?}"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
