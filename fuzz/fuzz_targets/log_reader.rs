@@ -64,6 +64,7 @@ fuzz_target!(|data: &[u8]| {
             exact: false,
             paths: Vec::new(),
             keys_any: Vec::new(),
+            interpret: true,
         },
         Query { key: Some(String::new()), exact: true, ..Query::default() },
         // The Docker selection: files and keys ORed, with a directory tree.

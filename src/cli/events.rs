@@ -182,6 +182,7 @@ fn selection(args: &EventsArgs, err: &mut dyn Write) -> Result<(Query, Options),
         end: time(&args.end, true)?,
         paths: Vec::new(),
         keys_any: Vec::new(),
+        interpret: args.format == events::Format::Interpret,
     };
     let named = named_controls(&args.control)?;
     // --word alone selects nothing: it changes how the string selectors match.

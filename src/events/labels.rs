@@ -84,8 +84,10 @@ impl Labels {
         };
         let head = (event.first_kind(), None);
         let records = event.records_where(|kind| query.reads(kind));
-        let Some(facts) = query.facts(records, head, event.len()) else { return Vec::new() };
-        let (paths, keys) = query.hits(&facts.facts);
+        let Some(facts) = query.facts(records, head, event.len(), &super::text::Names::default()) else {
+            return Vec::new();
+        };
+        let (paths, keys) = query.hits(&facts);
         let mut ids: Vec<String> = paths
             .into_iter()
             .map(|i| self.paths[i].1.clone())

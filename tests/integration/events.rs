@@ -9,12 +9,12 @@ use std::process::{Command, Output};
 
 use crate::util::{dockaudit_bin, tempdir};
 
-fn ausearch_path() -> Option<PathBuf> {
+pub fn ausearch_path() -> Option<PathBuf> {
     ["/usr/sbin/ausearch", "/sbin/ausearch"].iter().map(PathBuf::from).find(|p| p.is_file())
 }
 
 /// Both tools in the same fixed locale and time zone.
-fn run(program: &Path, args: &[&str], stdin: Option<&Path>) -> Output {
+pub fn run(program: &Path, args: &[&str], stdin: Option<&Path>) -> Output {
     let mut command = Command::new(program);
     command.args(args).env("TZ", "UTC").env("LC_ALL", "C");
     if let Some(file) = stdin {
@@ -24,24 +24,24 @@ fn run(program: &Path, args: &[&str], stdin: Option<&Path>) -> Output {
 }
 
 /// xorshift64*: a fixed, dependency-free sequence so every run tests the same logs.
-struct Rng(u64);
+pub struct Rng(u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-    fn pick(&mut self, items: &[&str]) -> String {
+    pub fn pick(&mut self, items: &[&str]) -> String {
         items[self.below(items.len() as u64) as usize].to_string()
     }
 }
 
-fn hex(text: &[u8]) -> String {
+pub fn hex(text: &[u8]) -> String {
     text.iter().map(|b| format!("{b:02X}")).collect()
 }
 
@@ -212,6 +212,14 @@ fn event_lines(rng: &mut Rng, shape: &Shape, node: &str, sec: u64, msec: u64, se
 
 /// A log of `shape.events` events, their records interleaved `shape.width` at a time.
 pub fn generate(shape: &Shape) -> String {
+    generate_with(shape, event_lines)
+}
+
+/// One event's lines: the generator's choice of record types.
+pub type EventLines = fn(&mut Rng, &Shape, &str, u64, u64, u64) -> Vec<String>;
+
+/// [`generate`] with another choice of events.
+pub fn generate_with(shape: &Shape, event_lines: EventLines) -> String {
     let mut rng = Rng(shape.seed | 1);
     let mut out = String::new();
     let mut active: Vec<std::collections::VecDeque<String>> = Vec::new();
@@ -259,7 +267,7 @@ pub fn generate(shape: &Shape) -> String {
 }
 
 /// Runs `dockaudit events --format raw OURS` and `ausearch --raw THEIRS` on the same input.
-fn compare(what: &str, ours: &[&str], theirs: &[&str], stdin: Option<&Path>) -> Result<(), String> {
+pub fn compare(what: &str, ours: &[&str], theirs: &[&str], stdin: Option<&Path>) -> Result<(), String> {
     let ausearch = ausearch_path().expect("checked by the caller");
     let mut our_args = vec!["events", "--format", "raw"];
     our_args.extend_from_slice(ours);
@@ -285,7 +293,7 @@ fn compare(what: &str, ours: &[&str], theirs: &[&str], stdin: Option<&Path>) -> 
     Ok(())
 }
 
-fn skip_without_ausearch() -> bool {
+pub fn skip_without_ausearch() -> bool {
     if ausearch_path().is_none() {
         eprintln!("SKIPPED: ausearch is not installed (apt-get install auditd)");
         return true;

@@ -324,15 +324,23 @@ fn interpret_output_equals_ausearch_i() {
         std::fs::write(&file, generate(&shape)).unwrap();
         logs.push(file);
     }
-    // The selection is the raw test's business (tests/integration/events.rs); these only
-    // vary what is printed. `--uid`/`--auid` and `--syscall NAME` are left out: on the
-    // record types this generator adds (ANOM_ABEND, NETFILTER_CFG, non-native arches)
-    // events::select still selects other events than ausearch does.
+    // The selection is the raw test's business (tests/integration/events.rs,
+    // events_types.rs); these vary what is printed, and check that `--format interpret`
+    // selects as `ausearch -i` does (it also reads SYSCALL's arch=). Names given to
+    // --uid/--auid make ausearch print an event's last record with its first record's
+    // ENRICHED names (`enriched_names_of_the_last_record`): these logs end every
+    // multi-record event with EOE or PROCTITLE, which print no names.
     let selections: &[(&[&str], &[&str])] = &[
         (&["--all"], &[]),
         (&["-k", "docker"], &["-k", "docker"]),
         (&["--success", "no"], &["-sv", "no"]),
         (&["-p", "203"], &["-p", "203"]),
+        (&["--uid", "0"], &["-ui", "0"]),
+        (&["--uid", "root"], &["-ui", "root"]),
+        (&["--auid", "1000"], &["-ul", "1000"]),
+        (&["--auid", "root"], &["-ul", "root"]),
+        (&["--syscall", "41"], &["-sc", "41"]),
+        (&["--syscall", "unlink"], &["-sc", "unlink"]),
     ];
     let (mut events, mut runs, mut failures) = (0, 0, Vec::new());
     for file in &logs {
@@ -352,4 +360,68 @@ fn interpret_output_equals_ausearch_i() {
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// ausearch 3.0.9 with a name given to `-ui`/`-ul` loads the ENRICHED names of the
+/// event's first record (a SYSCALL) to compare them, and `-i` then prints the event's
+/// last record with those names instead of its own (`ausearch_load_interpretations` runs
+/// once per event while loaded), so a PATH printed first shows `ouid` resolved on the
+/// reading host. dockaudit does not reproduce it: every record is printed with its own
+/// names, what `ausearch -i` prints without the selector.
+#[test]
+fn enriched_names_of_the_last_record() {
+    if !Path::new(AUSEARCH).is_file() {
+        eprintln!("SKIPPED: ausearch is not installed (apt-get install auditd)");
+        return;
+    }
+    let dir = tempdir();
+    let file = dir.join("audit.log");
+    std::fs::write(
+        &file,
+        "type=SYSCALL msg=audit(1700000000.000:1): arch=c000003e syscall=257 success=yes exit=3 a0=1 a1=2 a2=0 a3=0 items=1 ppid=1 pid=5 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=3 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"docker\"\x1dARCH=x86_64 SYSCALL=openat AUID=\"alice\" UID=\"root\" GID=\"root\" EUID=\"root\" SUID=\"root\" FSUID=\"root\" EGID=\"root\" SGID=\"root\" FSGID=\"root\"\n\
+         type=PATH msg=audit(1700000000.000:1): item=0 name=\"/etc/docker/daemon.json\" inode=1 dev=fd:00 mode=0100644 ouid=54321 ogid=54321 rdev=00:00 nametype=NORMAL\x1dOUID=\"bob\" OGID=\"bobs\"\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let theirs_plain = run(Path::new(AUSEARCH), &["-i", "-if", file], "UTC");
+    let theirs_named = run(Path::new(AUSEARCH), &["-i", "-if", file, "-ui", "root"], "UTC");
+    let ours = run(&dockaudit_bin(), &["events", "--format", "interpret", "--input", file, "--uid", "root"], "UTC");
+    let text = |o: &Output| String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(text(&theirs_plain).contains("ouid=bob ogid=bobs"), "{}", text(&theirs_plain));
+    assert!(
+        !text(&theirs_named).contains("ouid=bob"),
+        "ausearch no longer mixes the names up:\n{}",
+        text(&theirs_named)
+    );
+    assert_eq!(text(&ours), text(&theirs_plain));
+    assert_eq!(ours.status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `ausearch -i` reads every SYSCALL record's `arch=` (report_format > RPT_DEFAULT) and
+/// gives up an event without one, which `--raw` prints: so does `--format interpret`.
+#[test]
+fn a_syscall_without_arch_is_dropped_as_ausearch_i_drops_it() {
+    if !Path::new(AUSEARCH).is_file() {
+        eprintln!("SKIPPED: ausearch is not installed (apt-get install auditd)");
+        return;
+    }
+    let dir = tempdir();
+    let file = dir.join("audit.log");
+    let event = |sec: u64, arch: &str| {
+        format!("type=SYSCALL msg=audit({sec}.000:{sec}): {arch}syscall=257 success=yes exit=3 a0=1 a1=2 a2=0 a3=0 items=0 ppid=1 pid=5 auid=1000 uid=0 key=\"docker\"\ntype=EOE msg=audit({sec}.000:{sec}): \n")
+    };
+    std::fs::write(
+        &file,
+        [event(1700000000, ""), event(1700000001, "arch=c000003e "), event(1700000002, "arch=c000003e")].concat(),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    for (ours, theirs) in [(&["--all"][..], &[][..]), (&["-k", "docker"], &["-k", "docker"])] {
+        match compare(file, ours, theirs, "UTC") {
+            Ok(events) => assert_eq!(events, 1, "{ours:?}"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

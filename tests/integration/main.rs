@@ -8,6 +8,7 @@ mod docker;
 mod dump;
 mod errors;
 pub mod events;
+mod events_types;
 mod fix;
 mod follow;
 mod interpret;

@@ -16,6 +16,9 @@
 //! `SADDR={ … }`, lower-cased) prints as the logging host wrote it; else uid and gid
 //! fields are resolved in the reading root's /etc/passwd and /etc/group (0 is always
 //! `root`, 4294967295 `unset`, others `unknown(N)`), protocols in its /etc/protocols.
+//! Every record gets its own names: with a name given to `-ui`/`-ul`, ausearch prints an
+//! event's last record with the first record's ENRICHED names (loaded to compare the
+//! name, still loaded for the first record it prints); that mix-up is not reproduced.
 //! Time: `%x %T` of the local time (TZ honoured), which is `MM/DD/YY HH:MM:SS` in the C
 //! and C.UTF-8 locales; other locales' date forms are not reproduced. Syscall names come
 //! from dockaudit's tables (x86_64, i386, aarch64, arm); other machines print
