@@ -27,6 +27,7 @@ pub fn run(program: &Path, args: &[&str], stdin: Option<&Path>) -> Output {
 pub struct Rng(u64);
 
 impl Rng {
+    #[allow(clippy::should_implement_trait)] // a generator, not an iterator
     pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
