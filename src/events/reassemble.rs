@@ -36,6 +36,10 @@ pub enum EndRules {
     Ausearch,
     /// auparse's: also at EOE and PROCTITLE, whichever record brings them.
     Auparse,
+    /// The kernel's live stream: also at EOE, which the kernel sends after every syscall
+    /// event (auditd does not log it, so a log has none), so that the EOE is part of its
+    /// event instead of arriving after the PROCTITLE ended it.
+    Eoe,
 }
 
 /// Identifies an event: node and stamp.
@@ -236,7 +240,11 @@ impl Reassembler {
         let key = EventKey { node: record.node.map(Box::from), stamp: record.stamp };
         let enriched = record.enrichment.is_some();
         if let Some(&slot) = self.building.get(&key) {
-            let ends = self.rules == EndRules::Auparse && matches!(record.kind, types::EOE | types::PROCTITLE);
+            let ends = match self.rules {
+                EndRules::Ausearch => false,
+                EndRules::Auparse => matches!(record.kind, types::EOE | types::PROCTITLE),
+                EndRules::Eoe => record.kind == types::EOE,
+            };
             let Some(entry) = self.slots[slot as usize].as_mut() else { return false };
             let before = entry.event.bytes();
             append(&mut entry.event, record, enriched);

@@ -79,7 +79,8 @@ fn under_root(root: &Path, path: &str) -> PathBuf {
     root.join(path.trim_start_matches('/'))
 }
 
-/// Probes every passing or weak control of `eval`, sets its `proof`, and adds the
+/// Probes every passing or weak control of `eval` (and every failing one with a covering
+/// rule, as when audit is disabled), sets its `proof`, and adds the
 /// `events-recorded` host check. `stream` must have been joined before the first probe.
 pub fn prove(
     eval: &mut Evaluation,
@@ -92,7 +93,9 @@ pub fn prove(
     let mut dropped = 0;
     let mut heard: Vec<(usize, Heard)> = Vec::new();
     for (index, control) in eval.controls.iter_mut().enumerate() {
-        if !matches!(control.verdict, Verdict::Pass | Verdict::Weak) {
+        // Failing controls with a covering rule too: audit disabled fails them all, and
+        // the proof then says what the kernel does with their accesses.
+        if !matches!(control.verdict, Verdict::Pass | Verdict::Weak) && control.recording.is_empty() {
             continue;
         }
         let Some(access) = Access::for_perms(recorded_perms(&control.recording, ctx.native)) else {
@@ -246,7 +249,7 @@ fn recorded_check(eval: &Evaluation) -> HostCheck {
     let unlogged: Vec<&str> =
         probed.iter().filter(|c| c.proof.as_ref().is_some_and(|p| p.persisted == Some(false))).map(|c| c.id).collect();
     let (verdict, reasons) = if probed.is_empty() {
-        (Verdict::NotApplicable, vec!["no control passes or is weak: nothing to probe".to_string()])
+        (Verdict::NotApplicable, vec!["no rule covers a control's file: nothing to probe".to_string()])
     } else if !missing.is_empty() {
         (Verdict::Fail, vec![format!("not recorded: {}", missing.join(", "))])
     } else if !unlogged.is_empty() {

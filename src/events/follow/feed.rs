@@ -8,6 +8,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::events::reassemble::EndRules;
 use crate::kernel::{self, Received, RecordStream};
 use crate::rule::names::msgtype_name;
 
@@ -30,6 +31,11 @@ pub trait Feed {
     fn next(&mut self, wait: Duration) -> std::io::Result<Item<'_>>;
     /// Whether serials come straight from the kernel, so a missing one is a lost event.
     fn kernel_serials(&self) -> bool;
+    /// When an event is over: the kernel's stream ends each syscall event with an EOE
+    /// ([`EndRules::Eoe`]); a log has none, so a PROCTITLE ends it too ([`EndRules::Auparse`]).
+    fn end_rules(&self) -> EndRules {
+        EndRules::Auparse
+    }
     /// For messages.
     fn name(&self) -> String;
     /// Records dropped since the last [`Item::Overrun`]: a socket stays congested, dropping
@@ -86,6 +92,10 @@ impl Feed for LiveFeed {
 
     fn kernel_serials(&self) -> bool {
         true
+    }
+
+    fn end_rules(&self) -> EndRules {
+        EndRules::Eoe
     }
 
     fn name(&self) -> String {

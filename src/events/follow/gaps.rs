@@ -5,10 +5,13 @@
 //! a record logged late in a syscall), so a hole is only declared lost once it has stayed
 //! open for the reassembly window.
 //!
-//! A socket overrun leaves a hole too: the records dropped while the socket was full.
-//! Those are already counted, so the hole they leave is not reported again. Which hole
-//! that is: the first to open after the drop is reported, or, when the report comes late
-//! (drops found at a tick while the socket stayed congested), one opened just before it.
+//! A socket overrun leaves holes too: the records dropped while the socket was full.
+//! Those are already counted, so their holes are not reported again: the first hole to
+//! open after a drop report (however late the next record comes), and any hole that opens
+//! within [`OVERRUN_SHADOW_MS`] of a drop report, before or after it, are taken for the
+//! overrun's (a drop is reported late when it is found at a tick while the socket stays
+//! congested). While the socket overflows, a loss on the kernel's side is therefore not
+//! told apart from it; the records are counted either way.
 
 use std::collections::BTreeMap;
 
@@ -22,12 +25,14 @@ pub struct Gaps {
     max: Option<u64>,
     /// start → (end inclusive, wall second it opened, millisecond it opened).
     holes: BTreeMap<u64, (u64, u64, u64)>,
-    /// Drops were reported and no hole has been laid to them yet.
-    dropped: bool,
+    /// When drops were last reported (milliseconds).
+    last_drop_ms: Option<u64>,
+    /// Drops were reported and no hole has opened since.
+    pending: bool,
 }
 
-/// How long after a hole opens a late drop report still explains it, milliseconds.
-const LATE_REPORT_MS: u64 = 500;
+/// How close to a drop report a hole is taken for the overrun's, milliseconds.
+pub const OVERRUN_SHADOW_MS: u64 = 2000;
 
 /// Serials declared lost: how many, and the lowest and highest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,12 +50,12 @@ impl Gaps {
     pub fn see(&mut self, serial: u64, now_ms: u64) {
         match self.max {
             Some(max) if serial > max => {
+                let shadowed = self.last_drop_ms.is_some_and(|d| now_ms.saturating_sub(d) < OVERRUN_SHADOW_MS);
                 if serial - max > 1 && serial - max <= MAX_JUMP {
-                    if self.dropped {
-                        self.dropped = false;
-                    } else {
+                    if !shadowed && !self.pending {
                         self.holes.insert(max + 1, (serial - 1, now_ms / 1000, now_ms));
                     }
+                    self.pending = false;
                 }
                 self.max = Some(serial);
             }
@@ -59,21 +64,11 @@ impl Gaps {
         }
     }
 
-    /// The socket dropped records (counted exactly elsewhere) at `now_ms`: the hole they
-    /// leave is not reported again, whether it opened just before this report or opens next.
+    /// The socket dropped records (counted exactly elsewhere), reported at `now_ms`.
     pub fn overrun(&mut self, now_ms: u64) {
-        let recent = self
-            .holes
-            .iter()
-            .filter(|(_, &(_, _, opened))| opened.saturating_add(LATE_REPORT_MS) >= now_ms)
-            .max_by_key(|(_, &(_, _, opened))| opened)
-            .map(|(&start, _)| start);
-        match recent {
-            Some(start) => {
-                self.holes.remove(&start);
-            }
-            None => self.dropped = true,
-        }
+        self.last_drop_ms = Some(now_ms);
+        self.pending = true;
+        self.holes.retain(|_, &mut (_, _, opened)| opened.saturating_add(OVERRUN_SHADOW_MS) <= now_ms);
     }
 
     fn fill(&mut self, serial: u64) {
@@ -126,23 +121,23 @@ mod tests {
     }
 
     #[test]
-    fn the_hole_an_overrun_leaves_is_not_counted_twice() {
+    fn holes_near_an_overrun_are_its_own() {
         let mut g = Gaps::default();
         g.see(1, 0);
-        // Reported first (ENOBUFS), the hole comes when records flow again.
+        // Reported first (ENOBUFS), the holes come when records flow again.
         g.overrun(10);
         g.see(40, 20);
-        g.see(42, 30);
-        assert_eq!(g.declare(None, 2), Some(Lost { events: 1, first: 41, last: 41 }));
-        // Reported late (drops found at a tick), just after the hole opened.
+        g.see(45, 1_500);
+        // Reported late (drops found at a tick), just after a hole opened.
         g.see(60, 5_000);
         g.overrun(5_200);
         assert_eq!(g.declare(None, 2), None);
-        // A report long after a hole does not explain it.
+        // The first hole after a report is its own, however late.
+        g.see(61, 5_300);
+        g.see(65, 9_000);
+        // Far from any drop, a hole is the kernel's.
         g.see(70, 10_000);
-        g.overrun(20_000);
-        g.see(71, 20_001);
-        assert_eq!(g.declare(None, 2), Some(Lost { events: 9, first: 61, last: 69 }));
+        assert_eq!(g.declare(None, 2), Some(Lost { events: 4, first: 66, last: 69 }));
         g.see(72 + MAX_JUMP + 5, 30_000);
         assert_eq!(g.declare(None, 2), None, "a reset is no loss");
     }

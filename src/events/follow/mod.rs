@@ -2,8 +2,9 @@
 //! (no auditd needed, never the audit daemon) or from a log file being written.
 //!
 //! The records go through the same [`Record`] parser, [`Query`] and formats as a search,
-//! reassembled with auparse's end rules (an event ends at its EOE or PROCTITLE, not when
-//! the next second's records come) and expired by the wall clock when the stream is quiet,
+//! reassembled as the feed says (the kernel's stream: an event ends at its EOE; a log,
+//! which has no EOE: at its PROCTITLE too), not when the next second's records come, and
+//! expired by the wall clock when the stream is quiet,
 //! so an access shows within a poll interval. Loss is reported, never swallowed: records
 //! the kernel dropped for this socket (counted exactly) and serials that never arrived.
 //! Each event carries the container its process ran in, when one can be told. Events of
@@ -25,7 +26,7 @@ pub use gaps::{Gaps, Lost};
 use super::json::{event_json, utc_timestamp};
 use super::record::Record;
 use super::{render_labelled, EventsError, Format, Options, Query, SCHEMA_VERSION};
-use crate::events::reassemble::{EndRules, Event, Reassembler};
+use crate::events::reassemble::{Event, Reassembler};
 
 /// A container, as far as it can be told from the host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,7 +228,7 @@ pub fn follow(
     err: &mut dyn Write,
 ) -> Result<FollowSummary, EventsError> {
     let started = Instant::now();
-    let mut reassembler = Reassembler::new(EndRules::Auparse, options.eoe_timeout);
+    let mut reassembler = Reassembler::new(feed.end_rules(), options.eoe_timeout);
     let mut gaps = Gaps::default();
     let window = options.eoe_timeout.max(1) + 1;
     let mut printer = Printer {

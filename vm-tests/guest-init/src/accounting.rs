@@ -63,10 +63,18 @@ pub fn loss_adds_up(stdout: &str, stderr: &str, log: &str) -> Result<(), String>
         return Err("no loss was reported: the flood did not overrun the buffer".into());
     }
     let mut logged: BTreeMap<u64, u64> = BTreeMap::new();
-    for (serial, daemon) in log.lines().filter_map(serial_of) {
+    let mut syscall_events = std::collections::BTreeSet::new();
+    for line in log.lines() {
+        let Some((serial, daemon)) = serial_of(line) else { continue };
         if !daemon && (first..=last).contains(&serial) {
             *logged.entry(serial).or_default() += 1;
+            if line.contains("type=SYSCALL ") {
+                syscall_events.insert(serial);
+            }
         }
+    }
+    for serial in &syscall_events {
+        *logged.entry(*serial).or_default() += 1;
     }
     let printed_total: u64 = printed.values().sum();
     let logged_total: u64 = logged.values().sum();
@@ -76,8 +84,8 @@ pub fn loss_adds_up(stdout: &str, stderr: &str, log: &str) -> Result<(), String>
     let extra: Vec<u64> =
         printed.iter().filter(|(s, n)| logged.get(s).is_none_or(|l| l < n)).map(|(s, _)| *s).take(5).collect();
     Err(format!(
-        "serials {first}..={last}: printed {printed_total} + reported lost {lost} = {} records, the log holds \
-         {logged_total}; printed more than logged at serials {extra:?}",
+        "serials {first}..={last}: printed {printed_total} + reported lost {lost} = {} records, the kernel sent \
+         {logged_total} (the log's records and an EOE per syscall event); printed more at serials {extra:?}",
         printed_total + lost
     ))
 }
@@ -94,8 +102,11 @@ mod tests {
                    type=DAEMON_ROTATE msg=audit(1.000:11): a\n\
                    type=SYSCALL msg=audit(1.000:12): a\n\
                    type=SYSCALL msg=audit(1.000:13): a\n";
-        let out = "type=SYSCALL msg=audit(1.000:10): a\ntype=PATH msg=audit(1.000:10): a\ntype=SYSCALL msg=audit(1.000:12): a\n";
-        assert_eq!(loss_adds_up(out, "dockaudit: lost 2 record(s): the receive buffer overflowed\n", log), Ok(()));
+        // 10: all three records (EOE included); 11: lost, three; 12: SYSCALL, its EOE lost.
+        let out =
+            "type=SYSCALL msg=audit(1.000:10): a\ntype=PATH msg=audit(1.000:10): a\ntype=EOE msg=audit(1.000:10): \n\
+                   type=SYSCALL msg=audit(1.000:12): a\n";
+        assert_eq!(loss_adds_up(out, "dockaudit: lost 4 record(s): the receive buffer overflowed\n", log), Ok(()));
         assert!(loss_adds_up(out, "dockaudit: lost 1 record(s): x\n", log).is_err());
         assert!(loss_adds_up(out, "", log).is_err(), "no loss reported");
         assert!(loss_adds_up("", "dockaudit: lost 1 record(s): x\n", log).is_err());
