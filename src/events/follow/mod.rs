@@ -309,6 +309,12 @@ pub fn follow(
         }
     }
     reassembler.finish(&mut |e| printer.event(e));
+    // Drops since the last tick are counted too.
+    let late = feed.late_drops();
+    if late > 0 {
+        printer.summary.lost_records += late;
+        printer.loss(err, Some(late), None);
+    }
     printer.flush();
     match printer.error.take() {
         Some(e) => Err(EventsError::Write(e)),
