@@ -252,8 +252,10 @@ impl Reassembler {
             if ends {
                 self.complete(slot);
             }
-        } else if record.kind == types::EOE {
-            // ausearch: "Eat standalone EOE, main event was already marked complete".
+        } else if record.kind == types::EOE && self.rules != EndRules::Eoe {
+            // ausearch: "Eat standalone EOE, main event was already marked complete". On the
+            // kernel's stream an EOE only comes alone when the rest of its event was lost:
+            // it is kept, as an event of its own, so that every record read is shown.
             return false;
         } else {
             let mut event = match self.spare.pop() {
@@ -288,7 +290,15 @@ impl Reassembler {
             self.slots[slot as usize] = Some(Slot { event, complete: false });
             self.building.insert(key, slot);
             self.by_time.insert((sec, slot));
-            if ends_at_once(record.kind) {
+            let at_once = match self.rules {
+                // On the kernel's stream a PROCTITLE comes first only when the records
+                // before it were lost; its EOE still follows.
+                EndRules::Eoe => {
+                    record.kind == types::EOE || (ends_at_once(record.kind) && record.kind != types::PROCTITLE)
+                }
+                _ => ends_at_once(record.kind),
+            };
+            if at_once {
                 self.complete(slot);
             }
             // check_events: building events `timeout` seconds older than this one end.
@@ -385,6 +395,20 @@ mod tests {
         }
         r.finish(&mut emit);
         out
+    }
+
+    #[test]
+    fn the_kernel_stream_keeps_what_survived_a_loss() {
+        let serials = |lines: &[&str]| -> Vec<Vec<String>> { run(EndRules::Eoe, lines) };
+        let events = serials(&[
+            "type=PROCTITLE msg=audit(1.000:5): p",
+            "type=EOE msg=audit(1.000:5): ",
+            "type=EOE msg=audit(1.000:6): ",
+            "type=SYSCALL msg=audit(1.000:7): a",
+            "type=PROCTITLE msg=audit(1.000:7): p",
+            "type=EOE msg=audit(1.000:7): ",
+        ]);
+        assert_eq!(short(&events), [vec!["PROCTITLE", "EOE"], vec!["EOE"], vec!["SYSCALL", "PROCTITLE", "EOE"]]);
     }
 
     #[test]
