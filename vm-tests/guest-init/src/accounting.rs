@@ -83,9 +83,15 @@ pub fn loss_adds_up(stdout: &str, stderr: &str, log: &str) -> Result<(), String>
     }
     let extra: Vec<u64> =
         printed.iter().filter(|(s, n)| logged.get(s).is_none_or(|l| l < n)).map(|(s, _)| *s).take(5).collect();
+    // The first such serial's lines on both sides, to see what differs.
+    let shown = extra.first().map_or(String::new(), |s| {
+        let tag = format!(":{s}):");
+        let pick = |text: &str| text.lines().filter(|l| l.contains(&tag)).collect::<Vec<_>>().join("\n    ");
+        format!("\n  printed:\n    {}\n  logged:\n    {}", pick(stdout), pick(log))
+    });
     Err(format!(
         "serials {first}..={last}: printed {printed_total} + reported lost {lost} = {} records, the kernel sent \
-         {logged_total} (the log's records and an EOE per syscall event); printed more at serials {extra:?}",
+         {logged_total} (the log's records and an EOE per syscall event); printed more at serials {extra:?}{shown}",
         printed_total + lost
     ))
 }
