@@ -195,8 +195,13 @@ fn write_fields(out: &mut Vec<u8>, msg: &mut [u8], from: usize, state: &mut Reco
                 }
             });
         } else {
-            let comma_at = strchr(msg, value, b',');
+            // ausearch looks for the comma in the whole rest of the record; only one before
+            // the next space matters, and looking no further keeps a record linear.
             let space_at = strchr(msg, value, b' ');
+            let comma_at = match space_at {
+                Some(sp) => msg[value..sp].iter().position(|&b| b == b',').map(|i| value + i),
+                None => strchr(msg, value, b','),
+            };
             rest = match (comma_at, space_at) {
                 // A comma before the next field: the value ends there unless it is a MAC
                 // label (`subj=u:r:t:s0:c1,c2`), ausearch-report.c:280.
