@@ -212,8 +212,8 @@ fn render(options: &EventsOptions, rows: &[Row], follow: Option<XResult<Vec<Foll
     let mut md = format!(
         "Generated logs of {} MiB (xtask/src/bench_logs.rs; cached in target/events-bench/), warm page cache, \
          TZ=UTC LC_ALL=C, output to /dev/null, every command under GNU time. Median of {} runs after a warm-up; \
-         commands whose first run took over {} s: median of {} runs, the first included (the runs column: \
-         theirs/ours). `ausearch --raw` prints the lines as logged, what `dockaudit events --format raw` prints; \
+         commands whose first run took over {} s: {} run(s) in all, the first included, and their median (the runs \
+         column: theirs/ours). `ausearch --raw` prints the lines as logged, what `dockaudit events --format raw` prints; \
          plain `ausearch` prints them per event, last record first, after a `----` and a `time->` line \
          (different bytes, compared with the same dockaudit command).\n\n",
         options.mib,
