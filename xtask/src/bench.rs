@@ -33,28 +33,54 @@ const DOCKER_BENCH_PATHS: &[&str] = &[
     "/usr/bin/runc",
 ];
 
+/// Which measurements to take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    /// list and check against auditctl and docker-bench's method (root)
+    Rules,
+    /// events and report against ausearch and aureport on generated logs; --follow (root)
+    Events,
+    /// both
+    All,
+}
+
 /// bench's options.
 #[derive(Debug, clap::Args)]
 pub struct Options {
+    /// What to measure
+    #[arg(long, value_enum, default_value = "all")]
+    part: Part,
     /// Runs per command; the median is reported
     #[arg(long, value_name = "N", default_value_t = 15)]
     runs: usize,
     /// Rule counts to load and measure, comma-separated
     #[arg(long, value_name = "N,N", value_delimiter = ',', default_values_t = [1000, 10_000])]
     sizes: Vec<usize>,
-    /// Write the table as markdown (BENCHMARKS.md)
+    /// Size of each generated audit log of the events part, in MiB
+    #[arg(long, value_name = "MiB", default_value_t = 200)]
+    events_size: u64,
+    /// Runs per command of the events part (after a warm-up run); the median is reported
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    events_runs: usize,
+    /// Runs in all of an events command whose first run took over 5 s (ausearch, aureport on dense logs)
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    slow_runs: usize,
+    /// Leave out the events part's --follow measurement (it enables the host kernel's audit for a few seconds)
+    #[arg(long)]
+    no_follow: bool,
+    /// Write the tables as markdown (BENCHMARKS.md): the sections measured are replaced, the rest kept
     #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
 }
 
 /// Holds the host rules lock; on drop puts the saved rules back.
-struct HostRules {
+pub struct HostRules {
     saved: Vec<dockaudit::Rule>,
     _lock: File,
 }
 
 impl HostRules {
-    fn borrow() -> XResult<HostRules> {
+    pub fn borrow() -> XResult<HostRules> {
         let lock = File::create("/run/dockaudit-host-rules.lock").map_err(|e| format!("lock file: {e}"))?;
         // SAFETY: flock takes an fd and a flag word, no pointers; the fd is `lock`'s, open
         // for the whole call (and afterwards: the lock lives as long as `HostRules`).
@@ -173,24 +199,53 @@ fn ms(d: Duration) -> String {
 }
 
 pub fn bench(options: &Options) -> XResult<bool> {
-    if !dockaudit::kernel::has_audit_control() {
-        return Err("bench loads rules into the host kernel: run it as root".into());
+    let rules = matches!(options.part, Part::Rules | Part::All);
+    let events = matches!(options.part, Part::Events | Part::All);
+    let root_user = dockaudit::kernel::has_audit_control();
+    if rules && !root_user {
+        return Err("bench's rules part loads rules into the host kernel: run it as root (or --part events)".into());
     }
     crate::tools::ensure_tools()?;
     let root = root();
-    run_checked(Command::new(cargo()).current_dir(&root).args([
-        "build",
-        "--release",
-        "-p",
-        "dockaudit",
-        "--bin",
-        "dockaudit",
-        "--example",
-        "raw_dump",
-    ]))?;
-    let release = root.join("target/release");
-    let dockaudit_bin = release.join("dockaudit");
-    let raw_dump = release.join("examples/raw_dump");
+    let mut build = Command::new(cargo());
+    build.current_dir(&root).args(["build", "--release", "-p", "dockaudit", "--bin", "dockaudit"]);
+    if rules {
+        build.args(["--example", "raw_dump"]);
+    }
+    run_checked(&mut build)?;
+    let dockaudit_bin = root.join("target/release/dockaudit");
+    let machine = machine_description();
+    let mut sections = Vec::new();
+    if rules {
+        let table = bench_rules(options, &root, &dockaudit_bin, &machine)?;
+        print!("{table}");
+        sections.push(("rules", format!("Measured by `cargo xtask bench` (median of {} runs per command, each command a fresh process; docker-bench's method: the 16 `auditctl -l | grep PATH` of CIS 1.6.0 in sequence).\n\n{table}", options.runs)));
+    }
+    if events {
+        let section = crate::bench_events::bench_events(
+            &root,
+            &dockaudit_bin,
+            &crate::bench_events::EventsOptions {
+                mib: options.events_size,
+                runs: options.events_runs,
+                slow_runs: options.slow_runs,
+                follow: root_user && !options.no_follow,
+            },
+        )?;
+        let text = format!("Measured by `cargo xtask bench --part events` on: {machine}\n\n{}", section.markdown);
+        print!("\n{text}");
+        sections.push(("events", text));
+    }
+    if let Some(path) = &options.markdown {
+        let old = std::fs::read_to_string(path).unwrap_or_default();
+        std::fs::write(path, splice_sections(&old, &sections)).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(true)
+}
+
+/// The rules part: its markdown table and targets.
+fn bench_rules(options: &Options, root: &Path, dockaudit_bin: &Path, machine: &str) -> XResult<String> {
+    let raw_dump = root.join("target/release/examples/raw_dump");
     let static_size = crate::tools::build_static("dockaudit", "dockaudit")
         .and_then(|path| {
             let stripped = root.join("target/dockaudit-stripped");
@@ -204,7 +259,6 @@ pub fn bench(options: &Options) -> XResult<bool> {
         DOCKER_BENCH_PATHS.iter().map(|p| format!("auditctl -l | grep {p} >/dev/null;")).collect();
 
     let host = HostRules::borrow()?;
-    let machine = machine_description();
     let mut table = String::new();
     table.push_str(&format!("Machine: {machine}\n\n"));
     table.push_str("| rules | raw dump (floor) ms | dockaudit list ms | auditctl -l ms | dockaudit check ms | docker-bench method ms | list / floor | auditctl / list | docker-bench / check | list peak RSS KiB | check peak RSS KiB |\n");
@@ -220,9 +274,9 @@ pub fn bench(options: &Options) -> XResult<bool> {
             return Err(format!("loaded {loaded} rules, wanted {size}"));
         }
         let floor = measure(options.runs, &raw_dump, &[])?;
-        let list = measure(options.runs, &dockaudit_bin, &["list"])?;
+        let list = measure(options.runs, dockaudit_bin, &["list"])?;
         let theirs = measure(options.runs, &auditctl, &["-l"])?;
-        let check = measure(options.runs, &dockaudit_bin, &["check"])?;
+        let check = measure(options.runs, dockaudit_bin, &["check"])?;
         let docker_bench = measure(options.runs.min(5), &sh, &["-c", &docker_bench_script])?;
         let list_vs_floor = list.median.as_secs_f64() / floor.median.as_secs_f64();
         let auditctl_vs_list = theirs.median.as_secs_f64() / list.median.as_secs_f64();
@@ -269,12 +323,27 @@ pub fn bench(options: &Options) -> XResult<bool> {
     for line in &verdicts {
         table.push_str(&format!("- {line}\n"));
     }
-    print!("{table}");
-    if let Some(path) = &options.markdown {
-        std::fs::write(path, format!("# Benchmarks\n\nMeasured by `cargo xtask bench` (median of {} runs per command, each command a fresh process; docker-bench's method: the 16 `auditctl -l | grep PATH` of CIS 1.6.0 in sequence).\n\n{table}", options.runs))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(table)
+}
+
+/// BENCHMARKS.md with each measured section put between its markers
+/// (`<!-- bench:NAME -->` … `<!-- /bench:NAME -->`), replacing what was there; what is
+/// outside the markers (the commentary) is kept. A section without markers yet is added
+/// at the end under its heading.
+fn splice_sections(old: &str, sections: &[(&str, String)]) -> String {
+    let mut text = if old.trim().is_empty() { "# Benchmarks\n".to_string() } else { old.to_string() };
+    for (name, body) in sections {
+        let (open, close) = (format!("<!-- bench:{name} -->\n"), format!("<!-- /bench:{name} -->"));
+        let found = text.find(&open).and_then(|a| text[a..].find(&close).map(|b| (a + open.len(), a + b)));
+        match found {
+            Some((from, to)) => text.replace_range(from..to, body),
+            None => {
+                let heading = if *name == "rules" { "Rules" } else { "Events" };
+                text = format!("{}\n\n## {heading}\n\n{open}{body}{close}\n", text.trim_end());
+            }
+        }
     }
-    Ok(true)
+    text
 }
 
 fn target(what: &str, met: bool, value: String) -> String {
@@ -293,4 +362,23 @@ fn machine_description() -> String {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     format!("{cpu}, {cores} cores, Linux {}", kernel.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::splice_sections;
+
+    #[test]
+    fn sections_replace_only_their_markers() {
+        let once = splice_sections("", &[("events", "table 1\n".into())]);
+        assert_eq!(once, "# Benchmarks\n\n## Events\n\n<!-- bench:events -->\ntable 1\n<!-- /bench:events -->\n");
+        let edited = once.replace("<!-- /bench:events -->\n", "<!-- /bench:events -->\nprose\n");
+        let twice = splice_sections(&edited, &[("events", "table 2\n".into())]);
+        assert_eq!(twice, edited.replace("table 1", "table 2"));
+        let both = splice_sections(&twice, &[("rules", "r\n".into())]);
+        assert!(
+            both.starts_with(&twice.trim_end().to_string())
+                && both.contains("<!-- bench:rules -->\nr\n<!-- /bench:rules -->")
+        );
+    }
 }

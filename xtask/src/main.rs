@@ -4,6 +4,9 @@
 //! of `Task` (its doc comment is its `--help`) and one arm in `main`.
 
 mod bench;
+mod bench_events;
+mod bench_follow;
+mod bench_logs;
 mod cpio;
 mod dist;
 mod docker_roots;
@@ -57,14 +60,25 @@ enum Task {
     #[command(after_help = lint::LAYER_HELP)]
     #[command(verbatim_doc_comment)]
     Lint,
-    /// dockaudit vs auditctl and docker-bench's method on the host kernel (root; rules saved and restored)
+    /// dockaudit vs auditctl, docker-bench's method, ausearch and aureport (root; host state saved and restored)
     ///
-    /// Loads N generated rules into the host kernel (as root; the host's rules are saved
-    /// and restored) and measures, in the same run, the median wall time of: a raw netlink
-    /// dump that decodes nothing (the floor), `dockaudit list`, `auditctl -l`, `dockaudit
-    /// check`, and docker-bench-security's method (one `auditctl -l | grep PATH` per
-    /// control); plus peak RSS and the size of the stripped static binary. Prints the
-    /// ratios against the targets; --markdown writes the table (BENCHMARKS.md).
+    /// --part rules: loads N generated rules into the host kernel (as root; the host's
+    /// rules are saved and restored) and measures, in the same run, the median wall time
+    /// of: a raw netlink dump that decodes nothing (the floor), `dockaudit list`,
+    /// `auditctl -l`, `dockaudit check`, and docker-bench-security's method (one
+    /// `auditctl -l | grep PATH` per control); plus peak RSS and the size of the stripped
+    /// static binary.
+    ///
+    /// --part events: generated audit logs (--events-size MiB at 80 and 5,000 events/s,
+    /// RAW and ENRICHED, cached in target/events-bench/): `dockaudit events` against
+    /// `ausearch --raw -k`, `ausearch -k`, `ausearch -i -k`, and `dockaudit report`
+    /// against `aureport -k --summary` and `-x --summary`, with peak RSS; then, as root,
+    /// `events --follow` on the host kernel's stream at 50,000 records/s and flat out
+    /// (audit enabled with one watch for a few seconds; settings and rules saved and
+    /// restored; --no-follow leaves it out).
+    ///
+    /// Prints the ratios against the targets; --markdown writes the tables into
+    /// BENCHMARKS.md between their markers, keeping the rest of the file.
     #[command(verbatim_doc_comment)]
     Bench(bench::Options),
     /// run every cargo-fuzz target for --seconds N each, seeded from the kernel captures

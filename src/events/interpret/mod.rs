@@ -74,11 +74,14 @@ pub fn write_event(out: &mut Vec<u8>, event: &Event, names: &Names) {
     out.extend_from_slice(b"----\n");
     let records: Vec<Record<'_>> = event.records().collect();
     let Some(last) = records.last() else { return };
+    // Every record of the event carries its stamp: formatted (and localtime'd) once.
+    let stamp = event.stamp();
+    let stamp = format!("{}.{:03}:{}) ", local_stamp(stamp.sec), stamp.msec, stamp.serial);
     if (rtype::DAEMON_START..rtype::SYSCALL).contains(&last.kind) {
-        write_record(out, last, event, names);
+        write_record(out, last, event, names, stamp.as_bytes());
     } else {
         for record in records.iter().rev() {
-            write_record(out, record, event, names);
+            write_record(out, record, event, names, stamp.as_bytes());
         }
     }
 }
@@ -103,7 +106,7 @@ fn arg(record: &Record<'_>, name: &str) -> u64 {
 }
 
 /// `output_interpreted_record`.
-fn write_record(out: &mut Vec<u8>, record: &Record<'_>, event: &Event, names: &Names) {
+fn write_record(out: &mut Vec<u8>, record: &Record<'_>, event: &Event, names: &Names, stamp: &[u8]) {
     let line = match record.enrichment {
         Some(e) => &record.line[..record.line.len() - e.len() - 1],
         None => record.line,
@@ -141,8 +144,7 @@ fn write_record(out: &mut Vec<u8>, record: &Record<'_>, event: &Event, names: &N
     }
     let Some(close) = strchr(&msg, open + 1, b')') else { return };
     msg[close] = 0;
-    let stamp = event.stamp();
-    out.extend_from_slice(format!("{}.{:03}:{}) ", local_stamp(stamp.sec), stamp.msec, stamp.serial).as_bytes());
+    out.extend_from_slice(stamp);
     let mut state = RecordState {
         kind: record.kind,
         machine: -1,
@@ -198,8 +200,13 @@ fn write_fields(out: &mut Vec<u8>, msg: &mut [u8], from: usize, state: &mut Reco
                 }
             });
         } else {
-            let comma_at = strchr(msg, value, b',');
+            // ausearch looks for the comma in the whole rest of the record; only one before
+            // the next space matters, and looking no further keeps a record linear.
             let space_at = strchr(msg, value, b' ');
+            let comma_at = match space_at {
+                Some(sp) => msg[value..sp].iter().position(|&b| b == b',').map(|i| value + i),
+                None => strchr(msg, value, b','),
+            };
             rest = match (comma_at, space_at) {
                 // A comma before the next field: the value ends there unless it is a MAC
                 // label (`subj=u:r:t:s0:c1,c2`), ausearch-report.c:280.
@@ -277,12 +284,15 @@ fn report_interpret(out: &mut Vec<u8>, name: &[u8], mut val: Vec<u8>, comma: boo
     } else {
         0
     };
-    let id = Id { syscall, machine: state.machine, a0: state.a0, a1: state.a1, name, val: &val };
-    let text = interpret(ftype, &id, state.names, &state.interps);
+    // An unclassified value prints as it is: no interpretation to build.
     if ftype == fields::FieldType::Unclassified {
         out.extend_from_slice(&val);
         out.push(if comma { b',' } else { b' ' });
-    } else if name == b"key" {
+        return;
+    }
+    let id = Id { syscall, machine: state.machine, a0: state.a0, a1: state.a1, name, val: &val };
+    let text = interpret(ftype, &id, state.names, &state.interps);
+    if name == b"key" {
         // A multi-key (0x01-separated) prints as `key=a key=b`.
         for (i, key) in text.split(|&b| b == 0x01).enumerate() {
             if i > 0 {
