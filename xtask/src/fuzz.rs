@@ -83,7 +83,25 @@ fn write_seeds(root: &Path) -> XResult<()> {
     for (i, seed) in LOG_SEEDS.iter().enumerate() {
         std::fs::write(corpus.join(format!("log_reader/seed-{i}")), seed).map_err(|e| e.to_string())?;
     }
-    eprintln!("fuzz: seeded {n} captured rules, {files} rule files and {} logs", LOG_SEEDS.len());
+    // The logs the real auditd wrote in the VM guests (tests/data/logs/KERNEL/FORMAT.log).
+    let mut real = 0;
+    for kernel in std::fs::read_dir(root.join("tests/data/logs")).map_err(|e| e.to_string())?.flatten() {
+        for log in std::fs::read_dir(kernel.path()).into_iter().flatten().flatten() {
+            if log.path().extension().is_some_and(|e| e == "log") {
+                let name = format!(
+                    "log_reader/real-{}-{}",
+                    kernel.file_name().to_string_lossy(),
+                    log.file_name().to_string_lossy()
+                );
+                std::fs::copy(log.path(), corpus.join(name)).map_err(|e| e.to_string())?;
+                real += 1;
+            }
+        }
+    }
+    eprintln!(
+        "fuzz: seeded {n} captured rules, {files} rule files, {} logs and {real} real auditd logs",
+        LOG_SEEDS.len()
+    );
     Ok(())
 }
 
