@@ -217,3 +217,25 @@ fn following_keeps_only_audit_read_and_sends_nothing() {
     assert_eq!(file_changes(&trace), Vec::<&str>::new());
     assert_eq!(trace.lines().filter(|l| l.contains("execve(")).count(), 1, "{trace}");
 }
+
+/// `check --prove` keeps CAP_AUDIT_CONTROL and CAP_AUDIT_READ, nothing else, executes
+/// nothing and sends the kernel only reads (its probes are file accesses, no request).
+#[test]
+fn proving_keeps_audit_control_and_audit_read_only() {
+    if let Some(why) = util::host_kernel_unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let args = ["check", "--prove"];
+    let trace = strace(&args);
+    let last_capset = trace.lines().rfind(|l| l.contains("capset(")).expect("capset called");
+    assert!(
+        last_capset.contains("effective=1<<CAP_AUDIT_CONTROL|1<<CAP_AUDIT_READ, permitted=1<<CAP_AUDIT_CONTROL|1<<CAP_AUDIT_READ, inheritable=0"),
+        "{last_capset}"
+    );
+    assert!(trace.contains("PR_SET_NO_NEW_PRIVS, 1"), "{trace}");
+    assert_eq!(trace.lines().filter(|l| l.contains("execve(")).count(), 1, "{trace}");
+    for send in trace.lines().filter(|l| l.contains("sendto(") || l.contains("sendmsg(")) {
+        assert!(READ_REQUESTS.iter().any(|r| send.contains(&format!("nlmsg_type={r},"))), "{send}");
+    }
+}
