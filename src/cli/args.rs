@@ -100,24 +100,12 @@ pub struct EventsArgs {
     /// Docker events.
     #[arg(long)]
     pub all: bool,
-    /// Events at or after: ISO 8601, epoch seconds, "MM/DD/YY HH:MM:SS" (time optional), or now, recent,
-    /// boot, today, yesterday, this-week, week-ago, this-month, this-year.
-    #[arg(long, value_name = "TIME")]
-    pub start: Option<String>,
-    /// Events at or before (same forms as --start).
-    #[arg(long, value_name = "TIME")]
-    pub end: Option<String>,
-    /// Read FILE, a directory's audit.log and its rotations, or `-` (stdin); repeatable.
-    /// Default: log_file of /etc/audit/auditd.conf and its rotations, oldest first.
-    /// `.gz` files are decompressed. (No `-i`: ausearch's interpret is `--format interpret`.)
-    #[arg(long, visible_alias = "if", value_name = "FILE|DIR|-")]
-    pub input: Vec<String>,
-    /// Output form.
+    /// The logs read and the time window.
+    #[command(flatten)]
+    pub log: LogArgs,
+    /// Output form. (No `-i`: ausearch's interpret is `--format interpret`.)
     #[arg(long, value_enum, default_value = "text")]
     pub format: crate::events::Format,
-    /// Read auditd.conf, the default log and user names under DIR instead of /.
-    #[arg(long, value_name = "DIR", default_value = "/")]
-    pub root: PathBuf,
     /// Print events as they happen: from the kernel's audit multicast stream (needs
     /// CAP_AUDIT_READ only; with or without auditd; never registers as the audit daemon),
     /// or with --input FILE from that file as it is written, across rotation (from its end,
@@ -195,21 +183,32 @@ pub struct ReportArgs {
     /// (aureport -nc).
     #[arg(long, visible_alias = "nc")]
     pub no_config: bool,
-    /// Events at or after (the forms of events --start).
+    /// The logs read and the time window.
+    #[command(flatten)]
+    pub log: LogArgs,
+    /// Output form: aureport's text, or one JSON document.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: crate::events::aureport::ReportFormat,
+}
+
+/// What `events` and `report` both read: the time window, the logs and the root they
+/// are found under.
+#[derive(clap::Args)]
+pub struct LogArgs {
+    /// Events at or after: ISO 8601, epoch seconds, "MM/DD/YY HH:MM:SS" (time optional), or now, recent,
+    /// boot, today, yesterday, this-week, week-ago, this-month, this-year.
     #[arg(long, value_name = "TIME")]
     pub start: Option<String>,
-    /// Events at or before (the forms of events --end).
+    /// Events at or before (same forms as --start).
     #[arg(long, value_name = "TIME")]
     pub end: Option<String>,
     /// Read FILE, a directory's audit.log and its rotations, or `-` (stdin); repeatable.
     /// Default: log_file of /etc/audit/auditd.conf and its rotations, oldest first.
+    /// `.gz` files are decompressed.
     #[arg(long, visible_alias = "if", value_name = "FILE|DIR|-")]
     pub input: Vec<String>,
-    /// Output form: aureport's text, or one JSON document.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: crate::events::aureport::ReportFormat,
-    /// Read auditd.conf, the default log and (for --control) the Docker files and rule
-    /// files under DIR instead of /.
+    /// Read auditd.conf, the default log, the user names (events) and (for --control) the
+    /// Docker files and rule files under DIR instead of /.
     #[arg(long, value_name = "DIR", default_value = "/")]
     pub root: PathBuf,
 }

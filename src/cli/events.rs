@@ -118,7 +118,7 @@ fn named_controls(ids: &[String]) -> Result<Vec<&'static Control>, UnknownContro
 pub fn events(args: &EventsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Output, CommandError> {
     // The live stream is joined while CAP_AUDIT_READ is held; everything else holds nothing.
     let mut feed: Option<Box<dyn Feed>> = None;
-    if args.follow && args.input.is_empty() {
+    if args.follow && args.log.input.is_empty() {
         let live = LiveFeed::open(args.buffer).map_err(CommandError::Audit)?;
         drop_privileges(Keep::AuditRead).map_err(|e| CommandError::Audit(kernel::Error::DropPrivileges(e)))?;
         feed = Some(Box::new(live));
@@ -133,8 +133,8 @@ pub fn events(args: &EventsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
         };
         return follow(args, feed, &query, &options, out, err);
     }
-    let inputs: Vec<Input> = args.input.iter().map(|i| Input::from_arg(i)).collect();
-    let sources = events::resolve(&args.root, &inputs)?;
+    let inputs: Vec<Input> = args.log.input.iter().map(|i| Input::from_arg(i)).collect();
+    let sources = events::resolve(&args.log.root, &inputs)?;
     let summary = match events::search(&query, &sources, &options, out) {
         Ok(summary) => summary,
         // `dockaudit events | head`: a closed pipe is not an error worth a message.
@@ -163,7 +163,7 @@ fn found(selected: u64, err: &mut dyn Write) -> Result<Output, CommandError> {
 
 /// The query and output options the flags ask for, with the Docker selection filled in.
 fn selection(args: &EventsArgs, err: &mut dyn Write) -> Result<(Query, Options), CommandError> {
-    let mut options = Options::for_root(args.format, &args.root);
+    let mut options = Options::for_root(args.format, &args.log.root);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     let time = |t: &Option<String>, end: bool| -> Result<Option<u64>, EventsError> {
         Ok(t.as_deref().map(|t| events::parse_time(t, end, now)).transpose()?)
@@ -178,8 +178,8 @@ fn selection(args: &EventsArgs, err: &mut dyn Write) -> Result<(Query, Options),
         auid: args.auid.as_deref().map(|u| events::user_filter(u, &options.names)).transpose()?,
         syscall: args.syscall.as_deref().map(events::syscall_filter).transpose()?,
         success: args.success.as_deref().map(events::success_filter).transpose()?,
-        start: time(&args.start, false)?,
-        end: time(&args.end, true)?,
+        start: time(&args.log.start, false)?,
+        end: time(&args.log.end, true)?,
         paths: Vec::new(),
         keys_any: Vec::new(),
         interpret: args.format == events::Format::Interpret,
@@ -190,8 +190,8 @@ fn selection(args: &EventsArgs, err: &mut dyn Write) -> Result<(Query, Options),
     let default_selection = selectors.is_empty() && named.is_empty() && !args.all;
     if !named.is_empty() || default_selection || matches!(args.format, events::Format::Json | events::Format::Text) {
         let all: Vec<&Control> = Benchmark::DEFAULT.controls().iter().collect();
-        let files = control_files(&args.root, &all);
-        let keys = rule_keys(&args.root, &files, err);
+        let files = control_files(&args.log.root, &all);
+        let keys = rule_keys(&args.log.root, &files, err);
         if !named.is_empty() {
             query.paths =
                 files.iter().filter(|(_, id)| named.iter().any(|c| c.id == id)).map(|(p, _)| p.clone()).collect();
@@ -208,7 +208,7 @@ fn selection(args: &EventsArgs, err: &mut dyn Write) -> Result<(Query, Options),
 
 /// `--follow --input X`: one file (a directory's audit.log) or `-`.
 fn open_followed_file(args: &EventsArgs) -> Result<Box<dyn Feed>, CommandError> {
-    let [input] = args.input.as_slice() else {
+    let [input] = args.log.input.as_slice() else {
         return Err(CommandError::Usage("--follow reads one input (a file, a directory's audit.log, or -)".into()));
     };
     if input == "-" {
@@ -219,7 +219,7 @@ fn open_followed_file(args: &EventsArgs) -> Result<Box<dyn Feed>, CommandError> 
     if path.is_dir() {
         path.push("audit.log");
     }
-    let feed = TailFeed::open(&path, args.start.is_some()).map_err(|source| EventsError::Open { path, source })?;
+    let feed = TailFeed::open(&path, args.log.start.is_some()).map_err(|source| EventsError::Open { path, source })?;
     Ok(Box::new(feed))
 }
 
@@ -278,8 +278,8 @@ fn follow(
         signal: Some(&STOP),
     };
     // Only this host's processes can be asked for their container.
-    let mut containers: Box<dyn Containers> = if args.root == Path::new("/") {
-        Box::new(HostContainers(ContainerLookup::new(Path::new("/proc"), data_roots(&args.root))))
+    let mut containers: Box<dyn Containers> = if args.log.root == Path::new("/") {
+        Box::new(HostContainers(ContainerLookup::new(Path::new("/proc"), data_roots(&args.log.root))))
     } else {
         Box::new(NoContainers)
     };

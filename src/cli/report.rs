@@ -51,20 +51,20 @@ pub fn report(args: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
             _ => Filter::All,
         },
         no_config: args.no_config,
-        start: time(&args.start, false)?,
-        end: time(&args.end, true)?,
+        start: time(&args.log.start, false)?,
+        end: time(&args.log.end, true)?,
         format: args.format,
-        eoe_timeout: log_config(&args.root).eoe_timeout,
+        eoe_timeout: log_config(&args.log.root).eoe_timeout,
         labels: Labels::default(),
     };
     if kind == Kind::Control {
         let all: Vec<&Control> = Benchmark::DEFAULT.controls().iter().collect();
-        let files = control_files(&args.root, &all);
-        let keys = rule_keys(&args.root, &files, err);
+        let files = control_files(&args.log.root, &all);
+        let keys = rule_keys(&args.log.root, &files, err);
         options.labels = Labels { paths: files, keys };
     }
-    let inputs: Vec<Input> = args.input.iter().map(|i| Input::from_arg(i)).collect();
-    let sources = events::resolve(&args.root, &inputs)?;
+    let inputs: Vec<Input> = args.log.input.iter().map(|i| Input::from_arg(i)).collect();
+    let sources = events::resolve(&args.log.root, &inputs)?;
     let summary = match aureport::report(&sources, &options, out) {
         Ok(summary) => summary,
         // `dockaudit report | head`: a closed pipe is not an error worth a message.

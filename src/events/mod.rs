@@ -24,6 +24,8 @@
 //! [`EndRules::Auparse`].
 
 pub mod aureport;
+mod blocks;
+mod cstr;
 mod follow;
 mod inputs;
 mod interpret;
@@ -38,6 +40,8 @@ mod time;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use blocks::Blocks;
 
 pub use follow::{
     follow, log_line, render_followed, Container, Containers, Feed, FollowSummary, Gaps, Item, LiveFeed, Lost,
@@ -240,9 +244,6 @@ pub fn render_labelled(event: &Event, format: Format, names: &Names, labels: &La
     }
 }
 
-/// Output is gathered and written in blocks of this size.
-const OUT_BLOCK: usize = 64 << 10;
-
 /// Reads `sources` in order (one reassembler across them, as ausearch carries events over
 /// rotated files), writes every event `query` selects to `out` in `options.format`.
 pub fn search(
@@ -251,31 +252,20 @@ pub fn search(
     options: &Options,
     out: &mut dyn Write,
 ) -> Result<Summary, EventsError> {
-    let mut buf = Vec::with_capacity(OUT_BLOCK * 2);
-    let mut write_error = None;
+    let mut blocks = Blocks::new(out);
     let mut selected = 0u64;
     let mut emit = |event: &Event| {
         if !query.matches_event(event, &options.names) {
             return true;
         }
         selected += 1;
-        render_labelled(event, options.format, &options.names, &options.labels, &mut buf);
-        if buf.len() >= OUT_BLOCK {
-            if let Err(e) = out.write_all(&buf) {
-                // `dockaudit events | head`: reading stops there.
-                write_error = Some(e);
-                return false;
-            }
-            buf.clear();
-        }
-        true
+        render_labelled(event, options.format, &options.names, &options.labels, &mut blocks.buf);
+        blocks.spill()
     };
     let keep = |record: &Record<'_>| query.in_time(record.stamp.sec);
     let mut summary = read_events(sources, EndRules::Ausearch, options.eoe_timeout, &keep, &mut emit)?;
-    if let Some(e) = write_error {
-        return Err(EventsError::Write(e));
-    }
-    out.write_all(&buf).and_then(|()| out.flush()).map_err(EventsError::Write)?;
+    blocks.failed()?;
+    blocks.finish()?;
     summary.selected = selected;
     Ok(summary)
 }

@@ -43,6 +43,21 @@ pub(super) fn local(t: i64) -> libc::tm {
     }
 }
 
+/// `strftime("%x %T")` of `sec` in local time, C locale (`MM/DD/YY HH:MM:SS`): the
+/// stamp `ausearch -i` and aureport's rows print.
+pub(super) fn local_date_time(sec: u64) -> String {
+    let tm = local(sec as i64);
+    format!(
+        "{:02}/{:02}/{:02} {:02}:{:02}:{:02}",
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        (tm.tm_year + 1900).rem_euclid(100),
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
+    )
+}
+
 /// The epoch second of a local date and time; DST decided by the C library.
 fn make(year: i32, month: i32, day: i32, hour: i32, min: i32, sec: i32) -> Option<i64> {
     make_dst(year, month, day, hour, min, sec, -1)

@@ -7,43 +7,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::oracle_util::{assert_none_failed, compare_grouping, compare_with, hex, run_in, skip_without, tool, Rng};
 use crate::util::{dockaudit_bin, tempdir};
 
-pub fn ausearch_path() -> Option<PathBuf> {
-    ["/usr/sbin/ausearch", "/sbin/ausearch"].iter().map(PathBuf::from).find(|p| p.is_file())
-}
-
-/// Both tools in the same fixed locale and time zone.
+/// Runs a program in UTC and the C locale, `stdin` given as its input.
 pub fn run(program: &Path, args: &[&str], stdin: Option<&Path>) -> Output {
-    let mut command = Command::new(program);
-    command.args(args).env("TZ", "UTC").env("LC_ALL", "C");
-    if let Some(file) = stdin {
-        command.stdin(std::fs::File::open(file).unwrap());
-    }
-    command.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
-}
-
-/// xorshift64*: a fixed, dependency-free sequence so every run tests the same logs.
-pub struct Rng(u64);
-
-impl Rng {
-    #[allow(clippy::should_implement_trait)] // a generator, not an iterator
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    pub fn pick(&mut self, items: &[&str]) -> String {
-        items[self.below(items.len() as u64) as usize].to_string()
-    }
-}
-
-pub fn hex(text: &[u8]) -> String {
-    text.iter().map(|b| format!("{b:02X}")).collect()
+    run_in(program, args, "UTC", stdin)
 }
 
 /// How a generated log looks.
@@ -63,6 +32,13 @@ pub struct Shape {
     /// without `exe=` (aureport drops its event), hex `comm`, USER_LOGINs from a host,
     /// CONFIG_CHANGE rule loads with `res=0`. Off: the logs stay as they were.
     pub extras: bool,
+}
+
+impl Shape {
+    /// `events` events, `width` at a time, `gap_ms` apart, with none of the options.
+    pub const fn new(seed: u64, events: usize, width: usize, gap_ms: u64) -> Shape {
+        Shape { seed, events, width, gap_ms, nodes: false, enriched: false, malformed: false, extras: false }
+    }
 }
 
 const START: u64 = 1_700_000_000;
@@ -269,37 +245,31 @@ pub fn generate_with(shape: &Shape, event_lines: EventLines) -> String {
 
 /// Runs `dockaudit events --format raw OURS` and `ausearch --raw THEIRS` on the same input.
 pub fn compare(what: &str, ours: &[&str], theirs: &[&str], stdin: Option<&Path>) -> Result<(), String> {
-    let ausearch = ausearch_path().expect("checked by the caller");
     let mut our_args = vec!["events", "--format", "raw"];
     our_args.extend_from_slice(ours);
     let mut their_args = vec!["--raw"];
     their_args.extend_from_slice(theirs);
-    let a = run(&dockaudit_bin(), &our_args, stdin);
-    let b = run(&ausearch, &their_args, stdin);
-    let code = |o: &Output| o.status.code().unwrap_or(-1);
-    if a.stdout != b.stdout || code(&a) != code(&b) {
-        let (ours_text, theirs_text) = (String::from_utf8_lossy(&a.stdout), String::from_utf8_lossy(&b.stdout));
-        let first_diff = ours_text.lines().zip(theirs_text.lines()).position(|(x, y)| x != y);
-        return Err(format!(
-            "{what}: dockaudit {our_args:?} (exit {}, {} lines) != ausearch {their_args:?} (exit {}, {} lines); first differing line {first_diff:?}:\n ours:   {:?}\n theirs: {:?}\nstderr: {}",
-            code(&a),
-            ours_text.lines().count(),
-            code(&b),
-            theirs_text.lines().count(),
-            first_diff.and_then(|i| ours_text.lines().nth(i)),
-            first_diff.and_then(|i| theirs_text.lines().nth(i)),
-            String::from_utf8_lossy(&a.stderr),
-        ));
-    }
-    Ok(())
+    compare_with(what, &our_args, "ausearch", &their_args, "UTC", stdin).map(drop)
 }
 
-pub fn skip_without_ausearch() -> bool {
-    if ausearch_path().is_none() {
-        eprintln!("SKIPPED: ausearch is not installed (apt-get install auditd)");
-        return true;
+/// [`compare`] on `file` for each selection (ours after `--input FILE`, ausearch's after
+/// `-if FILE`); the failures added to `failures`, the number of comparisons returned.
+pub fn compare_selections(
+    what: &str,
+    file: &str,
+    selections: &[(&[&str], &[&str])],
+    failures: &mut Vec<String>,
+) -> usize {
+    for (ours, theirs) in selections {
+        let mut o = vec!["--input", file];
+        o.extend_from_slice(ours);
+        let mut t = vec!["-if", file];
+        t.extend_from_slice(theirs);
+        if let Err(e) = compare(what, &o, &t, None) {
+            failures.push(e);
+        }
     }
-    false
+    selections.len()
 }
 
 /// (our options, ausearch's options): the same selection in both spellings.
@@ -335,56 +305,32 @@ const SELECTIONS: &[(&[&str], &[&str])] = &[
 ];
 
 const SHAPES: &[Shape] = &[
-    Shape {
-        seed: 1,
-        events: 1500,
-        width: 3,
-        gap_ms: 40,
-        nodes: false,
-        enriched: false,
-        malformed: false,
-        extras: false,
-    },
-    Shape { seed: 2, events: 1500, width: 8, gap_ms: 5, nodes: true, enriched: false, malformed: true, extras: false },
-    Shape {
-        seed: 3,
-        events: 1500,
-        width: 4,
-        gap_ms: 400,
-        nodes: false,
-        enriched: true,
-        malformed: false,
-        extras: false,
-    },
-    Shape { seed: 4, events: 3000, width: 12, gap_ms: 1, nodes: true, enriched: true, malformed: true, extras: false },
+    Shape::new(1, 1500, 3, 40),
+    Shape { nodes: true, malformed: true, ..Shape::new(2, 1500, 8, 5) },
+    Shape { enriched: true, ..Shape::new(3, 1500, 4, 400) },
+    Shape { nodes: true, enriched: true, malformed: true, ..Shape::new(4, 3000, 12, 1) },
 ];
 
 #[test]
 fn raw_output_equals_ausearch_for_every_selection() {
-    if skip_without_ausearch() {
+    if skip_without("ausearch") {
         return;
     }
+    assert_raw_equals_ausearch("events oracle (ausearch --raw)", SHAPES, event_lines, SELECTIONS);
+}
+
+/// [`compare_selections`] on the log of each shape (its events by `lines`).
+pub fn assert_raw_equals_ausearch(name: &str, shapes: &[Shape], lines: EventLines, selections: &[(&[&str], &[&str])]) {
     let dir = tempdir();
-    let mut failures = Vec::new();
-    let mut cases = 0;
-    for shape in SHAPES {
+    let (mut cases, mut failures) = (0, Vec::new());
+    for shape in shapes {
         let file = dir.join(format!("audit-{}.log", shape.seed));
-        std::fs::write(&file, generate(shape)).unwrap();
-        let file = file.to_str().unwrap();
-        for (ours, theirs) in SELECTIONS {
-            let mut o = vec!["--input", file];
-            o.extend_from_slice(ours);
-            let mut t = vec!["-if", file];
-            t.extend_from_slice(theirs);
-            cases += 1;
-            if let Err(e) = compare(&format!("shape {}", shape.seed), &o, &t, None) {
-                failures.push(e);
-            }
-        }
+        std::fs::write(&file, generate_with(shape, lines)).unwrap();
+        cases +=
+            compare_selections(&format!("shape {}", shape.seed), file.to_str().unwrap(), selections, &mut failures);
     }
     let _ = std::fs::remove_dir_all(&dir);
-    eprintln!("events oracle: {cases} comparisons with ausearch, {} failed", failures.len());
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert_none_failed(name, cases, &failures);
 }
 
 /// What is read, our options, ausearch's, and a file given as standard input.
@@ -402,20 +348,11 @@ fn gzip(text: &str) -> Vec<u8> {
 /// log of a root, and from stdin.
 #[test]
 fn rotated_gzipped_and_default_logs_equal_ausearch() {
-    if skip_without_ausearch() {
+    if skip_without("ausearch") {
         return;
     }
     let dir = tempdir();
-    let log = generate(&Shape {
-        seed: 9,
-        events: 3000,
-        width: 6,
-        gap_ms: 20,
-        nodes: false,
-        enriched: true,
-        malformed: true,
-        extras: false,
-    });
+    let log = generate(&Shape { enriched: true, malformed: true, ..Shape::new(9, 3000, 6, 20) });
     let lines: Vec<&str> = log.lines().collect();
     let third = lines.len() / 3;
     let parts = [&lines[..third], &lines[third..2 * third], &lines[2 * third..]];
@@ -438,16 +375,7 @@ fn rotated_gzipped_and_default_logs_equal_ausearch() {
     // The last line written without its newline: a log being written. RAW: ausearch
     // prints memory past the end of such a line when its event is ENRICHED.
     let whole = plain.join("whole.log");
-    let raw = generate(&Shape {
-        seed: 10,
-        events: 2000,
-        width: 6,
-        gap_ms: 20,
-        nodes: true,
-        enriched: false,
-        malformed: true,
-        extras: false,
-    });
+    let raw = generate(&Shape { nodes: true, malformed: true, ..Shape::new(10, 2000, 6, 20) });
     std::fs::write(&whole, raw.trim_end_matches('\n')).unwrap();
     let (plain_s, root_s, log_dir) =
         (plain.to_str().unwrap(), root.to_str().unwrap(), root.join("srv/log").to_str().unwrap().to_string());
@@ -476,8 +404,7 @@ fn rotated_gzipped_and_default_logs_equal_ausearch() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    eprintln!("events oracle (rotation, gz, stdin): {cases} comparisons with ausearch, {} failed", failures.len());
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert_none_failed("events oracle (ausearch --raw; rotation, gz, stdin)", cases, &failures);
 }
 
 #[test]
@@ -501,16 +428,12 @@ fn unreadable_input_is_exit_2_and_malformed_lines_are_named() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// `--format raw` cannot show where one event ends and the next begins; ausearch's default
-/// form can (`----` between events, each event's lines last first). Our JSON says how
-/// many records each event has, which cuts our raw lines into events: every event must
-/// hold exactly the lines ausearch's holds (enrichment aside, which that form hides).
+/// Every event holds exactly the lines ausearch's holds ([`compare_grouping`]).
 #[test]
 fn events_are_grouped_as_ausearch_groups_them() {
-    if skip_without_ausearch() {
+    if skip_without("ausearch") {
         return;
     }
-    let ausearch = ausearch_path().expect("checked");
     let dir = tempdir();
     let mut failures = Vec::new();
     let (mut cases, mut events) = (0, 0);
@@ -520,45 +443,15 @@ fn events_are_grouped_as_ausearch_groups_them() {
         let file = file.to_str().unwrap();
         for (ours, theirs) in SELECTIONS.iter().take(16) {
             cases += 1;
-            let with = |format: &str| {
-                let mut args = vec!["events", "--format", format, "--input", file];
-                args.extend_from_slice(ours);
-                run(&dockaudit_bin(), &args, None).stdout
-            };
-            let counts: Vec<usize> = String::from_utf8_lossy(&with("json"))
-                .lines()
-                .map(|l| {
-                    serde_json::from_str::<serde_json::Value>(l).unwrap()["auditd"]["records"].as_array().unwrap().len()
-                })
-                .collect();
-            let raw = String::from_utf8_lossy(&with("raw")).into_owned();
-            let mut lines = raw.lines().map(|l| l.split('\x1d').next().unwrap_or(""));
-            let ours_events: Vec<Vec<&str>> = counts.iter().map(|&n| lines.by_ref().take(n).collect()).collect();
-            let mut args = vec!["-if", file];
-            args.extend_from_slice(theirs);
-            let text = String::from_utf8_lossy(&run(&ausearch, &args, None).stdout).into_owned();
-            let theirs_events: Vec<Vec<&str>> = text
-                .split("----\n")
-                .filter(|block| !block.is_empty())
-                .map(|block| block.lines().skip(1).collect::<Vec<_>>().into_iter().rev().collect())
-                .collect();
-            events += theirs_events.len();
-            if ours_events != theirs_events {
-                let at = ours_events.iter().zip(&theirs_events).position(|(a, b)| a != b);
-                failures.push(format!(
-                    "shape {} {ours:?}: {} events vs ausearch's {}; first differing event {at:?}:\n ours:   {:?}\n theirs: {:?}",
-                    shape.seed,
-                    ours_events.len(),
-                    theirs_events.len(),
-                    at.map(|i| &ours_events[i]),
-                    at.map(|i| &theirs_events[i]),
-                ));
+            match compare_grouping(&format!("shape {}", shape.seed), file, ours, theirs) {
+                Ok(n) => events += n,
+                Err(e) => failures.push(e),
             }
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    eprintln!("events grouping oracle: {cases} comparisons ({events} events) with ausearch, {} failed", failures.len());
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    eprintln!("events grouping oracle: {events} events of ausearch");
+    assert_none_failed("events grouping oracle", cases, &failures);
     assert!(events > 10_000, "the selections found too few events ({events}) to prove anything");
 }
 
@@ -567,10 +460,10 @@ fn events_are_grouped_as_ausearch_groups_them() {
 /// 17 minutes over the last 400 days and the next one.
 #[test]
 fn time_keywords_equal_ausearch_in_several_zones() {
-    if skip_without_ausearch() {
+    if skip_without("ausearch") {
         return;
     }
-    let ausearch = ausearch_path().expect("checked");
+    let ausearch = tool("ausearch").expect("checked");
     let dir = tempdir();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let mut log = String::new();
@@ -621,8 +514,7 @@ fn time_keywords_equal_ausearch_in_several_zones() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    eprintln!("events time oracle: {cases} comparisons with ausearch, {} failed", failures.len());
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_none_failed("events time oracle (ausearch --raw)", cases, &failures);
 }
 
 /// One event of the Docker-selection log: its lines (EOE last), and whether `--control

@@ -7,7 +7,8 @@
 //! x86_64, i386 and aarch64 SYSCALLs. Every selector dockaudit shares with ausearch, alone
 //! and combined: the same bytes and the same exit status.
 
-use crate::events::{compare, generate_with, hex, run, skip_without_ausearch, Rng, Shape};
+use crate::events::{assert_raw_equals_ausearch, generate_with, run, Shape};
+use crate::oracle_util::{assert_none_failed, hex, skip_without, tool, Rng};
 use crate::util::{dockaudit_bin, tempdir};
 
 /// A field with the given probability of being left out (records with missing fields).
@@ -297,55 +298,15 @@ const SELECTIONS: &[(&[&str], &[&str])] = &[
     ),
 ];
 
-const SHAPES: &[Shape] = &[
-    Shape {
-        seed: 31,
-        events: 2500,
-        width: 3,
-        gap_ms: 300,
-        nodes: false,
-        enriched: false,
-        malformed: false,
-        extras: false,
-    },
-    Shape {
-        seed: 32,
-        events: 2500,
-        width: 6,
-        gap_ms: 100,
-        nodes: true,
-        enriched: true,
-        malformed: false,
-        extras: false,
-    },
-];
+const SHAPES: &[Shape] =
+    &[Shape::new(31, 2500, 3, 300), Shape { nodes: true, enriched: true, ..Shape::new(32, 2500, 6, 100) }];
 
 #[test]
 fn raw_output_equals_ausearch_on_every_record_type() {
-    if skip_without_ausearch() {
+    if skip_without("ausearch") {
         return;
     }
-    let dir = tempdir();
-    let mut failures = Vec::new();
-    let mut cases = 0;
-    for shape in SHAPES {
-        let file = dir.join(format!("types-{}.log", shape.seed));
-        std::fs::write(&file, generate_with(shape, varied_lines)).unwrap();
-        let file = file.to_str().unwrap();
-        for (ours, theirs) in SELECTIONS {
-            let mut o = vec!["--input", file];
-            o.extend_from_slice(ours);
-            let mut t = vec!["-if", file];
-            t.extend_from_slice(theirs);
-            cases += 1;
-            if let Err(e) = compare(&format!("shape {}", shape.seed), &o, &t, None) {
-                failures.push(e);
-            }
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    eprintln!("events record-type oracle: {cases} comparisons with ausearch, {} failed", failures.len());
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert_raw_equals_ausearch("events record-type oracle (ausearch --raw)", SHAPES, varied_lines, SELECTIONS);
 }
 
 /// `--syscall NAME` reads the name in each event's own arch; ausearch's `-sc NAME` keeps
@@ -353,10 +314,10 @@ fn raw_output_equals_ausearch_on_every_record_type() {
 /// is the union of ausearch's over the arches dockaudit knows, in log order.
 #[test]
 fn syscall_names_are_ausearch_per_arch_united() {
-    if skip_without_ausearch() {
+    if skip_without("ausearch") {
         return;
     }
-    let ausearch = crate::events::ausearch_path().expect("checked");
+    let ausearch = tool("ausearch").expect("checked");
     let dir = tempdir();
     let mut failures = Vec::new();
     let mut cases = 0;
@@ -400,6 +361,5 @@ fn syscall_names_are_ausearch_per_arch_united() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    eprintln!("events syscall-name oracle: {cases} comparisons with ausearch, {} failed", failures.len());
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_none_failed("events syscall-name oracle (ausearch --raw)", cases, &failures);
 }

@@ -14,6 +14,7 @@ mod follow;
 mod interpret;
 mod load;
 mod oracle;
+mod oracle_util;
 mod privileges;
 mod prove;
 mod real_logs;

@@ -7,23 +7,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::oracle_util::{assert_none_failed, compare_grouping, compare_with, run_in, skip_without, tool};
 use crate::util::{dockaudit_bin, repo_path};
 
 const KERNELS: [&str; 3] = ["5.10", "6.1", "6.12"];
 const FORMATS: [&str; 2] = ["raw", "enriched"];
 
-fn tool(name: &str) -> Option<PathBuf> {
-    ["/usr/sbin", "/sbin"].iter().map(|d| Path::new(d).join(name)).find(|p| p.is_file())
-}
-
-/// Both tools in the same fixed locale and time zone.
 fn run(program: &Path, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .env("TZ", "UTC")
-        .env("LC_ALL", "C")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
+    run_in(program, args, "UTC", None)
 }
 
 /// Every captured log; all six must be there, or the comparisons would prove little.
@@ -72,32 +63,7 @@ fn compare(log: &Path, format: &str, ours: &[&str], theirs: &[&str], ausearch_fo
     let mut their_args = ausearch_form.to_vec();
     their_args.extend_from_slice(theirs);
     their_args.extend_from_slice(&["-if", log]);
-    let a = run(&dockaudit_bin(), &our_args);
-    let b = run(&tool("ausearch").expect("checked by the caller"), &their_args);
-    let code = |o: &Output| o.status.code().unwrap_or(-1);
-    if a.stdout == b.stdout && code(&a) == code(&b) {
-        return Ok(());
-    }
-    let (x, y) = (String::from_utf8_lossy(&a.stdout), String::from_utf8_lossy(&b.stdout));
-    let at = x.lines().zip(y.lines()).position(|(p, q)| p != q);
-    Err(format!(
-        "dockaudit {our_args:?} (exit {}, {} lines) != ausearch {their_args:?} (exit {}, {} lines); first differing line {at:?}:\n ours:   {:?}\n theirs: {:?}\nstderr: {}",
-        code(&a),
-        x.lines().count(),
-        code(&b),
-        y.lines().count(),
-        at.and_then(|i| x.lines().nth(i)),
-        at.and_then(|i| y.lines().nth(i)),
-        String::from_utf8_lossy(&a.stderr)
-    ))
-}
-
-fn skip_without(name: &str) -> bool {
-    if tool(name).is_none() {
-        eprintln!("SKIPPED: {name} is not installed (apt-get install auditd)");
-        return true;
-    }
-    false
+    compare_with(log, &our_args, "ausearch", &their_args, "UTC", None).map(drop)
 }
 
 /// Whether this dockaudit takes these arguments (clap refuses an unknown flag or value
@@ -118,68 +84,36 @@ fn raw_output_equals_ausearch_on_the_real_auditd_logs() {
         for (ours, theirs) in SELECTIONS {
             cases += 1;
             if let Err(e) = compare(&log, "raw", ours, theirs, &["--raw"]) {
-                failures.push(format!("{}: {e}", log.display()));
+                failures.push(e);
             }
         }
         let all = run(&dockaudit_bin(), &["events", "--format", "raw", "--all", "--input", log.to_str().unwrap()]);
         lines += String::from_utf8_lossy(&all.stdout).lines().count();
     }
-    eprintln!("real-log oracle: {cases} comparisons with ausearch --raw, {} failed", failures.len());
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert_none_failed("real-log oracle (ausearch --raw)", cases, &failures);
     assert!(lines > 300, "the captured logs hold too few lines ({lines}) to prove anything");
 }
 
-/// ausearch's default form cuts the log into events (`----`, each event's lines last
-/// first, enrichment hidden); the JSON form says how many records each of our events
-/// has: both must cut the real logs the same way.
+/// The JSON form's record counts cut our events as ausearch's default form cuts the real
+/// logs ([`compare_grouping`]).
 #[test]
 fn real_logs_are_grouped_as_ausearch_groups_them() {
     if skip_without("ausearch") {
         return;
     }
-    let ausearch = tool("ausearch").expect("checked");
-    let (mut failures, mut events) = (Vec::new(), 0);
+    let (mut cases, mut failures, mut events) = (0, Vec::new(), 0);
     for log in logs() {
         let file = log.to_str().unwrap();
         for (ours, theirs) in SELECTIONS {
-            let with = |format: &str| {
-                let mut args = vec!["events", "--format", format, "--input", file];
-                args.extend_from_slice(ours);
-                run(&dockaudit_bin(), &args).stdout
-            };
-            let counts: Vec<usize> = String::from_utf8_lossy(&with("json"))
-                .lines()
-                .map(|l| {
-                    let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                    v["auditd"]["records"].as_array().map_or(0, Vec::len)
-                })
-                .collect();
-            let raw = String::from_utf8_lossy(&with("raw")).into_owned();
-            let mut lines = raw.lines().map(|l| l.split('\x1d').next().unwrap_or(""));
-            let ours_events: Vec<Vec<&str>> = counts.iter().map(|&n| lines.by_ref().take(n).collect()).collect();
-            let mut args = vec!["-if", file];
-            args.extend_from_slice(theirs);
-            let text = String::from_utf8_lossy(&run(&ausearch, &args).stdout).into_owned();
-            let theirs_events: Vec<Vec<&str>> = text
-                .split("----\n")
-                .filter(|block| !block.is_empty())
-                .map(|block| block.lines().skip(1).collect::<Vec<_>>().into_iter().rev().collect())
-                .collect();
-            events += theirs_events.len();
-            if ours_events != theirs_events {
-                let at = ours_events.iter().zip(&theirs_events).position(|(a, b)| a != b);
-                failures.push(format!(
-                    "{file} {ours:?}: {} events vs ausearch's {}; first differing event {at:?}:\n ours:   {:?}\n theirs: {:?}",
-                    ours_events.len(),
-                    theirs_events.len(),
-                    at.map(|i| &ours_events[i]),
-                    at.map(|i| &theirs_events[i]),
-                ));
+            cases += 1;
+            match compare_grouping(file, file, ours, theirs) {
+                Ok(n) => events += n,
+                Err(e) => failures.push(e),
             }
         }
     }
-    eprintln!("real-log grouping oracle: {events} events of ausearch, {} selections failed", failures.len());
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    eprintln!("real-log grouping oracle: {events} events of ausearch");
+    assert_none_failed("real-log grouping oracle", cases, &failures);
     assert!(events > 300, "the selections found too few events ({events}) to prove anything");
 }
 
@@ -199,12 +133,11 @@ fn interpret_equals_ausearch_i_on_the_real_auditd_logs() {
         for (ours, theirs) in SELECTIONS {
             cases += 1;
             if let Err(e) = compare(&log, "interpret", ours, theirs, &["-i"]) {
-                failures.push(format!("{}: {e}", log.display()));
+                failures.push(e);
             }
         }
     }
-    eprintln!("real-log oracle: {cases} comparisons with ausearch -i, {} failed", failures.len());
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert_none_failed("real-log oracle (ausearch -i)", cases, &failures);
 }
 
 /// `dockaudit report` counts what `aureport` counts. Skipped while dockaudit lacks it.
@@ -246,6 +179,5 @@ fn report_equals_aureport_on_the_real_auditd_logs() {
             }
         }
     }
-    eprintln!("real-log oracle: {cases} comparisons with aureport, {} failed", failures.len());
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert_none_failed("real-log oracle (aureport)", cases, &failures);
 }

@@ -4,84 +4,30 @@
 //! in two time zones; same bytes, same exit status. Only reads files; never touches the
 //! host's audit state.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
 use crate::events::{docker_selection_root, generate, Shape};
+use crate::oracle_util::{assert_none_failed, compare_with, run_in, skip_without};
 use crate::util::{dockaudit_bin, tempdir};
 
-fn aureport_path() -> Option<PathBuf> {
-    ["/usr/sbin/aureport", "/sbin/aureport"].iter().map(PathBuf::from).find(|p| p.is_file())
-}
-
 fn run(program: &Path, args: &[&str], tz: &str) -> Output {
-    Command::new(program)
-        .args(args)
-        .env("TZ", tz)
-        .env("LC_ALL", "C")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
+    run_in(program, args, tz, None)
 }
 
-/// Runs both; on a difference, says where: exit codes, line counts, the first differing line.
+/// `dockaudit report OURS` and `aureport THEIRS`: the same bytes and exit status.
 fn compare(what: &str, ours: &[&str], theirs: &[&str], tz: &str) -> Result<(), String> {
-    let aureport = aureport_path().expect("checked by the caller");
     let mut our_args = vec!["report"];
     our_args.extend_from_slice(ours);
-    let a = run(&dockaudit_bin(), &our_args, tz);
-    let b = run(&aureport, theirs, tz);
-    let code = |o: &Output| o.status.code().unwrap_or(-1);
-    if a.stdout == b.stdout && code(&a) == code(&b) {
-        return Ok(());
-    }
-    let (x, y) = (String::from_utf8_lossy(&a.stdout), String::from_utf8_lossy(&b.stdout));
-    let at = x.lines().zip(y.lines()).position(|(l, r)| l != r).unwrap_or(x.lines().count().min(y.lines().count()));
-    Err(format!(
-        "{what} TZ={tz}: dockaudit {our_args:?} (exit {}, {} lines) != aureport {theirs:?} (exit {}, {} lines); first differing line {}:\n ours:   {:?}\n theirs: {:?}\nstderr: {}",
-        code(&a),
-        x.lines().count(),
-        code(&b),
-        y.lines().count(),
-        at + 1,
-        x.lines().nth(at),
-        y.lines().nth(at),
-        String::from_utf8_lossy(&a.stderr),
-    ))
+    compare_with(what, &our_args, "aureport", theirs, tz, None).map(drop)
 }
 
 const SHAPES: &[Shape] = &[
-    Shape {
-        seed: 21,
-        events: 1500,
-        width: 3,
-        gap_ms: 40,
-        nodes: false,
-        enriched: false,
-        malformed: false,
-        extras: true,
-    },
-    Shape { seed: 22, events: 1500, width: 8, gap_ms: 5, nodes: true, enriched: false, malformed: true, extras: true },
-    Shape {
-        seed: 23,
-        events: 1500,
-        width: 4,
-        gap_ms: 400,
-        nodes: false,
-        enriched: true,
-        malformed: false,
-        extras: true,
-    },
+    Shape { extras: true, ..Shape::new(21, 1500, 3, 40) },
+    Shape { nodes: true, malformed: true, extras: true, ..Shape::new(22, 1500, 8, 5) },
+    Shape { enriched: true, extras: true, ..Shape::new(23, 1500, 4, 400) },
     // The events tests' own log, as it is.
-    Shape {
-        seed: 1,
-        events: 1500,
-        width: 3,
-        gap_ms: 40,
-        nodes: false,
-        enriched: false,
-        malformed: false,
-        extras: false,
-    },
+    Shape::new(1, 1500, 3, 40),
 ];
 
 /// (our flag, aureport's) for each report.
@@ -109,10 +55,9 @@ const ZONES: [&str; 2] = ["UTC", "Asia/Kolkata"];
 
 #[test]
 fn reports_equal_aureport() {
-    let Some(_) = aureport_path() else {
-        eprintln!("SKIPPED: aureport is not installed (apt-get install auditd)");
+    if skip_without("aureport") {
         return;
-    };
+    }
     let dir = tempdir();
     let mut failures = Vec::new();
     let mut cases = 0;
@@ -148,24 +93,16 @@ fn reports_equal_aureport() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    eprintln!("report oracle: {cases} comparisons with aureport, {} failed", failures.len());
-    let shown: Vec<&String> = failures.iter().take(8).collect();
-    assert!(
-        failures.is_empty(),
-        "{} failed; the first:\n{}",
-        failures.len(),
-        shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n\n")
-    );
+    assert_none_failed("report oracle (aureport)", cases, &failures);
     assert!(cases >= 500, "too few comparisons ({cases})");
 }
 
 /// A report with nothing in it: aureport's message and exit status (1 detailed, 0 summary).
 #[test]
 fn empty_reports_equal_aureport() {
-    let Some(_) = aureport_path() else {
-        eprintln!("SKIPPED: aureport is not installed (apt-get install auditd)");
+    if skip_without("aureport") {
         return;
-    };
+    }
     let dir = tempdir();
     let file = dir.join("quiet.log");
     std::fs::write(
@@ -174,20 +111,21 @@ fn empty_reports_equal_aureport() {
     )
     .unwrap();
     let file = file.to_str().unwrap();
-    let mut failures = Vec::new();
+    let (mut cases, mut failures) = (0, Vec::new());
     for (ours, theirs) in KINDS {
         for summary in [&[][..], &["--summary"][..]] {
             let mut o = vec!["--input", file, ours];
             let mut t = vec!["-if", file, theirs];
             o.extend_from_slice(summary);
             t.extend_from_slice(summary);
+            cases += 1;
             if let Err(e) = compare("empty", &o, &t, "UTC") {
                 failures.push(e);
             }
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert_none_failed("empty report oracle (aureport)", cases, &failures);
 }
 
 /// `--control` counts each control's events by the files and keys `events --control`

@@ -40,6 +40,7 @@ mod text;
 
 use std::io::Write;
 
+use super::blocks::Blocks;
 use super::read::read_events;
 use super::reassemble::{EndRules, Event};
 use super::{EventsError, Labels, Source, Summary};
@@ -154,9 +155,6 @@ impl ReportSummary {
     }
 }
 
-/// Output is written in blocks of this size.
-const OUT_BLOCK: usize = 64 << 10;
-
 /// The event's fields, if it is in the report at all (it parses, it passes the filters).
 fn admit(event: &Event, options: &ReportOptions) -> Option<Items> {
     let items = scan(event.records(), options.kind.wanted())?;
@@ -220,15 +218,15 @@ fn is_row(kind: Kind, items: &Items, controls: &[String]) -> bool {
 /// Reads `sources` (one reassembler across them) and writes the report to `out`.
 pub fn report(sources: &[Source], options: &ReportOptions, out: &mut dyn Write) -> Result<ReportSummary, EventsError> {
     let json = options.format == ReportFormat::Json;
-    let mut buf = Vec::with_capacity(OUT_BLOCK * 2);
-    if json {
-        buf.extend_from_slice(json::head(options.kind, options.summary, options.filter, options.no_config).as_bytes());
+    let mut blocks = Blocks::new(out);
+    let head = if json {
+        json::head(options.kind, options.summary, options.filter, options.no_config)
     } else {
-        buf.extend_from_slice(text::title(options.kind, options.summary, options.filter).as_bytes());
-    }
+        text::title(options.kind, options.summary, options.filter)
+    };
+    blocks.buf.extend_from_slice(head.as_bytes());
     let mut tally = Tally::new();
     let (mut rows, mut admitted) = (0u64, 0u64);
-    let mut write_error = None;
     let mut emit = |event: &Event| {
         let Some(items) = admit(event, options) else { return true };
         admitted += 1;
@@ -242,35 +240,27 @@ pub fn report(sources: &[Source], options: &ReportOptions, out: &mut dyn Write) 
         }
         rows += 1;
         if json {
-            json::row(&mut buf, rows == 1, rows, options.kind, event.key(), &items, &controls);
+            json::row(&mut blocks.buf, rows == 1, rows, options.kind, event.key(), &items, &controls);
         } else {
             let stamp = event.stamp();
-            text::row(&mut buf, rows, options.kind, stamp.sec, stamp.serial, &items, &controls);
+            text::row(&mut blocks.buf, rows, options.kind, stamp.sec, stamp.serial, &items, &controls);
         }
-        if buf.len() >= OUT_BLOCK {
-            if let Err(e) = out.write_all(&buf) {
-                write_error = Some(e);
-                return false;
-            }
-            buf.clear();
-        }
-        true
+        blocks.spill()
     };
     let in_time = |record: &super::Record<'_>| {
         let sec = record.stamp.sec;
         options.start.is_none_or(|s| sec >= s) && options.end.is_none_or(|e| sec <= e)
     };
     let read = read_events(sources, EndRules::Ausearch, options.eoe_timeout, &in_time, &mut emit)?;
-    if let Some(e) = write_error {
-        return Err(EventsError::Write(e));
-    }
+    blocks.failed()?;
+    let buf = &mut blocks.buf;
     if options.summary {
         rows = tally.len() as u64;
         let sorted = tally.sorted();
         if json {
-            json::summary_rows(&mut buf, options.kind, &sorted);
+            json::summary_rows(buf, options.kind, &sorted);
         } else {
-            text::summary_rows(&mut buf, &sorted);
+            text::summary_rows(buf, &sorted);
         }
     } else if rows == 0 && !json {
         buf.extend_from_slice(NOTHING.as_bytes());
@@ -281,7 +271,7 @@ pub fn report(sources: &[Source], options: &ReportOptions, out: &mut dyn Write) 
         }
         buf.extend_from_slice(json::TAIL.as_bytes());
     }
-    out.write_all(&buf).and_then(|()| out.flush()).map_err(EventsError::Write)?;
+    blocks.finish()?;
     Ok(ReportSummary { read, events: admitted, rows })
 }
 

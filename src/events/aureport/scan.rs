@@ -13,6 +13,7 @@
 //! object contexts, sessions, gids and exit codes are not read by those reports.
 
 use super::super::record::{types, Record, ENRICHMENT_SEPARATOR};
+use crate::events::cstr::{self, chr, find, strtoul};
 
 /// Which fields a report asks for (`event_exe = dummy` etc. in `aureport-options.c`);
 /// pid, auid and success are always read.
@@ -102,63 +103,16 @@ impl Default for Items {
     }
 }
 
-/// `strstr(hay + from, needle)`, as an index into `hay`.
-pub(super) fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let from = from.min(hay.len());
-    memchr::memmem::find(&hay[from..], needle).map(|i| from + i)
-}
-
-/// `strchr(hay + from, c)`.
-pub(super) fn chr(hay: &[u8], from: usize, c: u8) -> Option<usize> {
-    let from = from.min(hay.len());
-    memchr::memchr(c, &hay[from..]).map(|i| from + i)
-}
-
-/// `strtoul(text, NULL, base)` on a string that ends at `text`'s end: whitespace, a sign,
-/// digits; `None` where errno would be ERANGE.
-pub(super) fn strtoul(text: &[u8], base: u32) -> Option<u64> {
-    let mut rest = text;
-    while let [c, tail @ ..] = rest {
-        if !c.is_ascii_whitespace() {
-            break;
-        }
-        rest = tail;
-    }
-    let negative = rest.first() == Some(&b'-');
-    if matches!(rest.first(), Some(b'-' | b'+')) {
-        rest = &rest[1..];
-    }
-    let mut n: u64 = 0;
-    for &c in rest {
-        let Some(d) = (c as char).to_digit(base) else { break };
-        n = n.checked_mul(u64::from(base))?.checked_add(u64::from(d))?;
-    }
-    Some(if negative { n.wrapping_neg() } else { n })
-}
-
 /// The number at `msg[from..to]` (to the line's end without `to`), or the event fails.
 pub(super) fn number(msg: &[u8], from: usize, to: Option<usize>) -> Result<u64, ()> {
-    strtoul(&msg[from.min(msg.len())..to.unwrap_or(msg.len()).max(from).min(msg.len())], 10).ok_or(())
+    cstr::number(msg, from, to, 10).map_err(drop)
 }
 
-/// ausearch's `unescape`: `(…)` kept up to its `)`; else the leading hex digits decoded
-/// (an odd last digit is a high nibble), cut at a NUL; fewer than two digits: `None`.
+/// ausearch's `unescape` as a C string: `(…)` kept up to its `)`; else the leading hex
+/// digits decoded (an odd last digit is a high nibble), cut at a NUL; fewer than two
+/// digits: `None`.
 pub fn unescape(text: &[u8]) -> Option<Vec<u8>> {
-    if text.first() == Some(&b'(') {
-        let close = memchr::memchr(b')', text)?;
-        return Some(text[..=close].to_vec());
-    }
-    let digits = text.iter().take_while(|c| c.is_ascii_hexdigit()).count();
-    if digits < 2 {
-        return None;
-    }
-    let nibble = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
-    let mut out: Vec<u8> =
-        text[..digits].chunks(2).map(|p| nibble(p[0]) << 4 | p.get(1).map_or(0, |&c| nibble(c))).collect();
-    if let Some(nul) = out.iter().position(|&b| b == 0) {
-        out.truncate(nul);
-    }
-    Some(out)
+    cstr::unescape(text, 0).map(cstr::cstring)
 }
 
 /// A quoted value from `at` (just past `name=`): up to the closing quote, which must exist.
@@ -279,7 +233,7 @@ impl Parser<'_> {
         for arg in [b"a0=", b"a1="] {
             let at = find(msg, term, arg).ok_or(())? + 3;
             term = chr(msg, at, b' ').ok_or(())?;
-            strtoul(&msg[at..term], 16).ok_or(())?;
+            strtoul(&msg[at..term], 16).map_err(drop)?;
         }
         let term = self.task_info(msg, term)?;
         if self.w.key {

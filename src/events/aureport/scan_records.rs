@@ -2,8 +2,9 @@
 //! AVCs, LOGIN, auditd's own records, CONFIG_CHANGE and the MAC records, and the kernel's
 //! anomaly, netfilter, TTY, integrity and SOCKADDR records (see `scan` for the method).
 
-use super::scan::{chr, find, legacy_string, number, quoted, string_at, strtoul, unescape, Parser, Step};
+use super::scan::{legacy_string, number, quoted, string_at, unescape, Parser, Step};
 use super::scan::{Success, FAILED, NO_AUID, SUCCEEDED};
+use crate::events::cstr::{chr, find, strtoul};
 use crate::events::types;
 
 impl Parser<'_> {
@@ -206,6 +207,20 @@ impl Parser<'_> {
         Ok(())
     }
 
+    /// The daemon records' `res=` after `from`: a word, `failed` or a success; none there
+    /// fails the event.
+    fn res_word(&mut self, msg: &[u8], from: usize) -> Step {
+        if let Some(at) = find(msg, from, b"res=") {
+            let at = at + 4;
+            let letters = msg[at..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+            if letters == 0 {
+                return Err(());
+            }
+            self.s.success = if msg[at..].starts_with(b"failed") { FAILED } else { SUCCEEDED };
+        }
+        Ok(())
+    }
+
     /// `parse_daemon1`: auditd's own records.
     pub(super) fn daemon1(&mut self, msg: &[u8]) -> Step {
         let mptr = chr(msg, 0, b')').unwrap_or(0);
@@ -222,15 +237,7 @@ impl Parser<'_> {
                 self.s.uid = number(msg, at, Some(end))? as u32;
             }
         }
-        if let Some(at) = find(msg, mptr, b"res=") {
-            let at = at + 4;
-            let letters = msg[at..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
-            if letters == 0 {
-                return Err(());
-            }
-            self.s.success = if msg[at..].starts_with(b"failed") { FAILED } else { SUCCEEDED };
-        }
-        Ok(())
+        self.res_word(msg, mptr)
     }
 
     /// `parse_daemon2`: a remote client of auditd.
@@ -243,15 +250,7 @@ impl Parser<'_> {
                 self.s.host = Some(msg[at..term].to_vec());
             }
         }
-        if let Some(at) = find(msg, term, b"res=") {
-            let at = at + 4;
-            let letters = msg[at..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
-            if letters == 0 {
-                return Err(());
-            }
-            self.s.success = if msg[at..].starts_with(b"failed") { FAILED } else { SUCCEEDED };
-        }
-        Ok(())
+        self.res_word(msg, term)
     }
 
     /// `parse_simple_message`: CONFIG_CHANGE and the MAC records.
@@ -331,7 +330,7 @@ impl Parser<'_> {
             let Some(at) = find(msg, term, b"arch=") else { return Ok(()) };
             let at = at + 5;
             term = chr(msg, at, b' ').ok_or(())?;
-            strtoul(&msg[at..term], 16).ok_or(())?;
+            strtoul(&msg[at..term], 16).map_err(drop)?;
             let at = find(msg, term, b"syscall=").ok_or(())? + 8;
             term = chr(msg, at, b' ').ok_or(())?;
             self.s.syscall = number(msg, at, Some(term))? as i32;
@@ -418,8 +417,9 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// `parse_tty`.
-    pub(super) fn tty(&mut self, msg: &[u8]) -> Step {
+    /// The `pid=` and ` uid=` that `parse_tty` and `parse_integrity` begin with; where
+    /// they end. As in C, the uid is read from the `=` of ` uid=` (so it reads 0).
+    fn pid_uid(&mut self, msg: &[u8]) -> Result<usize, ()> {
         let mut term = 0;
         if let Some(at) = find(msg, 0, b"pid=") {
             let at = at + 4;
@@ -433,6 +433,12 @@ impl Parser<'_> {
                 self.s.uid = number(msg, at, Some(term))? as u32;
             }
         }
+        Ok(term)
+    }
+
+    /// `parse_tty`.
+    pub(super) fn tty(&mut self, msg: &[u8]) -> Step {
+        let mut term = self.pid_uid(msg)?;
         let at = find(msg, term, b"auid=").ok_or(())? + 5;
         let end = chr(msg, at, b' ');
         self.s.auid = number(msg, at, end)? as u32;
@@ -447,19 +453,7 @@ impl Parser<'_> {
 
     /// `parse_integrity`.
     pub(super) fn integrity(&mut self, msg: &[u8]) -> Step {
-        let mut term = 0;
-        if let Some(at) = find(msg, 0, b"pid=") {
-            let at = at + 4;
-            term = chr(msg, at, b' ').ok_or(())?;
-            self.s.pid = number(msg, at, Some(term))? as u32;
-        }
-        if self.w.uid {
-            if let Some(at) = find(msg, term, b" uid=") {
-                let at = at + 4;
-                term = chr(msg, at, b' ').ok_or(())?;
-                self.s.uid = number(msg, at, Some(term))? as u32;
-            }
-        }
+        let mut term = self.pid_uid(msg)?;
         // From the line's start.
         if let Some(at) = find(msg, 0, b"auid=") {
             let at = at + 5;

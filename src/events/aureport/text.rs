@@ -7,6 +7,7 @@
 //! written as it is, as aureport does. Dates are `%x %T` in the C locale
 //! (`MM/DD/YY HH:MM:SS`), local time (TZ, /etc/localtime).
 
+use super::super::time::local_date_time;
 use super::scan::{Items, Success, FAILED, SUCCEEDED};
 use super::{Filter, Kind};
 
@@ -74,20 +75,6 @@ pub fn success_word(s: Success) -> &'static str {
     }
 }
 
-/// `strftime("%x %T")` of the local time, C locale.
-pub fn date(sec: u64) -> String {
-    let tm = super::super::time::local(sec as i64);
-    format!(
-        "{:02}/{:02}/{:02} {:02}:{:02}:{:02}",
-        tm.tm_mon + 1,
-        tm.tm_mday,
-        (tm.tm_year + 1900).rem_euclid(100),
-        tm.tm_hour,
-        tm.tm_min,
-        tm.tm_sec
-    )
-}
-
 /// The file a detailed file row names: the first, or with several the first whose
 /// `type=` is not exactly `PARENT` to the line's end (only an old kernel's PATH ends
 /// there; a newer one's parent entries are shown as they come); empty when none is left.
@@ -102,7 +89,7 @@ pub fn row_file(items: &Items) -> &[u8] {
 /// One numbered row of a detailed report (`print_per_event_item`); `controls` is the
 /// control report's ids, joined with commas.
 pub fn row(out: &mut Vec<u8>, number: u64, kind: Kind, sec: u64, serial: u64, items: &Items, controls: &[String]) {
-    out.extend_from_slice(format!("{number}. {} ", date(sec)).as_bytes());
+    out.extend_from_slice(format!("{number}. {} ", local_date_time(sec)).as_bytes());
     let auid = (items.auid as i32).to_string();
     let exe = items.exe.as_deref().unwrap_or(b"?");
     let or_q = |v: &Option<Vec<u8>>| v.clone().unwrap_or_else(|| b"?".to_vec());

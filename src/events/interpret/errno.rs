@@ -4,8 +4,8 @@
 //! in the C locale (ausearch's output under `LC_ALL=C`, which the tests use); a static
 //! dockaudit must not depend on the libc it runs on for them.
 
-use super::cnum::strtoll;
 use super::fields::Out;
+use crate::events::cstr::strtoll;
 use crate::rule::names::errno_name;
 
 /// `strerror(n)` of glibc in the C locale.
@@ -20,7 +20,7 @@ pub(super) fn strerror(n: i64) -> String {
 /// `print_exit`: `-13` → `EACCES(Permission denied)`, other values as written.
 pub(super) fn print_exit(val: &[u8]) -> Out {
     match strtoll(val, 10) {
-        Err(()) => conversion_error(val),
+        Err(_) => conversion_error(val),
         Ok(n) if n < 0 => {
             let errno = n.wrapping_neg();
             // `audit_errno_to_name` gives NULL past its table, which glibc's printf

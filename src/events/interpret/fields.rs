@@ -2,10 +2,10 @@
 //! types that change it (`auparse_interp_adjust_type`), and the printers of the types
 //! that are not flag or argument tables (`auparse_do_interpretation`, interpret.c:3139).
 
-use super::cnum::{strtoll, strtoul};
 use super::errno::{conversion_error, print_exit};
 use super::tables::{CAPS, ICMP_TYPES, INET_HOOKS, NET_ACTIONS, NFPROTOS, PATH_FLAGS, RESOLVE_FLAGS, SECCOMP_ACTIONS};
 use super::{flags, sockaddr};
+use crate::events::cstr::{strtoll, strtoul};
 use crate::events::text::Names;
 use crate::rule::syscalls::{syscall_name, Arch};
 
@@ -269,7 +269,7 @@ pub(super) fn interpret(ftype: FieldType, id: &Id<'_>, names: &Names, interps: &
         Sockaddr => sockaddr::print_sockaddr(val, names),
         Flags => flags::flag_list(val, PATH_FLAGS, b",", b"none"),
         Promisc => match strtoll(val, 10) {
-            Err(()) => conversion_error(val),
+            Err(_) => conversion_error(val),
             Ok(n) => {
                 if n as i32 == 0 {
                     b"no".to_vec()
@@ -297,12 +297,12 @@ pub(super) fn interpret(ftype: FieldType, id: &Id<'_>, names: &Names, interps: &
         Nfproto => flags::named(val, 10, NFPROTOS, "unknown-netfilter-protocol(", ")"),
         Icmptype => flags::named(val, 10, ICMP_TYPES, "unknown-icmp-type(", ")"),
         Protocol => match strtoul(val, 10) {
-            Err(()) => conversion_error(val),
+            Err(_) => conversion_error(val),
             Ok(n) => names.protocol(n as i32 as u32).unwrap_or("undefined protocol").as_bytes().to_vec(),
         },
         Personality => flags::print_personality(val),
         Seccomp => match strtoul(val, 16) {
-            Err(()) => conversion_error(val),
+            Err(_) => conversion_error(val),
             Ok(code) => match SECCOMP_ACTIONS.iter().find(|e| e.0 == code & 0x7fff_0000) {
                 Some(e) => e.1.as_bytes().to_vec(),
                 None => [b"unknown-seccomp-code(", val, b")"].concat(),
@@ -314,7 +314,7 @@ pub(super) fn interpret(ftype: FieldType, id: &Id<'_>, names: &Names, interps: &
         Hook => flags::named(val, 16, INET_HOOKS, "unknown-hook(", ")"),
         Netaction => flags::named(val, 16, NET_ACTIONS, "unknown-action(", ")"),
         Macproto => match strtoul(val, 16) {
-            Err(()) => conversion_error(val),
+            Err(_) => conversion_error(val),
             Ok(n) => match n as i32 {
                 0x0800 => b"IP".to_vec(),
                 0x0806 => b"ARP".to_vec(),
@@ -324,7 +324,7 @@ pub(super) fn interpret(ftype: FieldType, id: &Id<'_>, names: &Names, interps: &
         IoctlReq => flags::print_ioctl_req(val),
         Fanotify => match val.first() {
             Some(b'0'..=b'9') => match strtoul(val, 10) {
-                Err(()) => conversion_error(val),
+                Err(_) => conversion_error(val),
                 Ok(1) => b"allow".to_vec(),
                 Ok(2) => b"deny".to_vec(),
                 Ok(_) => b"unknown".to_vec(),
@@ -332,7 +332,7 @@ pub(super) fn interpret(ftype: FieldType, id: &Id<'_>, names: &Names, interps: &
             _ => val.to_vec(),
         },
         Nlmcgrp => match strtoul(val, 16) {
-            Err(()) => conversion_error(val),
+            Err(_) => conversion_error(val),
             Ok(1) => b"audit-netlink-multicast".to_vec(),
             Ok(_) => b"audit-none".to_vec(),
         },
@@ -423,7 +423,7 @@ fn print_proctitle(val: &[u8]) -> Out {
 /// `aulookup_uid`/`aulookup_gid` after C's `int` conversion of the number read.
 fn id_name(val: &[u8], base: u32, lookup: impl Fn(u32) -> Option<String>) -> Out {
     match strtoul(val, base) {
-        Err(()) => conversion_error(val),
+        Err(_) => conversion_error(val),
         Ok(n) => match n as i32 {
             -1 => b"unset".to_vec(),
             0 => b"root".to_vec(),
@@ -469,7 +469,7 @@ fn print_arch(val: &[u8], machine: i64) -> Out {
     let mut machine = machine;
     if !(0..=9).contains(&machine) {
         match strtoul(val, 16) {
-            Err(()) => return [b"conversion error(", val, b") "].concat(),
+            Err(_) => return [b"conversion error(", val, b") "].concat(),
             Ok(elf) => machine = elf_to_machine(elf as u32 as u64),
         }
     }
@@ -559,7 +559,7 @@ fn print_success(val: &[u8]) -> Out {
         return val.to_vec();
     }
     match strtoul(val, 10) {
-        Err(()) => conversion_error(val),
+        Err(_) => conversion_error(val),
         Ok(n) => match n as i32 {
             0 => b"no".to_vec(),
             1 => b"yes".to_vec(),

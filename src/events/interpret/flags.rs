@@ -6,10 +6,10 @@
 //! Not covered (printed as `0x…` where ausearch names them): `getsockopt`/`setsockopt`
 //! option names (a2) and `shmget`'s flags (a2).
 
-use super::cnum::strtoul;
 use super::errno::conversion_error;
 use super::fields::{print_capability, print_gid, print_mode, print_mode_short, print_uid, syscall_to_name, Id, Out};
 use super::tables::*;
+use crate::events::cstr::strtoul;
 use crate::events::text::Names;
 
 fn hex(val: &[u8]) -> Out {
@@ -19,7 +19,7 @@ fn hex(val: &[u8]) -> Out {
 /// A value named by `table` (first entry wins), else `PREFIX val SUFFIX`.
 pub(super) fn named(val: &[u8], base: u32, table: &[(u64, &str)], prefix: &str, suffix: &str) -> Out {
     match strtoul(val, base) {
-        Err(()) => conversion_error(val),
+        Err(_) => conversion_error(val),
         Ok(n) => match table.iter().find(|e| e.0 == u64::from(n as u32)) {
             Some(e) => e.1.as_bytes().to_vec(),
             None => [prefix.as_bytes(), val, suffix.as_bytes()].concat(),
@@ -52,7 +52,7 @@ fn join<'a>(names: impl Iterator<Item = &'a str>, sep: &[u8]) -> Option<Out> {
 /// `print_signals`: signals below 32 by name.
 pub(super) fn print_signal(val: &[u8], base: u32) -> Out {
     match strtoul(val, base) {
-        Err(()) => conversion_error(val),
+        Err(_) => conversion_error(val),
         Ok(n) => match SIGNALS.iter().find(|e| e.0 == u64::from(n as u32)).filter(|_| (n as i32) < 32) {
             Some(e) => e.1.as_bytes().to_vec(),
             None => [&b"unknown-signal("[..], if base == 16 { &b"0x"[..] } else { b"" }, val, b")"].concat(),
@@ -116,7 +116,7 @@ fn print_access(val: &[u8]) -> Out {
 
 fn print_dirfd(val: &[u8]) -> Out {
     match strtoul(val, 16) {
-        Err(()) => conversion_error(val),
+        Err(_) => conversion_error(val),
         Ok(n) if n as u32 == 0xffff_ff9c => b"AT_FDCWD".to_vec(),
         Ok(_) => hex(val),
     }
@@ -124,7 +124,7 @@ fn print_dirfd(val: &[u8]) -> Out {
 
 fn print_socket_type(val: &[u8]) -> Out {
     match strtoul(val, 16) {
-        Err(()) => conversion_error(val),
+        Err(_) => conversion_error(val),
         Ok(n) => match SOCK_TYPES.iter().find(|e| e.0 == n & 0xff) {
             Some(e) => e.1.as_bytes().to_vec(),
             None => [b"unknown-type(", val, b")"].concat(),
@@ -134,7 +134,7 @@ fn print_socket_type(val: &[u8]) -> Out {
 
 fn print_socket_proto(val: &[u8], names: &Names) -> Out {
     match strtoul(val, 16) {
-        Err(()) => conversion_error(val),
+        Err(_) => conversion_error(val),
         Ok(n) => match names.protocol(n as u32) {
             Some(p) => p.as_bytes().to_vec(),
             None => [b"unknown-proto(", val, b")"].concat(),
@@ -212,7 +212,7 @@ pub(super) fn print_a0(val: &[u8], id: &Id<'_>, names: &Names) -> Out {
         _ if dirfd => print_dirfd(val),
         "rt_sigaction" => print_signal(val, 16),
         "clock_settime" => match strtoul(val, 16) {
-            Err(()) => conversion_error(val),
+            Err(_) => conversion_error(val),
             Ok(n) => match CLOCKS.iter().find(|e| (n as i32) < 7 && e.0 == u64::from(n as u32)) {
                 Some(e) => e.1.as_bytes().to_vec(),
                 None => [b"unknown-clk_id(0x", val, b")"].concat(),
@@ -223,7 +223,7 @@ pub(super) fn print_a0(val: &[u8], id: &Id<'_>, names: &Names) -> Out {
         "prctl" => named(val, 16, PRCTL_OPTS, "unknown-prctl-option(0x", ")"),
         "unshare" => print_clone_flags(val),
         "getrlimit" | "setrlimit" => match strtoul(val, 16) {
-            Err(()) => conversion_error(val),
+            Err(_) => conversion_error(val),
             Ok(n) => match RLIMITS.iter().find(|e| (n as i32) < 17 && e.0 == u64::from(n as u32)) {
                 Some(e) => e.1.as_bytes().to_vec(),
                 None => [b"unknown-rlimit(0x", val, b")"].concat(),
@@ -274,7 +274,7 @@ pub(super) fn print_a2(val: &[u8], id: &Id<'_>, names: &Names) -> Out {
     let Some(s) = sys(id) else { return hex(val) };
     match s {
         _ if s.starts_with("fcntl") => match strtoul(val, 16) {
-            Err(()) => conversion_error(val),
+            Err(_) => conversion_error(val),
             // F_SETOWN's pid prints as a user, as auparse does (interpret.c:2555).
             Ok(_) if id.a1 == 8 => print_uid(val, 16, names),
             Ok(n) if id.a1 == 2 && n as i32 == 1 => b"FD_CLOEXEC".to_vec(),
@@ -294,7 +294,7 @@ pub(super) fn print_a2(val: &[u8], id: &Id<'_>, names: &Names) -> Out {
         "readlinkat" | "linkat" => print_dirfd(val),
         _ if s.starts_with("renameat") => print_dirfd(val),
         "lseek" => match strtoul(val, 16) {
-            Err(()) => conversion_error(val),
+            Err(_) => conversion_error(val),
             Ok(n) => match SEEK_WHENCE.iter().find(|e| e.0 == n & 0xff) {
                 Some(e) => e.1.as_bytes().to_vec(),
                 None => [b"unknown-whence(", val, b")"].concat(),

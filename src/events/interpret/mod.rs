@@ -28,7 +28,6 @@
 //! ausearch keeps the last SYSCALL record's a0 and a1 across events (statics), which
 //! only matters for a SECCOMP record's `syscall=socketcall`; here they are per event.
 
-mod cnum;
 mod errno;
 mod fields;
 mod flags;
@@ -37,9 +36,11 @@ mod tables;
 mod value_tables;
 
 use self::fields::{adjust_type, detect_machine, elf_to_machine, interpret, load_interpretations, rtype, Id};
+use super::cstr::strtoul;
 use super::reassemble::Event;
 use super::record::Record;
 use super::text::Names;
+use super::time::local_date_time;
 
 /// `strchr` on a C string: the first `c` at or after `from`, before the terminating NUL.
 fn strchr(s: &[u8], from: usize, c: u8) -> Option<usize> {
@@ -76,7 +77,7 @@ pub fn write_event(out: &mut Vec<u8>, event: &Event, names: &Names) {
     let Some(last) = records.last() else { return };
     // Every record of the event carries its stamp: formatted (and localtime'd) once.
     let stamp = event.stamp();
-    let stamp = format!("{}.{:03}:{}) ", local_stamp(stamp.sec), stamp.msec, stamp.serial);
+    let stamp = format!("{}.{:03}:{}) ", local_date_time(stamp.sec), stamp.msec, stamp.serial);
     if (rtype::DAEMON_START..rtype::SYSCALL).contains(&last.kind) {
         write_record(out, last, event, names, stamp.as_bytes());
     } else {
@@ -86,23 +87,9 @@ pub fn write_event(out: &mut Vec<u8>, event: &Event, names: &Names) {
     }
 }
 
-/// `%x %T` of `sec` in local time, C locale.
-fn local_stamp(sec: u64) -> String {
-    let tm = super::time::local(sec as i64);
-    format!(
-        "{:02}/{:02}/{:02} {:02}:{:02}:{:02}",
-        tm.tm_mon + 1,
-        tm.tm_mday,
-        (tm.tm_year + 1900).rem_euclid(100),
-        tm.tm_hour,
-        tm.tm_min,
-        tm.tm_sec
-    )
-}
-
 /// A SYSCALL record's a0 or a1 as ausearch's parser reads them (hex, 0 when absent).
 fn arg(record: &Record<'_>, name: &str) -> u64 {
-    record.field(name).and_then(|v| cnum::strtoul(v.raw(), 16).ok()).unwrap_or(0)
+    record.field(name).and_then(|v| strtoul(v.raw(), 16).ok()).unwrap_or(0)
 }
 
 /// `output_interpreted_record`.
@@ -263,18 +250,18 @@ fn report_interpret(out: &mut Vec<u8>, name: &[u8], mut val: Vec<u8>, comma: boo
             state.machine = detect_machine();
         }
         if name == b"arch" {
-            match cnum::strtoul(&val, 16) {
+            match strtoul(&val, 16) {
                 Ok(elf) => state.machine = elf_to_machine(elf),
-                Err(()) => {
+                Err(_) => {
                     out.extend_from_slice(&[b"arch conversion error(", &val[..], b") "].concat());
                     return;
                 }
             }
         }
         if state.syscall < 0 && name == b"syscall" {
-            match cnum::strtoul(&val, 10) {
+            match strtoul(&val, 10) {
                 Ok(n) => state.syscall = n as i32,
-                Err(()) => {
+                Err(_) => {
                     out.extend_from_slice(&[b"syscall conversion error(", &val[..], b") "].concat());
                     return;
                 }

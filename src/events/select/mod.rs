@@ -34,7 +34,6 @@
 //!
 //! [`Labels`](super::Labels) names the CIS controls an event belongs to by the same matching.
 
-mod cstr;
 mod parse;
 
 use super::labels::{fold, PathMatch};

@@ -2,8 +2,8 @@
 //! (`parse_kernel_anom`), INTEGRITY_*, NETFILTER_CFG/EVENT_LISTENER (`parse_kernel`), TTY.
 
 use super::{num, Parsed, Parser, ANOM_ABEND, ANOM_PROMISCUOUS, NO_LOGINUID, SECCOMP};
+use crate::events::cstr::{at, chr, find};
 use crate::events::record::types;
-use crate::events::select::cstr::{at, chr, find};
 
 impl Parser<'_> {
     pub(super) fn avc(&mut self, kind: u32, m: &[u8]) -> Parsed {
@@ -108,15 +108,18 @@ impl Parser<'_> {
         Ok(())
     }
 
-    pub(super) fn integrity(&mut self, m: &[u8]) -> Parsed {
-        let w = self.wants;
+    /// The `pid=` (parse_integrity reads it whatever is wanted, parse_tty only when it is)
+    /// and ` uid=` both begin with; where they end.
+    fn pid_uid(&mut self, m: &[u8], pid: bool) -> Result<usize, u8> {
         let mut term = 0;
-        if let Some(s) = find(m, 0, b"pid=") {
-            let ptr = s + 4;
-            term = chr(m, ptr, b' ').ok_or(1)?;
-            self.facts.pid = num(m, ptr, Some(term), 10, 2)? as u32;
+        if pid {
+            if let Some(s) = find(m, 0, b"pid=") {
+                let ptr = s + 4;
+                term = chr(m, ptr, b' ').ok_or(1)?;
+                self.facts.pid = num(m, ptr, Some(term), 10, 2)? as u32;
+            }
         }
-        if w.uid {
+        if self.wants.uid {
             if let Some(s) = find(m, term, b" uid=") {
                 // ausearch reads from the `=` (str + 4 of " uid="): always 0.
                 let ptr = s + 4;
@@ -124,6 +127,12 @@ impl Parser<'_> {
                 self.set_uid(num(m, ptr, Some(term), 10, 4)?);
             }
         }
+        Ok(term)
+    }
+
+    pub(super) fn integrity(&mut self, m: &[u8]) -> Parsed {
+        let w = self.wants;
+        let mut term = self.pid_uid(m, true)?;
         if w.auid {
             if let Some(s) = find(m, 0, b"auid=") {
                 let ptr = s + 5;
@@ -196,22 +205,7 @@ impl Parser<'_> {
 
     pub(super) fn tty(&mut self, m: &[u8]) -> Parsed {
         let w = self.wants;
-        let mut term = 0;
-        if w.pid {
-            if let Some(s) = find(m, 0, b"pid=") {
-                let ptr = s + 4;
-                term = chr(m, ptr, b' ').ok_or(1)?;
-                self.facts.pid = num(m, ptr, Some(term), 10, 2)? as u32;
-            }
-        }
-        if w.uid {
-            if let Some(s) = find(m, term, b" uid=") {
-                // From the `=`, as in parse_integrity: always 0.
-                let ptr = s + 4;
-                term = chr(m, ptr, b' ').ok_or(3)?;
-                self.set_uid(num(m, ptr, Some(term), 10, 4)?);
-            }
-        }
+        let term = self.pid_uid(m, w.pid)?;
         if w.auid {
             let ptr = find(m, term, b"auid=").ok_or(5)? + 5;
             self.set_loginuid(num(m, ptr, chr(m, ptr, b' '), 10, 6)?);

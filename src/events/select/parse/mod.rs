@@ -19,7 +19,7 @@ mod kernel;
 mod syscall;
 mod user;
 
-use super::cstr::{at, chr, cstring, number, unescape, OutOfRange};
+use crate::events::cstr::{at, chr, cstring, number, unescape, OutOfRange};
 use crate::events::record::{types, Fields, Value};
 use crate::events::text::Names;
 

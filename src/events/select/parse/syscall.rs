@@ -2,7 +2,7 @@
 //! and ANOM_LINK share), CWD, PATH, AVC_PATH, SOCKADDR; `common_path_parser`.
 
 use super::{num, Parsed, Parser, NAME_OFFSET, PATH_MAX};
-use crate::events::select::cstr::{at, chr, cstring, find, unescape};
+use crate::events::cstr::{at, chr, cstring, find, unescape};
 
 impl Parser<'_> {
     pub(super) fn task_info(&mut self, m: &[u8]) -> Parsed {

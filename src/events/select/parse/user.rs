@@ -2,8 +2,8 @@
 //! DAEMON_*, and `parse_simple_message` (CONFIG_CHANGE, the MAC records).
 
 use super::{alpha_res, num, Parsed, Parser, VIRT_RESOURCE};
+use crate::events::cstr::{at, chr, find};
 use crate::events::record::types;
-use crate::events::select::cstr::{at, chr, find};
 
 impl Parser<'_> {
     pub(super) fn user(&mut self, kind: u32, m: &[u8]) -> Parsed {

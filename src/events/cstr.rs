@@ -1,31 +1,32 @@
-//! The C string functions ausearch's parser is built from, over a record's message as
-//! ausearch holds it (the line up to its first NUL or 0x1D): `strstr`, `strchr` and
-//! `strtoul` from a position, and ausearch's `unescape`. Positions are indexes into the
-//! message; a search past its end finds nothing, as it would at the terminating NUL.
+//! The C string functions ausearch's and aureport's parser (`ausearch-parse.c`) and
+//! auparse's interpretations are built from, over a record's message as ausearch holds it
+//! (the line up to its first NUL or 0x1D): `strstr`, `strchr`, `strtoul` and `strtoll`
+//! from a position, and ausearch's `unescape`. Positions are indexes into the message; a
+//! search past its end finds nothing, as it would at the terminating NUL.
 
 /// `strstr(m + from, needle)`.
-pub(super) fn find(m: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+pub(crate) fn find(m: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(m.get(from..)?, needle).map(|i| from + i)
 }
 
 /// `strchr(m + from, c)` for a non-NUL `c`.
-pub(super) fn chr(m: &[u8], from: usize, c: u8) -> Option<usize> {
+pub(crate) fn chr(m: &[u8], from: usize, c: u8) -> Option<usize> {
     memchr::memchr(c, m.get(from..)?).map(|i| from + i)
 }
 
 /// The byte at `at`, NUL at and past the end (the terminator C reads there).
-pub(super) fn at(m: &[u8], at: usize) -> u8 {
+pub(crate) fn at(m: &[u8], at: usize) -> u8 {
     m.get(at).copied().unwrap_or(0)
 }
 
 /// `errno` was ERANGE.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) struct OutOfRange;
+pub(crate) struct OutOfRange;
 
-/// glibc's `strtoul(text, NULL, base)` on the text the parser cut out: leading white
-/// space, a sign (a minus negates, wrapping), `0x` for base 16, then digits; no digits
-/// is 0; past `u64::MAX` is ERANGE, which makes ausearch give the event up.
-pub(super) fn strtoul(text: &[u8], base: u32) -> Result<u64, OutOfRange> {
+/// glibc's digits of `strtoul`/`strtol(text, NULL, base)` on the text the parser cut
+/// out: leading white space, a sign, `0x` for base 16, then as many digits as there are
+/// (none is 0, which is why `syscall=abc` reads as syscall 0); `None` past `u64::MAX`.
+fn digits(text: &[u8], base: u32) -> (bool, Option<u64>) {
     let mut i = text.iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).count();
     let negative = match text.get(i) {
         Some(b'-') => {
@@ -45,24 +46,36 @@ pub(super) fn strtoul(text: &[u8], base: u32) -> Result<u64, OutOfRange> {
     {
         i += 2;
     }
-    let mut value: u64 = 0;
-    let mut overflow = false;
-    for &c in &text[i.min(text.len())..] {
-        let Some(d) = (c as char).to_digit(base) else { break };
-        match value.checked_mul(u64::from(base)).and_then(|v| v.checked_add(u64::from(d))) {
-            Some(v) => value = v,
-            None => overflow = true,
-        }
+    let mut value = Some(0u64);
+    while let Some(d) = text.get(i).and_then(|&c| (c as char).to_digit(base)) {
+        value = value.and_then(|v| v.checked_mul(u64::from(base))).and_then(|v| v.checked_add(u64::from(d)));
+        i += 1;
     }
-    if overflow {
-        return Err(OutOfRange);
+    (negative, value)
+}
+
+/// glibc's `strtoul(text, NULL, base)` (unsigned long is 64 bits): a minus negates,
+/// wrapping; past `u64::MAX` is ERANGE, which makes ausearch give the event up.
+pub(crate) fn strtoul(text: &[u8], base: u32) -> Result<u64, OutOfRange> {
+    match digits(text, base) {
+        (_, None) => Err(OutOfRange),
+        (true, Some(v)) => Ok(v.wrapping_neg()),
+        (false, Some(v)) => Ok(v),
     }
-    Ok(if negative { value.wrapping_neg() } else { value })
+}
+
+/// glibc's `strtol`/`strtoll(text, NULL, base)`: ERANGE outside `i64`.
+pub(crate) fn strtoll(text: &[u8], base: u32) -> Result<i64, OutOfRange> {
+    match digits(text, base) {
+        (true, Some(v)) if v <= 1 << 63 => Ok((v as i64).wrapping_neg()),
+        (false, Some(v)) if v < 1 << 63 => Ok(v as i64),
+        _ => Err(OutOfRange),
+    }
 }
 
 /// `strtoul` of `m[from..to]`, or to the end of the message when the parser found no
 /// space to cut at.
-pub(super) fn number(m: &[u8], from: usize, to: Option<usize>, base: u32) -> Result<u64, OutOfRange> {
+pub(crate) fn number(m: &[u8], from: usize, to: Option<usize>, base: u32) -> Result<u64, OutOfRange> {
     let end = to.unwrap_or(m.len()).min(m.len());
     strtoul(m.get(from..end).unwrap_or(b""), base)
 }
@@ -72,7 +85,7 @@ pub(super) fn number(m: &[u8], from: usize, to: Option<usize>, base: u32) -> Res
 /// the terminator its low one). `None` where it returns NULL: no `)`, fewer than two
 /// digits. The bytes are not cut at a NUL: callers that use the result as a C string
 /// call [`cstring`].
-pub(super) fn unescape(m: &[u8], from: usize) -> Option<Vec<u8>> {
+pub(crate) fn unescape(m: &[u8], from: usize) -> Option<Vec<u8>> {
     let buf = m.get(from..)?;
     if buf.first() == Some(&b'(') {
         let close = memchr::memchr(b')', buf)?;
@@ -87,7 +100,7 @@ pub(super) fn unescape(m: &[u8], from: usize) -> Option<Vec<u8>> {
 }
 
 /// A C string's bytes: up to the first NUL.
-pub(super) fn cstring(mut bytes: Vec<u8>) -> Vec<u8> {
+pub(crate) fn cstring(mut bytes: Vec<u8>) -> Vec<u8> {
     if let Some(nul) = memchr::memchr(0, &bytes) {
         bytes.truncate(nul);
     }
@@ -109,6 +122,12 @@ mod tests {
         assert_eq!(strtoul(b"0x1f", 16), Ok(0x1f));
         assert_eq!(strtoul(b"18446744073709551615", 10), Ok(u64::MAX));
         assert_eq!(strtoul(b"18446744073709551616", 10), Err(OutOfRange));
+        assert_eq!(strtoul(b"\x0b9", 10), Ok(9));
+        assert_eq!(strtoul(b"0xg", 16), Ok(0));
+        assert_eq!(strtoul(b"257 rest", 10), Ok(257));
+        assert_eq!(strtoll(b"-13", 10), Ok(-13));
+        assert_eq!(strtoll(b"9223372036854775808", 10), Err(OutOfRange));
+        assert_eq!(strtoll(b"-9223372036854775808", 10), Ok(i64::MIN));
     }
 
     #[test]
