@@ -66,7 +66,11 @@ pub fn name_in_config(json: &[u8]) -> Option<String> {
 pub struct ContainerLookup {
     proc_dir: PathBuf,
     data_roots: Vec<PathBuf>,
-    by_pid: HashMap<u32, Option<String>>,
+    /// Container ids found by pid. Only ids: a process in no container yet may be moved
+    /// into one (`runc init` starts in its parent's cgroup and is put into the container's
+    /// moments later, before any of its records are read, or after), while a process
+    /// never leaves its container's cgroup.
+    by_pid: HashMap<u32, String>,
     names: HashMap<String, Option<String>>,
 }
 
@@ -87,7 +91,7 @@ impl ContainerLookup {
 
     fn id_of(&mut self, pid: u32, as_parent: bool) -> Option<String> {
         if let Some(known) = self.by_pid.get(&pid) {
-            return known.clone();
+            return Some(known.clone());
         }
         let dir = self.proc_dir.join(pid.to_string());
         let cgroup = std::fs::read_to_string(dir.join("cgroup")).ok();
@@ -97,8 +101,7 @@ impl ContainerLookup {
             None if as_parent => std::fs::read(dir.join("cmdline")).ok().and_then(|c| id_in_shim_cmdline(&c)),
             None => None,
         };
-        // A process that is gone tells nothing; do not remember that.
-        if cgroup.is_some() {
+        if let Some(id) = &id {
             if self.by_pid.len() >= CACHE_LIMIT {
                 self.by_pid.clear();
             }
@@ -186,6 +189,21 @@ mod tests {
         assert_eq!(lookup.of(Some(300), Some(200)), found, "a child of the shim (runc) is the container's");
         assert_eq!(lookup.of(Some(300), Some(1)), None);
         assert_eq!(lookup.of(None, None), None);
+        // `runc init` is found in no container, then moved into its cgroup: found after.
+        write(
+            proc_dir.join("400/cgroup"),
+            "0::/
+",
+        );
+        assert_eq!(lookup.of(Some(400), Some(1)), None);
+        write(
+            proc_dir.join("400/cgroup"),
+            &format!(
+                "0::/docker/{ID}
+"
+            ),
+        );
+        assert_eq!(lookup.of(Some(400), Some(1)), found, "moved into the container's cgroup");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
