@@ -6,6 +6,7 @@
 mod bench;
 mod cpio;
 mod dist;
+mod docker_guest;
 mod docker_roots;
 mod fuzz;
 mod junit;
