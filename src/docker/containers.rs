@@ -11,9 +11,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// Lookups remembered before the cache starts over (pids are reused; containers churn).
 const CACHE_LIMIT: usize = 4096;
+
+/// How long "in no container" is believed for a live process before /proc is read again.
+const RETRY_AFTER: Duration = Duration::from_millis(250);
 
 /// A container found for a process.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +70,12 @@ pub fn name_in_config(json: &[u8]) -> Option<String> {
 pub struct ContainerLookup {
     proc_dir: PathBuf,
     data_roots: Vec<PathBuf>,
-    by_pid: HashMap<u32, Option<String>>,
+    /// Lookups by pid. A found id for good (a process never leaves its container's
+    /// cgroup); "none" only for `retry_after`: a process in no container yet may be moved
+    /// into one (`runc init` starts in its parent's cgroup and is put into the container's
+    /// moments later), and a flood of one process's records must not read /proc for each.
+    by_pid: HashMap<u32, (Option<String>, Instant)>,
+    retry_after: Duration,
     names: HashMap<String, Option<String>>,
 }
 
@@ -74,7 +83,19 @@ impl ContainerLookup {
     /// Reads `proc_dir` (`/proc`) and names containers from `data_roots` (/var/lib/docker,
     /// or where daemon.json's data-root moved it), first that knows the id.
     pub fn new(proc_dir: &Path, data_roots: Vec<PathBuf>) -> ContainerLookup {
-        ContainerLookup { proc_dir: proc_dir.to_path_buf(), data_roots, by_pid: HashMap::new(), names: HashMap::new() }
+        ContainerLookup {
+            proc_dir: proc_dir.to_path_buf(),
+            data_roots,
+            by_pid: HashMap::new(),
+            retry_after: RETRY_AFTER,
+            names: HashMap::new(),
+        }
+    }
+
+    /// How long "in no container" is believed for a live process (default 250 ms).
+    pub fn retry_after(mut self, d: Duration) -> ContainerLookup {
+        self.retry_after = d;
+        self
     }
 
     /// The container of `pid`, or, when `pid` is gone or in none, the one its parent
@@ -86,8 +107,10 @@ impl ContainerLookup {
     }
 
     fn id_of(&mut self, pid: u32, as_parent: bool) -> Option<String> {
-        if let Some(known) = self.by_pid.get(&pid) {
-            return known.clone();
+        match self.by_pid.get(&pid) {
+            Some((Some(id), _)) => return Some(id.clone()),
+            Some((None, at)) if at.elapsed() < self.retry_after => return None,
+            _ => {}
         }
         let dir = self.proc_dir.join(pid.to_string());
         let cgroup = std::fs::read_to_string(dir.join("cgroup")).ok();
@@ -102,7 +125,7 @@ impl ContainerLookup {
             if self.by_pid.len() >= CACHE_LIMIT {
                 self.by_pid.clear();
             }
-            self.by_pid.insert(pid, id.clone());
+            self.by_pid.insert(pid, (id.clone(), Instant::now()));
         }
         id
     }
@@ -186,6 +209,14 @@ mod tests {
         assert_eq!(lookup.of(Some(300), Some(200)), found, "a child of the shim (runc) is the container's");
         assert_eq!(lookup.of(Some(300), Some(1)), None);
         assert_eq!(lookup.of(None, None), None);
+        // `runc init` is found in no container, then moved into its cgroup: "none" is
+        // believed for a while only, then it is found.
+        write(proc_dir.join("400/cgroup"), "0::/\n");
+        assert_eq!(lookup.of(Some(400), Some(1)), None);
+        write(proc_dir.join("400/cgroup"), &format!("0::/docker/{ID}\n"));
+        assert_eq!(lookup.of(Some(400), Some(1)), None, "within retry_after: the cached answer");
+        let mut lookup = lookup.retry_after(Duration::ZERO);
+        assert_eq!(lookup.of(Some(400), Some(1)), found, "moved into the container's cgroup");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -11,6 +11,7 @@ pub struct Cpio {
 pub const DIR: u32 = 0o040_000;
 pub const FILE: u32 = 0o100_000;
 pub const CHAR_DEV: u32 = 0o020_000;
+pub const SYMLINK: u32 = 0o120_000;
 
 impl Cpio {
     pub fn new() -> Self {
@@ -58,6 +59,11 @@ impl Cpio {
 
     pub fn file(&mut self, name: &str, perm: u32, data: &[u8]) {
         self.entry(name, FILE | perm, (0, 0), data);
+    }
+
+    /// A symbolic link: its data is the target.
+    pub fn symlink(&mut self, name: &str, target: &str) {
+        self.entry(name, SYMLINK | 0o777, (0, 0), target.as_bytes());
     }
 
     pub fn char_dev(&mut self, name: &str, perm: u32, major: u32, minor: u32) {

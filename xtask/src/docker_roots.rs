@@ -100,7 +100,7 @@ fn build(workspace: &Path, suite: &str, refresh: bool) -> XResult<PathBuf> {
 
 /// `/bin`, `/sbin`, `/lib`, `/lib64` as links into `/usr`, as on any Debian since
 /// bookworm (usrmerge); `/usr/sbin` stays a directory of its own.
-fn merged_usr_skeleton(out: &Path) -> XResult<()> {
+pub fn merged_usr_skeleton(out: &Path) -> XResult<()> {
     for d in ["usr/bin", "usr/sbin", "usr/lib", "usr/lib64", "etc", "run", "var/lib"] {
         mkdir(&out.join(d))?;
     }
@@ -114,7 +114,7 @@ fn merged_usr_skeleton(out: &Path) -> XResult<()> {
 
 /// Moves an unpacked package into the root, the top-level `/bin`, `/sbin`, `/lib`,
 /// `/lib64` into `/usr` (dpkg writes through the links the same way).
-fn install(staging: &Path, out: &Path) -> XResult<()> {
+pub fn install(staging: &Path, out: &Path) -> XResult<()> {
     for entry in std::fs::read_dir(staging).map_err(|e| format!("{}: {e}", staging.display()))? {
         let entry = entry.map_err(|e| e.to_string())?;
         let name = entry.file_name();

@@ -215,7 +215,7 @@ impl AptDir {
         run_checked(&mut self.command(prog, args)).map(|_| ())
     }
 
-    fn output(&self, prog: &str, args: &[&str]) -> XResult<String> {
+    pub fn output(&self, prog: &str, args: &[&str]) -> XResult<String> {
         run_checked(&mut self.command(prog, args))
     }
 }

@@ -40,7 +40,7 @@ dependency rule: a module may use only modules on lower lines (lowest first):
   5  rules_file
   6  persist
   7  judge
-  8  fix, report
+  8  fix, report, prove
   9  cli";
 
 fn layer_of(module: &str) -> Option<usize> {

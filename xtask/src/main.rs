@@ -9,6 +9,7 @@ mod bench_follow;
 mod bench_logs;
 mod cpio;
 mod dist;
+mod docker_guest;
 mod docker_roots;
 mod fuzz;
 mod junit;

@@ -13,7 +13,7 @@ use vm_scenario::{marker, Scenario};
 
 use crate::cpio::Cpio;
 use crate::kernels::{self, Kernel};
-use crate::{junit, root, tools, XResult};
+use crate::{docker_guest, junit, root, tools, XResult};
 
 /// The environment note shown under `cargo xtask vm-test --help` (and `test --help`).
 pub const ENVIRONMENT: &str = "\
@@ -98,20 +98,35 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
     let work = root.join("target/vm");
     let initrd = work.join("initramfs.cpio");
     write_initramfs(&initrd, &init, &dockaudit, &scenarios_dir, &plan)?;
+    // One boot per kernel for the plain scenarios, one more per distinct
+    // `kernel-cmdline` (e.g. audit=0), one more for the docker guest.
+    let boots: Vec<(vm_scenario::Boot, Vec<String>)> =
+        vm_scenario::boots(&plan).into_iter().map(|(b, scs)| (b, scs.into_iter().map(|s| s.name).collect())).collect();
+    // The docker guest's initramfs per suite, for the kernels that have one.
+    let mut docker_initrds: Vec<(&str, PathBuf)> = Vec::new();
+    if boots.iter().any(|(b, _)| b.docker) {
+        let base = std::fs::read(&initrd).map_err(|e| format!("{}: {e}", initrd.display()))?;
+        for k in &kernels {
+            let Some(suite) = docker_guest::suite_for(&k.label) else { continue };
+            if docker_initrds.iter().any(|(s, _)| *s == suite) {
+                continue;
+            }
+            let out = work.join(format!("initramfs-docker-{suite}.cpio"));
+            docker_guest::write_initramfs(&root, suite, &base, &out, o.refresh)?;
+            docker_initrds.push((suite, out));
+        }
+    }
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len() / 1024).unwrap_or(0);
+    let docker_sizes: String =
+        docker_initrds.iter().map(|(s, p)| format!(", docker guest {s} {} KiB", size(p))).collect();
     eprintln!(
-        "vm-test: {} scenarios on {} kernel(s), accel {}, initramfs {} KiB, prepared in {:.1} s",
+        "vm-test: {} scenarios on {} kernel(s), accel {}, initramfs {} KiB{docker_sizes}, prepared in {:.1} s",
         plan.len(),
         kernels.len(),
         o.accel,
-        std::fs::metadata(&initrd).map(|m| m.len() / 1024).unwrap_or(0),
+        size(&initrd),
         t0.elapsed().as_secs_f64()
     );
-    // One boot per kernel for the plain scenarios, one more per distinct
-    // `kernel-cmdline` (e.g. audit=0).
-    let boots: Vec<(Vec<String>, Vec<String>)> = vm_scenario::boots(&plan)
-        .into_iter()
-        .map(|(cmdline, scs)| (cmdline, scs.into_iter().map(|s| s.name).collect()))
-        .collect();
     let logs = work.join("logs");
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
 
@@ -125,11 +140,22 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let Some(k) = kernels.get(i) else { break };
                 let mut r: Option<BootResult> = None;
-                for (n, (cmdline, names)) in boots.iter().enumerate() {
-                    let b = boot(k, &initrd, names, o, &logs, n, cmdline);
+                for (n, (kind, names)) in boots.iter().enumerate() {
+                    let b = if kind.docker {
+                        let suite = docker_guest::suite_for(&k.label);
+                        match docker_initrds.iter().find(|(s, _)| Some(*s) == suite) {
+                            Some((_, image)) => {
+                                let guest = Guest { initrd: image, memory: docker_guest::MEMORY };
+                                boot(k, &guest, names, o, &logs, n, &kind.cmdline)
+                            }
+                            None => skipped(k, names),
+                        }
+                    } else {
+                        boot(k, &Guest { initrd: &initrd, memory: MEMORY }, names, o, &logs, n, &kind.cmdline)
+                    };
                     r = Some(match r {
                         None => b,
-                        Some(prev) => merge(prev, b, cmdline),
+                        Some(prev) => merge(prev, b, kind),
                     });
                 }
                 let r = r.expect("at least one boot");
@@ -146,6 +172,9 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
     }
     if !o.keep {
         let _ = std::fs::remove_file(&initrd);
+        for (_, p) in &docker_initrds {
+            let _ = std::fs::remove_file(p);
+        }
     }
     let (mut pass, mut fail, mut skip) = (0, 0, 0);
     for r in &results {
@@ -295,25 +324,58 @@ pub struct BootResult {
 }
 
 /// Fold a further boot of the same kernel into the first one's result.
-fn merge(mut first: BootResult, next: BootResult, cmdline: &[String]) -> BootResult {
+fn merge(mut first: BootResult, next: BootResult, kind: &vm_scenario::Boot) -> BootResult {
     first.seconds += next.seconds;
     first.cases.extend(next.cases);
     first.files.extend(next.files);
-    let with = cmdline.join(" ");
-    first.boot_errors.extend(next.boot_errors.iter().map(|e| format!("boot with `{with}`: {e}")));
+    let with = if kind.docker {
+        format!("the docker guest{}", if kind.cmdline.is_empty() { String::new() } else { " and ".into() })
+    } else {
+        String::new()
+    } + &kind.cmdline.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(" ");
+    first.boot_errors.extend(next.boot_errors.iter().map(|e| format!("boot with {with}: {e}")));
     if !next.boot_errors.is_empty() {
         first.console_tail = next.console_tail;
     }
     first
 }
 
-fn qemu_command(k: &Kernel, initrd: &Path, accel: &str, plan: usize, cmdline: &[String]) -> Command {
+/// Guest memory of the plain boots.
+const MEMORY: &str = "512M";
+
+/// The initramfs a boot uses and the memory it gets.
+struct Guest<'a> {
+    initrd: &'a Path,
+    memory: &'a str,
+}
+
+/// The result of a docker boot on a kernel without a docker guest: every scenario skipped.
+fn skipped(k: &Kernel, names: &[String]) -> BootResult {
+    let suites: Vec<String> = docker_guest::SUITES.iter().map(|(k, s)| format!("{k} ({s})")).collect();
+    let why = format!("no docker guest for kernel {} (there is one for {})", k.label, suites.join(", "));
+    BootResult {
+        label: k.label.clone(),
+        release: k.release.clone().unwrap_or_else(|| k.label.clone()),
+        image: k.image.clone(),
+        seconds: 0.0,
+        cases: names
+            .iter()
+            .map(|n| Case { name: n.clone(), status: Status::Skip(why.clone()), seconds: 0.0, output: String::new() })
+            .collect(),
+        boot_errors: Vec::new(),
+        files: Vec::new(),
+        console_tail: String::new(),
+    }
+}
+
+fn qemu_command(k: &Kernel, guest: &Guest, accel: &str, plan: usize, cmdline: &[String]) -> Command {
     let mut c = Command::new("qemu-system-x86_64");
-    c.args(["-accel", accel, "-m", "512M", "-smp", "1", "-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio"]);
+    c.args(["-accel", accel, "-m", guest.memory, "-smp", "1", "-nographic", "-no-reboot", "-nodefaults"]);
+    c.args(["-serial", "stdio"]);
     if accel == "kvm" {
         c.args(["-cpu", "host"]);
     }
-    c.arg("-kernel").arg(&k.image).arg("-initrd").arg(initrd);
+    c.arg("-kernel").arg(&k.image).arg("-initrd").arg(guest.initrd);
     let mut append =
         format!("console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init {}{plan}", vm_scenario::PLAN_PARAM);
     for w in cmdline {
@@ -330,7 +392,7 @@ fn qemu_command(k: &Kernel, initrd: &Path, accel: &str, plan: usize, cmdline: &[
 
 fn boot(
     k: &Kernel,
-    initrd: &Path,
+    guest: &Guest,
     names: &[String],
     o: &Options,
     logs: &Path,
@@ -339,7 +401,7 @@ fn boot(
 ) -> BootResult {
     let t0 = Instant::now();
     let label = k.release.clone().unwrap_or_else(|| k.label.clone());
-    let mut cmd = qemu_command(k, initrd, &o.accel, plan, cmdline);
+    let mut cmd = qemu_command(k, guest, &o.accel, plan, cmdline);
     if o.keep {
         eprintln!("vm-test: {label}: {:?}", cmd);
     }

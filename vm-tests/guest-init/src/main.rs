@@ -18,6 +18,7 @@
 
 mod accounting;
 mod auditd;
+mod docker;
 
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -37,6 +38,8 @@ const DOCKAUDIT: &str = "/bin/dockaudit";
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(240);
 /// How much of a failing command's output is printed.
 const MAX_SHOWN_LINES: usize = 40;
+/// How much of a `run show` command's output is printed.
+const SHOWN_LINES: usize = 100;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -46,6 +49,8 @@ fn main() {
         Some("touch") => auditd::touch_main(&args[2..]),
         Some("chmod") => auditd::chmod_main(&args[2..]),
         Some("stat") => stat_main(&args[2..]),
+        Some("audited-by-grep") => docker::audited_by_grep_main(&args[2..]),
+        Some("supervise") => docker::supervise_main(&args[2..]),
         Some("auditd") => auditd_main(),
         Some("forget-auditd") => forget_auditd_main(),
         // A stand-in for a daemon (the `process` step): named after the file it runs from.
@@ -138,6 +143,9 @@ struct Guest {
     has_subcommand: HashMap<Vec<String>, bool>,
     /// The `soon` steps' commands, waited for when their scenario ends.
     soon: Vec<std::thread::JoinHandle<()>>,
+    /// The docker guest's engine, once a `docker-engine` step started it; it runs
+    /// until the boot ends.
+    engine: Option<docker::Engine>,
 }
 
 fn run_plan(plan: &[Scenario]) {
@@ -162,6 +170,7 @@ fn run_plan(plan: &[Scenario]) {
         auditd: None,
         has_subcommand: HashMap::new(),
         soon: Vec::new(),
+        engine: None,
     };
     for sc in plan {
         say(&format!("{} {}", marker::START, sc.name));
@@ -229,6 +238,7 @@ fn resolve(prog: &str) -> String {
         "auditctl" => AUDITCTL.to_string(),
         "ausearch" => AUSEARCH.to_string(),
         "aureport" => AUREPORT.to_string(),
+        "docker" => docker::DOCKER.to_string(),
         p => p.to_string(),
     }
 }
@@ -314,6 +324,10 @@ impl Guest {
                 Step::WaitLog { text, seconds } => match &self.auditd {
                     Some(d) => auditd::wait_log(&d.log, text, *seconds),
                     None => Err("`wait-log` needs an `auditd` step before it".into()),
+                },
+                Step::DockerEngine => match self.engine {
+                    Some(_) => Ok(()),
+                    None => docker::start().map(|e| self.engine = Some(e)),
                 },
                 Step::ExportLog(name) => match &self.auditd {
                     Some(d) => auditd::export_log(&d.log, name),
@@ -469,6 +483,17 @@ fn load_rules(count: u32, template: &str) -> Result<(), String> {
     r
 }
 
+/// The last lines of a daemon's log, for a failure report.
+fn shown_tail(text: &str, what: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let from = lines.len().saturating_sub(MAX_SHOWN_LINES);
+    let mut s = format!("{what} (last {} of {} lines):\n", lines.len() - from, lines.len());
+    for l in &lines[from..] {
+        s.push_str(&format!("    {l}\n"));
+    }
+    s
+}
+
 fn shown(text: &str, what: &str) -> String {
     if text.is_empty() {
         return format!("({what} empty)\n");
@@ -537,6 +562,19 @@ fn check_run(run: &Run, saved: &HashMap<String, String>) -> (bool, String) {
         Ok(o) => o,
         Err(e) => return (false, format!("{head}  could not run: {e}\n")),
     };
+    if run.opts.show {
+        let mut s = format!("{head}  exit code {}\n", o.code);
+        for (text, what) in [(&o.stdout, "stdout"), (&o.stderr, "stderr")] {
+            s.push_str(&format!("  {what} ({} lines):\n", text.lines().count()));
+            for l in text.lines().take(SHOWN_LINES) {
+                s.push_str(&format!("    {l}\n"));
+            }
+            if text.lines().count() > SHOWN_LINES {
+                s.push_str(&format!("    ... {} more lines\n", text.lines().count() - SHOWN_LINES));
+            }
+        }
+        print_block(&s);
+    }
     let mut problems = Vec::new();
     let expects: Vec<Expect> =
         if run.expects.is_empty() { vec![Expect::Exit(ExitExpect::Code(0))] } else { run.expects.clone() };
@@ -639,7 +677,7 @@ struct Output {
 
 /// Run argv (argv[0] a path) under `opts`, with a timeout; capture output.
 fn command(argv: &[&str], opts: &RunOpts) -> std::io::Result<Output> {
-    let mut cmd = if opts == &RunOpts::default() {
+    let mut cmd = if opts.uid.is_none() && opts.drop_caps.is_empty() && opts.ns.is_none() {
         let mut c = Command::new(argv[0]);
         c.args(&argv[1..]);
         c

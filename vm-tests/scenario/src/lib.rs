@@ -36,6 +36,9 @@ pub struct Scenario {
     /// with the same words share one boot of each kernel (the plain ones
     /// run in the first boot).
     pub cmdline: Vec<String>,
+    /// `guest docker`: runs in the docker guest (the kernel's suite's Docker engine
+    /// in the initramfs, more memory), a boot of its own; SKIP on kernels without one.
+    pub docker: bool,
     pub steps: Vec<Step>,
 }
 
@@ -86,6 +89,10 @@ pub enum Step {
     /// `wait-log TEXT [SECONDS]`: wait until a line of the audit log contains
     /// TEXT and the log stopped growing (default 10 s).
     WaitLog { text: String, seconds: u32 },
+    /// `docker-engine`: mount what the engine needs, start containerd and dockerd as
+    /// their packaged units do and import the test image, unless this boot already
+    /// did; the engine runs until the boot ends (docker guest only).
+    DockerEngine,
     /// `export-log NAME`: print the audit log on the console (base64, between
     /// `marker::FILE` lines); xtask writes it to target/vm/logs/KERNEL/NAME.log.
     ExportLog(String),
@@ -165,6 +172,9 @@ pub struct RunOpts {
     pub drop_caps: Vec<String>,
     /// `ns=pid` or `ns=user`: run in a new namespace of that kind.
     pub ns: Option<Namespace>,
+    /// `show`: print its stdout and stderr on the console even when it passes
+    /// (for output worth reading in the console log).
+    pub show: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -336,6 +346,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 requires_args: Vec::new(),
                 min_kernel: None,
                 cmdline: Vec::new(),
+                docker: false,
                 steps: Vec::new(),
             });
             continue;
@@ -416,6 +427,9 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 sc.min_kernel =
                     Some(parse_version(rest).ok_or_else(|| err(no, format!("`min-kernel` needs X.Y, got {rest:?}")))?);
             }
+            "guest" if rest == "docker" => sc.docker = true,
+            "guest" => return Err(err(no, format!("`guest` takes `docker`, got {rest:?}"))),
+            "docker-engine" if rest.is_empty() => sc.steps.push(Step::DockerEngine),
             "kernel-cmdline" => {
                 need("kernel command line words")?;
                 sc.cmdline = words()?;
@@ -492,6 +506,8 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                         opts.uid = Some(v.parse().map_err(|_| err(no, format!("bad uid in {w:?}")))?);
                     } else if let Some(v) = w.strip_prefix("drop=") {
                         opts.drop_caps = v.split(',').map(str::to_string).collect();
+                    } else if w == "show" {
+                        opts.show = true;
                     } else if let Some(v) = w.strip_prefix("ns=") {
                         opts.ns = Some(match v {
                             "pid" => Namespace::Pid,
@@ -641,17 +657,27 @@ pub fn run_order(mut scs: Vec<Scenario>) -> Vec<Scenario> {
     scs
 }
 
-/// Split a run order into boots: (extra kernel command line, scenarios),
-/// the plain boot first, the others in order of first appearance.
-pub fn boots(plan: &[Scenario]) -> Vec<(Vec<String>, Vec<Scenario>)> {
-    let mut out: Vec<(Vec<String>, Vec<Scenario>)> = Vec::new();
+/// What sets one boot apart from another: the guest and the extra kernel command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Boot {
+    /// The docker guest (`guest docker`).
+    pub docker: bool,
+    /// `kernel-cmdline` words.
+    pub cmdline: Vec<String>,
+}
+
+/// Split a run order into boots: the plain boot first, then those with a kernel
+/// command line in order of first appearance, then the docker guest's.
+pub fn boots(plan: &[Scenario]) -> Vec<(Boot, Vec<Scenario>)> {
+    let mut out: Vec<(Boot, Vec<Scenario>)> = Vec::new();
     for sc in plan {
-        match out.iter_mut().find(|(c, _)| *c == sc.cmdline) {
+        let key = Boot { docker: sc.docker, cmdline: sc.cmdline.clone() };
+        match out.iter_mut().find(|(b, _)| *b == key) {
             Some((_, v)) => v.push(sc.clone()),
-            None => out.push((sc.cmdline.clone(), vec![sc.clone()])),
+            None => out.push((key, vec![sc.clone()])),
         }
     }
-    out.sort_by_key(|(c, _)| !c.is_empty());
+    out.sort_by_key(|(b, _)| (b.docker, !b.cmdline.is_empty()));
     out
 }
 
@@ -814,10 +840,28 @@ run dockaudit status
             "scenario a\nkernel-cmdline audit=0\nrun x\nscenario b\nrun x\nscenario c\nkernel-cmdline audit=0\nrun x\n";
         let b = boots(&parse("f", text).unwrap());
         assert_eq!(b.len(), 2);
-        assert!(b[0].0.is_empty());
+        assert_eq!(b[0].0, Boot::default());
         assert_eq!(b[0].1[0].name, "b");
-        assert_eq!(b[1].0, ["audit=0"]);
+        assert_eq!(b[1].0.cmdline, ["audit=0"]);
         assert_eq!(b[1].1.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["a", "c"]);
+    }
+
+    #[test]
+    fn docker_guest_boots_last_and_its_steps() {
+        let text = "scenario d\nguest docker\ndocker-engine\nrun show docker ps\nscenario p\nrun x\n\
+                    scenario a\nkernel-cmdline audit=0\nrun x\n";
+        let scs = parse("f", text).unwrap();
+        assert!(scs[0].docker && !scs[1].docker);
+        assert_eq!(scs[0].steps[0], Step::DockerEngine);
+        let Step::Run(r) = &scs[0].steps[1] else { panic!() };
+        assert!(r.opts.show);
+        assert_eq!(r.argv, ["docker", "ps"]);
+        let b = boots(&scs);
+        let names: Vec<&str> = b.iter().map(|(_, s)| s[0].name.as_str()).collect();
+        assert_eq!(names, ["p", "a", "d"]);
+        assert!(b[2].0.docker);
+        assert!(parse("f", "scenario d\nguest vm\nrun x\n").is_err());
+        assert!(parse("f", "scenario d\ndocker-engine now\nrun x\n").is_err());
     }
 
     #[test]
