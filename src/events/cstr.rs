@@ -4,10 +4,21 @@
 //! from a position, and ausearch's `unescape`. Positions are indexes into the message; a
 //! search past its end finds nothing, as it would at the terminating NUL.
 
-/// `strstr(m + from, needle)`.
-pub(crate) fn find(m: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(m.get(from..)?, needle).map(|i| from + i)
+/// `strstr(m + from, needle)`, with the needle's searcher.
+pub(crate) fn find_with(m: &[u8], from: usize, finder: &memchr::memmem::Finder<'_>) -> Option<usize> {
+    finder.find(m.get(from..)?).map(|i| from + i)
 }
+
+/// `strstr(m + from, needle)` of a literal needle, whose searcher is built on first use
+/// and kept: building one costs more than a search through a record.
+macro_rules! find_lit {
+    ($m:expr, $from:expr, $needle:literal) => {{
+        static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new($needle));
+        $crate::events::cstr::find_with($m, $from, &FINDER)
+    }};
+}
+pub(crate) use find_lit;
 
 /// `strchr(m + from, c)` for a non-NUL `c`.
 pub(crate) fn chr(m: &[u8], from: usize, c: u8) -> Option<usize> {

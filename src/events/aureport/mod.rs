@@ -157,7 +157,8 @@ impl ReportSummary {
 
 /// The event's fields, if it is in the report at all (it parses, it passes the filters).
 fn admit(event: &Event, options: &ReportOptions) -> Option<Items> {
-    let items = scan(event.records(), options.kind.wanted())?;
+    let wanted = options.kind.wanted();
+    let items = scan(event.records_where(|kind| scan::reads(kind, wanted)), wanted)?;
     let success_ok = match options.filter {
         Filter::All => true,
         Filter::Failed => items.success == scan::FAILED,

@@ -13,7 +13,7 @@
 //! object contexts, sessions, gids and exit codes are not read by those reports.
 
 use super::super::record::{types, Record, ENRICHMENT_SEPARATOR};
-use crate::events::cstr::{self, chr, find, strtoul};
+use crate::events::cstr::{self, chr, find_lit, strtoul};
 
 /// Which fields a report asks for (`event_exe = dummy` etc. in `aureport-options.c`);
 /// pid, auid and success are always read.
@@ -157,8 +157,18 @@ fn is_user_record(kind: u32) -> bool {
 /// The line as aureport's parsers see it: cut at its first NUL or ENRICHED separator.
 fn message<'a>(record: &Record<'a>) -> &'a [u8] {
     let line = record.line;
-    let end = line.iter().position(|&b| b == 0 || b == ENRICHMENT_SEPARATOR).unwrap_or(line.len());
+    let end = memchr::memchr2(0, ENRICHMENT_SEPARATOR, line).unwrap_or(line.len());
     &line[..end]
+}
+
+/// Whether [`scan`] reads anything from a record of this type: the others (EOE,
+/// PROCTITLE, and the file records when no file is wanted) need not be parsed at all.
+pub fn reads(kind: u32, wanted: Wanted) -> bool {
+    match kind {
+        types::EOE | types::PROCTITLE => false,
+        types::CWD | types::PATH | types::AVC_PATH => wanted.file,
+        _ => true,
+    }
 }
 
 /// Reads the event's records in order as aureport does; `None` when a record fails to
@@ -221,23 +231,24 @@ pub(super) const NAME_OFFSET: usize = 28;
 impl Parser<'_> {
     /// `parse_syscall`.
     fn syscall(&mut self, msg: &[u8]) -> Step {
-        let at = find(msg, 0, b"syscall=").ok_or(())? + 8;
+        let at = find_lit!(msg, 0, b"syscall=").ok_or(())? + 8;
         let term = chr(msg, at, b' ').ok_or(())?;
         self.s.syscall = number(msg, at, Some(term))? as i32;
         let mut term = term;
-        if let Some(at) = find(msg, term, b"success=") {
+        if let Some(at) = find_lit!(msg, term, b"success=") {
             let at = at + 8;
             term = chr(msg, at, b' ').ok_or(())?;
             self.s.success = if &msg[at..term] == b"yes" { SUCCEEDED } else { FAILED };
         }
-        for arg in [b"a0=", b"a1="] {
-            let at = find(msg, term, arg).ok_or(())? + 3;
+        for a1 in [false, true] {
+            let at = if a1 { find_lit!(msg, term, b"a1=") } else { find_lit!(msg, term, b"a0=") };
+            let at = at.ok_or(())? + 3;
             term = chr(msg, at, b' ').ok_or(())?;
             strtoul(&msg[at..term], 16).map_err(drop)?;
         }
         let term = self.task_info(msg, term)?;
         if self.w.key {
-            if let Some(at) = find(msg, term, b"key=") {
+            if let Some(at) = find_lit!(msg, term, b"key=") {
                 self.keys(msg, at + 4)?;
             }
         }
@@ -259,19 +270,19 @@ impl Parser<'_> {
 
     /// `parse_task_info` from `term`; returns where the last field read ended.
     pub(super) fn task_info(&mut self, msg: &[u8], mut term: usize) -> Result<usize, ()> {
-        let at = find(msg, term, b" pid=").ok_or(())? + 5;
+        let at = find_lit!(msg, term, b" pid=").ok_or(())? + 5;
         term = chr(msg, at, b' ').ok_or(())?;
         self.s.pid = number(msg, at, Some(term))? as u32;
-        let at = match find(msg, term, b"auid=") {
+        let at = match find_lit!(msg, term, b"auid=") {
             Some(at) => at + 5,
-            None => find(msg, term, b"loginuid=").ok_or(())? + 9,
+            None => find_lit!(msg, term, b"loginuid=").ok_or(())? + 9,
         };
         term = chr(msg, at, b' ').ok_or(())?;
         self.s.auid = number(msg, at, Some(term))? as u32;
         if self.w.uid {
             let mut from = term;
             let at = loop {
-                let at = find(msg, from, b"uid=").ok_or(())?;
+                let at = find_lit!(msg, from, b"uid=").ok_or(())?;
                 // "This sometimes hits auid instead of uid. If so, retry."
                 if at > 0 && msg[at - 1] == b'a' {
                     from = at + 1;
@@ -283,26 +294,26 @@ impl Parser<'_> {
             self.s.uid = number(msg, at, Some(term))? as u32;
         }
         if self.w.terminal_host {
-            if let Some(at) = find(msg, term, b"tty=") {
+            if let Some(at) = find_lit!(msg, term, b"tty=") {
                 let at = at + 4;
                 term = chr(msg, at, b' ').ok_or(())?;
                 self.s.terminal = Some(msg[at..term].to_vec());
             }
         }
         if self.w.comm {
-            let at = find(msg, term, b"comm=").ok_or(())? + 5;
+            let at = find_lit!(msg, term, b"comm=").ok_or(())? + 5;
             let (comm, close) = string_at(msg, at)?;
             self.s.comm = comm;
             term = close.unwrap_or(term);
         }
         if self.w.exe {
             // From the line's start, not from the last field.
-            let at = find(msg, 0, b"exe=").ok_or(())? + 4;
+            let at = find_lit!(msg, 0, b"exe=").ok_or(())? + 4;
             let (exe, close) = string_at(msg, at)?;
             self.s.exe = exe;
             term = close.unwrap_or(term);
         }
-        if let Some(at) = find(msg, term, b"res=") {
+        if let Some(at) = find_lit!(msg, term, b"res=") {
             let at = at + 4;
             let end = chr(msg, at, b' ');
             self.s.success = number(msg, at, end)? as i32 as Success;
@@ -318,7 +329,7 @@ impl Parser<'_> {
         if !self.w.file {
             return Ok(());
         }
-        if let Some(at) = find(msg, NAME_OFFSET, b" cwd=") {
+        if let Some(at) = find_lit!(msg, NAME_OFFSET, b" cwd=") {
             let at = at + 5;
             let (cwd, _) = string_at(msg, at)?;
             if self.s.cwd.is_none() {
@@ -369,7 +380,7 @@ impl Parser<'_> {
         if !self.w.file {
             return Ok(());
         }
-        let at = find(msg, 0, b" path=").ok_or(())? + 6;
+        let at = find_lit!(msg, 0, b" path=").ok_or(())? + 6;
         self.path_at(msg, at)
     }
 
@@ -378,10 +389,10 @@ impl Parser<'_> {
         if !self.w.file {
             return Ok(());
         }
-        if let Some(at) = find(msg, NAME_OFFSET, b" name=") {
+        if let Some(at) = find_lit!(msg, NAME_OFFSET, b" name=") {
             let at = at + 6;
             self.path_at(msg, at)?;
-            if let Some(t) = find(msg, at, b"type=") {
+            if let Some(t) = find_lit!(msg, at, b"type=") {
                 if let Some(last) = self.s.files.as_mut().and_then(|f| f.last_mut()) {
                     last.after_type = Some(msg[t + 5..].to_vec());
                 }

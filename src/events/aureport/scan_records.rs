@@ -4,7 +4,7 @@
 
 use super::scan::{legacy_string, number, quoted, string_at, unescape, Parser, Step};
 use super::scan::{Success, FAILED, NO_AUID, SUCCEEDED};
-use crate::events::cstr::{chr, find, strtoul};
+use crate::events::cstr::{chr, find_lit, strtoul};
 use crate::events::types;
 
 impl Parser<'_> {
@@ -14,24 +14,25 @@ impl Parser<'_> {
     }
 
     pub(super) fn user_coded(&mut self, msg: &[u8], kind: u32) -> Result<(), u8> {
-        let at = find(msg, 0, b"pid=").ok_or(1u8)? + 4;
+        let at = find_lit!(msg, 0, b"pid=").ok_or(1u8)? + 4;
         let mut term = chr(msg, at, b' ').ok_or(1u8)?;
         self.s.pid = number(msg, at, Some(term)).map_err(|()| 1u8)? as u32;
         if self.w.uid {
-            let at = find(msg, term, b"uid=").ok_or(1u8)? + 4;
+            let at = find_lit!(msg, term, b"uid=").ok_or(1u8)? + 4;
             term = chr(msg, at, b' ').ok_or(1u8)?;
             self.s.uid = number(msg, at, Some(term)).map_err(|()| 1u8)? as u32;
         }
-        let at = match find(msg, term, b"auid=") {
+        let at = match find_lit!(msg, term, b"auid=") {
             Some(at) => at + 5,
-            None => find(msg, term, b"loginuid=").ok_or(1u8)? + 9,
+            None => find_lit!(msg, term, b"loginuid=").ok_or(1u8)? + 9,
         };
         term = chr(msg, at, b' ').ok_or(1u8)?;
         self.s.auid = number(msg, at, Some(term)).map_err(|()| 1u8)? as u32;
         // VIRT_RESOURCE names a disk.
         if kind == 2501 && self.w.file {
-            let found =
-                find(msg, term, b" path=").map(|a| a + 6).or_else(|| find(msg, term, b" new-disk=").map(|a| a + 10));
+            let found = find_lit!(msg, term, b" path=")
+                .map(|a| a + 6)
+                .or_else(|| find_lit!(msg, term, b" new-disk=").map(|a| a + 10));
             if let Some(at) = found {
                 self.path_at(msg, at).map_err(|()| 1u8)?;
                 term = at;
@@ -40,7 +41,7 @@ impl Parser<'_> {
         if self.w.uid {
             // Some records' second uid is the one wanted (USER_LOGIN).
             // A retry past `auid=` moves where the next fields are searched from.
-            while let Some(at) = find(msg, term, b"uid=") {
+            while let Some(at) = find_lit!(msg, term, b"uid=") {
                 let before = if at > 0 { msg[at - 1] } else { 0 };
                 if before == b'a' {
                     term = at + 1;
@@ -63,13 +64,13 @@ impl Parser<'_> {
         }
         let mut mptr = term;
         if self.w.comm {
-            if let Some(at) = find(msg, mptr, b"comm=") {
+            if let Some(at) = find_lit!(msg, mptr, b"comm=") {
                 let (comm, close) = string_at(msg, at + 5).map_err(|()| 16u8)?;
                 self.s.comm = comm;
                 term = close.unwrap_or(term);
             }
         }
-        if let Some(at) = find(msg, mptr, b"acct=") {
+        if let Some(at) = find_lit!(msg, mptr, b"acct=") {
             let at = at + 5;
             term = if msg.get(at) == Some(&b'"') {
                 chr(msg, at + 1, b'"').unwrap_or(msg.len())
@@ -79,13 +80,13 @@ impl Parser<'_> {
         }
         mptr = term;
         if self.w.terminal_host {
-            if let Some(at) = find(msg, mptr, b"hostname=") {
+            if let Some(at) = find_lit!(msg, mptr, b"hostname=") {
                 let at = at + 9;
                 // A comma anywhere later ends it, as in aureport.
                 let end = chr(msg, at, b',').or_else(|| chr(msg, at, b' ')).ok_or(17u8)?;
                 let mut host = msg[at..end].to_vec();
                 if host == b"?" {
-                    if let Some(addr) = find(msg, end + 1, b"addr=") {
+                    if let Some(addr) = find_lit!(msg, end + 1, b"addr=") {
                         let addr = addr + 5;
                         let end = chr(msg, addr, b',').or_else(|| chr(msg, addr, b' ')).ok_or(18u8)?;
                         host = msg[addr..end].to_vec();
@@ -95,29 +96,29 @@ impl Parser<'_> {
             }
         }
         if self.w.file {
-            if let Some(at) = find(msg, mptr, b"cwd=") {
+            if let Some(at) = find_lit!(msg, mptr, b"cwd=") {
                 let (cwd, _) = legacy_string(msg, at + 4).map_err(|()| 20u8)?;
                 self.s.cwd = cwd;
             }
         }
         if self.w.terminal_host {
-            if let Some(at) = find(msg, mptr, b"terminal=") {
+            if let Some(at) = find_lit!(msg, mptr, b"terminal=") {
                 let at = at + 9;
                 let end = chr(msg, at, b' ').or_else(|| chr(msg, at, b')')).ok_or(19u8)?;
                 self.s.terminal = Some(msg[at..end].to_vec());
             }
         }
         if self.w.exe {
-            if let Some(at) = find(msg, mptr, b"exe=") {
+            if let Some(at) = find_lit!(msg, mptr, b"exe=") {
                 let (exe, _) = legacy_string(msg, at + 4).map_err(|()| 26u8)?;
                 self.s.exe = exe;
             }
         }
-        if let Some(at) = find(msg, mptr, b"res=") {
+        if let Some(at) = find_lit!(msg, mptr, b"res=") {
             let at = at + 4;
             chr(msg, at, b'\'').ok_or(21u8)?;
             self.s.success = if msg[at..].starts_with(b"failed") { FAILED } else { SUCCEEDED };
-        } else if let Some(at) = find(msg, mptr, b"result=") {
+        } else if let Some(at) = find_lit!(msg, mptr, b"result=") {
             let at = at + 7;
             let end = chr(msg, at, b')').ok_or(22u8)?;
             self.s.success = if msg[at..end].eq_ignore_ascii_case(b"success") { SUCCEEDED } else { FAILED };
@@ -128,10 +129,10 @@ impl Parser<'_> {
     /// `parse_avc`, for AVC and USER_AVC.
     pub(super) fn avc(&mut self, msg: &[u8], kind: u32) -> Step {
         let mut term = 0;
-        if let Some(at) = find(msg, 0, b"avc: ") {
+        if let Some(at) = find_lit!(msg, 0, b"avc: ") {
             let at = at + 5;
             if let Some(brace) = chr(msg, at, b'{') {
-                let denied = find(&msg[..brace], at, b"denied").is_some();
+                let denied = find_lit!(&msg[..brace], at, b"denied").is_some();
                 self.s.success = if denied { FAILED } else { SUCCEEDED };
                 let mut close = chr(msg, brace + 1, b'}').ok_or(())?;
                 while close > 0 && msg[close - 1] == b' ' {
@@ -146,13 +147,13 @@ impl Parser<'_> {
                 _ => Ok(()),
             };
         }
-        if let Some(at) = find(msg, term, b"pid=") {
+        if let Some(at) = find_lit!(msg, term, b"pid=") {
             let at = at + 4;
             term = chr(msg, at, b' ').ok_or(())?;
             self.s.pid = number(msg, at, Some(term))? as u32;
         }
         if self.w.comm && self.s.comm.is_none() {
-            let at = find(msg, term, b"comm=").ok_or(())? + 5;
+            let at = find_lit!(msg, term, b"comm=").ok_or(())? + 5;
             if msg.get(at) == Some(&b'"') {
                 let (comm, close) = quoted(msg, at).ok_or(())?;
                 self.s.comm = Some(comm);
@@ -163,39 +164,39 @@ impl Parser<'_> {
             }
         }
         if self.w.file {
-            let found = find(msg, term, b" path=").or_else(|| find(msg, term, b" name="));
+            let found = find_lit!(msg, term, b" path=").or_else(|| find_lit!(msg, term, b" name="));
             if let Some(at) = found {
                 self.path_at(msg, at + 6)?;
                 term += 7;
             }
         }
-        find(msg, term, b"tclass=").ok_or(())?;
+        find_lit!(msg, term, b"tclass=").ok_or(())?;
         Ok(())
     }
 
     /// `parse_login`.
     pub(super) fn login(&mut self, msg: &[u8]) -> Step {
-        let at = find(msg, 0, b"pid=").ok_or(())? + 4;
+        let at = find_lit!(msg, 0, b"pid=").ok_or(())? + 4;
         let mut term = Some(chr(msg, at, b' ').ok_or(())?);
         self.s.pid = number(msg, at, term)? as u32;
         if self.w.uid {
             let from = term.unwrap_or(0);
-            let at = find(msg, from, b"uid=").ok_or(())? + 4;
+            let at = find_lit!(msg, from, b"uid=").ok_or(())? + 4;
             term = Some(chr(msg, at, b' ').ok_or(())?);
             self.s.uid = number(msg, at, term)? as u32;
         }
         let from = term.unwrap_or(0);
-        let at = if let Some(at) = find(msg, from, b"new auid=") {
+        let at = if let Some(at) = find_lit!(msg, from, b"new auid=") {
             at + 9
-        } else if let Some(at) = find(msg, from, b" auid=") {
+        } else if let Some(at) = find_lit!(msg, from, b" auid=") {
             at + 6
         } else {
-            find(msg, from, b"new loginuid=").ok_or(())? + 13
+            find_lit!(msg, from, b"new loginuid=").ok_or(())? + 13
         };
         term = chr(msg, at, b' ');
         self.s.auid = number(msg, at, term)? as u32;
         let from = term.unwrap_or(0);
-        match find(msg, from, b"res=") {
+        match find_lit!(msg, from, b"res=") {
             Some(at) => {
                 let at = at + 4;
                 let end = chr(msg, at, b' ');
@@ -210,7 +211,7 @@ impl Parser<'_> {
     /// The daemon records' `res=` after `from`: a word, `failed` or a success; none there
     /// fails the event.
     fn res_word(&mut self, msg: &[u8], from: usize) -> Step {
-        if let Some(at) = find(msg, from, b"res=") {
+        if let Some(at) = find_lit!(msg, from, b"res=") {
             let at = at + 4;
             let letters = msg[at..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
             if letters == 0 {
@@ -224,14 +225,14 @@ impl Parser<'_> {
     /// `parse_daemon1`: auditd's own records.
     pub(super) fn daemon1(&mut self, msg: &[u8]) -> Step {
         let mptr = chr(msg, 0, b')').unwrap_or(0);
-        let at = find(msg, mptr, b"auid=").ok_or(())? + 5;
+        let at = find_lit!(msg, mptr, b"auid=").ok_or(())? + 5;
         let mut term = chr(msg, at, b' ').ok_or(())?;
         self.s.auid = number(msg, at, Some(term))? as u32;
-        let at = find(msg, term, b"pid=").ok_or(())? + 4;
+        let at = find_lit!(msg, term, b"pid=").ok_or(())? + 4;
         term = chr(msg, at, b' ').ok_or(())?;
         self.s.pid = number(msg, at, Some(term))? as u32;
         if self.w.uid {
-            if let Some(at) = find(msg, term, b" uid=") {
+            if let Some(at) = find_lit!(msg, term, b" uid=") {
                 let at = at + 5;
                 let end = chr(msg, at, b' ').ok_or(())?;
                 self.s.uid = number(msg, at, Some(end))? as u32;
@@ -244,7 +245,7 @@ impl Parser<'_> {
     pub(super) fn daemon2(&mut self, msg: &[u8]) -> Step {
         let mut term = 0;
         if self.w.terminal_host {
-            if let Some(at) = find(msg, 0, b"addr=") {
+            if let Some(at) = find_lit!(msg, 0, b"addr=") {
                 let at = at + 5;
                 term = chr(msg, at, b':').or_else(|| chr(msg, at, b' ')).ok_or(())?;
                 self.s.host = Some(msg[at..term].to_vec());
@@ -256,7 +257,7 @@ impl Parser<'_> {
     /// `parse_simple_message`: CONFIG_CHANGE and the MAC records.
     pub(super) fn simple_message(&mut self, msg: &[u8], kind: u32) -> Step {
         let mut term = 0;
-        match find(msg, 0, b"auid=") {
+        match find_lit!(msg, 0, b"auid=") {
             // Old kernels' CONFIG_CHANGE has no auid.
             None if kind != types::CONFIG_CHANGE => return Err(()),
             None => {}
@@ -268,7 +269,7 @@ impl Parser<'_> {
             }
         }
         if self.w.key {
-            if let Some(at) = find(msg, term, b"key=") {
+            if let Some(at) = find_lit!(msg, term, b"key=") {
                 let at = at + 4;
                 self.keys(msg, at)?;
                 if msg.get(at) == Some(&b'"') {
@@ -279,7 +280,7 @@ impl Parser<'_> {
         if kind == types::CONFIG_CHANGE {
             self.s.success = SUCCEEDED;
         }
-        if let Some(at) = find(msg, term, b"res=") {
+        if let Some(at) = find_lit!(msg, term, b"res=") {
             let at = at + 4;
             let end = chr(msg, at, b' ');
             self.s.success = number(msg, at, end)? as i32 as Success;
@@ -289,12 +290,12 @@ impl Parser<'_> {
 
     /// `parse_kernel_anom`: SECCOMP, ANOM_PROMISCUOUS, ANOM_ABEND.
     pub(super) fn kernel_anom(&mut self, msg: &[u8], kind: u32) -> Step {
-        let at = find(msg, 0, b"auid=").ok_or(())? + 5;
+        let at = find_lit!(msg, 0, b"auid=").ok_or(())? + 5;
         let end = chr(msg, at, b' ');
         self.s.auid = number(msg, at, end)? as u32;
         let mut term = end.unwrap_or(at);
         if self.w.uid {
-            if let Some(at) = find(msg, term, b"uid=") {
+            if let Some(at) = find_lit!(msg, term, b"uid=") {
                 let at = at + 4;
                 term = chr(msg, at, b' ').ok_or(())?;
                 self.s.uid = number(msg, at, Some(term))? as u32;
@@ -303,20 +304,20 @@ impl Parser<'_> {
         if kind == 1700 {
             return Ok(());
         }
-        if let Some(at) = find(msg, term, b"pid=") {
+        if let Some(at) = find_lit!(msg, term, b"pid=") {
             let at = at + 4;
             term = chr(msg, at, b' ').ok_or(())?;
             self.s.pid = number(msg, at, Some(term))? as u32;
         }
         if self.w.comm {
-            if let Some(at) = find(msg, term, b"comm=") {
+            if let Some(at) = find_lit!(msg, term, b"comm=") {
                 let (comm, close) = string_at(msg, at + 5)?;
                 self.s.comm = comm;
                 term = close.unwrap_or(term);
             }
         }
         if self.w.exe {
-            match find(msg, term, b"exe=") {
+            match find_lit!(msg, term, b"exe=") {
                 Some(at) => {
                     let (exe, close) = string_at(msg, at + 4)?;
                     self.s.exe = exe;
@@ -327,15 +328,15 @@ impl Parser<'_> {
             }
         }
         if kind == 1326 {
-            let Some(at) = find(msg, term, b"arch=") else { return Ok(()) };
+            let Some(at) = find_lit!(msg, term, b"arch=") else { return Ok(()) };
             let at = at + 5;
             term = chr(msg, at, b' ').ok_or(())?;
             strtoul(&msg[at..term], 16).map_err(drop)?;
-            let at = find(msg, term, b"syscall=").ok_or(())? + 8;
+            let at = find_lit!(msg, term, b"syscall=").ok_or(())? + 8;
             term = chr(msg, at, b' ').ok_or(())?;
             self.s.syscall = number(msg, at, Some(term))? as i32;
         }
-        if let Some(at) = find(msg, term, b"res=") {
+        if let Some(at) = find_lit!(msg, term, b"res=") {
             let at = at + 4;
             let end = chr(msg, at, b' ');
             self.s.success = number(msg, at, end)? as i32 as Success;
@@ -347,12 +348,12 @@ impl Parser<'_> {
     pub(super) fn kernel(&mut self, msg: &[u8]) -> Step {
         let mut term = 0;
         if self.s.pid == u32::MAX {
-            let at = find(msg, 0, b" pid=").ok_or(())? + 5;
+            let at = find_lit!(msg, 0, b" pid=").ok_or(())? + 5;
             term = chr(msg, at, b' ').ok_or(())?;
             self.s.pid = number(msg, at, Some(term))? as u32;
         }
         if self.s.uid == u32::MAX && self.w.uid {
-            match find(msg, term, b"uid=") {
+            match find_lit!(msg, term, b"uid=") {
                 Some(at) => {
                     let at = at + 4;
                     term = chr(msg, at, b' ').ok_or(())?;
@@ -362,7 +363,7 @@ impl Parser<'_> {
             }
         }
         if self.s.auid == NO_AUID {
-            match find(msg, term, b"auid=") {
+            match find_lit!(msg, term, b"auid=") {
                 Some(at) => {
                     let at = at + 5;
                     term = chr(msg, at, b' ').ok_or(())?;
@@ -372,7 +373,7 @@ impl Parser<'_> {
             }
         }
         if self.s.terminal.is_none() && self.w.terminal_host {
-            match find(msg, term, b"tty=") {
+            match find_lit!(msg, term, b"tty=") {
                 Some(at) => {
                     let at = at + 4;
                     term = chr(msg, at, b' ').ok_or(())?;
@@ -382,13 +383,13 @@ impl Parser<'_> {
             }
         }
         if self.s.comm.is_none() && self.w.comm {
-            let at = find(msg, term, b"comm=").ok_or(())? + 5;
+            let at = find_lit!(msg, term, b"comm=").ok_or(())? + 5;
             let (comm, close) = string_at(msg, at)?;
             self.s.comm = comm;
             term = close.unwrap_or(term);
         }
         if self.s.exe.is_none() && self.w.exe {
-            match find(msg, 0, b"exe=") {
+            match find_lit!(msg, 0, b"exe=") {
                 Some(at) => {
                     let (exe, close) = string_at(msg, at + 4)?;
                     self.s.exe = exe;
@@ -397,7 +398,7 @@ impl Parser<'_> {
                 None => self.s.exe = Some(b"(null)".to_vec()),
             }
         }
-        if let Some(at) = find(msg, term, b"res=") {
+        if let Some(at) = find_lit!(msg, term, b"res=") {
             let at = at + 4;
             let end = chr(msg, at, b' ');
             self.s.success = number(msg, at, end)? as i32 as Success;
@@ -408,7 +409,7 @@ impl Parser<'_> {
     /// `parse_pkt`: NETFILTER_PKT's source address is its host.
     pub(super) fn pkt(&mut self, msg: &[u8]) -> Step {
         if self.w.terminal_host {
-            if let Some(at) = find(msg, 0, b"saddr=") {
+            if let Some(at) = find_lit!(msg, 0, b"saddr=") {
                 let at = at + 6;
                 let end = chr(msg, at, b' ').ok_or(())?;
                 self.s.host = Some(msg[at..end].to_vec());
@@ -421,13 +422,13 @@ impl Parser<'_> {
     /// they end. As in C, the uid is read from the `=` of ` uid=` (so it reads 0).
     fn pid_uid(&mut self, msg: &[u8]) -> Result<usize, ()> {
         let mut term = 0;
-        if let Some(at) = find(msg, 0, b"pid=") {
+        if let Some(at) = find_lit!(msg, 0, b"pid=") {
             let at = at + 4;
             term = chr(msg, at, b' ').ok_or(())?;
             self.s.pid = number(msg, at, Some(term))? as u32;
         }
         if self.w.uid {
-            if let Some(at) = find(msg, term, b" uid=") {
+            if let Some(at) = find_lit!(msg, term, b" uid=") {
                 let at = at + 4;
                 term = chr(msg, at, b' ').ok_or(())?;
                 self.s.uid = number(msg, at, Some(term))? as u32;
@@ -439,12 +440,12 @@ impl Parser<'_> {
     /// `parse_tty`.
     pub(super) fn tty(&mut self, msg: &[u8]) -> Step {
         let mut term = self.pid_uid(msg)?;
-        let at = find(msg, term, b"auid=").ok_or(())? + 5;
+        let at = find_lit!(msg, term, b"auid=").ok_or(())? + 5;
         let end = chr(msg, at, b' ');
         self.s.auid = number(msg, at, end)? as u32;
         term = end.unwrap_or(at);
         if self.w.comm {
-            if let Some(at) = find(msg, term, b"comm=") {
+            if let Some(at) = find_lit!(msg, term, b"comm=") {
                 self.s.comm = string_at(msg, at + 5)?.0;
             }
         }
@@ -455,24 +456,24 @@ impl Parser<'_> {
     pub(super) fn integrity(&mut self, msg: &[u8]) -> Step {
         let mut term = self.pid_uid(msg)?;
         // From the line's start.
-        if let Some(at) = find(msg, 0, b"auid=") {
+        if let Some(at) = find_lit!(msg, 0, b"auid=") {
             let at = at + 5;
             term = chr(msg, at, b' ').ok_or(())?;
             self.s.auid = number(msg, at, Some(term))? as u32;
         }
         if self.w.comm {
-            if let Some(at) = find(msg, term, b"comm=") {
+            if let Some(at) = find_lit!(msg, term, b"comm=") {
                 let (comm, close) = string_at(msg, at + 5)?;
                 self.s.comm = comm;
                 term = close.unwrap_or(term);
             }
         }
         if self.w.file {
-            if let Some(at) = find(msg, term, b" name=") {
+            if let Some(at) = find_lit!(msg, term, b" name=") {
                 self.path_at(msg, at + 6)?;
             }
         }
-        if let Some(at) = find(msg, term, b"res=") {
+        if let Some(at) = find_lit!(msg, term, b"res=") {
             let at = at + 4;
             let end = chr(msg, at, b' ');
             self.s.success = number(msg, at, end)? as i32 as Success;
@@ -485,7 +486,7 @@ impl Parser<'_> {
         if !(self.w.terminal_host || self.w.file) {
             return Ok(());
         }
-        let Some(at) = find(msg, 0, b"saddr=") else { return Ok(()) };
+        let Some(at) = find_lit!(msg, 0, b"saddr=") else { return Ok(()) };
         let at = at + 6;
         let text = &msg[at..];
         let len = if text.first() == Some(&b'(') {

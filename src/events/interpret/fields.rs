@@ -229,30 +229,86 @@ pub(super) fn syscall_to_name(syscall: i32, machine: i64) -> Option<&'static str
 
 /// The enrichment of a record (`load_interpretation_list`): lower-cased names, values
 /// as written; a SOCKADDR record's `SADDR={ … }` is one value to the end of the line.
-pub(super) fn load_interpretations(enrichment: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let text = &enrichment[..enrichment.iter().position(|&b| b == 0).unwrap_or(enrichment.len())];
-    if let Some(rest) = text.strip_prefix(b"SADDR=") {
-        return match rest.iter().position(|&b| b == b'{') {
-            Some(open) if rest[open..].contains(&b'}') => vec![(b"saddr".to_vec(), rest[open..].to_vec())],
-            _ => Vec::new(),
-        };
+#[derive(Debug, Clone, Default)]
+pub(super) struct Interps<'a> {
+    /// (name as written, value): names are compared ignoring ASCII case.
+    entries: Vec<(&'a [u8], &'a [u8])>,
+}
+
+impl<'a> Interps<'a> {
+    /// The enrichment part of a record (after the separator).
+    pub(super) fn new(enrichment: &'a [u8]) -> Interps<'a> {
+        let text = &enrichment[..memchr::memchr(0, enrichment).unwrap_or(enrichment.len())];
+        if let Some(rest) = text.strip_prefix(b"SADDR=") {
+            let entries = match memchr::memchr(b'{', rest) {
+                Some(open) if rest[open..].contains(&b'}') => vec![(&b"saddr"[..], &rest[open..])],
+                _ => Vec::new(),
+            };
+            return Interps { entries };
+        }
+        let entries = text
+            .split(|&b| b == b' ')
+            .filter_map(|token| {
+                let eq = memchr::memchr(b'=', token)?;
+                Some((&token[..eq], &token[eq + 1..]))
+            })
+            .collect();
+        Interps { entries }
     }
-    text.split(|&b| b == b' ')
-        .filter(|token| !token.is_empty())
-        .filter_map(|token| {
-            let eq = token.iter().position(|&b| b == b'=')?;
-            Some((token[..eq].to_ascii_lowercase(), token[eq + 1..].to_vec()))
-        })
-        .collect()
+
+    /// The value of the first entry whose lower-cased name is `name`.
+    pub(super) fn get(&self, name: &[u8]) -> Option<&'a [u8]> {
+        if self.entries.is_empty() || name.iter().any(u8::is_ascii_uppercase) {
+            return None;
+        }
+        self.entries.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|&(_, v)| v)
+    }
+}
+
+/// What [`interpret`] gives for the most common values when that is a slice of the
+/// value, of the enrichment or of `names` (no allocation); `None` for everything else,
+/// which [`interpret`] then builds.
+pub(super) fn interpret_borrowed<'v>(
+    ftype: FieldType,
+    name: &[u8],
+    val: &'v [u8],
+    names: &'v Names,
+    interps: &Interps<'v>,
+) -> Option<&'v [u8]> {
+    use FieldType::*;
+    let quoted = |val: &'v [u8]| {
+        let inner = val.strip_prefix(b"\"")?;
+        Some(&inner[..memchr::memchr(b'"', inner)?])
+    };
+    if let Some(known) = interps.get(name) {
+        if !known.starts_with(b"unknown-") {
+            return if matches!(ftype, Uid | Gid) { quoted(known).filter(|t| !t.contains(&0)) } else { Some(known) };
+        }
+    }
+    let text: &'v [u8] = match ftype {
+        Escaped | EscapedFile | EscapedKey => quoted(val)?,
+        Uid | Gid => match strtoul(val, 10).ok()? as i32 {
+            -1 => b"unset",
+            0 => b"root",
+            id if ftype == Uid => names.passwd_user(id as u32)?.as_bytes(),
+            id => names.group_name(id as u32)?.as_bytes(),
+        },
+        CapBitmap if val == b"0" => b"none",
+        Session if val == b"4294967295" => b"unset",
+        Session => val,
+        _ => return None,
+    };
+    // What the terminal escaping or the NUL cut would change is left to `interpret`.
+    (!text.iter().any(|&b| b < 32)).then_some(text)
 }
 
 /// What one value is printed as; `interps` is the record's enrichment, if any.
-pub(super) fn interpret(ftype: FieldType, id: &Id<'_>, names: &Names, interps: &[(Vec<u8>, Vec<u8>)]) -> Out {
+pub(super) fn interpret(ftype: FieldType, id: &Id<'_>, names: &Names, interps: &Interps<'_>) -> Out {
     use FieldType::*;
-    if let Some((_, val)) = interps.iter().find(|(n, _)| n == id.name) {
+    if let Some(val) = interps.get(id.name) {
         // What auditd could not name is tried again (interpret.c:3150).
         if !val.starts_with(b"unknown-") {
-            return if matches!(ftype, Uid | Gid) { print_escaped(val) } else { val.clone() };
+            return if matches!(ftype, Uid | Gid) { print_escaped(val) } else { val.to_vec() };
         }
     }
     let val = id.val;

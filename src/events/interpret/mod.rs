@@ -35,7 +35,7 @@ mod sockaddr;
 mod tables;
 mod value_tables;
 
-use self::fields::{adjust_type, detect_machine, elf_to_machine, interpret, load_interpretations, rtype, Id};
+use self::fields::{adjust_type, detect_machine, elf_to_machine, interpret, rtype, Id, Interps};
 use super::cstr::strtoul;
 use super::reassemble::Event;
 use super::record::Record;
@@ -67,7 +67,7 @@ struct RecordState<'a> {
     a0: u64,
     a1: u64,
     names: &'a Names,
-    interps: Vec<(Vec<u8>, Vec<u8>)>,
+    interps: Interps<'a>,
 }
 
 /// Appends the event as `ausearch -i` prints it.
@@ -78,11 +78,12 @@ pub fn write_event(out: &mut Vec<u8>, event: &Event, names: &Names) {
     // Every record of the event carries its stamp: formatted (and localtime'd) once.
     let stamp = event.stamp();
     let stamp = format!("{}.{:03}:{}) ", local_date_time(stamp.sec), stamp.msec, stamp.serial);
+    let mut msg = Vec::new();
     if (rtype::DAEMON_START..rtype::SYSCALL).contains(&last.kind) {
-        write_record(out, last, event, names, stamp.as_bytes());
+        write_record(out, &mut msg, last, event, names, stamp.as_bytes());
     } else {
         for record in records.iter().rev() {
-            write_record(out, record, event, names, stamp.as_bytes());
+            write_record(out, &mut msg, record, event, names, stamp.as_bytes());
         }
     }
 }
@@ -93,31 +94,31 @@ fn arg(record: &Record<'_>, name: &str) -> u64 {
 }
 
 /// `output_interpreted_record`.
-fn write_record(out: &mut Vec<u8>, record: &Record<'_>, event: &Event, names: &Names, stamp: &[u8]) {
+/// `msg` is the scratch copy of the record's message, kept across records.
+fn write_record(out: &mut Vec<u8>, msg: &mut Vec<u8>, record: &Record<'_>, event: &Event, names: &Names, stamp: &[u8]) {
     let line = match record.enrichment {
         Some(e) => &record.line[..record.line.len() - e.len() - 1],
         None => record.line,
     };
     // A C string: the message ends at a NUL, and fields are cut by writing NULs into it.
-    let mut msg: Vec<u8> = line[..line.iter().position(|&b| b == 0).unwrap_or(line.len())].to_vec();
+    msg.clear();
+    msg.extend_from_slice(&line[..memchr::memchr(0, line).unwrap_or(line.len())]);
     msg.push(0);
     let node = event.key().node.as_deref();
     let mut start = 0;
     if node.is_some() {
-        if let Some(space) = strchr(&msg, 0, b' ') {
+        if let Some(space) = strchr(msg, 0, b' ') {
             start = space + 1;
         }
     }
     // Record::parse found `msg=audit(`, so there is a `(`.
-    let Some(open) = strchr(&msg, start, b'(') else { return };
+    let Some(open) = strchr(msg, start, b'(') else { return };
     msg[open] = 0;
-    let mut node_prefix = Vec::new();
     if let Some(node) = node {
-        node_prefix.extend_from_slice(b"node=");
-        node_prefix.extend_from_slice(node);
-        node_prefix.push(b' ');
+        out.extend_from_slice(b"node=");
+        out.extend_from_slice(node);
+        out.push(b' ');
     }
-    out.extend_from_slice(&node_prefix);
     match crate::rule::names::msgtype_name(record.kind).filter(|_| record.kind != 0) {
         Some(name) => {
             out.extend_from_slice(b"type=");
@@ -125,11 +126,11 @@ fn write_record(out: &mut Vec<u8>, record: &Record<'_>, event: &Event, names: &N
             out.extend_from_slice(b" msg=audit(");
         }
         None => {
-            out.extend_from_slice(cstr(&msg, start));
+            out.extend_from_slice(cstr(msg, start));
             out.push(b'(');
         }
     }
-    let Some(close) = strchr(&msg, open + 1, b')') else { return };
+    let Some(close) = strchr(msg, open + 1, b')') else { return };
     msg[close] = 0;
     out.extend_from_slice(stamp);
     let mut state = RecordState {
@@ -139,13 +140,13 @@ fn write_record(out: &mut Vec<u8>, record: &Record<'_>, event: &Event, names: &N
         a0: 0,
         a1: 0,
         names,
-        interps: record.enrichment.map(load_interpretations).unwrap_or_default(),
+        interps: record.enrichment.map(Interps::new).unwrap_or_default(),
     };
     if record.kind == rtype::SYSCALL {
         state.a0 = arg(record, "a0");
         state.a1 = arg(record, "a1");
     }
-    write_fields(out, &mut msg, close + 1, &mut state);
+    write_fields(out, msg, close + 1, &mut state);
 }
 
 /// The loop of `output_interpreted_record` over `msg` from `from`.
@@ -223,9 +224,7 @@ fn write_fields(out: &mut Vec<u8>, msg: &mut [u8], from: usize, state: &mut Reco
                 (None, None) => None,
             };
         }
-        let name = cstr(msg, name).to_vec();
-        let val = cstr(msg, value).to_vec();
-        report_interpret(out, &name, val, comma, state);
+        report_interpret(out, cstr(msg, name), cstr(msg, value), comma, state);
     }
     // A body without `=` (EOE's `: `) is printed as is; so is what follows a value cut at
     // its comma (ausearch-report.c:318).
@@ -238,31 +237,32 @@ fn write_fields(out: &mut Vec<u8>, msg: &mut [u8], from: usize, state: &mut Reco
 }
 
 /// `report_interpret`: one value, interpreted, and what follows it.
-fn report_interpret(out: &mut Vec<u8>, name: &[u8], mut val: Vec<u8>, comma: bool, state: &mut RecordState<'_>) {
+fn report_interpret(out: &mut Vec<u8>, name: &[u8], val: &[u8], comma: bool, state: &mut RecordState<'_>) {
     let skip = name.iter().take_while(|&&b| b == b' ' || b == b'(').count();
     let name = &name[skip..];
-    if name == b"acct" && val.last() == Some(&b':') {
-        val.pop();
-    }
-    let ftype = adjust_type(state.kind, name, &val);
+    let val = match val.split_last() {
+        Some((b':', head)) if name == b"acct" => head,
+        _ => val,
+    };
+    let ftype = adjust_type(state.kind, name, val);
     let syscall = if state.kind == rtype::SYSCALL || state.kind == rtype::SECCOMP {
         if state.machine == -1 {
             state.machine = detect_machine();
         }
         if name == b"arch" {
-            match strtoul(&val, 16) {
+            match strtoul(val, 16) {
                 Ok(elf) => state.machine = elf_to_machine(elf),
                 Err(_) => {
-                    out.extend_from_slice(&[b"arch conversion error(", &val[..], b") "].concat());
+                    out.extend_from_slice(&[b"arch conversion error(", val, b") "].concat());
                     return;
                 }
             }
         }
         if state.syscall < 0 && name == b"syscall" {
-            match strtoul(&val, 10) {
+            match strtoul(val, 10) {
                 Ok(n) => state.syscall = n as i32,
                 Err(_) => {
-                    out.extend_from_slice(&[b"syscall conversion error(", &val[..], b") "].concat());
+                    out.extend_from_slice(&[b"syscall conversion error(", val, b") "].concat());
                     return;
                 }
             }
@@ -273,12 +273,19 @@ fn report_interpret(out: &mut Vec<u8>, name: &[u8], mut val: Vec<u8>, comma: boo
     };
     // An unclassified value prints as it is: no interpretation to build.
     if ftype == fields::FieldType::Unclassified {
-        out.extend_from_slice(&val);
+        out.extend_from_slice(val);
         out.push(if comma { b',' } else { b' ' });
         return;
     }
-    let id = Id { syscall, machine: state.machine, a0: state.a0, a1: state.a1, name, val: &val };
-    let text = interpret(ftype, &id, state.names, &state.interps);
+    let owned;
+    let text = match fields::interpret_borrowed(ftype, name, val, state.names, &state.interps) {
+        Some(text) => text,
+        None => {
+            let id = Id { syscall, machine: state.machine, a0: state.a0, a1: state.a1, name, val };
+            owned = interpret(ftype, &id, state.names, &state.interps);
+            &owned[..]
+        }
+    };
     if name == b"key" {
         // A multi-key (0x01-separated) prints as `key=a key=b`.
         for (i, key) in text.split(|&b| b == 0x01).enumerate() {
@@ -289,9 +296,9 @@ fn report_interpret(out: &mut Vec<u8>, name: &[u8], mut val: Vec<u8>, comma: boo
         }
         out.push(b' ');
     } else if ftype == fields::FieldType::TtyData {
-        out.extend_from_slice(&text);
+        out.extend_from_slice(text);
     } else {
-        out.extend_from_slice(&text);
+        out.extend_from_slice(text);
         out.push(b' ');
     }
 }

@@ -2,7 +2,7 @@
 //! printed for them (checked by hand with the real tool; the integration test
 //! `interpret` compares whole logs).
 
-use super::fields::{adjust_type, interpret, load_interpretations, lookup_type, FieldType, Id};
+use super::fields::{adjust_type, interpret, lookup_type, FieldType, Id, Interps};
 use super::*;
 use crate::events::reassemble::{EndRules, Reassembler};
 
@@ -10,7 +10,7 @@ fn value(rtype: u32, name: &str, val: &str, syscall: i32, a0: u64, a1: u64) -> S
     let names = Names::default();
     let ftype = adjust_type(rtype, name.as_bytes(), val.as_bytes());
     let id = Id { syscall, machine: 1, a0, a1, name: name.as_bytes(), val: val.as_bytes() };
-    String::from_utf8(interpret(ftype, &id, &names, &[])).unwrap()
+    String::from_utf8(interpret(ftype, &id, &names, &Interps::default())).unwrap()
 }
 
 fn syscall_arg(nr: i32, name: &str, val: &str) -> String {
@@ -88,7 +88,7 @@ fn escaped_values_and_sockaddrs() {
 
 #[test]
 fn enrichment_names_win_except_unknowns() {
-    let interps = load_interpretations(b"ARCH=x86_64 SYSCALL=unknown-syscall(999) AUID=\"alice\"");
+    let interps = Interps::new(b"ARCH=x86_64 SYSCALL=unknown-syscall(999) AUID=\"alice\"");
     let names = Names::default();
     let id = |name: &'static str, val: &'static str| Id {
         syscall: 999,
@@ -101,8 +101,8 @@ fn enrichment_names_win_except_unknowns() {
     assert_eq!(interpret(FieldType::Uid, &id("auid", "1000"), &names, &interps), b"alice");
     assert_eq!(interpret(FieldType::Syscall, &id("syscall", "999"), &names, &interps), b"unknown-syscall(999)");
     assert_eq!(
-        load_interpretations(b"SADDR={ saddr_fam=inet laddr=1.2.3.4 lport=1 }")[0].1,
-        b"{ saddr_fam=inet laddr=1.2.3.4 lport=1 }"
+        Interps::new(b"SADDR={ saddr_fam=inet laddr=1.2.3.4 lport=1 }").get(b"saddr"),
+        Some(&b"{ saddr_fam=inet laddr=1.2.3.4 lport=1 }"[..])
     );
 }
 
@@ -133,4 +133,39 @@ fn records_print_last_first_with_their_quirks() {
         "{text}"
     );
     assert!(lines[5].ends_with(") : pid=1 uid=root msg='cwd=/ new-role=r,r res=success' "), "{text}");
+}
+
+#[test]
+fn borrowed_values_are_what_interpret_builds() {
+    let names = Names::default();
+    let enriched = Interps::new(b"AUID=\"alice\" UID=bob SYSCALL=openat EXE=unknown-x");
+    let cases: &[(&str, &str)] = &[
+        ("auid", "1000"),
+        ("uid", "1000"),
+        ("uid", "0"),
+        ("gid", "4294967295"),
+        ("gid", "77"),
+        ("syscall", "257"),
+        ("exe", "\"/usr/bin/x\""),
+        ("exe", "\"unterminated"),
+        ("comm", "\"tab\there\""),
+        ("key", "\"a\u{1}b\""),
+        ("key", "6B6579"),
+        ("name", "\"/etc/passwd\""),
+        ("cap_fp", "0"),
+        ("cap_fp", "1"),
+        ("ses", "4294967295"),
+        ("ses", "7"),
+    ];
+    for interps in [Interps::default(), enriched] {
+        for &(name, val) in cases {
+            let ftype = adjust_type(rtype::SYSCALL, name.as_bytes(), val.as_bytes());
+            let id = Id { syscall: 257, machine: 1, a0: 0, a1: 0, name: name.as_bytes(), val: val.as_bytes() };
+            let built = interpret(ftype, &id, &names, &interps);
+            if let Some(borrowed) = fields::interpret_borrowed(ftype, name.as_bytes(), val.as_bytes(), &names, &interps)
+            {
+                assert_eq!(borrowed, &built[..], "{name}={val}");
+            }
+        }
+    }
 }

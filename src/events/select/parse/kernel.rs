@@ -2,18 +2,18 @@
 //! (`parse_kernel_anom`), INTEGRITY_*, NETFILTER_CFG/EVENT_LISTENER (`parse_kernel`), TTY.
 
 use super::{num, Parsed, Parser, ANOM_ABEND, ANOM_PROMISCUOUS, NO_LOGINUID, SECCOMP};
-use crate::events::cstr::{at, chr, find};
+use crate::events::cstr::{at, chr, find_lit};
 use crate::events::record::types;
 
 impl Parser<'_> {
     pub(super) fn avc(&mut self, kind: u32, m: &[u8]) -> Parsed {
         let w = self.wants;
         let mut term = 0;
-        if let Some(s) = find(m, 0, b"avc: ") {
+        if let Some(s) = find_lit!(m, 0, b"avc: ") {
             let s = s + 5;
             if let Some(brace) = chr(m, s, b'{') {
                 if w.success {
-                    self.facts.success = i32::from(find(&m[..brace], s, b"denied").is_none());
+                    self.facts.success = i32::from(find_lit!(&m[..brace], s, b"denied").is_none());
                 }
                 let mut p = brace + 1;
                 while at(m, p) == b' ' {
@@ -34,7 +34,7 @@ impl Parser<'_> {
             };
         }
         if w.pid {
-            if let Some(s) = find(m, term, b"pid=") {
+            if let Some(s) = find_lit!(m, term, b"pid=") {
                 let ptr = s + 4;
                 let end = chr(m, ptr, b' ').ok_or(3)?;
                 self.facts.pid = num(m, ptr, Some(end), 10, 4)? as u32;
@@ -42,13 +42,13 @@ impl Parser<'_> {
             }
         }
         if w.files {
-            let found = find(m, term, b" path=").or_else(|| find(m, term, b" name="));
+            let found = find_lit!(m, term, b" path=").or_else(|| find_lit!(m, term, b" name="));
             if let Some(s) = found {
                 self.path_value(m, s + 6)?;
                 term = (term + 7).min(m.len());
             }
         }
-        find(m, term, b"tclass=").ok_or(9)?;
+        find_lit!(m, term, b"tclass=").ok_or(9)?;
         Ok(())
     }
 
@@ -56,14 +56,14 @@ impl Parser<'_> {
         let w = self.wants;
         let mut term = 0;
         if w.auid {
-            let ptr = find(m, 0, b"auid=").ok_or(1)? + 5;
+            let ptr = find_lit!(m, 0, b"auid=").ok_or(1)? + 5;
             let end = chr(m, ptr, b' ');
             self.set_loginuid(num(m, ptr, end, 10, 2)?);
             term = end.unwrap_or(ptr);
         }
         if w.uid {
             // Without auid read first this finds auid=.
-            if let Some(s) = find(m, term, b"uid=") {
+            if let Some(s) = find_lit!(m, term, b"uid=") {
                 let ptr = s + 4;
                 term = chr(m, ptr, b' ').ok_or(3)?;
                 self.set_uid(num(m, ptr, Some(term), 10, 4)?);
@@ -73,14 +73,14 @@ impl Parser<'_> {
             return Ok(());
         }
         if w.pid {
-            if let Some(s) = find(m, term, b"pid=") {
+            if let Some(s) = find_lit!(m, term, b"pid=") {
                 let ptr = s + 4;
                 term = chr(m, ptr, b' ').ok_or(10)?;
                 self.facts.pid = num(m, ptr, Some(term), 10, 11)? as u32;
             }
         }
         if w.exe {
-            match find(m, term, b"exe=") {
+            match find_lit!(m, term, b"exe=") {
                 Some(s) => {
                     let (exe, close) = Self::string(m, s + 4, 13)?;
                     self.facts.exe = exe;
@@ -92,16 +92,16 @@ impl Parser<'_> {
         }
         if kind == SECCOMP {
             // A few kernel versions have no arch.
-            let Some(s) = find(m, term, b"arch=") else { return Ok(()) };
+            let Some(s) = find_lit!(m, term, b"arch=") else { return Ok(()) };
             let ptr = s + 5;
             term = chr(m, ptr, b' ').ok_or(15)?;
             self.facts.arch = num(m, ptr, Some(term), 16, 16)? as u32;
-            let ptr = find(m, term, b"syscall=").ok_or(17)? + 8;
+            let ptr = find_lit!(m, term, b"syscall=").ok_or(17)? + 8;
             term = chr(m, ptr, b' ').ok_or(18)?;
             self.facts.syscall = num(m, ptr, Some(term), 10, 19)? as u32;
         }
         if w.success {
-            if let Some(s) = find(m, term, b"res=") {
+            if let Some(s) = find_lit!(m, term, b"res=") {
                 self.facts.success = num(m, s + 4, chr(m, s + 4, b' '), 10, 68)? as i32;
             }
         }
@@ -113,14 +113,14 @@ impl Parser<'_> {
     fn pid_uid(&mut self, m: &[u8], pid: bool) -> Result<usize, u8> {
         let mut term = 0;
         if pid {
-            if let Some(s) = find(m, 0, b"pid=") {
+            if let Some(s) = find_lit!(m, 0, b"pid=") {
                 let ptr = s + 4;
                 term = chr(m, ptr, b' ').ok_or(1)?;
                 self.facts.pid = num(m, ptr, Some(term), 10, 2)? as u32;
             }
         }
         if self.wants.uid {
-            if let Some(s) = find(m, term, b" uid=") {
+            if let Some(s) = find_lit!(m, term, b" uid=") {
                 // ausearch reads from the `=` (str + 4 of " uid="): always 0.
                 let ptr = s + 4;
                 term = chr(m, ptr, b' ').ok_or(3)?;
@@ -134,19 +134,19 @@ impl Parser<'_> {
         let w = self.wants;
         let mut term = self.pid_uid(m, true)?;
         if w.auid {
-            if let Some(s) = find(m, 0, b"auid=") {
+            if let Some(s) = find_lit!(m, 0, b"auid=") {
                 let ptr = s + 5;
                 term = chr(m, ptr, b' ').ok_or(5)?;
                 self.set_loginuid(num(m, ptr, Some(term), 10, 6)?);
             }
         }
         if w.files {
-            if let Some(s) = find(m, term, b" name=") {
+            if let Some(s) = find_lit!(m, term, b" name=") {
                 self.path_value(m, s + 6).map_err(|_| 8)?;
             }
         }
         if w.success {
-            if let Some(s) = find(m, term, b"res=") {
+            if let Some(s) = find_lit!(m, term, b"res=") {
                 self.facts.success = num(m, s + 4, chr(m, s + 4, b' '), 10, 9)? as i32;
             }
         }
@@ -159,12 +159,12 @@ impl Parser<'_> {
         let w = self.wants;
         let mut term = 0;
         if w.pid && self.facts.pid == u32::MAX {
-            let ptr = find(m, term, b" pid=").ok_or(54)? + 5;
+            let ptr = find_lit!(m, term, b" pid=").ok_or(54)? + 5;
             term = chr(m, ptr, b' ').ok_or(52)?;
             self.facts.pid = num(m, ptr, Some(term), 10, 53)? as u32;
         }
         if w.uid && self.facts.uid == u32::MAX && self.facts.tuid.is_none() {
-            let uid = match find(m, term, b"uid=") {
+            let uid = match find_lit!(m, term, b"uid=") {
                 Some(s) => {
                     let ptr = s + 4;
                     term = chr(m, ptr, b' ').ok_or(55)?;
@@ -175,7 +175,7 @@ impl Parser<'_> {
             self.set_uid(uid);
         }
         if w.auid && self.facts.loginuid == NO_LOGINUID && self.facts.tauid.is_none() {
-            let auid = match find(m, term, b"auid=") {
+            let auid = match find_lit!(m, term, b"auid=") {
                 Some(s) => {
                     let ptr = s + 5;
                     term = chr(m, ptr, b' ').ok_or(57)?;
@@ -186,7 +186,7 @@ impl Parser<'_> {
             self.set_loginuid(auid);
         }
         if w.exe && self.facts.exe.is_none() {
-            match find(m, 0, b"exe=") {
+            match find_lit!(m, 0, b"exe=") {
                 Some(s) => {
                     let (exe, close) = Self::string(m, s + 4, 67)?;
                     self.facts.exe = exe;
@@ -196,7 +196,7 @@ impl Parser<'_> {
             }
         }
         if w.success {
-            if let Some(s) = find(m, term, b"res=") {
+            if let Some(s) = find_lit!(m, term, b"res=") {
                 self.facts.success = num(m, s + 4, chr(m, s + 4, b' '), 10, 69)? as i32;
             }
         }
@@ -207,7 +207,7 @@ impl Parser<'_> {
         let w = self.wants;
         let term = self.pid_uid(m, w.pid)?;
         if w.auid {
-            let ptr = find(m, term, b"auid=").ok_or(5)? + 5;
+            let ptr = find_lit!(m, term, b"auid=").ok_or(5)? + 5;
             self.set_loginuid(num(m, ptr, chr(m, ptr, b' '), 10, 6)?);
         }
         Ok(())

@@ -2,28 +2,28 @@
 //! and ANOM_LINK share), CWD, PATH, AVC_PATH, SOCKADDR; `common_path_parser`.
 
 use super::{num, Parsed, Parser, NAME_OFFSET, PATH_MAX};
-use crate::events::cstr::{at, chr, cstring, find, unescape};
+use crate::events::cstr::{at, chr, cstring, find_lit, unescape};
 
 impl Parser<'_> {
     pub(super) fn task_info(&mut self, m: &[u8]) -> Parsed {
         let w = self.wants;
         let mut term = 0;
         if w.pid {
-            let ptr = find(m, term, b" pid=").ok_or(16)? + 5;
+            let ptr = find_lit!(m, term, b" pid=").ok_or(16)? + 5;
             term = chr(m, ptr, b' ').ok_or(17)?;
             self.facts.pid = num(m, ptr, Some(term), 10, 18)? as u32;
         }
         if w.auid {
-            let ptr = match find(m, term, b"auid=") {
+            let ptr = match find_lit!(m, term, b"auid=") {
                 Some(s) => s + 5,
-                None => find(m, term, b"loginuid=").ok_or(19)? + 9,
+                None => find_lit!(m, term, b"loginuid=").ok_or(19)? + 9,
             };
             term = chr(m, ptr, b' ').ok_or(20)?;
             self.set_loginuid(num(m, ptr, Some(term), 10, 21)?);
         }
         if w.uid {
             let ptr = loop {
-                let s = find(m, term, b"uid=").ok_or(22)?;
+                let s = find_lit!(m, term, b"uid=").ok_or(22)?;
                 // "This sometimes hits auid instead of uid. If so, retry."
                 if s > 0 && m[s - 1] == b'a' {
                     term = s + 1;
@@ -35,13 +35,13 @@ impl Parser<'_> {
             self.set_uid(num(m, ptr, Some(term), 10, 24)?);
         }
         if w.exe {
-            let s = find(m, 0, b"exe=").ok_or(40)? + 4;
+            let s = find_lit!(m, 0, b"exe=").ok_or(40)? + 4;
             let (exe, close) = Self::string(m, s, 39)?;
             self.facts.exe = exe;
             term = close.unwrap_or(term);
         }
         if w.success {
-            if let Some(s) = find(m, term, b"res=") {
+            if let Some(s) = find_lit!(m, term, b"res=") {
                 let ptr = s + 4;
                 self.facts.success = num(m, ptr, chr(m, ptr, b' '), 10, 43)? as i32;
             }
@@ -53,29 +53,30 @@ impl Parser<'_> {
         let w = self.wants;
         let mut term = 0;
         if w.arch {
-            let ptr = find(m, term, b"arch=").ok_or(1)? + 5;
+            let ptr = find_lit!(m, term, b"arch=").ok_or(1)? + 5;
             term = chr(m, ptr, b' ').ok_or(2)?;
             self.facts.arch = num(m, ptr, Some(term), 16, 3)? as u32;
         }
-        let ptr = find(m, term, b"syscall=").ok_or(4)? + 8;
+        let ptr = find_lit!(m, term, b"syscall=").ok_or(4)? + 8;
         term = chr(m, ptr, b' ').ok_or(5)?;
         self.facts.syscall = num(m, ptr, Some(term), 10, 6)? as u32;
         if w.success {
             // exit_group has none.
-            if let Some(s) = find(m, term, b"success=") {
+            if let Some(s) = find_lit!(m, term, b"success=") {
                 let ptr = s + 8;
                 term = chr(m, ptr, b' ').ok_or(7)?;
                 self.facts.success = i32::from(&m[ptr..term] == b"yes");
             }
         }
-        for arg in [&b"a0="[..], b"a1="] {
-            let ptr = find(m, term, arg).ok_or(11)? + 3;
+        for a1 in [false, true] {
+            let ptr = if a1 { find_lit!(m, term, b"a1=") } else { find_lit!(m, term, b"a0=") };
+            let ptr = ptr.ok_or(11)? + 3;
             term = chr(m, ptr, b' ').ok_or(12)?;
             num(m, ptr, Some(term), 16, 13)?;
         }
         self.task_info(m)?;
         if w.key {
-            if let Some(s) = find(m, term, b"key=") {
+            if let Some(s) = find_lit!(m, term, b"key=") {
                 self.add_keys(m, s + 4, 44, 45)?;
             }
         }
@@ -86,7 +87,7 @@ impl Parser<'_> {
         if !self.wants.files {
             return Ok(());
         }
-        if let Some(s) = find(m, NAME_OFFSET.min(m.len()), b" cwd=") {
+        if let Some(s) = find_lit!(m, NAME_OFFSET.min(m.len()), b" cwd=") {
             let (cwd, _) = Self::string(m, s + 5, 1)?;
             if self.facts.cwd.is_none() {
                 self.facts.cwd = cwd;
@@ -129,13 +130,13 @@ impl Parser<'_> {
         if !self.wants.files {
             return Ok(());
         }
-        let s = find(m, 0, b" path=").ok_or(1)?;
+        let s = find_lit!(m, 0, b" path=").ok_or(1)?;
         self.path_value(m, s + 6)
     }
 
     pub(super) fn path(&mut self, m: &[u8]) -> Parsed {
         if self.wants.files {
-            if let Some(s) = find(m, NAME_OFFSET.min(m.len()), b" name=") {
+            if let Some(s) = find_lit!(m, NAME_OFFSET.min(m.len()), b" name=") {
                 self.path_value(m, s + 6)?;
             }
         }
@@ -148,7 +149,7 @@ impl Parser<'_> {
         if !self.wants.files {
             return Ok(());
         }
-        let Some(s) = find(m, 0, b"saddr=") else { return Ok(()) };
+        let Some(s) = find_lit!(m, 0, b"saddr=") else { return Ok(()) };
         let s = s + 6;
         let len = if at(m, s) == b'(' {
             chr(m, s, b')').map_or(0, |close| close - s + 1)

@@ -2,7 +2,7 @@
 //! DAEMON_*, and `parse_simple_message` (CONFIG_CHANGE, the MAC records).
 
 use super::{alpha_res, num, Parsed, Parser, VIRT_RESOURCE};
-use crate::events::cstr::{at, chr, find};
+use crate::events::cstr::{at, chr, find_lit};
 use crate::events::record::types;
 
 impl Parser<'_> {
@@ -10,27 +10,27 @@ impl Parser<'_> {
         let w = self.wants;
         let mut term = 0;
         if w.pid {
-            let ptr = find(m, term, b"pid=").ok_or(1)? + 4;
+            let ptr = find_lit!(m, term, b"pid=").ok_or(1)? + 4;
             term = chr(m, ptr, b' ').ok_or(2)?;
             self.facts.pid = num(m, ptr, Some(term), 10, 3)? as u32;
         }
         if w.uid {
-            let ptr = find(m, term, b"uid=").ok_or(4)? + 4;
+            let ptr = find_lit!(m, term, b"uid=").ok_or(4)? + 4;
             term = chr(m, ptr, b' ').ok_or(5)?;
             self.set_uid(num(m, ptr, Some(term), 10, 6)?);
         }
         if w.auid {
-            let ptr = match find(m, term, b"auid=") {
+            let ptr = match find_lit!(m, term, b"auid=") {
                 Some(s) => s + 5,
-                None => find(m, term, b"loginuid=").ok_or(7)? + 9,
+                None => find_lit!(m, term, b"loginuid=").ok_or(7)? + 9,
             };
             term = chr(m, ptr, b' ').ok_or(8)?;
             self.set_loginuid(num(m, ptr, Some(term), 10, 9)?);
         }
         if kind == VIRT_RESOURCE && w.files {
-            let found = match find(m, term, b" path=") {
+            let found = match find_lit!(m, term, b" path=") {
                 Some(s) => Some(s + 6),
-                None => find(m, term, b" new-disk=").map(|s| s + 10),
+                None => find_lit!(m, term, b" new-disk=").map(|s| s + 10),
             };
             if let Some(at_) = found {
                 self.path_value(m, at_)?;
@@ -39,7 +39,7 @@ impl Parser<'_> {
         }
         // "some records the second uid is what we want. USER_LOGIN for example."
         if w.uid {
-            while let Some(s) = find(m, term, b"uid=") {
+            while let Some(s) = find_lit!(m, term, b"uid=") {
                 let before = if s > 0 { m[s - 1] } else { 0 };
                 if before == b'a' {
                     term = s + 1;
@@ -63,13 +63,13 @@ impl Parser<'_> {
         }
         // acct= is always read, and moves the start of what follows past its value.
         let mut mptr = term;
-        if let Some(s) = find(m, mptr, b"acct=") {
+        if let Some(s) = find_lit!(m, mptr, b"acct=") {
             let ptr = s + 5;
             let rest = |from: usize, stop: u8| m.get(from..).unwrap_or(b"").iter().take_while(|&&c| c != stop).count();
             mptr = if at(m, ptr) == b'"' { ptr + 1 + rest(ptr + 1, b'"') } else { ptr + rest(ptr, b' ') };
         }
         if w.files {
-            if let Some(s) = find(m, mptr, b"cwd=") {
+            if let Some(s) = find_lit!(m, mptr, b"cwd=") {
                 let ptr = s + 4;
                 if at(m, ptr) == b'"' {
                     let close = chr(m, ptr + 1, b'"').ok_or(20)?;
@@ -80,7 +80,7 @@ impl Parser<'_> {
             }
         }
         if w.exe {
-            if let Some(s) = find(m, mptr, b"exe=") {
+            if let Some(s) = find_lit!(m, mptr, b"exe=") {
                 let ptr = s + 4;
                 if at(m, ptr) == b'"' {
                     let close = chr(m, ptr + 1, b'"').ok_or(26)?;
@@ -91,11 +91,11 @@ impl Parser<'_> {
             }
         }
         if w.success {
-            if let Some(s) = find(m, mptr, b"res=") {
+            if let Some(s) = find_lit!(m, mptr, b"res=") {
                 let ptr = s + 4;
                 let end = chr(m, ptr, b'\'').ok_or(21)?;
                 self.facts.success = i32::from(!m[ptr..end].starts_with(b"failed"));
-            } else if let Some(s) = find(m, mptr, b"result=") {
+            } else if let Some(s) = find_lit!(m, mptr, b"result=") {
                 let ptr = s + 7;
                 let end = chr(m, ptr, b')').ok_or(22)?;
                 self.facts.success = i32::from(m[ptr..end].eq_ignore_ascii_case(b"success"));
@@ -108,32 +108,32 @@ impl Parser<'_> {
         let w = self.wants;
         let mut term = Some(0);
         if w.pid {
-            let ptr = find(m, 0, b"pid=").ok_or(1)? + 4;
+            let ptr = find_lit!(m, 0, b"pid=").ok_or(1)? + 4;
             let end = chr(m, ptr, b' ').ok_or(2)?;
             self.facts.pid = num(m, ptr, Some(end), 10, 3)? as u32;
             term = Some(end);
         }
         if w.uid {
-            let ptr = find(m, term.unwrap_or(0), b"uid=").ok_or(4)? + 4;
+            let ptr = find_lit!(m, term.unwrap_or(0), b"uid=").ok_or(4)? + 4;
             let end = chr(m, ptr, b' ').ok_or(5)?;
             self.set_uid(num(m, ptr, Some(end), 10, 6)?);
             term = Some(end);
         }
         if w.auid {
             let from = term.unwrap_or(0);
-            let ptr = if let Some(s) = find(m, from, b"new auid=") {
+            let ptr = if let Some(s) = find_lit!(m, from, b"new auid=") {
                 s + 9
-            } else if let Some(s) = find(m, from, b" auid=") {
+            } else if let Some(s) = find_lit!(m, from, b" auid=") {
                 // The 3.14 kernel's form.
                 s + 6
             } else {
-                find(m, from, b"new loginuid=").ok_or(7)? + 13
+                find_lit!(m, from, b"new loginuid=").ok_or(7)? + 13
             };
             term = chr(m, ptr, b' ');
             self.set_loginuid(num(m, ptr, term, 10, 8)?);
         }
         if w.success {
-            match find(m, term.unwrap_or(0), b"res=") {
+            match find_lit!(m, term.unwrap_or(0), b"res=") {
                 Some(s) => self.facts.success = num(m, s + 4, chr(m, s + 4, b' '), 10, 9)? as i32,
                 // An older kernel's, always successful.
                 None => self.facts.success = 1,
@@ -148,25 +148,25 @@ impl Parser<'_> {
         let mptr = chr(m, 0, b')').unwrap_or(0);
         let mut term = mptr;
         if w.auid {
-            let ptr = find(m, mptr, b"auid=").ok_or(1)? + 5;
+            let ptr = find_lit!(m, mptr, b"auid=").ok_or(1)? + 5;
             term = chr(m, ptr, b' ').ok_or(2)?;
             self.set_loginuid(num(m, ptr, Some(term), 10, 3)?);
         }
         if w.pid {
-            let ptr = find(m, term, b"pid=").ok_or(4)? + 4;
+            let ptr = find_lit!(m, term, b"pid=").ok_or(4)? + 4;
             term = chr(m, ptr, b' ').ok_or(5)?;
             self.facts.pid = num(m, ptr, Some(term), 10, 6)? as u32;
         }
         // event_uid != -1: a name's uid too, but no name is looked up.
         if w.uid {
-            if let Some(s) = find(m, term, b" uid=") {
+            if let Some(s) = find_lit!(m, term, b" uid=") {
                 let ptr = s + 5;
                 let end = chr(m, ptr, b' ').ok_or(7)?;
                 self.facts.uid = num(m, ptr, Some(end), 10, 8)? as u32;
             }
         }
         if w.success {
-            if let Some(s) = find(m, mptr, b"res=") {
+            if let Some(s) = find_lit!(m, mptr, b"res=") {
                 self.facts.success = alpha_res(m, s + 4).ok_or(12)?;
             }
         }
@@ -175,7 +175,7 @@ impl Parser<'_> {
 
     pub(super) fn daemon2(&mut self, m: &[u8]) -> Parsed {
         if self.wants.success {
-            if let Some(s) = find(m, 0, b"res=") {
+            if let Some(s) = find_lit!(m, 0, b"res=") {
                 self.facts.success = alpha_res(m, s + 4).ok_or(2)?;
             }
         }
@@ -187,7 +187,7 @@ impl Parser<'_> {
         let mut term = 0;
         if w.auid {
             // Old kernels' CONFIG_CHANGE has no auid.
-            match find(m, 0, b"auid=") {
+            match find_lit!(m, 0, b"auid=") {
                 None if kind != types::CONFIG_CHANGE => return Err(1),
                 None => {}
                 Some(s) => {
@@ -199,7 +199,7 @@ impl Parser<'_> {
             }
         }
         if w.key {
-            if let Some(s) = find(m, term, b"key=") {
+            if let Some(s) = find_lit!(m, term, b"key=") {
                 let ptr = s + 4;
                 if at(m, ptr) == b'"' {
                     term = chr(m, ptr + 1, b'"').ok_or(6)?;
@@ -211,7 +211,7 @@ impl Parser<'_> {
             self.facts.success = 1;
         }
         if w.success {
-            if let Some(s) = find(m, term, b"res=") {
+            if let Some(s) = find_lit!(m, term, b"res=") {
                 self.facts.success = num(m, s + 4, chr(m, s + 4, b' '), 10, 7)? as i32;
             }
         }
