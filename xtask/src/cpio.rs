@@ -57,6 +57,24 @@ impl Cpio {
         self.entry(name, DIR | 0o755, (0, 0), &[]);
     }
 
+    /// `path` and its parents as directories, outermost first, each once: those already in
+    /// `seen` are skipped, the new ones added to it.
+    pub fn dirs_to(&mut self, path: &str, seen: &mut Vec<String>) {
+        let mut new = Vec::new();
+        let mut p = Some(std::path::Path::new(path));
+        while let Some(d) = p {
+            let s = d.to_string_lossy().trim_start_matches('/').to_string();
+            if !s.is_empty() && !seen.contains(&s) {
+                seen.push(s.clone());
+                new.push(s);
+            }
+            p = d.parent();
+        }
+        for d in new.iter().rev() {
+            self.dir(d);
+        }
+    }
+
     pub fn file(&mut self, name: &str, perm: u32, data: &[u8]) {
         self.entry(name, FILE | perm, (0, 0), data);
     }
@@ -81,6 +99,19 @@ impl Cpio {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dirs_to_adds_each_missing_parent_once_outermost_first() {
+        let (mut with, mut expected) = (Cpio::new(), Cpio::new());
+        let mut seen = vec!["usr".to_string()];
+        with.dirs_to("/usr/lib/x", &mut seen);
+        with.dirs_to("usr/lib/y", &mut seen);
+        for d in ["usr/lib", "usr/lib/x", "usr/lib/y"] {
+            expected.dir(d);
+        }
+        assert_eq!(with.buf, expected.buf);
+        assert_eq!(seen, ["usr", "usr/lib/x", "usr/lib", "usr/lib/y"]);
+    }
 
     #[test]
     fn newc_layout() {

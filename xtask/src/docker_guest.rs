@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::cpio::Cpio;
-use crate::docker_roots::{install, merged_usr_skeleton};
+use crate::docker_roots::{install, merged_usr_skeleton, mkdir};
 use crate::kernels::AptDir;
 use crate::{run_checked, tools, XResult};
 
@@ -193,21 +193,6 @@ fn busybox_tar(workspace: &Path, suite: &str, root: &Path) -> XResult<Vec<u8>> {
 fn archive(root: &Path, suite: &str, image: &[u8]) -> XResult<Vec<u8>> {
     let mut c = Cpio::new();
     let mut dirs: Vec<String> = Vec::new();
-    let add_dirs = |c: &mut Cpio, dirs: &mut Vec<String>, guest: &str| {
-        let mut parents = Vec::new();
-        let mut p = Some(Path::new(guest));
-        while let Some(d) = p {
-            let s = d.to_string_lossy().trim_start_matches('/').to_string();
-            if !s.is_empty() && !dirs.contains(&s) {
-                dirs.push(s.clone());
-                parents.push(s);
-            }
-            p = d.parent();
-        }
-        for d in parents.iter().rev() {
-            c.dir(d);
-        }
-    };
     let parent = |p: &str| Path::new(p).parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
     let mut elves: Vec<PathBuf> = Vec::new();
     // Programs, configuration and units, where the packages put them.
@@ -218,13 +203,13 @@ fn archive(root: &Path, suite: &str, image: &[u8]) -> XResult<Vec<u8>> {
             if top.starts_with("usr/") && top.ends_with("bin") && left_out {
                 continue;
             }
-            add_dirs(&mut c, &mut dirs, &parent(&rel));
+            c.dirs_to(&parent(&rel), &mut dirs);
             let meta = std::fs::symlink_metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             if meta.file_type().is_symlink() {
                 let target = std::fs::read_link(&path).map_err(|e| e.to_string())?;
                 c.symlink(&rel, &target.to_string_lossy());
             } else if meta.is_dir() {
-                add_dirs(&mut c, &mut dirs, &rel);
+                c.dirs_to(&rel, &mut dirs);
             } else {
                 use std::os::unix::fs::PermissionsExt;
                 let mode = meta.permissions().mode() & 0o7777;
@@ -259,7 +244,7 @@ fn archive(root: &Path, suite: &str, image: &[u8]) -> XResult<Vec<u8>> {
         at.sort();
         at.dedup();
         for a in at {
-            add_dirs(&mut c, &mut dirs, &parent(&a));
+            c.dirs_to(&parent(&a), &mut dirs);
             c.file(&a, 0o755, &body);
         }
     }
@@ -267,7 +252,7 @@ fn archive(root: &Path, suite: &str, image: &[u8]) -> XResult<Vec<u8>> {
     // /var/run/docker.sock, docker.socket listens on /run/docker.sock); the plain
     // initramfs has an empty directory there, which the kernel replaces.
     c.symlink("var/run", "../run");
-    add_dirs(&mut c, &mut dirs, "vm-tests/docker");
+    c.dirs_to("vm-tests/docker", &mut dirs);
     c.file("vm-tests/docker/busybox.tar", 0o644, image);
     let packages = std::fs::read_to_string(root.with_file_name("packages")).unwrap_or_default();
     let debs: String = packages.lines().filter(|l| !l.starts_with("asked:")).map(|l| format!("{l}\n")).collect();
@@ -325,10 +310,6 @@ fn needed_libraries(root: &Path, programs: &[PathBuf]) -> XResult<Vec<(String, P
 
 fn read(p: &Path) -> XResult<Vec<u8>> {
     std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
-}
-
-fn mkdir(p: &Path) -> XResult<()> {
-    std::fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()))
 }
 
 #[cfg(test)]

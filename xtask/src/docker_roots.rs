@@ -143,7 +143,7 @@ fn merge(from: &Path, to: &Path) -> XResult<()> {
     std::fs::rename(from, to).map_err(|e| format!("{} -> {}: {e}", from.display(), to.display()))
 }
 
-fn mkdir(p: &Path) -> XResult<()> {
+pub(crate) fn mkdir(p: &Path) -> XResult<()> {
     std::fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()))
 }
 

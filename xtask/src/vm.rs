@@ -263,18 +263,8 @@ fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, pl
             }
             let host = if Path::new(path).is_absolute() { PathBuf::from(path) } else { root().join(path) };
             let guest = vm_scenario::guest_file_path(path);
-            let mut parents = Vec::new();
-            let mut p = Path::new(&guest).parent();
-            while let Some(d) = p {
-                let s = d.to_string_lossy().trim_start_matches('/').to_string();
-                if !s.is_empty() && !dirs.contains(&s) {
-                    dirs.push(s.clone());
-                    parents.push(s);
-                }
-                p = d.parent();
-            }
-            for d in parents.iter().rev() {
-                c.dir(d);
+            if let Some(parent) = Path::new(&guest).parent() {
+                c.dirs_to(&parent.to_string_lossy(), &mut dirs);
             }
             c.file(&guest, 0o644, &read(&host).map_err(|e| format!("scenario {}: rules-file {e}", sc.name))?);
             copied.push(path.clone());
