@@ -50,7 +50,7 @@ pub use follow::{
 pub use inputs::{
     log_config, parse_log_config, resolve, rotation, Input, Line, Lines, LogConfig, Source, DEFAULT_LOG_FILE,
 };
-pub use json::{event_json, SCHEMA_VERSION};
+pub use json::{event_json, keys_of, SCHEMA_VERSION};
 pub use labels::{fold, Labels, PathMatch};
 pub use read::read_events;
 pub use reassemble::{ends_at_once, EndRules, Event, EventKey, Reassembler, DEFAULT_LIMIT};

@@ -90,12 +90,7 @@ impl RecordStream {
         let (len, from) = match receive(&self.socket, &mut self.buffer) {
             Ok(got) => got,
             Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
-                let dropped = self.drops().map(|now| {
-                    let lost = now.saturating_sub(self.drops_seen);
-                    self.drops_seen = now;
-                    lost
-                });
-                return Ok(Received::Overrun { dropped });
+                return Ok(Received::Overrun { dropped: self.take_drops() });
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Received::Idle),
             Err(e) => return Err(Error::Io(e)),
@@ -126,10 +121,15 @@ impl RecordStream {
 
     /// Records dropped since the last [`Received::Overrun`] (none are pending otherwise).
     pub fn undeclared_drops(&mut self) -> u64 {
-        let now = self.drops().unwrap_or(self.drops_seen);
+        self.take_drops().unwrap_or(0)
+    }
+
+    /// Drops since they were last taken, when /proc/net/netlink says.
+    fn take_drops(&mut self) -> Option<u64> {
+        let now = self.drops()?;
         let lost = now.saturating_sub(self.drops_seen);
         self.drops_seen = now;
-        lost
+        Some(lost)
     }
 }
 

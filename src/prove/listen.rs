@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::events::{log_line, types, Record};
+use crate::events::{keys_of, log_line, types, Record};
 use crate::kernel::{self, Received, RecordStream};
 
 /// The probe's record as it arrived.
@@ -67,11 +67,7 @@ pub fn listen(
                 if number("pid") == Some(i64::from(awaited.pid))
                     && number("syscall") == Some(i64::from(awaited.syscall))
                 {
-                    let keys = record
-                        .field("key")
-                        .and_then(|k| k.text())
-                        .map(|k| k.split(|&b| b == 0x01).map(|k| String::from_utf8_lossy(k).into_owned()).collect())
-                        .unwrap_or_default();
+                    let keys = record.field("key").map(|k| keys_of(&k)).unwrap_or_default();
                     let stamp = format!("{}.{:03}:{}", record.stamp.sec, record.stamp.msec, serial);
                     candidates.insert(serial, Heard { serial, stamp, keys, latency: awaited.made.elapsed() });
                 }

@@ -129,7 +129,13 @@ impl Printer<'_> {
         self.containers.of(number("pid"), number("ppid"))
     }
 
+    /// Counts a loss in the summary and reports it (stderr, and a JSON loss object).
     fn loss(&mut self, err: &mut dyn Write, records: Option<u64>, lost: Option<Lost>) {
+        match (records, lost) {
+            (_, Some(l)) => self.summary.lost_events += l.events,
+            (Some(n), None) => self.summary.lost_records += n,
+            (None, None) => self.summary.uncounted_overruns += 1,
+        }
         let (message, object) = match (records, lost) {
             (_, Some(l)) => (
                 format!(
@@ -279,10 +285,6 @@ pub fn follow(
             Item::Overrun(Some(0)) => false,
             Item::Overrun(dropped) => {
                 gaps.overrun(wall_ms());
-                match dropped {
-                    Some(n) => printer.summary.lost_records += n,
-                    None => printer.summary.uncounted_overruns += 1,
-                }
                 printer.loss(err, dropped, None);
                 false
             }
@@ -298,11 +300,9 @@ pub fn follow(
             let late = feed.late_drops();
             if late > 0 {
                 gaps.overrun(now_ms);
-                printer.summary.lost_records += late;
                 printer.loss(err, Some(late), None);
             }
             if let Some(lost) = gaps.declare(Some(now), window) {
-                printer.summary.lost_events += lost.events;
                 printer.loss(err, None, Some(lost));
             }
             printer.flush();
@@ -312,7 +312,6 @@ pub fn follow(
     // Drops since the last tick are counted too.
     let late = feed.late_drops();
     if late > 0 {
-        printer.summary.lost_records += late;
         printer.loss(err, Some(late), None);
     }
     printer.flush();
