@@ -263,7 +263,7 @@ pub fn search(
         blocks.spill()
     };
     let keep = |record: &Record<'_>| query.in_time(record.stamp.sec);
-    let mut summary = read_events(sources, EndRules::Ausearch, options.eoe_timeout, &keep, &mut emit)?;
+    let mut summary = read_events(sources, EndRules::Ausearch, options.eoe_timeout, &keep, |_| true, &mut emit)?;
     blocks.failed()?;
     blocks.finish()?;
     summary.selected = selected;

@@ -9,7 +9,8 @@ use super::record::{Record, RecordError};
 use super::{EventsError, Malformed, Summary, MALFORMED_KEPT};
 
 /// Reads `sources` in order and hands every event to `emit`, lowest stamp first, grouped
-/// by `rules`; `keep` decides which records are grouped at all. `emit` returns false to
+/// by `rules`; `keep` decides which records are grouped at all, `stored` which keep their
+/// lines in the event ([`Reassembler::storing`]). `emit` returns false to
 /// stop reading (a closed output). The summary counts records, events and malformed
 /// lines; `selected` is the caller's to fill.
 pub fn read_events(
@@ -17,10 +18,11 @@ pub fn read_events(
     rules: EndRules,
     eoe_timeout: u64,
     keep: &dyn Fn(&Record<'_>) -> bool,
+    stored: fn(u32) -> bool,
     emit: &mut dyn FnMut(&Event) -> bool,
 ) -> Result<Summary, EventsError> {
     let mut summary = Summary::default();
-    let mut reassembler = Reassembler::new(rules, eoe_timeout);
+    let mut reassembler = Reassembler::new(rules, eoe_timeout).storing(stored);
     let mut events = 0u64;
     let stopped = std::cell::Cell::new(false);
     let mut each = |event: &Event| {

@@ -15,7 +15,7 @@
 //!
 //! ausearch finds an event by scanning an array of every in-flight event on every record,
 //! which is why it slows down as events per second rise; here a hash map finds it and
-//! ordered sets give the lowest event and the timed-out ones, so the cost per record is
+//! heaps give the lowest event and the timed-out ones, so the cost per record is
 //! flat. [`EndRules::Auparse`] additionally ends an event at its EOE or PROCTITLE record
 //! (auparse's rules, for live streams where waiting 2 s for the next event is latency).
 //!
@@ -24,7 +24,8 @@
 //! records) could hold more; past [`Reassembler::with_limit`] bytes the lowest events are
 //! completed early, so memory stays bounded whatever the input (ausearch grows instead).
 
-use std::collections::{BTreeSet, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::record::{types, Record, Stamp, ENRICHMENT_SEPARATOR};
@@ -51,13 +52,15 @@ pub struct EventKey {
     pub stamp: Stamp,
 }
 
-/// One record of an event: where its line sits in the event's buffer.
+/// One record of an event: where its line sits in the event's buffer (nowhere when its
+/// type is not [`Reassembler::storing`] lines).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Span {
     start: u32,
     end: u32,
     kind: u32,
     enriched: bool,
+    stored: bool,
 }
 
 /// A complete event: its records' lines in arrival order, owned.
@@ -88,7 +91,7 @@ impl Event {
 
     /// The lines as logged, without newlines, in arrival order.
     pub fn lines(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.spans.iter().map(|s| &self.text[s.start as usize..s.end as usize])
+        self.spans.iter().filter(|s| s.stored).map(|s| &self.text[s.start as usize..s.end as usize])
     }
 
     /// The records, parsed again from the owned lines (they parsed when read).
@@ -100,11 +103,11 @@ impl Event {
     pub fn records_where<'e>(&'e self, wanted: impl Fn(u32) -> bool + 'e) -> impl Iterator<Item = Record<'e>> + 'e {
         self.spans
             .iter()
-            .filter(move |s| wanted(s.kind))
+            .filter(move |s| s.stored && wanted(s.kind))
             .filter_map(|s| Record::parse(&self.text[s.start as usize..s.end as usize]).ok())
     }
 
-    /// The number of records.
+    /// The number of records, those whose lines were not stored included.
     pub fn len(&self) -> usize {
         self.spans.len()
     }
@@ -122,7 +125,7 @@ impl Event {
     /// Writes the lines as `ausearch --raw` prints them: each line and a newline; in an
     /// event that has ENRICHED lines, a RAW line gets the separator ausearch puts back.
     pub fn write_raw(&self, out: &mut Vec<u8>) {
-        for span in &self.spans {
+        for span in self.spans.iter().filter(|s| s.stored) {
             out.extend_from_slice(&self.text[span.start as usize..span.end as usize]);
             if self.enriched && !span.enriched {
                 out.push(ENRICHMENT_SEPARATOR);
@@ -176,6 +179,9 @@ pub fn ends_at_once(kind: u32) -> bool {
 struct Slot {
     event: Event,
     complete: bool,
+    /// Which of the events that used this slot it is, so that a timeout entry left by an
+    /// earlier one is not taken for it.
+    generation: u64,
 }
 
 /// Orders in-flight events as ausearch's `get_ready_event` picks them.
@@ -189,14 +195,24 @@ pub struct Reassembler {
     limit: usize,
     held: usize,
     slots: Vec<Option<Slot>>,
-    free: BTreeSet<u32>,
+    /// Free slots, lowest first (ausearch reuses the lowest free entry of its array).
+    free: BinaryHeap<Reverse<u32>>,
     building: HashMap<EventKey, u32, BuildHasherDefault<FxHasher>>,
     /// Building events by second, for the timeout.
-    by_time: BTreeSet<(u64, u32)>,
+    /// Building events by second, for the timeout; an entry whose event completed is
+    /// left in place and skipped when it comes to the top ([`Reassembler::timed_out`]).
+    by_time: BinaryHeap<Reverse<(u64, u32, u64)>>,
+    /// Events started so far: the next one's generation.
+    started: u64,
     /// Every in-flight event, lowest first.
-    order: BTreeSet<OrderKey>,
+    order: BinaryHeap<Reverse<OrderKey>>,
     /// Emitted events whose buffers are reused.
     spare: Vec<Event>,
+    /// Which record types keep their lines; the others only group.
+    stored: fn(u32) -> bool,
+    /// The slot of the last record's event: the next record nearly always joins it, found
+    /// without building and hashing its key.
+    last: Option<u32>,
 }
 
 /// How many emitted events keep their buffers for reuse, and up to what size.
@@ -221,11 +237,39 @@ impl Reassembler {
             limit,
             held: 0,
             slots: Vec::new(),
-            free: BTreeSet::new(),
+            free: BinaryHeap::new(),
             building: HashMap::default(),
-            by_time: BTreeSet::new(),
-            order: BTreeSet::new(),
+            by_time: BinaryHeap::new(),
+            started: 0,
+            order: BinaryHeap::new(),
             spare: Vec::new(),
+            stored: |_| true,
+            last: None,
+        }
+    }
+
+    /// Keeps only the lines of records whose type `stored` accepts. The others still start,
+    /// join and end events and count in [`Event::len`], but no reader of the event sees
+    /// them: for a consumer that reads a few types (aureport's executable report reads no
+    /// PATH, CWD, PROCTITLE or EOE), most of the log is then never copied.
+    pub fn storing(mut self, stored: fn(u32) -> bool) -> Reassembler {
+        self.stored = stored;
+        self
+    }
+
+    /// The slot of the event still building that `record` belongs to, if any.
+    fn building_slot(&self, record: &Record<'_>) -> Option<u32> {
+        let same = |slot: u32| {
+            self.slots[slot as usize].as_ref().is_some_and(|s| {
+                !s.complete && s.event.key.stamp == record.stamp && s.event.key.node.as_deref() == record.node
+            })
+        };
+        match self.last {
+            Some(slot) if same(slot) => Some(slot),
+            _ => {
+                let key = EventKey { node: record.node.map(Box::from), stamp: record.stamp };
+                self.building.get(&key).copied()
+            }
         }
     }
 
@@ -237,9 +281,10 @@ impl Reassembler {
     /// Adds one record; calls `emit` with every event that became ready, lowest first.
     /// Returns false when the record was dropped (an EOE whose event already ended).
     pub fn push(&mut self, record: &Record<'_>, emit: &mut dyn FnMut(&Event)) -> bool {
-        let key = EventKey { node: record.node.map(Box::from), stamp: record.stamp };
         let enriched = record.enrichment.is_some();
-        if let Some(&slot) = self.building.get(&key) {
+        let stored = (self.stored)(record.kind);
+        if let Some(slot) = self.building_slot(record) {
+            self.last = Some(slot);
             let ends = match self.rules {
                 EndRules::Ausearch => false,
                 EndRules::Auparse => matches!(record.kind, types::EOE | types::PROCTITLE),
@@ -247,7 +292,7 @@ impl Reassembler {
             };
             let Some(entry) = self.slots[slot as usize].as_mut() else { return false };
             let before = entry.event.bytes();
-            append(&mut entry.event, record, enriched);
+            append(&mut entry.event, record, enriched, stored);
             self.held = self.held + entry.event.bytes() - before;
             if ends {
                 self.complete(slot);
@@ -258,6 +303,7 @@ impl Reassembler {
             // it is kept, as an event of its own, so that every record read is shown.
             return false;
         } else {
+            let key = EventKey { node: record.node.map(Box::from), stamp: record.stamp };
             let mut event = match self.spare.pop() {
                 Some(mut spare) => {
                     spare.text.clear();
@@ -276,20 +322,22 @@ impl Reassembler {
                     spans: Vec::with_capacity(6),
                 },
             };
-            append(&mut event, record, enriched);
+            append(&mut event, record, enriched, stored);
             self.held += event.bytes();
-            let slot = match self.free.pop_first() {
-                Some(slot) => slot,
+            let slot = match self.free.pop() {
+                Some(Reverse(slot)) => slot,
                 None => {
                     self.slots.push(None);
                     (self.slots.len() - 1) as u32
                 }
             };
             let sec = record.stamp.sec;
-            self.order.insert((sec, record.stamp.msec, record.stamp.serial, slot));
-            self.slots[slot as usize] = Some(Slot { event, complete: false });
+            self.order.push(Reverse((sec, record.stamp.msec, record.stamp.serial, slot)));
+            self.started += 1;
+            self.slots[slot as usize] = Some(Slot { event, complete: false, generation: self.started });
             self.building.insert(key, slot);
-            self.by_time.insert((sec, slot));
+            self.by_time.push(Reverse((sec, slot, self.started)));
+            self.last = Some(slot);
             let at_once = match self.rules {
                 // On the kernel's stream a PROCTITLE comes first only when the records
                 // before it were lost; its EOE still follows.
@@ -302,12 +350,7 @@ impl Reassembler {
                 self.complete(slot);
             }
             // check_events: building events `timeout` seconds older than this one end.
-            while let Some(&(old, slot)) = self.by_time.first() {
-                if old.saturating_add(self.timeout) > sec {
-                    break;
-                }
-                self.complete(slot);
-            }
+            self.timed_out(sec);
         }
         self.drain(emit, false);
         while self.held > self.limit && !self.order.is_empty() {
@@ -320,13 +363,32 @@ impl Reassembler {
     /// more before `now` (wall clock, seconds) are complete, as if a later record had come;
     /// emits what became ready.
     pub fn expire(&mut self, now: u64, emit: &mut dyn FnMut(&Event)) {
-        while let Some(&(old, slot)) = self.by_time.first() {
-            if old.saturating_add(self.timeout) > now {
+        self.timed_out(now);
+        self.drain(emit, false);
+    }
+
+    /// Completes the events still building whose second is `timeout` or more before `sec`.
+    fn timed_out(&mut self, sec: u64) {
+        let building = |slots: &[Option<Slot>], slot: u32, generation: u64| {
+            slots[slot as usize].as_ref().is_some_and(|s| !s.complete && s.generation == generation)
+        };
+        while let Some(&Reverse((old, slot, generation))) = self.by_time.peek() {
+            let building = building(&self.slots, slot, generation);
+            if building && old.saturating_add(self.timeout) > sec {
                 break;
             }
-            self.complete(slot);
+            self.by_time.pop();
+            if building {
+                self.complete(slot);
+            }
         }
-        self.drain(emit, false);
+        // Entries of events that completed otherwise (at once, by the limit) wait below a
+        // building one; when they outnumber the building events they are swept, so the
+        // heap stays within a constant factor of what is in flight.
+        if self.by_time.len() > 2 * self.building.len() + 1024 {
+            let slots = &self.slots;
+            self.by_time.retain(|&Reverse((_, slot, generation))| building(slots, slot, generation));
+        }
     }
 
     /// End of input: everything is complete; emits all, lowest first.
@@ -341,7 +403,6 @@ impl Reassembler {
             if !entry.complete {
                 entry.complete = true;
                 self.building.remove(&entry.event.key);
-                self.by_time.remove(&(entry.event.key.stamp.sec, slot));
             }
         }
     }
@@ -349,7 +410,7 @@ impl Reassembler {
     /// Emits the lowest events while they are complete; with `force`, the lowest one
     /// whether complete or not, then those complete behind it.
     fn drain(&mut self, emit: &mut dyn FnMut(&Event), mut force: bool) {
-        while let Some(&first) = self.order.first() {
+        while let Some(&Reverse(first)) = self.order.peek() {
             let slot = first.3;
             let ready = self.slots[slot as usize].as_ref().is_some_and(|s| s.complete);
             if !ready && !force {
@@ -357,10 +418,10 @@ impl Reassembler {
             }
             force = false;
             self.complete(slot);
-            self.order.pop_first();
+            self.order.pop();
             if let Some(entry) = self.slots[slot as usize].take() {
                 self.held = self.held.saturating_sub(entry.event.bytes());
-                self.free.insert(slot);
+                self.free.push(Reverse(slot));
                 emit(&entry.event);
                 // Its buffers serve a later event: no allocation per event in the steady state.
                 if self.spare.len() < SPARE_EVENTS && entry.event.text.capacity() <= SPARE_BYTES {
@@ -371,15 +432,15 @@ impl Reassembler {
     }
 }
 
-fn append(event: &mut Event, record: &Record<'_>, enriched: bool) {
-    let line = record.line;
+fn append(event: &mut Event, record: &Record<'_>, enriched: bool, stored: bool) {
+    event.enriched |= enriched;
+    let line = if stored { record.line } else { b"" };
     // Lines past 4 GiB in one event cannot be addressed; such an event is cut there.
     let (Ok(start), Ok(end)) = (u32::try_from(event.text.len()), u32::try_from(event.text.len() + line.len())) else {
         return;
     };
     event.text.extend_from_slice(line);
-    event.spans.push(Span { start, end, kind: record.kind, enriched });
-    event.enriched |= enriched;
+    event.spans.push(Span { start, end, kind: record.kind, enriched, stored });
 }
 
 #[cfg(test)]
@@ -497,5 +558,36 @@ mod tests {
         }
         r.finish(&mut |_| emitted += 1);
         assert_eq!(emitted, 20_000);
+    }
+
+    #[test]
+    fn timeout_entries_of_ended_events_do_not_pile_up() {
+        // With the default limit the first event is forced out early and its slot serves
+        // each new event of the same second in turn.
+        let mut r = Reassembler::new(EndRules::Auparse, 2);
+        for i in 1..50_000u64 {
+            for kind in ["SYSCALL", "EOE"] {
+                let line = format!("type={kind} msg=audit(5.000:{i}): a");
+                r.push(&Record::parse(line.as_bytes()).unwrap(), &mut |_| {});
+            }
+            assert!(r.by_time.len() < 1100, "{} entries", r.by_time.len());
+        }
+        let mut r = Reassembler::with_limit(EndRules::Auparse, 2, usize::MAX);
+        let mut emitted = 0;
+        // One event keeps building at the top while 50,000 of the same second end at their
+        // EOE: their timeout entries are swept, not kept until the second passes.
+        r.push(&Record::parse(b"type=SYSCALL msg=audit(5.000:1): a").unwrap(), &mut |_| emitted += 1);
+        for i in 2..50_000u64 {
+            for kind in ["SYSCALL", "EOE"] {
+                let line = format!("type={kind} msg=audit(5.000:{i}): a");
+                r.push(&Record::parse(line.as_bytes()).unwrap(), &mut |_| emitted += 1);
+            }
+            assert!(r.by_time.len() < 1100, "{} entries", r.by_time.len());
+        }
+        assert_eq!(r.in_flight(), 49_999, "all wait behind the first, as ausearch's order asks");
+        r.push(&Record::parse(b"type=SYSCALL msg=audit(8.000:50000): a").unwrap(), &mut |_| emitted += 1);
+        assert_eq!(emitted, 49_999, "the first timed out, and everything behind it left");
+        r.finish(&mut |_| emitted += 1);
+        assert_eq!(emitted, 50_000);
     }
 }

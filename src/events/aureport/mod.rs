@@ -204,6 +204,16 @@ fn summary_values(kind: Kind, items: &Items, controls: Vec<String>, tally: &mut 
     }
 }
 
+/// The record types whose lines the report reads: [`scan::reads`]'s, and every type for
+/// the control report, whose labels look at paths and keys.
+fn stored_lines(kind: Kind) -> fn(u32) -> bool {
+    match kind {
+        Kind::Control => |_| true,
+        Kind::File => |t| scan::reads(t, Kind::File.wanted()),
+        Kind::Key | Kind::Exe | Kind::Syscall | Kind::User => |t| scan::reads(t, Wanted::default()),
+    }
+}
+
 /// Whether an event is a row of the detailed report.
 fn is_row(kind: Kind, items: &Items, controls: &[String]) -> bool {
     match kind {
@@ -252,7 +262,8 @@ pub fn report(sources: &[Source], options: &ReportOptions, out: &mut dyn Write) 
         let sec = record.stamp.sec;
         options.start.is_none_or(|s| sec >= s) && options.end.is_none_or(|e| sec <= e)
     };
-    let read = read_events(sources, EndRules::Ausearch, options.eoe_timeout, &in_time, &mut emit)?;
+    let stored = stored_lines(options.kind);
+    let read = read_events(sources, EndRules::Ausearch, options.eoe_timeout, &in_time, stored, &mut emit)?;
     blocks.failed()?;
     let buf = &mut blocks.buf;
     if options.summary {
