@@ -1,14 +1,17 @@
 //! Any bytes as audit.log: every line parsed, the records reassembled (with an 8 KiB
 //! memory bound: about six events in flight, so forced completion is reached by short
-//! inputs too), every event selected, printed raw, interpreted, as JSON and as text.
+//! inputs too), every event selected, printed raw, interpreted, as JSON and as text, and
+//! read as aureport reads it (also from a reassembler that stores SYSCALL lines only,
+//! as `report` does).
 //! Nothing may panic, and no accepted record may be lost or duplicated: the emitted
 //! events hold exactly the records the reassembler kept. The same lines are also
 //! followed (`--follow`'s loop, a line starting with `!` standing for an overrun), and
 //! each is turned into a multicast record's log line.
 #![no_main]
 
+use dockaudit::events::aureport::{scan, Wanted};
 use dockaudit::events::{
-    follow, log_line, render, EndRules, Event, Feed, Format, Item, Labels, Lines, Names, NoContainers, Options,
+    follow, log_line, render, types, EndRules, Event, Feed, Format, Item, Labels, Lines, Names, NoContainers, Options,
     PathMatch, Query, Reassembler, Record, SyscallFilter, Until, UserFilter,
 };
 use libfuzzer_sys::fuzz_target;
@@ -111,6 +114,26 @@ fuzz_target!(|data: &[u8]| {
     }
     reassembler.finish(&mut check);
     assert_eq!(kept, emitted, "records kept and records emitted differ");
+
+    let every = Wanted { exe: true, key: true, file: true, comm: true, terminal_host: true, uid: true };
+    let mut reassembler = Reassembler::with_limit(rules, timeout, 8192).storing(|kind| kind == types::SYSCALL);
+    let (mut kept, mut emitted) = (0usize, 0usize);
+    let mut check = |event: &Event| {
+        emitted += event.len();
+        assert!(event.records().all(|r| r.kind == types::SYSCALL), "only SYSCALL lines were stored");
+        let _ = scan(event.records(), every);
+        let _ = scan(event.records(), Wanted::default());
+    };
+    let mut lines = Lines::new(data);
+    while let Ok(Some((_, line, _))) = lines.next_line() {
+        if let Ok(record) = Record::parse(line) {
+            if reassembler.push(&record, &mut check) {
+                kept += 1;
+            }
+        }
+    }
+    reassembler.finish(&mut check);
+    assert_eq!(kept, emitted, "records kept and records counted differ when lines are not stored");
 
     let mut converted = Vec::new();
     let mut lines = Lines::new(data);
