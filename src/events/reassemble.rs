@@ -61,6 +61,10 @@ struct Span {
     kind: u32,
     enriched: bool,
     stored: bool,
+    /// Where the parse found the type name and the body, from `start`: the record is
+    /// handed out again without being parsed again.
+    type_name: (u32, u32),
+    body: (u32, u32),
 }
 
 /// A complete event: its records' lines in arrival order, owned.
@@ -94,17 +98,28 @@ impl Event {
         self.spans.iter().filter(|s| s.stored).map(|s| &self.text[s.start as usize..s.end as usize])
     }
 
-    /// The records, parsed again from the owned lines (they parsed when read).
+    /// The records, as they parsed when read.
     pub fn records(&self) -> impl Iterator<Item = Record<'_>> + '_ {
-        self.lines().filter_map(|line| Record::parse(line).ok())
+        self.records_where(|_| true)
     }
 
-    /// The records whose type `wanted` accepts, parsing only those.
+    /// The records whose type `wanted` accepts.
     pub fn records_where<'e>(&'e self, wanted: impl Fn(u32) -> bool + 'e) -> impl Iterator<Item = Record<'e>> + 'e {
-        self.spans
-            .iter()
-            .filter(move |s| s.stored && wanted(s.kind))
-            .filter_map(|s| Record::parse(&self.text[s.start as usize..s.end as usize]).ok())
+        self.spans.iter().filter(move |s| s.stored && wanted(s.kind)).map(|s| self.record(s))
+    }
+
+    fn record(&self, span: &Span) -> Record<'_> {
+        let line = &self.text[span.start as usize..span.end as usize];
+        let part = |(from, to): (u32, u32)| line.get(from as usize..to as usize).unwrap_or_default();
+        Record {
+            line,
+            node: self.key.node.as_deref(),
+            type_name: part(span.type_name),
+            kind: span.kind,
+            stamp: self.key.stamp,
+            body: part(span.body),
+            enrichment: span.enriched.then(|| line.get(span.body.1 as usize + 1..).unwrap_or_default()),
+        }
     }
 
     /// The number of records, those whose lines were not stored included.
@@ -440,7 +455,11 @@ fn append(event: &mut Event, record: &Record<'_>, enriched: bool, stored: bool) 
         return;
     };
     event.text.extend_from_slice(line);
-    event.spans.push(Span { start, end, kind: record.kind, enriched, stored });
+    // Offsets of the record's parts in its own line (they are subslices of it).
+    let offset = |part: &[u8]| (part.as_ptr() as usize).saturating_sub(line.as_ptr() as usize) as u32;
+    let range = |part: &[u8]| (offset(part), offset(part) + part.len() as u32);
+    let (type_name, body) = if stored { (range(record.type_name), range(record.body)) } else { ((0, 0), (0, 0)) };
+    event.spans.push(Span { start, end, kind: record.kind, enriched, stored, type_name, body });
 }
 
 #[cfg(test)]
