@@ -1,5 +1,5 @@
 //! `cargo xtask dist`: the release files under `target/dist/`: the static, stripped
-//! binary and its SHA-256, the man pages and the bash, zsh and fish completions, the
+//! binaries for x86_64 and aarch64 and their SHA-256, the man pages and the bash, zsh and fish completions, the
 //! last two generated from the same clap definitions the binary parses
 //! (`dockaudit::cli::args::command()`), so they cannot drift from `--help`.
 
@@ -13,9 +13,12 @@ use crate::{root, run_checked, tools, XResult};
 /// dist's options.
 #[derive(Debug, clap::Args)]
 pub struct Options {
-    /// Skip the binary (man pages and completions only)
+    /// Skip the binaries (man pages and completions only)
     #[arg(long)]
     docs_only: bool,
+    /// Skip the aarch64 binary
+    #[arg(long)]
+    no_aarch64: bool,
 }
 
 pub fn dist(o: &Options) -> XResult<bool> {
@@ -34,16 +37,36 @@ pub fn dist(o: &Options) -> XResult<bool> {
     // Copy, then strip the copy: cargo's own output stays as built.
     std::fs::copy(&built, &binary).map_err(|e| format!("copy {} to {}: {e}", built.display(), binary.display()))?;
     run_checked(Command::new("strip").arg(&binary))?;
-    if !tools::is_static(&binary)? {
-        return Err(format!("{} is not static after strip", binary.display()));
+    release_file(&out, "dockaudit", tools::EM_X86_64)?;
+    if !o.no_aarch64 {
+        let built = tools::build_static_aarch64("dockaudit", "dockaudit")?;
+        let binary = out.join("dockaudit-aarch64");
+        std::fs::copy(&built, &binary).map_err(|e| format!("copy {} to {}: {e}", built.display(), binary.display()))?;
+        release_file(&out, "dockaudit-aarch64", tools::EM_AARCH64)?;
     }
-    // sha256sum's own format, relative name: `sha256sum -c` checks it in target/dist.
-    let sum = run_checked(Command::new("sha256sum").arg("dockaudit").current_dir(&out))?;
-    std::fs::write(out.join("dockaudit.sha256"), &sum).map_err(|e| format!("dockaudit.sha256: {e}"))?;
+    Ok(true)
+}
+
+/// Checks a binary in `out` (static, for `machine`, no symbol table left) and writes
+/// NAME.sha256 beside it in sha256sum's own format with the relative name, so that
+/// `sha256sum -c NAME.sha256` checks it in target/dist.
+fn release_file(out: &Path, name: &str, machine: u16) -> XResult<()> {
+    let binary = out.join(name);
+    if !tools::is_static(&binary)? {
+        return Err(format!("{} is not static", binary.display()));
+    }
+    if tools::elf_machine(&binary)? != machine {
+        return Err(format!("{} is not built for ELF machine {machine}", binary.display()));
+    }
+    if tools::has_symbol_table(&binary)? {
+        return Err(format!("{} still has its symbol table", binary.display()));
+    }
+    let sum = run_checked(Command::new("sha256sum").arg(name).current_dir(out))?;
+    std::fs::write(out.join(format!("{name}.sha256")), &sum).map_err(|e| format!("{name}.sha256: {e}"))?;
     let size = std::fs::metadata(&binary).map_err(|e| format!("{}: {e}", binary.display()))?.len();
     println!("{} ({} bytes, static, stripped)", binary.display(), size);
     print!("{}", sum);
-    Ok(true)
+    Ok(())
 }
 
 /// `dockaudit.1` and one `dockaudit-COMMAND.1` per subcommand, each with an EXIT

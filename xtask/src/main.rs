@@ -90,7 +90,7 @@ enum Task {
     /// needed; runs on the stable toolchain with RUSTC_BOOTSTRAP=1.
     #[command(verbatim_doc_comment)]
     Fuzz(fuzz::Options),
-    /// target/dist/: the static stripped binary + sha256, man pages, bash/zsh/fish completions
+    /// target/dist/: the static stripped x86_64 and aarch64 binaries + sha256, man pages, bash/zsh/fish completions
     #[command(long_about = DIST_ABOUT)]
     Dist(dist::Options),
     /// target/docker-roots/SUITE/root: Debian's docker.io, containerd, runc, tini unpacked (discovery tests)
@@ -104,8 +104,10 @@ enum Task {
 
 const DIST_ABOUT: &str = "\
 Writes target/dist/:
-  dockaudit, dockaudit.sha256   the static release binary (musl, else glibc +crt-static),
-                                stripped; check with `sha256sum -c dockaudit.sha256`
+  dockaudit, dockaudit.sha256   the static x86_64 release binary (musl, else glibc
+                                +crt-static), stripped; check with `sha256sum -c dockaudit.sha256`
+  dockaudit-aarch64, .sha256    the same for arm64 (musl, linked by the toolchain's rust-lld;
+                                --no-aarch64 skips it)
   man/dockaudit.1               the man page, and man/dockaudit-COMMAND.1 per command
   completions/                  dockaudit.bash, _dockaudit (zsh), dockaudit.fish";
 

@@ -119,6 +119,60 @@ pub fn build_static(package: &str, bin: &str) -> XResult<PathBuf> {
     Ok(path)
 }
 
+/// The musl target of arm64 hosts (`cargo xtask dist`'s second binary).
+pub const AARCH64_MUSL: &str = "aarch64-unknown-linux-musl";
+
+/// Builds `bin` as a static, stripped aarch64 executable and returns its path.
+///
+/// Rust's musl targets carry their own C runtime (crt objects and libc.a), so the only
+/// thing an x86_64 host lacks is a linker for arm64 objects: the toolchain's own
+/// `rust-lld` links them, and no cross gcc or sysroot from apt is needed. `strip` of the
+/// host's binutils reads x86_64 only, so the symbols are stripped by rustc at link time.
+pub fn build_static_aarch64(package: &str, bin: &str) -> XResult<PathBuf> {
+    if on_path("rustup") {
+        let installed = run_checked(Command::new("rustup").args(["target", "list", "--installed"]))?;
+        if !installed.lines().any(|l| l.trim() == AARCH64_MUSL) {
+            eprintln!("xtask: rustup target add {AARCH64_MUSL}");
+            run_checked(Command::new("rustup").args(["target", "add", AARCH64_MUSL]))?;
+        }
+    }
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(root()).args(["build", "--release", "--target", AARCH64_MUSL, "-p", package, "--bin", bin]);
+    if std::env::var_os("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER").is_none() {
+        cmd.env("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld");
+    }
+    // With --target, RUSTFLAGS reaches the target only, not build scripts.
+    let old = std::env::var("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS").unwrap_or_default();
+    cmd.env("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS", format!("{old} -C strip=symbols").trim());
+    eprintln!("xtask: building {bin} ({AARCH64_MUSL}, static, rust-lld)");
+    let status = cmd.status().map_err(|e| format!("cargo build: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo build of {package} for {AARCH64_MUSL} failed"));
+    }
+    let path = root().join("target").join(AARCH64_MUSL).join("release").join(bin);
+    if elf_machine(&path)? != EM_AARCH64 {
+        return Err(format!("{} is not an arm64 executable", path.display()));
+    }
+    if !is_static(&path)? {
+        return Err(format!("{} is dynamically linked (has an ELF interpreter)", path.display()));
+    }
+    Ok(path)
+}
+
+/// `e_machine` of arm64 ELF files.
+pub const EM_AARCH64: u16 = 183;
+/// `e_machine` of x86_64 ELF files.
+pub const EM_X86_64: u16 = 62;
+
+/// The ELF file's `e_machine`: which processor it is for.
+pub fn elf_machine(path: &Path) -> XResult<u16> {
+    let b = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if b.len() < 20 || &b[..4] != b"\x7fELF" || b[5] != 1 {
+        return Err(format!("{} is not a little-endian ELF file", path.display()));
+    }
+    Ok(u16::from_le_bytes([b[18], b[19]]))
+}
+
 /// True when an ELF64 file has no PT_INTERP program header.
 pub fn is_static(path: &Path) -> XResult<bool> {
     let b = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -138,6 +192,22 @@ pub fn is_static(path: &Path) -> XResult<bool> {
         }
     }
     Ok(true)
+}
+
+/// True when an ELF64 file still has a `.symtab` (an SHT_SYMTAB section): not stripped.
+pub fn has_symbol_table(path: &Path) -> XResult<bool> {
+    let b = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if b.len() < 64 || &b[..4] != b"\x7fELF" || b[4] != 2 {
+        return Err(format!("{} is not an ELF64 file", path.display()));
+    }
+    let u16at = |o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
+    let shoff = u64::from_le_bytes(b[0x28..0x30].try_into().unwrap()) as usize;
+    let (shentsize, shnum) = (u16at(0x3a), u16at(0x3c));
+    const SHT_SYMTAB: u32 = 2;
+    Ok((0..shnum).any(|i| {
+        let o = shoff + i * shentsize + 4;
+        b.get(o..o + 4).is_some_and(|t| u32::from_le_bytes(t.try_into().unwrap()) == SHT_SYMTAB)
+    }))
 }
 
 /// The audit tools copied into the guests: auditctl (the oracle of the rule
@@ -186,5 +256,9 @@ mod tests {
         let exe = std::env::current_exe().unwrap();
         // A normal test build is dynamically linked.
         assert!(!is_static(&exe).unwrap());
+        assert_eq!(elf_machine(&exe).unwrap(), if cfg!(target_arch = "x86_64") { EM_X86_64 } else { EM_AARCH64 });
+        // A test build keeps its symbols; the system's stripped binaries do not.
+        assert!(has_symbol_table(&exe).unwrap());
+        assert!(!has_symbol_table(Path::new("/bin/ls")).unwrap());
     }
 }
