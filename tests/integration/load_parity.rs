@@ -82,18 +82,17 @@ fn compare(host: &HostRules, dir: &Path, file: &Path) -> Row {
 /// with the syscall table of the `b32` rule before it (auditctl-format.md, bug 1): the
 /// same lines but for the `-S` word, on arch-less rules.
 fn only_arch_leaks(theirs: &str, ours: &str) -> bool {
-    let without_syscalls = |l: &str| {
-        l.split(' ')
-            .scan(false, |after_s, w| Some((std::mem::replace(after_s, w == "-S"), w)))
-            .filter(|(s, _)| !s)
-            .map(|(_, w)| w)
-            .collect::<Vec<_>>()
-    };
     theirs.lines().count() == ours.lines().count()
         && theirs
             .lines()
             .zip(ours.lines())
             .all(|(t, o)| t == o || (!t.contains("-F arch=") && without_syscalls(t) == without_syscalls(o)))
+}
+
+/// A listed rule's words without the one after each `-S`.
+fn without_syscalls(line: &str) -> Vec<&str> {
+    let words: Vec<&str> = line.split(' ').collect();
+    words.iter().enumerate().filter(|(i, _)| *i == 0 || words[i - 1] != "-S").map(|(_, w)| *w).collect()
 }
 
 fn parity(files: &[PathBuf]) -> Vec<Row> {
