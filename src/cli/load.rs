@@ -70,7 +70,7 @@ fn parse_rule_files(paths: &[String], resolver: &Resolver) -> Result<Vec<Result<
 /// one that would stop the load is the error (exit 2), as in a real load.
 fn dry_run_listing(lines: &[Result<Line, ParseError>], native: Arch) -> Result<Output, CommandError> {
     let mut out = format!(
-        "# dry run: no kernel asked; assuming its features are {:#x} ({}), as on every kernel since 5.10\n",
+        "# dry run: no kernel asked; assuming its features are {:#x} ({}), as every kernel since 4.17 has\n",
         feature::ALL,
         feature::names(feature::ALL).join(", ")
     )
