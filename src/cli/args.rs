@@ -16,7 +16,7 @@ Exit codes:
      host check failed)
   1  findings (check: a control failed, is weak or could not be judged, or a host
      check failed; load: the kernel refused a line and everything was rolled back,
-     or its rules are locked; fix: a control cannot be fixed by adding a rule, the
+     its rules are locked, or a line failed after -c (the rest loaded); fix: a control cannot be fixed by adding a rule, the
      kernel refused (rolled back), its rules are locked, or the file cannot be written;
      events: no event matched, or none while following; report: a detailed report
      found no event)

@@ -67,6 +67,7 @@ impl CommandError {
             | CommandError::Input(_)
             | CommandError::Read { .. }
             | CommandError::Parse(_)
+            | CommandError::Load(LoadError::Parse(_))
             | CommandError::Usage(_)
             | CommandError::Events(_) => 2,
             CommandError::Load(_) | CommandError::Fix(_) | CommandError::Write { .. } => 1,

@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use super::augenrules::augenrules_merge_without;
+use super::on_error::{Next, OnError};
 use super::{PersistentError, RuleSet, Source, SourcedRule};
 use crate::kernel::{RuleTable, Settings};
 use crate::rule::{FieldType, Rule};
-use crate::rules_file::{self, Directive, Entry, Line, ParseError, Resolver, RuleOp};
+use crate::rules_file::{self, Directive, Entry, Line, Origin, ParseError, Resolver, RuleOp};
 
 /// The rules `<root>` loads at boot (see the module comment).
 pub fn persistent_rules(root: &Path) -> Result<RuleSet, PersistentError> {
@@ -37,13 +38,7 @@ pub fn persistent_rules_without(root: &Path, skip: Option<&str>) -> Result<RuleS
             match std::fs::read(&path) {
                 Ok(bytes) => {
                     let text = String::from_utf8_lossy(&bytes);
-                    for (i, line) in text.split('\n').enumerate() {
-                        if let Some(result) =
-                            rules_file::parse_line(line, "/etc/audit/audit.rules", i + 1, &resolver).transpose()
-                        {
-                            parsed.push(result);
-                        }
-                    }
+                    parsed = rules_file::parse_lines(&text, "/etc/audit/audit.rules", &resolver);
                     (Source::AuditRules, None)
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Source::Nothing, None),
@@ -61,11 +56,7 @@ pub fn persistent_rules_without(root: &Path, skip: Option<&str>) -> Result<RuleS
 pub fn rules_from_files(files: &[(String, String)], resolver: &Resolver) -> RuleSet {
     let mut parsed = Vec::new();
     for (name, text) in files {
-        for (i, line) in text.split('\n').enumerate() {
-            if let Some(result) = rules_file::parse_line(line, name, i + 1, resolver).transpose() {
-                parsed.push(result);
-            }
-        }
+        parsed.extend(rules_file::parse_lines(text, name, resolver));
     }
     let (rules, settings, problems) = play_boot_load(parsed, resolver);
     let files = files.iter().map(|(name, _)| PathBuf::from(name)).collect();
@@ -73,43 +64,51 @@ pub fn rules_from_files(files: &[(String, String)], resolver: &Resolver) -> Rule
 }
 
 /// `auditctl -R` on a fresh kernel, simulated: a failing line stops the load unless an
-/// earlier `-i`/`-c` said to go on.
+/// earlier `-i`/`-c` said to go on ([`OnError`], the decision `load` takes too).
 fn play_boot_load(
     lines: Vec<Result<Line, ParseError>>,
     resolver: &Resolver,
 ) -> (Vec<SourcedRule>, Settings, Vec<String>) {
     let mut kernel = BootKernel::default();
+    let mut on_error = OnError::default();
     let mut problems = Vec::new();
     for line in lines {
         let failure = match line {
             Err(e) => Some(e.to_string()),
             Ok(line) => {
+                on_error.see(&line.entry);
                 let at = line.origin.clone();
                 kernel.apply(line, resolver).err().map(|why| format!("{at}: {why}"))
             }
         };
         if let Some(failure) = failure {
-            if kernel.go_on {
-                problems.push(format!("{failure} (skipped at boot: -i/-c)"));
-            } else {
-                problems.push(format!("{failure}; the boot load stops there, later lines are not loaded"));
-                break;
+            match on_error.line_failed() {
+                Next::Skip { flag } => problems.push(format!("{failure} (skipped at boot: {flag})")),
+                Next::Stop => {
+                    problems.push(format!("{failure}; the boot load stops there, later lines are not loaded"));
+                    break;
+                }
             }
         }
     }
     (kernel.rules.into_vec(), kernel.settings, problems)
 }
 
-/// The kernel at boot as the load leaves it, and whether `-i`/`-c` was seen.
+/// The kernel at boot as the load leaves it, and where `-e 2` locked it.
 #[derive(Default)]
 struct BootKernel {
     rules: RuleTable<SourcedRule>,
     settings: Settings,
-    go_on: bool,
+    locked_at: Option<Origin>,
 }
 
 impl BootKernel {
     fn apply(&mut self, line: Line, resolver: &Resolver) -> Result<(), String> {
+        if let Some(lock) = &self.locked_at {
+            if changes_after_lock(&line.entry) {
+                return Err(locked_message(lock));
+            }
+        }
         match line.entry {
             Entry::Rule { op: RuleOp::Delete, rule } => {
                 self.rules.delete(&rule).map_err(|e| e.to_string())?;
@@ -127,13 +126,30 @@ impl BootKernel {
                 Directive::DeleteAll { key } => {
                     self.rules.delete_all(key.as_deref());
                 }
-                Directive::Set(setting, value) => self.settings.set(setting, value),
+                Directive::Set(setting, value) => {
+                    self.settings.set(setting, value);
+                    if directive.locks() {
+                        self.locked_at = Some(line.origin);
+                    }
+                }
                 Directive::LoginuidImmutable => self.settings.loginuid_immutable = true,
-                Directive::IgnoreErrors | Directive::ContinueOnErrors => self.go_on = true,
+                Directive::IgnoreErrors | Directive::ContinueOnErrors => {}
             },
         }
         Ok(())
     }
+}
+
+/// What the kernel refuses with EPERM once `-e 2` has locked it: every rule change and
+/// every `AUDIT_SET` (`audit_do_config_change`); `--loginuid-immutable` is a feature
+/// change, which the lock does not cover.
+pub(super) fn changes_after_lock(entry: &Entry) -> bool {
+    matches!(entry, Entry::Rule { .. } | Entry::Directive(Directive::DeleteAll { .. } | Directive::Set(..)))
+}
+
+/// The refusal of a change after `-e 2`, as the kernel words it.
+pub(super) fn locked_message(lock: &Origin) -> String {
+    format!("the rules are locked by -e 2 at {lock} (Operation not permitted)")
 }
 
 /// What the kernel refuses that can be seen from the files: a watch whose parent

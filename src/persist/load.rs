@@ -1,4 +1,5 @@
-//! `dockaudit load`: the native `auditctl -R`, but all or nothing.
+//! `dockaudit load`: the native `auditctl -R`, but all or nothing unless `-i`/`-c` say
+//! to go on.
 //!
 //! Decisions (the issue leaves them open):
 //! - Before anything is sent, the current rules and status are read. If a line fails,
@@ -10,13 +11,24 @@
 //!   last, after every other line has succeeded. A line that changes rules after
 //!   `-e 2` would fail on the locked kernel under auditctl; we refuse such a file
 //!   before touching the kernel.
-//! - `-i` and `-c` (go on past errors) do not weaken all-or-nothing; they are reported
-//!   as ignored.
+//! - `-i` and `-c` go on past a failing line as auditctl 3.0.9 does ([`OnError`], the
+//!   decision the boot simulation takes too): the line is skipped and reported, what
+//!   loaded stays, and the exit status is auditctl's (1 when a line failed after `-c`).
+//!   A line that fails before any `-i`/`-c` keeps the all-or-nothing rollback. A parse
+//!   error (unknown user, misspelt field, a field the kernel's features forbid) is such
+//!   a failure too; one that stops the load is found before anything is sent.
+//! - Several files are one stream, as if concatenated: `-i`/`-c` in the first holds for
+//!   the next (auditctl reads one file per `-R`).
 //! - A kernel whose rules are locked (`enabled 2`) is refused before anything is sent.
+//! - After `-e 2` the kernel refuses every rule change and setting (EPERM); under
+//!   `-i`/`-c` such lines are skipped without being sent, as auditctl's fail, and
+//!   `-e 2` still goes last.
 
+use super::boot_load::{changes_after_lock, locked_message};
+use super::on_error::{Next, OnError};
 use crate::kernel::{AuditControl, Error, Setting};
 use crate::rule::Rule;
-use crate::rules_file::{Directive, Entry, Line, Origin, RuleOp};
+use crate::rules_file::{Directive, Entry, Line, Origin, ParseError, RuleOp};
 
 /// What a successful `load` changed, counted by kernel request.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -27,8 +39,27 @@ pub struct LoadReport {
     pub deleted: usize,
     /// `-e`, `-f`, `-b`, `-r`, `--backlog_wait_time`, `--loginuid-immutable` lines sent.
     pub settings: usize,
-    /// Lines that were parsed but deliberately not acted on (`-i`, `-c`), and warnings.
+    /// Warnings about lines that loaded.
     pub notes: Vec<String>,
+    /// Lines that failed and were skipped under `-i`/`-c`, in file order.
+    pub skipped: Vec<Skipped>,
+    /// auditctl's exit status for the load: 1 when a line failed after `-c`, else 0.
+    pub exit_status: u8,
+}
+
+/// A line skipped under `-i` or `-c`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Why it failed, starting with `FILE:LINE:`.
+    pub reason: String,
+    /// `-i` or `-c`: the option that let the load go on.
+    pub flag: &'static str,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (skipped: {})", self.reason, self.flag)
+    }
 }
 
 /// Why `load` changed nothing: refused up front, or rolled back after a kernel refusal.
@@ -45,6 +76,9 @@ pub enum LoadError {
          move -e 2 to the end (nothing was changed)"
     )]
     ChangeAfterLock { lock: Origin, later: Origin },
+    /// A line that does not parse, before any `-i`/`-c`: nothing was sent.
+    #[error("{0}")]
+    Parse(ParseError),
     #[error("{origin}: {source}; {rollback}")]
     Rejected { origin: Origin, source: Error, rollback: String },
     #[error("{0}")]
@@ -61,18 +95,45 @@ enum Undo {
 
 /// Applies the lines in order as one transaction.
 pub fn load(kernel: &mut dyn AuditControl, lines: &[Line]) -> Result<LoadReport, LoadError> {
+    let parsed: Vec<Result<Line, ParseError>> = lines.iter().cloned().map(Ok).collect();
+    load_parsed(kernel, &parsed)
+}
+
+/// Applies the lines of rule files as `rules_file::parse_lines` gives them, parse errors
+/// included: under `-i`/`-c` those are skipped like the kernel's refusals.
+pub fn load_parsed(kernel: &mut dyn AuditControl, lines: &[Result<Line, ParseError>]) -> Result<LoadReport, LoadError> {
     let status = kernel.status()?;
     if status.is_locked() {
         return Err(LoadError::Locked);
     }
-    check_lock_is_last(lines)?;
+    refuse_before_sending(lines)?;
     let snapshot = kernel.list_rules()?;
     let mut report = LoadReport::default();
     let mut undo: Vec<Undo> = Vec::new();
     let mut deferred: Vec<&Line> = Vec::new();
+    let mut on_error = OnError::default();
+    let mut locked_at: Option<&Origin> = None;
 
-    for line in lines {
+    for item in lines {
+        let line = match item {
+            Ok(line) => line,
+            Err(e) => {
+                // refuse_before_sending returned every parse error that stops the load.
+                if let Next::Skip { flag } = on_error.line_failed() {
+                    report.skipped.push(Skipped { reason: e.to_string(), flag });
+                }
+                continue;
+            }
+        };
+        on_error.see(&line.entry);
         report.notes.extend(line.warnings.iter().map(|w| format!("{}: warning: {w}", line.origin)));
+        if let Some(lock) = locked_at.filter(|_| changes_after_lock(&line.entry)) {
+            // Likewise only reached when the load goes on.
+            if let Next::Skip { flag } = on_error.line_failed() {
+                report.skipped.push(Skipped { reason: format!("{}: {}", line.origin, locked_message(lock)), flag });
+            }
+            continue;
+        }
         let result = match &line.entry {
             Entry::Rule { op: RuleOp::Append | RuleOp::Prepend, rule } => {
                 let prepend = matches!(line.entry, Entry::Rule { op: RuleOp::Prepend, .. });
@@ -90,15 +151,14 @@ pub fn load(kernel: &mut dyn AuditControl, lines: &[Line]) -> Result<LoadReport,
                 undo.push(Undo::Deleted);
             }),
             // Neither can be undone: sent last, once everything else succeeded.
-            Entry::Directive(Directive::Set(Setting::Enabled, 2) | Directive::LoginuidImmutable) => {
+            Entry::Directive(directive @ (Directive::Set(Setting::Enabled, 2) | Directive::LoginuidImmutable)) => {
+                if directive.locks() {
+                    locked_at = Some(&line.origin);
+                }
                 deferred.push(line);
                 Ok(())
             }
-            Entry::Directive(directive @ (Directive::IgnoreErrors | Directive::ContinueOnErrors)) => {
-                let flag = if *directive == Directive::IgnoreErrors { "-i" } else { "-c" };
-                report.notes.push(format!("{}: {flag} ignored: dockaudit load is all or nothing", line.origin));
-                Ok(())
-            }
+            Entry::Directive(Directive::IgnoreErrors | Directive::ContinueOnErrors) => Ok(()),
             Entry::Directive(Directive::Set(setting, value)) => match setting.get(&status) {
                 Some(old) => kernel.set(*setting, *value).map(|()| {
                     report.settings += 1;
@@ -113,36 +173,68 @@ pub fn load(kernel: &mut dyn AuditControl, lines: &[Line]) -> Result<LoadReport,
                 }),
             },
         };
-        if let Err(source) = result {
-            let rollback = roll_back(kernel, &snapshot, undo);
-            return Err(LoadError::Rejected { origin: line.origin.clone(), source, rollback });
+        match result {
+            Ok(()) => {}
+            Err(source) => match on_error.line_failed() {
+                Next::Skip { flag } => {
+                    report.skipped.push(Skipped { reason: format!("{}: {source}", line.origin), flag })
+                }
+                Next::Stop => {
+                    let rollback = roll_back(kernel, &snapshot, undo);
+                    return Err(LoadError::Rejected { origin: line.origin.clone(), source, rollback });
+                }
+            },
         }
     }
 
+    // Sent where the file ends, so the state there decides whether a failure stops.
     for line in deferred {
         let result = match line.entry {
             Entry::Directive(Directive::LoginuidImmutable) => kernel.set_loginuid_immutable(),
             _ => kernel.set(Setting::Enabled, 2),
         };
-        if let Err(source) = result {
-            let rollback = roll_back(kernel, &snapshot, undo);
-            return Err(LoadError::Rejected { origin: line.origin.clone(), source, rollback });
+        match result {
+            Ok(()) => report.settings += 1,
+            Err(source) => match on_error.line_failed() {
+                Next::Skip { flag } => {
+                    report.skipped.push(Skipped { reason: format!("{}: {source}", line.origin), flag })
+                }
+                Next::Stop => {
+                    let rollback = roll_back(kernel, &snapshot, undo);
+                    return Err(LoadError::Rejected { origin: line.origin.clone(), source, rollback });
+                }
+            },
         }
-        report.settings += 1;
     }
+    report.exit_status = on_error.exit_status();
     Ok(report)
 }
 
-fn check_lock_is_last(lines: &[Line]) -> Result<(), LoadError> {
-    let lock = lines.iter().find(|l| matches!(&l.entry, Entry::Directive(d) if d.locks()));
-    if let Some(lock) = lock {
-        let changes_rules = |l: &&Line| {
-            matches!(l.entry, Entry::Rule { .. } | Entry::Directive(Directive::DeleteAll { .. }))
-                || matches!(l.entry, Entry::Directive(Directive::Set(Setting::Enabled, 0 | 1)))
-        };
-        let after = lines.iter().skip_while(|l| !std::ptr::eq(*l, lock)).skip(1).find(changes_rules);
-        if let Some(later) = after {
-            return Err(LoadError::ChangeAfterLock { lock: lock.origin.clone(), later: later.origin.clone() });
+/// The failures seen in the files alone (a line that does not parse, a change after
+/// `-e 2`) that stop the load: refused before anything is sent. The same walk as the
+/// load's, so the same lines are skipped there.
+fn refuse_before_sending(lines: &[Result<Line, ParseError>]) -> Result<(), LoadError> {
+    let mut on_error = OnError::default();
+    let mut lock: Option<&Origin> = None;
+    for item in lines {
+        match item {
+            Err(e) => {
+                if on_error.line_failed() == Next::Stop {
+                    return Err(LoadError::Parse(e.clone()));
+                }
+            }
+            Ok(line) => {
+                on_error.see(&line.entry);
+                let Some(lock) = lock else {
+                    if matches!(&line.entry, Entry::Directive(d) if d.locks()) {
+                        lock = Some(&line.origin);
+                    }
+                    continue;
+                };
+                if changes_after_lock(&line.entry) && on_error.line_failed() == Next::Stop {
+                    return Err(LoadError::ChangeAfterLock { lock: lock.clone(), later: line.origin.clone() });
+                }
+            }
         }
     }
     Ok(())

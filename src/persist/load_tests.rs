@@ -1,6 +1,6 @@
 use super::*;
 use crate::rule::syscalls::Arch;
-use crate::rules_file::{parse, Resolver};
+use crate::rules_file::{parse, parse_lines, ParseError, Resolver};
 
 use crate::kernel::FakeKernel;
 
@@ -92,12 +92,88 @@ fn irreversible_settings_come_last_and_nothing_may_change_rules_after_a_lock() {
     assert!(!kernel.calls.iter().any(|c| c.contains("Enabled=2") || c.contains("loginuid")), "{:?}", kernel.calls);
 }
 
+/// Each line parsed on its own, as `dockaudit load` reads files: parse errors stay in place.
+fn parsed(text: &str) -> Vec<Result<Line, ParseError>> {
+    parse_lines(text, "t.rules", &Resolver::new("/nonexistent-root").with_arch(Arch::X86_64))
+}
+
+fn skipped(report: &LoadReport) -> Vec<String> {
+    report.skipped.iter().map(ToString::to_string).collect()
+}
+
+// The -i/-c tests follow auditctl 3.0.9's fileopt (src/auditctl.c): any failing line,
+// parse error or kernel refusal, is skipped once `ignore` is set; exit 1 only when one
+// failed after -c (`continue_error = -1`). vm-tests/scenarios/43-load-go-on.scn checks
+// the same files against the real auditctl.
+
 #[test]
-fn continue_flags_are_reported_not_obeyed() {
+fn under_i_parse_errors_and_kernel_refusals_are_skipped_with_file_and_line_and_the_rest_loads() {
     let mut kernel = FakeKernel::new(1);
-    let report = load(&mut kernel, &lines("-c\n-w /etc/hosts\n")).unwrap();
-    assert_eq!(report.notes, vec!["t.rules:1: -c ignored: dockaudit load is all or nothing"]);
+    let report = load_parsed(
+        &mut kernel,
+        &parsed(
+            "-i\n-w /etc/hosts\n-a always,exit -S all -F auid=chrony\n-w /missing/x\n-w /etc/hosts\n-w /etc/group\n",
+        ),
+    )
+    .unwrap();
+    assert_eq!(kernel.listing(), vec!["-w /etc/hosts -p rwxa", "-w /etc/group -p rwxa"]);
+    let skipped = skipped(&report);
+    assert_eq!(skipped.len(), 3, "{skipped:?}");
+    assert!(skipped[0].starts_with("t.rules:3:") && skipped[0].contains("unknown user \"chrony\""), "{skipped:?}");
+    assert!(skipped[1].starts_with("t.rules:4: the kernel rejected AUDIT_ADD_RULE"), "{skipped:?}");
+    assert!(skipped[2].starts_with("t.rules:5:") && skipped[2].ends_with("(skipped: -i)"), "{skipped:?}");
+    assert_eq!(report.exit_status, 0);
+}
+
+#[test]
+fn under_c_the_same_lines_are_skipped_and_the_exit_status_is_1() {
     let mut kernel = FakeKernel::new(1);
-    assert!(load(&mut kernel, &lines("-i\n-w /missing/x\n-w /etc/hosts\n")).is_err());
+    let report = load_parsed(&mut kernel, &parsed("-c\n-w /etc/hosts\n-w /missing/x\n-w /etc/group\n")).unwrap();
+    assert_eq!(kernel.listing(), vec!["-w /etc/hosts -p rwxa", "-w /etc/group -p rwxa"]);
+    assert_eq!(skipped(&report).len(), 1);
+    assert_eq!(report.exit_status, 1);
+    let mut kernel = FakeKernel::new(1);
+    let report = load_parsed(&mut kernel, &parsed("-c\n-w /etc/hosts\n")).unwrap();
+    assert_eq!((report.exit_status, report.skipped.len()), (0, 0), "-c with nothing failing");
+}
+
+#[test]
+fn a_failure_before_i_still_rolls_everything_back() {
+    let mut kernel = FakeKernel::new(1);
+    let err = load_parsed(&mut kernel, &parsed("-w /etc/hosts\n-w /missing/x\n-i\n-w /etc/group\n")).unwrap_err();
+    assert!(matches!(err, LoadError::Rejected { .. }), "{err}");
     assert!(kernel.rules.is_empty());
+}
+
+#[test]
+fn a_parse_error_before_i_or_c_is_refused_before_anything_is_sent() {
+    let mut kernel = FakeKernel::new(1);
+    let err =
+        load_parsed(&mut kernel, &parsed("-w /etc/hosts\n-a always,exit -F pth=/x\n-c\n-w /etc/group\n")).unwrap_err();
+    assert!(matches!(&err, LoadError::Parse(e) if e.line == 2), "{err}");
+    assert!(kernel.calls.is_empty(), "{:?}", kernel.calls);
+}
+
+#[test]
+fn a_failure_under_i_before_c_does_not_make_the_exit_status_1() {
+    let mut kernel = FakeKernel::new(1);
+    let report = load_parsed(&mut kernel, &parsed("-i\n-w /missing/x\n-c\n-w /etc/hosts\n")).unwrap();
+    assert_eq!((report.exit_status, report.skipped.len()), (0, 1));
+    let mut kernel = FakeKernel::new(1);
+    let report = load_parsed(&mut kernel, &parsed("-c\n-i\n-w /missing/x\n")).unwrap();
+    assert_eq!(report.exit_status, 1, "a later -i does not undo -c");
+}
+
+#[test]
+fn under_i_changes_after_a_lock_are_skipped_unsent_and_the_lock_still_goes_last() {
+    let mut kernel = FakeKernel::new(1);
+    let report = load_parsed(&mut kernel, &parsed("-i\n-w /etc/hosts\n-e 2\n-w /etc/group\n-b 100\n")).unwrap();
+    assert_eq!(kernel.calls, vec!["add 0", "set Enabled=2"]);
+    let skipped = skipped(&report);
+    assert_eq!(skipped.len(), 2);
+    assert!(skipped[0].starts_with("t.rules:4: the rules are locked by -e 2 at t.rules:3"), "{skipped:?}");
+    // Without -i, -b after -e 2 is refused up front like a rule (the kernel says EPERM).
+    let mut kernel = FakeKernel::new(1);
+    assert!(matches!(load_parsed(&mut kernel, &parsed("-e 2\n-b 100\n")), Err(LoadError::ChangeAfterLock { .. })));
+    assert!(kernel.calls.is_empty());
 }

@@ -15,6 +15,7 @@ mod augenrules;
 mod boot_load;
 mod drift;
 mod load;
+mod on_error;
 mod ruleset;
 mod version;
 
@@ -22,7 +23,8 @@ pub use crate::kernel::same_rule;
 pub use augenrules::{augenrules_merge, augenrules_merge_without, Merged};
 pub use boot_load::{persistent_rules, persistent_rules_without, rules_from_files};
 pub use drift::{drift, Drift};
-pub use load::{load, replace_rules, restore_and_verify, LoadError, LoadReport, RestoreError};
+pub use load::{load, load_parsed, replace_rules, restore_and_verify, LoadError, LoadReport, RestoreError, Skipped};
+pub use on_error::{Next, OnError};
 pub use ruleset::{PersistentError, RuleSet, Source, SourcedRule};
 pub use version::version_cmp;
 

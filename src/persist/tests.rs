@@ -162,11 +162,26 @@ fn the_boot_load_stops_at_the_first_failing_line_unless_told_to_go_on() {
     assert_eq!(root.listing(), vec!["-w /usr/bin -p rwxa -k c"]);
     assert_eq!(set.problems.len(), 3, "{:?}", set.problems);
     assert!(
-        set.problems[1].contains(":4: the rule exists already (File exists) (skipped at boot: -i/-c)"),
+        set.problems[1].contains(":4: the rule exists already (File exists) (skipped at boot: -c)"),
         "{:?}",
         set.problems
     );
     assert!(set.problems[2].contains(":5:19: unknown field \"pth\""), "{:?}", set.problems);
+}
+
+#[test]
+fn after_e_2_the_boot_load_fails_every_change_as_the_locked_kernel_does() {
+    let root = Root::new();
+    root.write("etc/audit/audit.rules", "-i\n-w /etc/docker -k a\n-e 2\n-w /usr/bin -k c\n-b 100\n");
+    let set = persistent_rules(&root.0).unwrap();
+    assert_eq!(root.listing(), vec!["-w /etc/docker -p rwxa -k a"]);
+    assert_eq!(set.problems.len(), 2, "{:?}", set.problems);
+    assert!(
+        set.problems[0].contains(":4: the rules are locked by -e 2 at /etc/audit/audit.rules:3"),
+        "{:?}",
+        set.problems
+    );
+    assert!(set.problems[1].ends_with("(skipped at boot: -i)"), "{:?}", set.problems);
 }
 
 #[test]

@@ -90,7 +90,7 @@ pub enum ParseErrorKind {
     Operator { field: String, allowed: &'static str },
     #[error("field {field} is only valid on the {allowed} list")]
     WrongList { field: String, allowed: &'static str },
-    #[error("the exclude list takes only the fields msgtype, pid, uid, gid, auid and subj_* (not {0})")]
+    #[error("the exclude list takes only the fields msgtype, pid, uid, gid, auid, subj_* and exe (not {0})")]
     ExcludeField(String),
     #[error("field {field} needs a kernel feature this kernel lacks ({feature})")]
     Unsupported { field: String, feature: &'static str },

@@ -90,8 +90,8 @@ struct Needs {
     name: &'static str,
 }
 
-const EXECUTABLE_PATH: Needs = Needs { bit: feature::EXECUTABLE_PATH, name: "executable path" };
-const SESSIONID_FILTER: Needs = Needs { bit: feature::SESSIONID_FILTER, name: "sessionid filter" };
+const EXECUTABLE_PATH: Needs = Needs { bit: feature::EXECUTABLE_PATH, name: "executable_path" };
+const SESSIONID_FILTER: Needs = Needs { bit: feature::SESSIONID_FILTER, name: "sessionid_filter" };
 
 /// Whether a field may be used on the exclude list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,7 +205,11 @@ pub(super) static FIELDS: [Spec; 46] = {
         Spec::new(F::OBJ_UID, Uid),
         Spec::new(F::OBJ_GID, Gid),
         Spec::new(F::FIELD_COMPARE, Signed),
-        Spec::new(F::EXE, TEXT).needs(EXECUTABLE_PATH).ops(Ops::EqualOrNot).marks(Subject::Exe),
+        Spec::new(F::EXE, TEXT)
+            .needs(EXECUTABLE_PATH)
+            .ops(Ops::EqualOrNot)
+            .marks(Subject::Exe)
+            .exclude(Exclude::Extended),
         Spec::new(F::SADDR_FAM, Signed),
         Spec::new(F::ARG0, Arg),
         Spec::new(F::ARG1, Arg),
@@ -315,19 +319,20 @@ impl Builder<'_> {
     /// fields, and the filesystem list needs a kernel that has it.
     fn check_list(&self, spec: &Spec, pair: &Pair, list: FilterList) -> OptResult<()> {
         let features = self.resolver.features();
-        if list == FilterList::Exclude {
-            let allowed = match spec.exclude {
-                Exclude::Always => true,
-                Exclude::Extended => features & feature::EXCLUDE_EXTEND != 0,
-                Exclude::Never => false,
-            };
-            if !allowed {
+        // Without exclude_extend libaudit allows only msgtype there and calls any other
+        // field unsupported; with it, the fields outside its list are the wrong ones.
+        if list == FilterList::Exclude && spec.exclude != Exclude::Always {
+            if features & feature::EXCLUDE_EXTEND == 0 {
+                let field = pair.name.to_string();
+                return Err(pair.error(ParseErrorKind::Unsupported { field, feature: "exclude_extend" }));
+            }
+            if spec.exclude == Exclude::Never {
                 return Err(pair.error(ParseErrorKind::ExcludeField(pair.name.to_string())));
             }
         }
         if list == FilterList::Filesystem && features & feature::FILTER_FS == 0 {
             let field = pair.name.to_string();
-            return Err(pair.error(ParseErrorKind::Unsupported { field, feature: "filesystem list" }));
+            return Err(pair.error(ParseErrorKind::Unsupported { field, feature: "filter_fs" }));
         }
         Ok(())
     }

@@ -48,8 +48,24 @@ pub mod feature {
     pub const SESSIONID_FILTER: u32 = 0x10;
     /// The filesystem list.
     pub const FILTER_FS: u32 = 0x40;
-    /// What a current kernel has; used when judging files offline.
+    /// What every kernel since 4.17 has (all seven bits, `AUDIT_FEATURE_BITMAP_ALL`),
+    /// so every kernel of the 5.10, 6.1 and 6.12 matrix: assumed when no kernel is asked
+    /// (`--root`, `--rules`, `load --dry-run`).
     pub const ALL: u32 = 0x7f;
+
+    /// The kernel's names of the bits set in `bitmap`, lowest first.
+    pub fn names(bitmap: u32) -> Vec<&'static str> {
+        const NAMES: [&str; 7] = [
+            "backlog_limit",
+            "backlog_wait_time",
+            "executable_path",
+            "exclude_extend",
+            "sessionid_filter",
+            "lost_reset",
+            "filter_fs",
+        ];
+        NAMES.iter().enumerate().filter(|(bit, _)| bitmap & (1 << bit) != 0).map(|(_, name)| *name).collect()
+    }
 }
 
 /// Parses a whole file. `origin` names it in errors (`rules.d/50-docker.rules`).
@@ -61,6 +77,15 @@ pub fn parse(text: &str, origin: &str, resolver: &Resolver) -> Result<Vec<Line>,
         }
     }
     Ok(lines)
+}
+
+/// A whole file, each line parsed on its own: a line that does not parse does not hide
+/// the lines after it, so a load that goes on past errors (`-i`, `-c`) can skip it.
+pub fn parse_lines(text: &str, origin: &str, resolver: &Resolver) -> Vec<Result<Line, ParseError>> {
+    text.split('\n')
+        .enumerate()
+        .filter_map(|(index, line)| parse_line(line, origin, index + 1, resolver).transpose())
+        .collect()
 }
 
 /// One line; `None` for blank and comment lines. Callers that read line by line (the

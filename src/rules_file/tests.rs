@@ -311,7 +311,7 @@ fn every_error_names_file_line_column_and_what_was_expected() {
         ("-a always,user -F exit=-EACCES", "1:19: field exit is only valid on the exit list"),
         ("-a always,exit -F msgtype=CWD", "field msgtype is only valid on the exclude or user list"),
         ("-a always,exit -F fstype=debugfs", "field fstype is only valid on the filesystem list"),
-        ("-a never,exclude -F path=/x", "the exclude list takes only the fields msgtype, pid, uid, gid, auid and subj_* (not path)"),
+        ("-a never,exclude -F path=/x", "the exclude list takes only the fields msgtype, pid, uid, gid, auid, subj_* and exe (not path)"),
         ("-a always,exit -S all -F perm!=w", "field perm takes only the operators ="),
         ("-a always,exit -S all -F inode>5", "field inode takes only the operators = and !="),
         ("-a always,exit -S all -F pid=-1", "1:30: field pid expects a number, got \"-1\""),
@@ -344,19 +344,35 @@ fn every_error_names_file_line_column_and_what_was_expected() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Which rule needs which bit of the kernel's feature bitmap, as libaudit 3.0.9's
+/// `audit_rule_fieldpair_data` checks them: each rule is refused by a kernel lacking
+/// just that bit, naming it, and accepted by one that has it.
 #[test]
-fn features_the_kernel_lacks_are_refused() {
-    let old = Resolver::new(root()).with_arch(Arch::X86_64).with_features(0);
-    for (text, expected) in [
-        ("-a always,exit -S all -F exe=/bin/sh", "needs a kernel feature this kernel lacks (executable path)"),
-        ("-a always,exit -S all -F sessionid=1", "(sessionid filter)"),
-        ("-a always,filesystem -F fstype=debugfs", "(filesystem list)"),
-        ("-a never,exclude -F uid=0", "the exclude list takes only"),
-    ] {
-        let got = parse(text, "t", &old).unwrap_err().to_string();
-        assert!(got.contains(expected), "{text}: {got}");
+fn each_feature_bit_gates_the_fields_libaudit_gates_with_it() {
+    use super::feature::*;
+    let cases = [
+        ("-a always,exit -S all -F exe=/bin/sh", EXECUTABLE_PATH, "executable_path"),
+        ("-a always,exit -S all -F sessionid=1", SESSIONID_FILTER, "sessionid_filter"),
+        ("-a always,filesystem -F fstype=debugfs", FILTER_FS, "filter_fs"),
+        ("-a never,exclude -F uid=0", EXCLUDE_EXTEND, "exclude_extend"),
+        // exe on the exclude list needs both (auditctl 3.0.9 and the kernel take it).
+        ("-a exclude,always -F exe=/bin/ls", EXCLUDE_EXTEND, "exclude_extend"),
+        ("-a exclude,always -F exe=/bin/ls", EXECUTABLE_PATH, "executable_path"),
+    ];
+    for (text, bit, name) in cases {
+        let lacking = Resolver::new(root()).with_arch(Arch::X86_64).with_features(ALL & !bit);
+        let got = parse(text, "t", &lacking).unwrap_err().to_string();
+        assert!(got.contains(&format!("needs a kernel feature this kernel lacks ({name})")), "{text}: {got}");
+        let having = Resolver::new(root()).with_arch(Arch::X86_64).with_features(ALL);
+        assert!(parse(text, "t", &having).is_ok(), "{text}");
     }
-    assert!(parse("-a never,exclude -F uid=0", "t", &resolver()).is_ok());
+    // msgtype is the one exclude field every kernel takes; the rest are not exclude fields.
+    let none = Resolver::new(root()).with_arch(Arch::X86_64).with_features(0);
+    assert!(parse("-a never,exclude -F msgtype=CWD", "t", &none).is_ok());
+    let got = parse("-a never,exclude -F euid=0", "t", &resolver()).unwrap_err().to_string();
+    assert!(got.contains("the exclude list takes only"), "{got}");
+    assert_eq!(names(ALL).len(), 7);
+    assert_eq!(names(EXCLUDE_EXTEND | FILTER_FS), ["exclude_extend", "filter_fs"]);
 }
 
 /// The table drives `-F`, and the unknown-field error lists its names: it must hold

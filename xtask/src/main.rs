@@ -15,6 +15,7 @@ mod fuzz;
 mod junit;
 mod kernels;
 mod lint;
+mod parity;
 mod tools;
 mod vm;
 
@@ -100,6 +101,15 @@ enum Task {
     /// merged-/usr system. Cached: a suite already built is left alone unless --refresh.
     #[command(verbatim_doc_comment)]
     DockerRoots(docker_roots::Options),
+    /// scenarios comparing dockaudit load with auditctl -R for a directory of rule files (run with vm-test --scenarios-dir)
+    ///
+    /// Writes OUT/parity.scn: for every rule file given (or in a directory given), a
+    /// scenario that loads it with auditctl -R and with dockaudit load in the guest and
+    /// compares exit statuses, rules (auditctl -l, dockaudit list --format json) and
+    /// listings; files without -i/-c also once with -c added. For public rule sets
+    /// fetched by hand: the files are inlined, nothing is written into the repository.
+    #[command(verbatim_doc_comment)]
+    Parity(parity::Options),
 }
 
 const DIST_ABOUT: &str = "\
@@ -121,6 +131,7 @@ impl Task {
             Task::Fuzz(_) => "fuzz",
             Task::Dist(_) => "dist",
             Task::DockerRoots(_) => "docker-roots",
+            Task::Parity(_) => "parity",
         }
     }
 }
@@ -135,6 +146,7 @@ fn main() -> ExitCode {
         Task::Fuzz(o) => fuzz::fuzz(o),
         Task::Dist(o) => dist::dist(o),
         Task::DockerRoots(o) => docker_roots::docker_roots(o),
+        Task::Parity(o) => parity::parity(o),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -292,6 +292,19 @@ impl Guest {
                         Err(e) => Err(format!("`save {name}`: {e}")),
                     }
                 }
+                Step::SaveExit { name, argv } => {
+                    let prog = resolve(&argv[0]);
+                    let mut refs: Vec<&str> = vec![prog.as_str()];
+                    refs.extend(argv[1..].iter().map(String::as_str));
+                    match command(&refs, &RunOpts::default()) {
+                        Ok(o) => {
+                            say(&format!("guest-init: `{}` exited {}", argv.join(" "), o.code));
+                            saved.insert(name.clone(), o.code.to_string());
+                            Ok(())
+                        }
+                        Err(e) => Err(format!("`save-exit {name}`: {e}")),
+                    }
+                }
                 Step::Auditctl(args) => setup_cmd(AUDITCTL, args),
                 Step::Rules { count, template } => load_rules(*count, template),
                 Step::RulesFile(path) => setup_cmd(AUDITCTL, &["-R".into(), vm_scenario::guest_file_path(path)]),
@@ -620,6 +633,13 @@ fn check_run(run: &Run, saved: &HashMap<String, String>) -> (bool, String) {
                     Ok(_) => None,
                 }
             }
+            Expect::ExitSameAsSaved(name) => match saved.get(name) {
+                None => Some(format!("nothing saved as {name:?} (no `save-exit {name}` step before this run)")),
+                Some(want) if *want != o.code.to_string() => {
+                    Some(format!("exit code {} (wanted {want}, saved as {name})", o.code))
+                }
+                Some(_) => None,
+            },
             Expect::StdoutSameAsSaved(name) => match saved.get(name) {
                 None => Some(format!("nothing saved as {name:?} (no `save {name}` step before this run)")),
                 Some(want) if *want != o.stdout => Some(format!(

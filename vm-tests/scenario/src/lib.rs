@@ -56,6 +56,10 @@ pub enum Step {
     /// `save NAME PROGRAM ARGS...`: run a command as root (must exit 0) and
     /// keep its stdout for `expect stdout same-as-saved NAME`.
     Save { name: String, argv: Vec<String> },
+    /// `save-exit NAME PROGRAM ARGS...`: run a command as root, whatever its exit
+    /// status, and keep that status for `expect exit same-as-saved NAME` (auditctl -R's
+    /// status on a file that fails lines under `-c` is 1).
+    SaveExit { name: String, argv: Vec<String> },
     /// `auditctl ARGS...`: run the real auditctl as root; must exit 0.
     Auditctl(Vec<String>),
     /// `rules N TEMPLATE`: load N rules with one `auditctl -R`, each the
@@ -197,6 +201,8 @@ pub enum Expect {
     StdoutSameAsCorrected(Vec<String>),
     /// `expect stdout same-as-saved NAME`: identical to what a `save` step kept.
     StdoutSameAsSaved(String),
+    /// `expect exit same-as-saved NAME`: the exit status a `save-exit` step kept.
+    ExitSameAsSaved(String),
     /// `expect stdout <<END` ... `END`: exactly these lines.
     Stdout(String),
     /// `expect stdout-line TEXT`: some line of stdout is exactly TEXT.
@@ -249,6 +255,7 @@ impl fmt::Display for Expect {
             Expect::StdoutSameAs(a) => write!(f, "stdout same-as {}", a.join(" ")),
             Expect::StdoutSameAsCorrected(a) => write!(f, "stdout same-as-corrected {}", a.join(" ")),
             Expect::StdoutSameAsSaved(n) => write!(f, "stdout same-as-saved {n}"),
+            Expect::ExitSameAsSaved(n) => write!(f, "exit same-as-saved {n}"),
             Expect::Stdout(_) => write!(f, "stdout <<exact text>>"),
             Expect::StdoutLine(t) => write!(f, "stdout-line {t}"),
             Expect::StdoutContains(t) => write!(f, "stdout-contains {t}"),
@@ -474,6 +481,13 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 }
                 sc.steps.push(Step::Save { name: w[0].clone(), argv: w[1..].to_vec() });
             }
+            "save-exit" => {
+                let w = words()?;
+                if w.len() < 2 {
+                    return Err(err(no, "`save-exit` needs a name and a command".into()));
+                }
+                sc.steps.push(Step::SaveExit { name: w[0].clone(), argv: w[1..].to_vec() });
+            }
             "auditctl" => {
                 need("arguments")?;
                 sc.steps.push(Step::Auditctl(words()?));
@@ -533,6 +547,9 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 };
                 let e = match (what, arg) {
                     ("exit", "nonzero") => Expect::Exit(ExitExpect::Nonzero),
+                    ("exit", a) if a.starts_with("same-as-saved ") => {
+                        Expect::ExitSameAsSaved(a["same-as-saved ".len()..].trim().to_string())
+                    }
                     ("exit", n) => {
                         Expect::Exit(ExitExpect::Code(n.parse().map_err(|_| err(no, format!("bad exit code {n:?}")))?))
                     }
@@ -862,6 +879,19 @@ run dockaudit status
         assert!(b[2].0.docker);
         assert!(parse("f", "scenario d\nguest vm\nrun x\n").is_err());
         assert!(parse("f", "scenario d\ndocker-engine now\nrun x\n").is_err());
+    }
+
+    #[test]
+    fn save_exit_and_its_expectation() {
+        let text = "scenario a\nsave-exit st auditctl -R /r\nrun x\nexpect exit same-as-saved st\n";
+        let sc = &parse("f", text).unwrap()[0];
+        assert_eq!(
+            sc.steps[0],
+            Step::SaveExit { name: "st".into(), argv: vec!["auditctl".into(), "-R".into(), "/r".into()] }
+        );
+        let Step::Run(r) = &sc.steps[1] else { panic!() };
+        assert_eq!(r.expects, [Expect::ExitSameAsSaved("st".into())]);
+        assert!(parse("f", "scenario a\nsave-exit st\n").is_err());
     }
 
     #[test]
