@@ -1,7 +1,13 @@
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+
+use super::apply::STATE_HEADER;
 use super::*;
 use crate::host::{FakeFs, HostFs};
 use crate::judge::Benchmark;
 use crate::kernel::FakeKernel;
+use crate::persist::LoadError;
+use crate::rule::text;
 use crate::rules_file::parse;
 
 /// A Docker host's files in a temp directory, judged through HostFs like `--root`.

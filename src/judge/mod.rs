@@ -17,6 +17,7 @@ mod decide;
 mod evaluate;
 mod explain;
 mod host_checks;
+mod noise;
 mod prepare;
 mod syscall_classes;
 mod verdict;
