@@ -77,3 +77,7 @@ impl Context<'_, '_> {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "noise_tests.rs"]
+mod tests;
