@@ -13,6 +13,7 @@ mod fix;
 mod follow;
 mod interpret;
 mod load;
+mod noise;
 mod oracle;
 mod oracle_util;
 mod privileges;
