@@ -76,15 +76,21 @@ fn process_specific_never_rules_pass_with_notes_and_are_weak_under_strict() {
     let (_, junit) = check(&root, RULES, &["--only", "1.1.6", "--format", "junit"]);
     assert!(junit.contains("<system-out>note: `-a never,exit -S all -F subj_type=crond_t`"), "{junit}");
     let (_, prom) = check(&root, RULES, &["--only", "1.1.6", "--format", "prometheus"]);
-    assert!(prom.contains("dockaudit_control_notes{benchmark=\"1.6.0\",id=\"1.1.6\",path=\"/etc/docker\"} 2\n"), "{prom}");
+    assert!(
+        prom.contains("dockaudit_control_notes{benchmark=\"1.6.0\",id=\"1.1.6\",path=\"/etc/docker\"} 2\n"),
+        "{prom}"
+    );
     let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn a_never_rule_that_hides_root_stays_weak_and_is_no_note() {
     let root = root();
-    let (code, json) =
-        check(&root, "-a never,exit -S all -F uid=0\n-w /etc/docker -k docker\n", &["--only", "1.1.6", "--format", "json"]);
+    let (code, json) = check(
+        &root,
+        "-a never,exit -S all -F uid=0\n-w /etc/docker -k docker\n",
+        &["--only", "1.1.6", "--format", "json"],
+    );
     let c = &controls(&json)[0];
     assert_eq!((code, &c["status"]), (Some(1), &"weak".into()), "{c:#}");
     assert_eq!(c["notes"].as_array().unwrap().len(), 0, "{c:#}");
