@@ -12,14 +12,17 @@
 //!   `-F dir=`/`-F path=` form, since `-w` cannot be prepended), and a comment naming
 //!   the `never` rule it overrides.
 //! - A rule that is already there is never proposed again. Where the CIS rule is
-//!   loaded but an earlier `never` rule shadows it, the plan prepends it. To the kernel
-//!   `-A always,exit -F dir=X -F perm=rwxa -k docker` is the same rule as
-//!   `-w X -p rwxa -k docker` (`audit_compare_rule`: list, action, fields in order,
-//!   syscalls), and it refuses a second copy (EEXIST), at `--apply` and at boot alike;
-//!   so the prepended rule is split by arch (`-F arch=b64` and `-F arch=b32`, the ABIs
-//!   the judge demands), which records the same events and is a different rule. The
-//!   loaded rule stays where it is (`--apply` only adds, `--revert` only deletes what it
-//!   added).
+//!   loaded but an earlier `never` rule shadows it, the plan prepends it, split by arch
+//!   (`-F arch=b64` and `-F arch=b32`, the ABIs the judge demands), which records the
+//!   same events. Unsplit, `-A always,exit -F dir=X -F perm=rwxa -k docker` would load
+//!   an exact duplicate of the loaded `-w X -p rwxa -k docker`: the kernel compares a
+//!   new `-A` rule with its flag still set against stored rules whose flag it cleared,
+//!   so `-A` never meets `EEXIST` (`audit_add_rule`; the VM scenario
+//!   `kernel-prepend-skips-the-duplicate-check`), and nothing tells the two apart
+//!   afterwards: not `auditctl -l`, not a delete, not `--revert`, which finds what it
+//!   added by its listed text. Split, the added rules are rules of their own. The
+//!   loaded rule stays where it is (`--apply` only adds, `--revert` only deletes what
+//!   it added).
 //! - If even the prepended rule fails (an exclude rule dropping SYSCALL records, a
 //!   filesystem excluded, an unreadable path) the control is left to a person: a
 //!   comment says why, no rule is emitted, and the exit code is 1.
@@ -68,7 +71,8 @@ pub enum FixAction {
         /// The loaded `-a never,…` rules, in `auditctl -l` form, that suppress the appended rule.
         never: Vec<String>,
         /// The CIS rule as the plan would append it, when it is loaded already (and
-        /// shadowed): the reason the prepended rule is split by arch.
+        /// shadowed): the reason the prepended rule is split by arch (unsplit, `-A` would
+        /// load a duplicate of it).
         already: Option<String>,
     },
     /// No rule can fix it; why, in words.
@@ -288,8 +292,9 @@ impl Prepend<'_> {
         format!("-A always,exit {arch}-F {field}={} -F perm={} -k docker", self.path, self.letters)
     }
 
-    /// One `-A` rule, or one per arch where the kernel holds the unsplit one (see the
-    /// module doc); `Manual` where it holds those too or a line cannot be parsed.
+    /// One `-A` rule, or one per arch where a loaded rule is the unsplit one (which
+    /// `-A` would duplicate, see the module doc); `Manual` where those are loaded too or
+    /// a line cannot be parsed.
     fn action(
         &self,
         loaded: &[Rule],
@@ -380,7 +385,7 @@ pub fn render(plan: &Plan) -> String {
                     )),
                     Some(line) if lines.len() > 1 => out.push_str(&format!(
                         "# `{line}` is there already, but {never} comes earlier and suppresses it: the same rule added first (-A), \
-                         split by arch because the kernel refuses a second copy of a rule it holds\n"
+                         split by arch, as -A would load an exact duplicate of it\n"
                     )),
                     Some(line) => out.push_str(&format!(
                         "# `{line}` is there already, but {never} comes earlier and suppresses it: added first (-A)\n"
