@@ -105,12 +105,40 @@ pub fn check_offline(
 /// `opts` with the Docker of `root` discovered (once per command): with the live
 /// process table under `root` when the kernel's rules are judged (`/`, `--host-root`),
 /// without it offline (`--root`, `--rules`), where what runs is what the units say.
+/// Judging the kernel's rules, it also says whether SELinux is on (for the notes on
+/// never rules by SELinux type); offline the kernel that loads the rules is another.
 pub(super) fn with_discovery(opts: &Options, root: &Path, live: bool) -> Options {
     let procs = live.then(|| ProcFs::under(root));
     let found = docker::discover(&HostFs::new(root), procs.as_ref().map(|p| p as &dyn Processes));
-    Options { discovery: Some(Arc::new(found)), ..opts.clone() }
+    let selinux = if live { selinux_enabled() } else { None };
+    Options { discovery: Some(Arc::new(found)), selinux, ..opts.clone() }
+}
+
+/// Whether SELinux is enabled on the running kernel, read natively: the kernel
+/// registers selinuxfs only when SELinux is enabled (`init_sel_fs` returns first
+/// otherwise), mounted or not, so `/proc/filesystems` says it, also in a container,
+/// whose kernel is the host's. `None` when it cannot be read.
+fn selinux_enabled() -> Option<bool> {
+    let text = std::fs::read_to_string("/proc/filesystems").ok()?;
+    Some(selinux_in(&text))
+}
+
+/// Whether a `/proc/filesystems` text lists selinuxfs (`nodev\tselinuxfs`).
+fn selinux_in(filesystems: &str) -> bool {
+    filesystems.lines().any(|l| l.split_whitespace().last() == Some("selinuxfs"))
 }
 
 fn render_check(eval: &Evaluation, format: Format, color: bool) -> Output {
     Output::with_findings(report::render(eval, format, color).into_bytes(), eval.has_findings())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn selinuxfs_is_read_from_the_last_column_of_proc_filesystems() {
+        // The layout of /proc/filesystems (fs/filesystems.c: "nodev" or blank, a tab, the name).
+        assert!(super::selinux_in("nodev\tsysfs\nnodev\tselinuxfs\n\text4\n"));
+        assert!(!super::selinux_in("nodev\tsysfs\nnodev\tsecurityfs\n\text4\n"));
+        assert!(!super::selinux_in(""));
+    }
 }

@@ -13,6 +13,8 @@
 //!    passes (with `--strict` too), nothing is left to propose, and every proposed rule
 //!    names the judged path (a file that exists, never a symlink or under one).
 
+use crate::kernel::AuditControl;
+use crate::rule::text;
 use std::fmt::Write as _;
 use std::sync::Arc;
 

@@ -10,10 +10,22 @@
 //! - A control that an appended rule cannot fix because an earlier `never` rule
 //!   suppresses its events gets the same rule prepended with `-A` (written in the
 //!   `-F dir=`/`-F path=` form, since `-w` cannot be prepended), and a comment naming
-//!   the `never` rule it overrides. If that fails too (an exclude rule dropping
-//!   SYSCALL records, a filesystem excluded, the CIS rule already loaded but
-//!   shadowed, an unreadable path) the control is left to a person: a comment says
-//!   why, no rule is emitted, and the exit code is 1.
+//!   the `never` rule it overrides.
+//! - A rule that is already there is never proposed again. Where the CIS rule is
+//!   loaded but an earlier `never` rule shadows it, the plan prepends it, split by arch
+//!   (`-F arch=b64` and `-F arch=b32`, the ABIs the judge demands), which records the
+//!   same events. Unsplit, `-A always,exit -F dir=X -F perm=rwxa -k docker` would load
+//!   an exact duplicate of the loaded `-w X -p rwxa -k docker`: the kernel compares a
+//!   new `-A` rule with its flag still set against stored rules whose flag it cleared,
+//!   so `-A` never meets `EEXIST` (`audit_add_rule`; the VM scenario
+//!   `kernel-prepend-skips-the-duplicate-check`), and nothing tells the two apart
+//!   afterwards: not `auditctl -l`, not a delete, not `--revert`, which finds what it
+//!   added by its listed text. Split, the added rules are rules of their own. The
+//!   loaded rule stays where it is (`--apply` only adds, `--revert` only deletes what
+//!   it added).
+//! - If even the prepended rule fails (an exclude rule dropping SYSCALL records, a
+//!   filesystem excluded, an unreadable path) the control is left to a person: a
+//!   comment says why, no rule is emitted, and the exit code is 1.
 //! - With audit disabled (`enabled 0`) the plan is made as if it were enabled (a
 //!   header line says that rules alone record nothing until `-e 1`).
 //! - `--apply` records every rule it added in a state file under /run (tmpfs: it ends
@@ -23,24 +35,23 @@
 //!   rules the kernel does not hold (the kernel refuses a duplicate, and the load is
 //!   then rolled back).
 
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::host::{resolve, Filesystem, Resolved};
 use crate::judge::{evaluate, Benchmark, ControlVerdict, Evaluation, Options, Remediation, UnknownControl, Verdict};
-use crate::kernel::{AuditControl, Error, Status};
-use crate::persist::{self, same_rule, LoadError};
+use crate::kernel::Status;
+use crate::persist::same_rule;
 use crate::rule::syscalls::Arch;
-use crate::rule::{text, FieldType, Rule};
+use crate::rule::{FieldType, Rule};
 use crate::rules_file::{self, Entry, Line, Origin, Resolver, RuleOp};
 
-/// Where `--apply` records what it added, unless told otherwise (`--state`).
-pub const DEFAULT_STATE: &str = "/run/dockaudit/applied.rules";
-/// The mode of a written rules file when it does not exist yet, as rules.d files have.
-pub const RULES_FILE_MODE: u32 = 0o640;
+mod apply;
+
+pub use apply::{apply, revert, write_atomic, ApplyReport, FixError, RevertReport, DEFAULT_STATE, RULES_FILE_MODE};
 
 /// What the plan does for one control.
+// A plan holds one per control: a few dozen at most, not worth a box per rule.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FixAction {
     /// Add the rule at the end of the exit list.
@@ -52,12 +63,17 @@ pub enum FixAction {
     },
     /// Add the rule first (`-A`): `never` names the rules it must come before.
     Prepend {
-        /// The rule as written (`-A always,exit -F path=… -F perm=… -k docker`).
-        line: String,
-        /// `line` parsed, as it is loaded and judged.
-        rule: Rule,
+        /// The rules as written (`-A always,exit -F path=… -F perm=… -k docker`), in
+        /// load order: one, or one per arch where the kernel holds the unsplit rule.
+        lines: Vec<String>,
+        /// `lines` parsed, as they are loaded and judged.
+        rules: Vec<Rule>,
         /// The loaded `-a never,…` rules, in `auditctl -l` form, that suppress the appended rule.
         never: Vec<String>,
+        /// The CIS rule as the plan would append it, when it is loaded already (and
+        /// shadowed): the reason the prepended rule is split by arch (unsplit, `-A` would
+        /// load a duplicate of it).
+        already: Option<String>,
     },
     /// No rule can fix it; why, in words.
     Manual {
@@ -99,10 +115,13 @@ pub struct Plan {
 impl Plan {
     /// Rules to add, in output order, with the control they fix.
     pub fn rules(&self) -> impl Iterator<Item = (&Fix, &Rule, bool)> {
-        self.fixes.iter().filter_map(|f| match &f.action {
-            FixAction::Append { rule, .. } => Some((f, rule, false)),
-            FixAction::Prepend { rule, .. } => Some((f, rule, true)),
-            FixAction::Manual { .. } => None,
+        self.fixes.iter().flat_map(|f| {
+            let (rules, prepend): (&[Rule], bool) = match &f.action {
+                FixAction::Append { rule, .. } => (std::slice::from_ref(rule), false),
+                FixAction::Prepend { rules, .. } => (rules, true),
+                FixAction::Manual { .. } => (&[], false),
+            };
+            rules.iter().map(move |r| (f, r, prepend))
         })
     }
 
@@ -180,6 +199,12 @@ pub fn plan(
         }
         let line = append_line(remediation(c.id), &path);
         let action = match parse_rule(&line, resolver) {
+            // Loaded but shadowed: appending it again is what the kernel refuses.
+            Some(rule) if rules.iter().any(|r| same_rule(r, &rule)) && shadowed(c) => {
+                let dir = rule.field(FieldType::DIR).is_some();
+                let prepend = Prepend { path: &path, letters: perm_letters(remediation(c.id)), dir };
+                prepend.action(rules, never_rules(c), Some(line), opts.native, resolver)
+            }
             Some(rule) if rules.iter().any(|r| same_rule(r, &rule)) => FixAction::Manual {
                 why: std::iter::once(already_there(&line, c)).chain(c.reasons.iter().cloned()).collect(),
             },
@@ -191,9 +216,10 @@ pub fn plan(
 
     let with = |fixes: &[Fix]| -> Vec<Rule> {
         let mut all: Vec<Rule> = Vec::new();
+        // Each `-A` goes to the head of the list: the last loaded comes first.
         for f in fixes.iter().rev() {
-            if let FixAction::Prepend { rule, .. } = &f.action {
-                all.push(rule.clone());
+            if let FixAction::Prepend { rules, .. } = &f.action {
+                all.extend(rules.iter().rev().cloned());
             }
         }
         all.extend(rules.iter().cloned());
@@ -212,14 +238,9 @@ pub fn plan(
     for f in &mut fixes {
         let FixAction::Append { rule, .. } = &f.action else { continue };
         let Some(verdict) = still_failing(&after, f.id) else { continue };
-        let field = if rule.field(FieldType::DIR).is_some() { "dir" } else { "path" };
-        let line =
-            format!("-A always,exit -F {field}={} -F perm={} -k docker", f.path, perm_letters(remediation(f.id)));
-        let never: Vec<String> = verdict.rules.iter().filter(|r| r.starts_with("-a never,")).cloned().collect();
-        f.action = match parse_rule(&line, resolver) {
-            Some(rule) => FixAction::Prepend { line, rule, never },
-            None => FixAction::Manual { why: vec![format!("`{line}` cannot be parsed here")] },
-        };
+        let dir = rule.field(FieldType::DIR).is_some();
+        let prepend = Prepend { path: &f.path, letters: perm_letters(remediation(f.id)), dir };
+        f.action = prepend.action(rules, never_rules(&verdict), None, opts.native, resolver);
     }
     let after = judge(&with(&fixes))?;
     for f in &mut fixes {
@@ -227,14 +248,88 @@ pub fn plan(
             continue;
         }
         if let Some(control) = still_failing(&after, f.id) {
+            let already = match &f.action {
+                FixAction::Prepend { already: Some(line), .. } => Some(format!("`{line}` is there already;")),
+                _ => None,
+            };
             f.action = FixAction::Manual {
-                why: std::iter::once(format!("even with the CIS rule added first it is {}", control.verdict.as_str()))
+                why: already
+                    .into_iter()
+                    .chain(std::iter::once(format!(
+                        "even with the CIS rule added first it is {}",
+                        control.verdict.as_str()
+                    )))
                     .chain(control.reasons)
                     .collect(),
             };
         }
     }
     Ok(Plan { benchmark: opts.benchmark, notes, fixes })
+}
+
+/// A control's verdict cites a `never` rule: prepending may beat it.
+fn shadowed(c: &ControlVerdict) -> bool {
+    !never_rules(c).is_empty()
+}
+
+/// The `never` rules a verdict cites, in `auditctl -l` form.
+fn never_rules(c: &ControlVerdict) -> Vec<String> {
+    c.rules.iter().filter(|r| r.starts_with("-a never,")).cloned().collect()
+}
+
+/// The CIS rule of one control in the form that can be prepended.
+struct Prepend<'p> {
+    path: &'p str,
+    letters: &'static str,
+    /// A tree watch (`-F dir=`), else a watch (`-F path=`).
+    dir: bool,
+}
+
+impl Prepend<'_> {
+    fn line(&self, arch: Option<&str>) -> String {
+        let field = if self.dir { "dir" } else { "path" };
+        let arch = arch.map(|a| format!("-F arch={a} ")).unwrap_or_default();
+        format!("-A always,exit {arch}-F {field}={} -F perm={} -k docker", self.path, self.letters)
+    }
+
+    /// One `-A` rule, or one per arch where a loaded rule is the unsplit one (which
+    /// `-A` would duplicate, see the module doc); `Manual` where those are loaded too or
+    /// a line cannot be parsed.
+    fn action(
+        &self,
+        loaded: &[Rule],
+        never: Vec<String>,
+        already: Option<String>,
+        native: Arch,
+        resolver: &Resolver,
+    ) -> FixAction {
+        let held = |rule: &Rule| loaded.iter().any(|r| same_rule(r, rule));
+        let whole = self.line(None);
+        let lines = match parse_rule(&whole, resolver) {
+            None => return FixAction::Manual { why: vec![format!("`{whole}` cannot be parsed here")] },
+            Some(rule) if !held(&rule) => {
+                return FixAction::Prepend { lines: vec![whole], rules: vec![rule], never, already }
+            }
+            // The arches the judge demands: the native ABI and its 32-bit compat one.
+            Some(_) if native.is_64bit() => vec![self.line(Some("b64")), self.line(Some("b32"))],
+            Some(_) => vec![self.line(Some("b32"))],
+        };
+        let mut rules = Vec::new();
+        for line in &lines {
+            match parse_rule(line, resolver) {
+                Some(rule) if held(&rule) => {
+                    return FixAction::Manual {
+                        why: vec![format!(
+                            "`{line}` is there already, yet an earlier never rule suppresses it: narrow that rule or move it after the rules it hides"
+                        )],
+                    }
+                }
+                Some(rule) => rules.push(rule),
+                None => return FixAction::Manual { why: vec![format!("`{line}` cannot be parsed here")] },
+            }
+        }
+        FixAction::Prepend { lines, rules, never, already }
+    }
 }
 
 /// Why the CIS rule, already loaded on the judged file, does not pass it: the true
@@ -278,17 +373,28 @@ pub fn render(plan: &Plan) -> String {
                 out.push_str(line);
                 out.push('\n');
             }
-            FixAction::Prepend { line, never, .. } => {
-                out.push_str(&format!(
-                    "# added first (-A): {} comes earlier and would suppress an appended rule\n",
-                    if never.is_empty() {
-                        "a never rule".to_string()
-                    } else {
-                        never.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                    }
-                ));
-                out.push_str(line);
-                out.push('\n');
+            FixAction::Prepend { lines, never, already, .. } => {
+                let never = if never.is_empty() {
+                    "a never rule".to_string()
+                } else {
+                    never.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                };
+                match already {
+                    None => out.push_str(&format!(
+                        "# added first (-A): {never} comes earlier and would suppress an appended rule\n"
+                    )),
+                    Some(line) if lines.len() > 1 => out.push_str(&format!(
+                        "# `{line}` is there already, but {never} comes earlier and suppresses it: the same rule added first (-A), \
+                         split by arch, as -A would load an exact duplicate of it\n"
+                    )),
+                    Some(line) => out.push_str(&format!(
+                        "# `{line}` is there already, but {never} comes earlier and suppresses it: added first (-A)\n"
+                    )),
+                }
+                for line in lines {
+                    out.push_str(line);
+                    out.push('\n');
+                }
             }
             FixAction::Manual { why } => {
                 out.push_str(&format!("# {} ({}) cannot be fixed by adding a rule:\n", f.path, f.was.as_str()));
@@ -320,191 +426,6 @@ pub fn lines(plan: &Plan, origin: &str) -> Vec<Line> {
         }
     }
     lines
-}
-
-// ---------------------------------------------------------------------------------
-// Files
-
-/// Writes `bytes` to `path` atomically: a temp file in the same directory (a dot
-/// file, which augenrules ignores should a crash leave it), fsync, rename, fsync of
-/// the directory. Nothing is written when the file already holds `bytes`. Keeps an
-/// existing file's mode, else `mode`. Returns whether the file changed.
-pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<bool> {
-    let mode = match std::fs::metadata(path) {
-        Ok(meta) => {
-            if std::fs::read(path).is_ok_and(|old| old == bytes) {
-                return Ok(false);
-            }
-            meta.permissions().mode() & 0o7777
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => mode,
-        Err(e) => return Err(e),
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().ok_or_else(|| std::io::Error::other(format!("{} names no file", path.display())))?;
-    let temp = dir.join(format!(".{}.dockaudit-{}", name.to_string_lossy(), std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(&temp)?;
-        // The umask may have narrowed the mode given to open.
-        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)?;
-        std::fs::File::open(&dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.map(|()| true)
-}
-
-// ---------------------------------------------------------------------------------
-// Apply and revert
-
-/// Why `--apply` or `--revert` failed, and what state the kernel was left in.
-#[derive(Debug, thiserror::Error)]
-#[allow(missing_docs)] // each variant's #[error] text is its documentation
-pub enum FixError {
-    #[error(
-        "the kernel's audit rules are locked (enabled 2) until the next reboot: no rule can be added or removed, \
-         so --{0} changed nothing; write the rules with `dockaudit fix --write /etc/audit/rules.d/50-docker.rules` \
-         and reboot"
-    )]
-    Locked(&'static str),
-    #[error(transparent)]
-    Load(LoadError),
-    #[error("{0}")]
-    Kernel(#[from] Error),
-    #[error("cannot record the added rules in {path}: {source}; {rollback}")]
-    State { path: String, source: std::io::Error, rollback: String },
-    #[error("cannot read {path}: {source}; nothing was changed")]
-    ReadState { path: String, source: std::io::Error },
-}
-
-fn from_load(verb: &'static str) -> impl Fn(LoadError) -> FixError {
-    move |e| match e {
-        LoadError::Locked => FixError::Locked(verb),
-        other => FixError::Load(other),
-    }
-}
-
-/// What `--apply` did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ApplyReport {
-    /// What was added, in `auditctl -l` form.
-    pub added: Vec<String>,
-}
-
-const STATE_HEADER: &str =
-    "# dockaudit fix --apply added these rules to the kernel; `dockaudit fix --revert` removes exactly these.\n";
-
-fn read_state(path: &Path) -> Result<Vec<String>, FixError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(source) => Err(FixError::ReadState { path: path.display().to_string(), source }),
-    }
-}
-
-fn write_state(path: &Path, rules: &[String]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-    }
-    let mut text = STATE_HEADER.to_string();
-    for r in rules {
-        text.push_str(r);
-        text.push('\n');
-    }
-    write_atomic(path, text.as_bytes(), 0o600).map(|_| ())
-}
-
-/// Loads the plan's rules as one transaction and records them in `state`.
-pub fn apply(kernel: &mut dyn AuditControl, plan: &Plan, state: &Path, native: Arch) -> Result<ApplyReport, FixError> {
-    if kernel.status()?.is_locked() {
-        return Err(FixError::Locked("apply"));
-    }
-    let mut recorded = read_state(state)?;
-    let lines = lines(plan, "dockaudit fix");
-    if lines.is_empty() {
-        return Ok(ApplyReport::default());
-    }
-    persist::load(kernel, &lines).map_err(from_load("apply"))?;
-    let added: Vec<String> =
-        plan.rules().map(|(_, rule, _)| String::from_utf8_lossy(&text::to_text(rule, native)).into_owned()).collect();
-    recorded.extend(added.iter().cloned());
-    if let Err(source) = write_state(state, &recorded) {
-        // Unrecorded rules could never be reverted: take them out again.
-        let mut problems = Vec::new();
-        for (_, rule, _) in plan.rules() {
-            if let Err(e) = kernel.delete_rule(rule) {
-                problems.push(e.to_string());
-            }
-        }
-        let rollback = if problems.is_empty() {
-            format!("removed the {} rule(s) just added", added.len())
-        } else {
-            format!("ROLLBACK INCOMPLETE: {}", problems.join("; "))
-        };
-        return Err(FixError::State { path: state.display().to_string(), source, rollback });
-    }
-    Ok(ApplyReport { added })
-}
-
-/// What `--revert` did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct RevertReport {
-    /// Recorded rules deleted from the kernel, in `auditctl -l` form.
-    pub removed: Vec<String>,
-    /// Recorded rules no longer loaded (someone deleted them): nothing to do for them.
-    pub gone: Vec<String>,
-}
-
-/// Deletes the rules `apply` recorded in `state` and still loaded, as one transaction;
-/// then forgets them.
-pub fn revert(kernel: &mut dyn AuditControl, state: &Path, native: Arch) -> Result<RevertReport, FixError> {
-    if kernel.status()?.is_locked() {
-        return Err(FixError::Locked("revert"));
-    }
-    let recorded = read_state(state)?;
-    if recorded.is_empty() {
-        return Ok(RevertReport::default());
-    }
-    let loaded: Vec<(String, Rule)> = kernel
-        .list_rules()?
-        .into_iter()
-        .map(|r| (String::from_utf8_lossy(&text::to_text(&r, native)).into_owned(), r))
-        .collect();
-    let mut report = RevertReport::default();
-    let mut lines = Vec::new();
-    for (i, wanted) in recorded.iter().enumerate() {
-        match loaded.iter().find(|(t, _)| t == wanted) {
-            Some((_, rule)) if !report.removed.contains(wanted) => {
-                report.removed.push(wanted.clone());
-                lines.push(Line {
-                    origin: Origin { file: state.display().to_string(), line: i + 2 },
-                    entry: Entry::Rule { op: RuleOp::Delete, rule: rule.clone() },
-                    warnings: Vec::new(),
-                });
-            }
-            Some(_) => {}
-            None => report.gone.push(wanted.clone()),
-        }
-    }
-    persist::load(kernel, &lines).map_err(from_load("revert"))?;
-    match std::fs::remove_file(state) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            return Err(FixError::State {
-                path: state.display().to_string(),
-                source: e,
-                rollback: "the rules were removed, but the record remains; a later --revert finds them gone".into(),
-            })
-        }
-        _ => {}
-    }
-    Ok(report)
 }
 
 #[cfg(test)]

@@ -1,7 +1,13 @@
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+
+use super::apply::STATE_HEADER;
 use super::*;
 use crate::host::{FakeFs, HostFs};
 use crate::judge::Benchmark;
 use crate::kernel::FakeKernel;
+use crate::persist::LoadError;
+use crate::rule::text;
 use crate::rules_file::parse;
 
 /// A Docker host's files in a temp directory, judged through HostFs like `--root`.
@@ -368,4 +374,67 @@ fn the_reason_an_existing_cis_rule_does_not_pass_is_the_true_one() {
         "{}",
         render(&plan)
     );
+}
+
+/// The CIS rule for /etc/docker is loaded but a never rule on the tree comes first
+/// (issue #15): `fix` must not propose the rule that is there, and the `-A` form of
+/// the same rule is an exact duplicate of it (the real kernel loads it: `-A` skips the
+/// duplicate check, VM scenario kernel-prepend-skips-the-duplicate-check): the plan
+/// prepends it split by arch, `--apply` loads it, the control passes, `--revert`
+/// removes exactly what it added.
+#[test]
+fn a_loaded_cis_rule_shadowed_by_a_never_rule_is_prepended_split_by_arch_and_apply_makes_it_pass() {
+    let root = Root::new();
+    let loaded = "-a never,exit -F dir=/etc/docker\n-w /etc/docker -p rwxa -k docker\n";
+    let mut kernel = kernel_with(&root, loaded);
+    let before = kernel.listing();
+    // Why split: the unsplit -A line is the loaded rule, listed alike.
+    let unsplit = root.rules("-A always,exit -F dir=/etc/docker -F perm=rwxa -k docker\n").remove(0);
+    assert_eq!(text::to_text(&unsplit, Arch::X86_64), text::to_text(&kernel.rule_list()[1], Arch::X86_64));
+
+    let plan = root.plan(&kernel.rule_list(), Some(&kernel.status));
+    let fix = plan.fixes.iter().find(|f| f.id == "1.1.6").unwrap();
+    let FixAction::Prepend { lines, already, never, .. } = &fix.action else { panic!("{}", render(&plan)) };
+    assert_eq!(
+        lines,
+        &[
+            "-A always,exit -F arch=b64 -F dir=/etc/docker -F perm=rwxa -k docker",
+            "-A always,exit -F arch=b32 -F dir=/etc/docker -F perm=rwxa -k docker"
+        ]
+    );
+    assert_eq!(already.as_deref(), Some("-w /etc/docker -p rwxa -k docker"));
+    assert_eq!(never, &["-a never,exit -S all -F dir=/etc/docker"]);
+    // No proposed rule is one the kernel holds.
+    assert!(!plan.rules().any(|(_, r, _)| kernel.rule_list().iter().any(|k| same_rule(k, r))));
+    let text = render(&plan);
+    assert!(text.contains("# `-w /etc/docker -p rwxa -k docker` is there already, but `-a never,exit -S all -F dir=/etc/docker` comes earlier and suppresses it"), "{text}");
+
+    let state = state_path(&root);
+    apply(&mut kernel, &plan, &state, Arch::X86_64).unwrap();
+    assert_eq!(not_passing(&root.judge(&kernel.rule_list())), Vec::<&str>::new());
+    revert(&mut kernel, &state, Arch::X86_64).unwrap();
+    assert_eq!(kernel.listing(), before);
+}
+
+/// Under --strict a never rule on one program makes the control weak; the CIS rule is
+/// loaded after it, so the plan prepends rather than appends it again, and it passes.
+#[test]
+fn under_strict_a_noise_never_rule_before_the_loaded_cis_rule_is_beaten_by_prepending() {
+    let root = Root::new();
+    let mut kernel =
+        kernel_with(&root, "-a never,exit -S all -F exe=/usr/bin/containerd\n-w /etc/docker -p rwxa -k docker\n");
+    let mut strict = opts();
+    strict.strict = true;
+    strict.only = vec!["1.1.6".into()];
+    let resolver = root.resolver();
+    let plan = plan(&kernel.rule_list(), Some(&kernel.status), &HostFs::new(&root.0), &strict, &resolver).unwrap();
+    assert!(matches!(&plan.fixes[0].action, FixAction::Prepend { lines, .. } if lines.len() == 2), "{}", render(&plan));
+    apply(&mut kernel, &plan, &state_path(&root), Arch::X86_64).unwrap();
+    let after = evaluate(&kernel.rule_list(), None, &HostFs::new(&root.0), &strict).unwrap();
+    assert_eq!(after.controls[0].verdict, Verdict::Pass, "{:#?}", after.controls[0]);
+    // Without --strict it passes before any fix, with the never rule as a note.
+    let lax =
+        root.judge(&root.rules("-a never,exit -S all -F exe=/usr/bin/containerd\n-w /etc/docker -p rwxa -k docker\n"));
+    let c = lax.controls.iter().find(|c| c.id == "1.1.6").unwrap();
+    assert_eq!((c.verdict, c.notes.len()), (Verdict::Pass, 1));
 }

@@ -70,6 +70,7 @@ struct FileVerdict {
     verdict: Verdict,
     reasons: Vec<String>,
     rules: Vec<String>,
+    notes: Vec<String>,
     /// The `always` rules that record the file.
     recording: Vec<Rule>,
 }
@@ -95,7 +96,13 @@ impl Context<'_, '_> {
             Located::Unjudged { path, verdict, reason, found_by } => (
                 path,
                 found_by,
-                FileVerdict { verdict, reasons: vec![reason], rules: Vec::new(), recording: Vec::new() },
+                FileVerdict {
+                    verdict,
+                    reasons: vec![reason],
+                    rules: Vec::new(),
+                    notes: Vec::new(),
+                    recording: Vec::new(),
+                },
             ),
         };
         let path = path.display().to_string();
@@ -109,6 +116,7 @@ impl Context<'_, '_> {
             verdict: judged.verdict,
             reasons: judged.reasons,
             rules: judged.rules,
+            notes: judged.notes,
             level: control.level,
             assessment: control.assessment,
             persistence: None,
@@ -247,9 +255,9 @@ impl Context<'_, '_> {
         // Offline (no status) the rules alone decide.
         let audit_disabled = status.is_some_and(|st| st.enabled == 0);
         let decision = decide(&coverage, &demand, audit_disabled);
-        let Explanation { reasons, rules } = self.explain(file, &coverage, &demand, &decision);
+        let Explanation { reasons, rules, notes } = self.explain(file, &coverage, &demand, &decision);
         let recording = coverage.recorders().map(|hit| hit.prep.rule.clone()).collect();
-        FileVerdict { verdict: decision.verdict, reasons, rules, recording }
+        FileVerdict { verdict: decision.verdict, reasons, rules, notes, recording }
     }
 }
 

@@ -16,6 +16,8 @@ use crate::rule::{perm, text, FieldType, Rule};
 pub(super) struct Explanation {
     pub(super) reasons: Vec<String>,
     pub(super) rules: Vec<String>,
+    /// A note per process-specific never rule that bears on the file (`noise`).
+    pub(super) notes: Vec<String>,
 }
 
 impl Context<'_, '_> {
@@ -47,11 +49,18 @@ impl Context<'_, '_> {
         }
         for hit in coverage.with(|r| matches!(r, Role::Suppresses { .. })) {
             reasons.push(format!(
-                "`{}` comes earlier in the exit list and suppresses {} (the first matching rule decides)",
+                "`{}` comes earlier in the exit list and suppresses {} (the first matching rule decides){}",
                 self.text(hit.prep.rule),
-                if hit.role == (Role::Suppresses { full: true }) { "these events" } else { "some of these events" }
+                if hit.role == (Role::Suppresses { full: true }) { "these events" } else { "some of these events" },
+                if hit.prep.noise { "; it names particular processes, which --strict does not accept" } else { "" }
             ));
         }
+        let notes = coverage
+            .hits
+            .iter()
+            .filter(|h| h.prep.noise && matches!(h.role, Role::Exempts | Role::Suppresses { .. }))
+            .map(|h| self.noise_note(h.prep.rule))
+            .collect();
         for hit in coverage.with(|r| r == Role::Preempted) {
             reasons.push(format!(
                 "`{}` would record {shown_path}, but an earlier never rule matches first, so it never fires",
@@ -121,7 +130,7 @@ impl Context<'_, '_> {
                 ),
             );
         }
-        Explanation { reasons, rules }
+        Explanation { reasons, rules, notes }
     }
 
     /// What a recording rule's path filter takes of the file, in a sentence.

@@ -7,8 +7,9 @@
 //! perms, arch filter, syscall-class coverage per ABI: `syscall_classes`) → `walk`
 //! (the first-match walk of the exit list over one file: a `Coverage`) → `decide`
 //! (the verdict, a pure function of the coverage) → `explain` (the reasons and the
-//! rules cited). `host_checks` judges the audit status; `verdict` holds the result
-//! types the reports, `fix` and `boot` read.
+//! rules cited; `noise` the notes on never rules that name particular processes).
+//! `host_checks` judges the audit status; `verdict` holds the result types the
+//! reports, `fix` and `boot` read.
 
 mod advice;
 mod boot;
@@ -17,6 +18,7 @@ mod decide;
 mod evaluate;
 mod explain;
 mod host_checks;
+mod noise;
 mod prepare;
 mod syscall_classes;
 mod verdict;

@@ -34,6 +34,9 @@ pub(super) struct Prep<'r> {
     pub(super) rule: &'r Rule,
     /// `-a never,exit`: it suppresses what it matches first.
     pub(super) never: bool,
+    /// A `never` rule with a field that names particular processes
+    /// ([`names_processes`]): noise control, which suppresses only their events.
+    pub(super) noise: bool,
     pub(super) target: RuleTarget,
     /// The `perm=` bits; all four without the field.
     pub(super) perm: u32,
@@ -105,6 +108,30 @@ pub(super) fn narrowing_fields(rule: &Rule) -> impl Iterator<Item = &Field> {
             )
             && !f.as_number().is_some_and(|v| always_true(f.op, v))
     })
+}
+
+/// Whether a field confines a rule to particular processes: one executable, one
+/// SELinux domain, one process or the children of one. The fields of a rule all have
+/// to hold, so one such field makes the whole rule about those processes, whatever
+/// user, path or syscall fields it adds. Only `=` names them: `exe!=` or `pid>`
+/// name everyone but some. `subj_user`, `subj_role`, `subj_sen` and `subj_clr` name
+/// classes of processes, not particular ones (`system_u`, `system_r` and `s0` are every
+/// daemon's under the targeted policy, dockerd's included), and `ppid=1` every service
+/// init started (dockerd and containerd too): rules on those hide whole classes of
+/// users and are judged as any other never rule. There is no `comm` field in the
+/// kernel's rule language (a process's name is only recorded, never filtered on).
+pub(super) fn names_processes(f: &Field) -> bool {
+    f.op == Operator::EQUAL
+        && match f.kind {
+            FieldType::EXE | FieldType::SUBJ_TYPE | FieldType::PID => true,
+            FieldType::PPID => f.as_number() != Some(1),
+            _ => false,
+        }
+}
+
+/// The fields of a rule that name particular processes ([`names_processes`]).
+pub(super) fn process_fields(rule: &Rule) -> impl Iterator<Item = &Field> {
+    rule.fields.iter().filter(|f| names_processes(f))
 }
 
 /// The `path=` or `dir=` field of a watch or tree rule.
@@ -222,6 +249,7 @@ impl<'r, 'f> Context<'r, 'f> {
             preps.push(Prep {
                 rule,
                 never: rule.action == Action::Never,
+                noise: rule.action == Action::Never && process_fields(rule).next().is_some(),
                 target,
                 perm,
                 arch_ok: arch_allows,

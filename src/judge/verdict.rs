@@ -76,6 +76,10 @@ pub struct ControlVerdict {
     pub reasons: Vec<String>,
     /// The rules the verdict rests on, in `auditctl -l` form and kernel order.
     pub rules: Vec<String>,
+    /// What an auditor should know that does not change the verdict: a `never` rule
+    /// that hides the events of particular processes (noise control), and whether it
+    /// can match anything on this host. Empty for most controls.
+    pub notes: Vec<String>,
     /// The CIS remediation line for this path.
     pub remediation: String,
     /// The CIS profile level (1 or 2).
@@ -213,6 +217,10 @@ pub struct Options {
     /// run): each control is judged on the file discovery found. `None` judges the
     /// catalog's paths as written.
     pub discovery: Option<Arc<Discovery>>,
+    /// Whether SELinux is enabled on the running kernel, for saying that a never rule
+    /// on an SELinux type matches nothing; `None` when not known (offline: the kernel
+    /// that will load the rules is not this one).
+    pub selinux: Option<bool>,
 }
 
 impl Options {
@@ -225,6 +233,7 @@ impl Options {
             skip: Vec::new(),
             native: Arch::native(),
             discovery: None,
+            selinux: None,
         }
     }
 }

@@ -55,6 +55,12 @@ pub(super) enum Role {
     /// A `never` rule that matches before any `always` rule and suppresses some of
     /// the events; `full` when all of at least one cell.
     Suppresses { full: bool },
+    /// A `never` rule that names particular processes (`Prep::noise`) and matches
+    /// before any `always` rule: it hides only their events, which is noise control,
+    /// not a gap. The walk lets the events through (the control is judged as if it
+    /// were not there) and the report lists it as a note; with `--strict` it is a
+    /// [`Role::Suppresses`] like any other never rule.
+    Exempts,
     /// An `always` rule that would record the file, but an earlier `never` rule takes
     /// every event it matches.
     Preempted,
@@ -132,7 +138,9 @@ impl Context<'_, '_> {
                     if c == Cov::None || cell.decided {
                         continue;
                     }
-                    if p.never {
+                    if p.never && p.noise && !self.opts.strict {
+                        matched = true;
+                    } else if p.never {
                         cell.suppressed = cell.suppressed.max(c);
                         matched = true;
                         full |= c == Cov::Full;
@@ -152,6 +160,7 @@ impl Context<'_, '_> {
                 }
             }
             let role = match (p.never, matched) {
+                (true, true) if p.noise && !self.opts.strict => Role::Exempts,
                 (true, true) => Role::Suppresses { full },
                 (false, true) => Role::Records { full },
                 (false, false) if preempted => Role::Preempted,

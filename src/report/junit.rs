@@ -31,6 +31,8 @@ struct Case {
     status: Verdict,
     message: String,
     body: String,
+    /// Notes that do not change the verdict: a passing case's `system-out`.
+    notes: Vec<String>,
 }
 
 fn suite(out: &mut String, name: &str, cases: &[Case]) {
@@ -48,7 +50,11 @@ fn suite(out: &mut String, name: &str, cases: &[Case]) {
         let open = format!("    <testcase classname=\"{}\" name=\"{}\"", esc(&c.classname), esc(&c.name));
         let (msg, body) = (esc(&c.message), esc(&c.body));
         let _ = match c.status {
-            Verdict::Pass => writeln!(out, "{open}/>"),
+            Verdict::Pass if c.notes.is_empty() => writeln!(out, "{open}/>"),
+            Verdict::Pass => {
+                let notes: Vec<String> = c.notes.iter().map(|n| format!("note: {n}")).collect();
+                writeln!(out, "{open}>\n      <system-out>{}</system-out>\n    </testcase>", esc(&notes.join("\n")))
+            }
             Verdict::NotApplicable => writeln!(out, "{open}>\n      <skipped message=\"{msg}\"/>\n    </testcase>"),
             Verdict::Error => {
                 writeln!(out, "{open}>\n      <error type=\"error\" message=\"{msg}\">{body}</error>\n    </testcase>")
@@ -81,6 +87,9 @@ pub fn render(eval: &Evaluation) -> String {
             for r in &c.rules {
                 let _ = writeln!(body, "rule: {r}");
             }
+            for n in &c.notes {
+                let _ = writeln!(body, "note: {n}");
+            }
             if let Some(proof) = &c.proof {
                 let _ = writeln!(body, "proof: {}", proof.summary());
             }
@@ -91,6 +100,7 @@ pub fn render(eval: &Evaluation) -> String {
                 status: c.verdict,
                 message: c.reasons.first().cloned().unwrap_or_default(),
                 body,
+                notes: c.notes.clone(),
             }
         })
         .collect();
@@ -103,6 +113,7 @@ pub fn render(eval: &Evaluation) -> String {
             status: h.verdict,
             message: h.reasons.join("; "),
             body: h.reasons.join("\n"),
+            notes: Vec::new(),
         })
         .collect();
     let all = controls.len() + host.len();

@@ -55,6 +55,20 @@ pub fn render(eval: &Evaluation) -> String {
             }
         }
     }
+    // Only where a rule set has them, so the series of others stay as they were.
+    if eval.controls.iter().any(|c| !c.notes.is_empty()) {
+        out.push_str("# HELP dockaudit_control_notes Notes on a control that do not change its verdict (never rules that hide particular processes).\n");
+        out.push_str("# TYPE dockaudit_control_notes gauge\n");
+        for c in &eval.controls {
+            let _ = writeln!(
+                out,
+                "dockaudit_control_notes{{benchmark=\"{b}\",id=\"{}\",path=\"{}\"}} {}",
+                esc(c.id),
+                esc(&c.path),
+                c.notes.len()
+            );
+        }
+    }
     if !eval.host.is_empty() {
         out.push_str("# HELP dockaudit_host_check_status Host audit check verdict: 0 pass, 1 weak, 2 fail, 3 error.\n");
         out.push_str("# TYPE dockaudit_host_check_status gauge\n");

@@ -46,11 +46,14 @@ pub fn render(eval: &Evaluation) -> String {
             "properties": { "tags": ["security", "audit", tag, format!("level-{}", c.level)] }
         }));
         let (kind, level) = kind_level(c.verdict);
-        let message = if c.reasons.is_empty() {
+        let mut message = if c.reasons.is_empty() {
             format!("{}: {}", c.verdict.as_str(), c.title)
         } else {
             format!("{}: {}", c.verdict.as_str(), c.reasons.join(" | "))
         };
+        for n in &c.notes {
+            message.push_str(&format!(" | note: {n}"));
+        }
         results.push(json!({
             "ruleId": c.id,
             "ruleIndex": index,
@@ -60,6 +63,9 @@ pub fn render(eval: &Evaluation) -> String {
             "locations": [{ "physicalLocation": { "artifactLocation": { "uri": file_uri(&c.path) } } }],
             "properties": { "status": c.verdict.as_str(), "rules": c.rules, "remediation": c.remediation }
         }));
+        if let (false, Some(last)) = (c.notes.is_empty(), results.last_mut()) {
+            last["properties"]["notes"] = json!(c.notes);
+        }
         if let (Some(proof), Some(last)) = (&c.proof, results.last_mut()) {
             last["properties"]["proof"] = json!(proof);
         }

@@ -71,6 +71,10 @@ pub fn render(eval: &Evaluation, color: bool) -> String {
             }
             let _ = writeln!(out, "      fix:  {}", c.remediation);
         }
+        // Shown for passing controls too: an auditor signs them knowing what is hidden.
+        for n in &c.notes {
+            let _ = writeln!(out, "      note: {n}");
+        }
         if let Some(proof) = &c.proof {
             let _ = writeln!(out, "      proof: {}", proof.summary());
             let _ = writeln!(out, "      probe: {}", proof.probe);

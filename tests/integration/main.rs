@@ -14,6 +14,7 @@ mod follow;
 mod interpret;
 mod load;
 mod load_parity;
+mod noise;
 mod oracle;
 mod oracle_util;
 mod privileges;
