@@ -84,16 +84,21 @@ impl<T> Default for RuleTable<T> {
 
 impl<T: Borrow<Rule>> RuleTable<T> {
     /// Whether the kernel would take `rule` now; [`RuleTable::add`] checks the same.
-    pub fn check_add(&self, rule: &Rule) -> Result<(), TableError> {
-        match self.list(rule)?.iter().any(|r| same_rule(r.borrow(), rule)) {
+    ///
+    /// A prepended rule is never a duplicate: `audit_add_rule` looks for an equal rule
+    /// while the new one still carries `AUDIT_FILTER_PREPEND` in the flags that
+    /// `audit_compare_rule` compares, and clears the flag only after, so `-A` of a loaded
+    /// rule loads a second copy (seen on 6.1: `vm-tests/scenarios/44-never-noise.scn`).
+    pub fn check_add(&self, rule: &Rule, prepend: bool) -> Result<(), TableError> {
+        match !prepend && self.list(rule)?.iter().any(|r| same_rule(r.borrow(), rule)) {
             true => Err(TableError::Exists),
-            false => Ok(()),
+            false => self.list(rule).map(|_| ()),
         }
     }
 
     /// `AUDIT_ADD_RULE`: first in its list with `prepend` (`-A`), else last.
     pub fn add(&mut self, entry: T, prepend: bool) -> Result<(), TableError> {
-        self.check_add(entry.borrow())?;
+        self.check_add(entry.borrow(), prepend)?;
         let list = self.list_mut(entry.borrow())?;
         if prepend {
             list.insert(0, entry);
@@ -182,6 +187,13 @@ mod tests {
         let mut twin = watch("/a", "k");
         twin.mask.0[63] &= 0x0000_FFFF;
         assert_eq!(table.add(twin.clone(), false), Err(TableError::Exists));
+        // -A skips the duplicate check (the kernel compares while the prepend flag is set),
+        // and the copy it loaded makes a later -a of it a duplicate again.
+        table.add(twin.clone(), true).unwrap();
+        assert_eq!(table.iter().count(), 2);
+        assert_eq!(table.add(twin.clone(), false), Err(TableError::Exists));
+        // A delete takes the first equal rule in list order: the prepended copy.
+        assert_eq!(table.delete(&twin).unwrap(), twin);
         assert_eq!(table.delete(&watch("/b", "k")), Err(TableError::NoSuchRule));
         let mut odd = watch("/c", "k");
         odd.list = FilterList::Other(9);

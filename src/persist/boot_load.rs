@@ -114,7 +114,7 @@ impl BootKernel {
                 self.rules.delete(&rule).map_err(|e| e.to_string())?;
             }
             Entry::Rule { op, rule } => {
-                self.rules.check_add(&rule).map_err(|e| e.to_string())?;
+                self.rules.check_add(&rule, op == RuleOp::Prepend).map_err(|e| e.to_string())?;
                 if let Some(why) = boot_rejects(&rule, resolver) {
                     return Err(why);
                 }

@@ -185,6 +185,20 @@ fn after_e_2_the_boot_load_fails_every_change_as_the_locked_kernel_does() {
 }
 
 #[test]
+fn a_prepended_copy_of_a_loaded_rule_loads_as_the_kernel_loads_it() {
+    // The kernel compares -A rules while they still carry the prepend flag: a second copy
+    // goes in first; an -a copy of either is then refused.
+    let root = Root::new();
+    let rule = "always,exit -F path=/etc/docker -F perm=wa -k a";
+    root.write("etc/audit/audit.rules", &format!("-a {rule}\n-A {rule}\n-a {rule}\n"));
+    let set = persistent_rules(&root.0).unwrap();
+    let listed = "-w /etc/docker -p wa -k a";
+    assert_eq!(root.listing(), vec![listed, listed]);
+    assert_eq!(set.problems.len(), 1, "{:?}", set.problems);
+    assert!(set.problems[0].contains(":3: the rule exists already"), "{:?}", set.problems);
+}
+
+#[test]
 fn a_file_without_a_final_newline_runs_into_the_next_like_cat() {
     let root = Root::new();
     root.write("etc/audit/rules.d/a.rules", "-w /etc/docker -k a").write("etc/audit/rules.d/b.rules", " -k b\n");
