@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{host_count, TOOL_VERSION};
 use crate::judge::{ControlVerdict, Evaluation, HostCheck, Verdict};
+use crate::rules_file::feature;
 
 /// Bumped when a field changes meaning or disappears.
 pub const CHECK_SCHEMA_VERSION: u32 = 1;
@@ -18,6 +19,9 @@ struct Report<'a> {
     /// `kernel` (rules and status read over netlink) or `offline` (rules only).
     mode: &'static str,
     audit: Option<Audit>,
+    /// Offline: the kernel features the rule files were read with (no kernel was asked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assumed_features: Option<AssumedFeatures>,
     controls: &'a [ControlVerdict],
     host: &'a [HostCheck],
     summary: Summary,
@@ -37,6 +41,12 @@ struct Audit {
     backlog_limit: u32,
     lost: u32,
     backlog: u32,
+}
+
+#[derive(Serialize)]
+struct AssumedFeatures {
+    bitmap: u32,
+    names: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +79,10 @@ pub fn render(eval: &Evaluation) -> String {
             lost: s.lost,
             backlog: s.backlog,
         }),
+        assumed_features: eval
+            .audit_status
+            .is_none()
+            .then(|| AssumedFeatures { bitmap: feature::ALL, names: feature::names(feature::ALL) }),
         controls: &eval.controls,
         host: &eval.host,
         summary: Summary {

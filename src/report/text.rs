@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::{benchmark_title, host_count};
 use crate::judge::{Evaluation, Verdict};
+use crate::rules_file::feature;
 
 fn label(v: Verdict) -> &'static str {
     match v {
@@ -48,7 +49,13 @@ pub fn render(eval: &Evaluation, color: bool) -> String {
             );
         }
         None => {
-            let _ = writeln!(out, "offline: rules judged without the kernel's audit state");
+            let _ = writeln!(
+                out,
+                "offline: rules judged without the kernel's audit state; kernel features assumed {:#x} ({}), \
+                 as every kernel since 4.17 has",
+                feature::ALL,
+                feature::names(feature::ALL).join(", ")
+            );
         }
     }
     out.push('\n');

@@ -106,6 +106,9 @@ fn check_root_judges_an_image_from_its_rule_files_without_kernel_or_capabilities
     assert_eq!(out.status.code(), Some(1), "containerd is not audited: a finding");
     assert_eq!(report["mode"], "offline");
     assert!(report["audit"].is_null());
+    // No kernel was asked: the rules were read with AUDIT_FEATURE_BITMAP_ALL (uapi audit.h).
+    assert_eq!(report["assumed_features"]["bitmap"], 0x7f);
+    assert_eq!(report["assumed_features"]["names"].as_array().unwrap().len(), 7);
     let dockerd = control(&report, "1.1.3");
     assert_eq!(dockerd["status"], "pass");
     assert_eq!(dockerd["persistence"]["sources"][0], "/etc/audit/rules.d/50-docker.rules:2");
