@@ -68,6 +68,9 @@ pub struct Options {
     /// Leave out the events part's --follow measurement (it enables the host kernel's audit for a few seconds)
     #[arg(long)]
     no_follow: bool,
+    /// Events per second of the generated logs of the events part, comma-separated
+    #[arg(long, value_name = "N,N", value_delimiter = ',', default_values_t = [80, 5000])]
+    events_rates: Vec<u64>,
     /// Write the tables as markdown (BENCHMARKS.md): the sections measured are replaced, the rest kept
     #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
@@ -230,6 +233,7 @@ pub fn bench(options: &Options) -> XResult<bool> {
                 runs: options.events_runs,
                 slow_runs: options.slow_runs,
                 follow: root_user && !options.no_follow,
+                rates: options.events_rates.clone(),
             },
         )?;
         let text = format!("Measured by `cargo xtask bench --part events` on: {machine}\n\n{}", section.markdown);

@@ -27,6 +27,8 @@ pub struct EventsOptions {
     pub slow_runs: usize,
     /// Also measure `--follow` (root: it borrows the host kernel's audit).
     pub follow: bool,
+    /// Events per second of the logs measured (80 and 5,000 by default).
+    pub rates: Vec<u64>,
 }
 
 /// The events section of BENCHMARKS.md: the table and the targets.
@@ -123,7 +125,7 @@ pub fn bench_events(root: &Path, dockaudit: &Path, options: &EventsOptions) -> X
     let aureport = tool("aureport")?;
     let has_report = report_available(dockaudit);
     let mut rows = Vec::new();
-    for rate in [80, 5000] {
+    for &rate in &options.rates {
         for enriched in [false, true] {
             let spec = LogSpec { mib: options.mib, rate, enriched };
             let log = ensure_log(root, spec)?;
