@@ -173,17 +173,9 @@ pub fn load_parsed(kernel: &mut dyn AuditControl, lines: &[Result<Line, ParseErr
                 }),
             },
         };
-        match result {
-            Ok(()) => {}
-            Err(source) => match on_error.line_failed() {
-                Next::Skip { flag } => {
-                    report.skipped.push(Skipped { reason: format!("{}: {source}", line.origin), flag })
-                }
-                Next::Stop => {
-                    let rollback = roll_back(kernel, &snapshot, undo);
-                    return Err(LoadError::Rejected { origin: line.origin.clone(), source, rollback });
-                }
-            },
+        if let Err(source) = result.or_else(|source| skip_or_stop(&mut on_error, &mut report.skipped, line, source)) {
+            let rollback = roll_back(kernel, &snapshot, undo);
+            return Err(LoadError::Rejected { origin: line.origin.clone(), source, rollback });
         }
     }
 
@@ -193,17 +185,10 @@ pub fn load_parsed(kernel: &mut dyn AuditControl, lines: &[Result<Line, ParseErr
             Entry::Directive(Directive::LoginuidImmutable) => kernel.set_loginuid_immutable(),
             _ => kernel.set(Setting::Enabled, 2),
         };
-        match result {
-            Ok(()) => report.settings += 1,
-            Err(source) => match on_error.line_failed() {
-                Next::Skip { flag } => {
-                    report.skipped.push(Skipped { reason: format!("{}: {source}", line.origin), flag })
-                }
-                Next::Stop => {
-                    let rollback = roll_back(kernel, &snapshot, undo);
-                    return Err(LoadError::Rejected { origin: line.origin.clone(), source, rollback });
-                }
-            },
+        let result = result.map(|()| report.settings += 1);
+        if let Err(source) = result.or_else(|source| skip_or_stop(&mut on_error, &mut report.skipped, line, source)) {
+            let rollback = roll_back(kernel, &snapshot, undo);
+            return Err(LoadError::Rejected { origin: line.origin.clone(), source, rollback });
         }
     }
     report.exit_status = on_error.exit_status();
@@ -213,6 +198,18 @@ pub fn load_parsed(kernel: &mut dyn AuditControl, lines: &[Result<Line, ParseErr
 /// The failures seen in the files alone (a line that does not parse, a change after
 /// `-e 2`) that stop the load: refused before anything is sent. The same walk as the
 /// load's, so the same lines are skipped there.
+/// A line the kernel refused: skipped and reported after `-i`/`-c`, else the error back
+/// (the load stops and rolls back).
+fn skip_or_stop(on_error: &mut OnError, skipped: &mut Vec<Skipped>, line: &Line, source: Error) -> Result<(), Error> {
+    match on_error.line_failed() {
+        Next::Skip { flag } => {
+            skipped.push(Skipped { reason: format!("{}: {source}", line.origin), flag });
+            Ok(())
+        }
+        Next::Stop => Err(source),
+    }
+}
+
 fn refuse_before_sending(lines: &[Result<Line, ParseError>]) -> Result<(), LoadError> {
     let mut on_error = OnError::default();
     let mut lock: Option<&Origin> = None;
