@@ -8,7 +8,7 @@ use super::{drop_all_privileges, open_client_keeping, read_rule_files, CommandEr
 use crate::docker::{self, ProcFs, Processes};
 use crate::host::HostFs;
 use crate::judge::{self, Evaluation, HostCheck, Options, Verdict};
-use crate::kernel::{Keep, RecordStream, DEFAULT_STREAM_BUFFER};
+use crate::kernel::{self, Keep, RecordStream, DEFAULT_STREAM_BUFFER};
 use crate::persist::{self, RuleSet};
 use crate::prove;
 use crate::report::{self, Format};
@@ -111,7 +111,8 @@ pub(super) fn with_discovery(opts: &Options, root: &Path, live: bool) -> Options
     let procs = live.then(|| ProcFs::under(root));
     let found = docker::discover(&HostFs::new(root), procs.as_ref().map(|p| p as &dyn Processes));
     let selinux = if live { selinux_enabled() } else { None };
-    Options { discovery: Some(Arc::new(found)), selinux, ..opts.clone() }
+    let abis = if live { kernel::running(root) } else { kernel::of_root(&HostFs::new(root)) };
+    Options { discovery: Some(Arc::new(found)), selinux, native: abis.native, compat: abis.compat, ..opts.clone() }
 }
 
 /// Whether SELinux is enabled on the running kernel, read natively: the kernel

@@ -53,7 +53,7 @@ pub fn fix(
         FixMode::Print if !offline => print_for_kernel(opts),
         FixMode::Print | FixMode::Write(_) => from_files(opts, root.unwrap_or(Path::new("/")), rule_files, mode),
         FixMode::Apply => apply(opts, state),
-        FixMode::Revert => revert(state, opts),
+        FixMode::Revert => revert(state),
     }
 }
 
@@ -113,7 +113,7 @@ fn print_for_kernel(opts: &Options) -> Result<Output, CommandError> {
 
 fn apply(opts: &Options, state: &Path) -> Result<Output, CommandError> {
     let (mut client, plan) = kernel_plan(opts, Some("apply"))?;
-    let report = fix::apply(&mut client, &plan, state, opts.native)?;
+    let report = fix::apply(&mut client, &plan, state, crate::kernel::running_native().0)?;
     let mut out = String::new();
     for note in &plan.notes {
         out.push_str(&format!("note: {note}\n"));
@@ -137,9 +137,10 @@ fn apply(opts: &Options, state: &Path) -> Result<Output, CommandError> {
     Ok(Output::with_findings(out.into_bytes(), plan.has_manual()))
 }
 
-fn revert(state: &Path, opts: &Options) -> Result<Output, CommandError> {
+fn revert(state: &Path) -> Result<Output, CommandError> {
     let mut client = open_client()?;
-    let report = fix::revert(&mut client, state, opts.native)?;
+    // Rules are matched by their listed text, in the running kernel's syscall names.
+    let report = fix::revert(&mut client, state, crate::kernel::running_native().0)?;
     let mut out = String::new();
     if report.removed.is_empty() && report.gone.is_empty() {
         out.push_str(&format!("nothing to revert: {} records no rules added by --apply\n", state.display()));

@@ -7,6 +7,7 @@ use crate::host::{FakeFs, HostFs};
 use crate::judge::Benchmark;
 use crate::kernel::FakeKernel;
 use crate::persist::LoadError;
+use crate::rule::syscalls::Arch;
 use crate::rule::text;
 use crate::rules_file::parse;
 

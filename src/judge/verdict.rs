@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::catalog::{Benchmark, Control};
 use crate::docker::Discovery;
-use crate::kernel::Status;
+use crate::kernel::{Compat, Status};
 use crate::rule::syscalls::Arch;
 use crate::rule::Rule;
 
@@ -211,8 +211,12 @@ pub struct Options {
     pub only: Vec<String>,
     /// Control ids not to judge.
     pub skip: Vec<String>,
-    /// The arch whose syscall numbers the rules use: the kernel's.
+    /// The arch whose syscall numbers the rules use: the kernel's
+    /// ([`crate::kernel::running`] live, [`crate::kernel::of_root`] for a root).
     pub native: Arch,
+    /// Whether that kernel has a 32-bit compat ABI, whose calls a rule must record too
+    /// (unknown is judged as present).
+    pub compat: Compat,
     /// Where the judged root's Docker really is ([`crate::docker::discover`], once per
     /// run): each control is judged on the file discovery found. `None` judges the
     /// catalog's paths as written.
@@ -232,6 +236,7 @@ impl Options {
             only: Vec::new(),
             skip: Vec::new(),
             native: Arch::native(),
+            compat: Compat::Present(String::new()),
             discovery: None,
             selinux: None,
         }
