@@ -60,6 +60,7 @@ pub fn fix(
 /// The plan for rule files (offline, or what boot loads), printed or written.
 fn from_files(opts: &Options, root: &Path, rule_files: &[String], mode: &FixMode) -> Result<Output, CommandError> {
     drop_all_privileges()?;
+    let opts = &with_discovery(opts, root, false);
     let disk = match mode {
         FixMode::Write(file) if rule_files.is_empty() => {
             let skip = name_in_rules_d(file, root);
@@ -69,12 +70,13 @@ fn from_files(opts: &Options, root: &Path, rule_files: &[String], mode: &FixMode
                     file.display()
                 )));
             }
-            persist::persistent_rules_without(root, skip.as_deref()).map_err(|e| CommandError::Input(e.to_string()))?
+            persist::persistent_rules_as(root, skip.as_deref(), opts.native)
+                .map_err(|e| CommandError::Input(e.to_string()))?
         }
-        _ => offline_rules(root, rule_files)?,
+        _ => offline_rules(root, rule_files, opts.native)?,
     };
-    let opts = &with_discovery(opts, root, false);
-    let plan = fix::plan(&disk.plain_rules(), None, &HostFs::new(root), opts, &Resolver::new(root))?;
+    let resolver = Resolver::new(root).with_arch(opts.native);
+    let plan = fix::plan(&disk.plain_rules(), None, &HostFs::new(root), opts, &resolver)?;
     let text = fix::render(&plan);
     let FixMode::Write(file) = mode else {
         return Ok(Output::with_findings(text.into_bytes(), plan.has_manual()));

@@ -214,6 +214,9 @@ pub struct Options {
     /// The arch whose syscall numbers the rules use: the kernel's
     /// ([`crate::kernel::running`] live, [`crate::kernel::of_root`] for a root).
     pub native: Arch,
+    /// `--arch`: offline, the arch of the kernel the rules are for, whatever the root's
+    /// files say (`None`: what they say).
+    pub arch: Option<Arch>,
     /// Whether that kernel has a 32-bit compat ABI, whose calls a rule must record too
     /// (unknown is judged as present).
     pub compat: Compat,
@@ -236,6 +239,7 @@ impl Options {
             only: Vec::new(),
             skip: Vec::new(),
             native: Arch::native(),
+            arch: None,
             compat: Compat::Present(String::new()),
             discovery: None,
             selinux: None,

@@ -253,7 +253,9 @@ pub fn elf_arch(header: &[u8]) -> Option<Arch> {
 }
 
 /// The ABIs of the kernel a root's files are for (`--root`): see the module doc.
-pub fn of_root(fs: &dyn Filesystem) -> KernelAbis {
+/// `arch` (`--arch`) says the native arch instead of the root's files; the compat ABI
+/// is then read from the root's kernel configs for that arch.
+pub fn of_root(fs: &dyn Filesystem, arch: Option<Arch>) -> KernelAbis {
     let shown = |p: &Path| match fs.root() {
         Some(root) => root.join(p.strip_prefix("/").unwrap_or(p)).display().to_string(),
         None => p.display().to_string(),
@@ -276,9 +278,10 @@ pub fn of_root(fs: &dyn Filesystem) -> KernelAbis {
         }
     }
     let from_configs = configs.iter().rev().find_map(|(path, text)| config_arch(text).map(|a| (a, path)));
-    let (native, native_from) = match from_configs {
-        Some((arch, path)) => (arch, format!("the kernel config {}", shown(path))),
-        None => match ELF_WITNESSES.iter().find_map(|p| elf_of(fs, Path::new(p)).map(|a| (a, p))) {
+    let (native, native_from) = match (arch, from_configs) {
+        (Some(arch), _) => (arch, "--arch".to_string()),
+        (None, Some((arch, path))) => (arch, format!("the kernel config {}", shown(path))),
+        (None, None) => match ELF_WITNESSES.iter().find_map(|p| elf_of(fs, Path::new(p)).map(|a| (a, p))) {
             Some((arch, path)) => (arch, format!("the ELF machine of {}", shown(Path::new(path)))),
             None => (
                 Arch::native(),
@@ -294,7 +297,7 @@ pub fn of_root(fs: &dyn Filesystem) -> KernelAbis {
             let judged: Vec<Compat> =
                 ours.iter().map(|(path, text)| from_config(native, symbol, text, &shown(path), None)).collect();
             if judged.is_empty() {
-                Compat::Unknown(format!("no kernel config in {}", shown(Path::new("/boot"))))
+                Compat::Unknown(format!("no {} kernel config in {}", native.name(), shown(Path::new("/boot"))))
             } else if let Some(first) = judged.iter().find(|c| c.assumed()) {
                 first.clone()
             } else {

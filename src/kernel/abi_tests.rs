@@ -44,7 +44,7 @@ fn an_arm64_root_without_compat_asks_for_no_32_bit() {
     let fs = FakeFs::new()
         .file_with("/boot/config-6.1.0-28-arm64", ARM64_CONFIG_NO_COMPAT)
         .file_with("/usr/sbin/auditctl", header(2, 1, 62));
-    let abis = of_root(&fs);
+    let abis = of_root(&fs, None);
     assert_eq!(abis.native, Arch::Aarch64, "the kernel config outranks a program: {}", abis.native_from);
     assert_eq!(abis.compat, Compat::Absent("CONFIG_COMPAT is not set in /boot/config-6.1.0-28-arm64".into()));
     assert!(!abis.compat.assumed());
@@ -55,7 +55,7 @@ fn any_kernel_of_the_root_with_compat_asks_for_32_bit() {
     let fs = FakeFs::new()
         .file_with("/boot/config-6.1.0-27-arm64", ARM64_CONFIG_COMPAT)
         .file_with("/boot/config-6.1.0-28-arm64", ARM64_CONFIG_NO_COMPAT);
-    let abis = of_root(&fs);
+    let abis = of_root(&fs, None);
     assert_eq!(abis.native, Arch::Aarch64);
     assert_eq!(abis.compat, Compat::Present("CONFIG_COMPAT=y in /boot/config-6.1.0-27-arm64".into()));
 }
@@ -63,16 +63,16 @@ fn any_kernel_of_the_root_with_compat_asks_for_32_bit() {
 #[test]
 fn without_a_config_the_programs_say_the_arch_and_compat_is_assumed() {
     let fs = FakeFs::new().merged_usr().file_with("/usr/sbin/auditctl", header(2, 1, 183));
-    let abis = of_root(&fs);
+    let abis = of_root(&fs, None);
     assert_eq!(abis.native, Arch::Aarch64);
     assert_eq!(abis.native_from, "the ELF machine of /sbin/auditctl");
     assert!(matches!(abis.compat, Compat::Unknown(_)));
     assert!(abis.compat.assumed());
 
     let sh_only = FakeFs::new().file_with("/bin/dash", header(2, 1, 62)).symlink("/bin/sh", "dash");
-    assert_eq!(of_root(&sh_only).native, Arch::X86_64);
+    assert_eq!(of_root(&sh_only, None).native, Arch::X86_64);
 
-    let empty = of_root(&FakeFs::new());
+    let empty = of_root(&FakeFs::new(), None);
     assert_eq!(empty.native, Arch::native());
     assert!(empty.native_from.starts_with("this build"));
 }
@@ -80,17 +80,17 @@ fn without_a_config_the_programs_say_the_arch_and_compat_is_assumed() {
 #[test]
 fn x86_64_configs() {
     let fs = FakeFs::new().file_with("/boot/config-6.1.0-28-amd64", "CONFIG_X86_64=y\nCONFIG_IA32_EMULATION=y\n");
-    let abis = of_root(&fs);
+    let abis = of_root(&fs, None);
     assert_eq!((abis.native, abis.compat.assumed()), (Arch::X86_64, true));
     let off =
         FakeFs::new().file_with("/boot/config-6.8-amd64", "CONFIG_X86_64=y\n# CONFIG_IA32_EMULATION is not set\n");
     assert_eq!(
-        of_root(&off).compat,
+        of_root(&off, None).compat,
         Compat::Absent("CONFIG_IA32_EMULATION is not set in /boot/config-6.8-amd64".into())
     );
     // A 32-bit kernel has only its own ABI.
     let i386 = FakeFs::new().file_with("/boot/config-6.1.0-28-686", "CONFIG_X86_32=y\n");
-    let abis = of_root(&i386);
+    let abis = of_root(&i386, None);
     assert_eq!((abis.native, abis.compat.assumed()), (Arch::I386, false));
 }
 
@@ -126,4 +126,18 @@ fn the_running_kernel_config_and_symbols_agree() {
         return;
     };
     assert_eq!(from_config(native, symbol, &config, "/proc/config.gz", None).assumed(), compat_entry);
+}
+
+#[test]
+fn arch_given_outranks_the_root_and_reads_only_its_own_configs() {
+    let fs = FakeFs::new()
+        .file_with("/boot/config-6.1.0-28-amd64", "CONFIG_X86_64=y\nCONFIG_IA32_EMULATION=y\n")
+        .file_with("/boot/config-6.1.0-28-arm64", ARM64_CONFIG_NO_COMPAT);
+    let abis = of_root(&fs, Some(Arch::Aarch64));
+    assert_eq!((abis.native, abis.native_from.as_str()), (Arch::Aarch64, "--arch"));
+    assert!(!abis.compat.assumed(), "{:?}", abis.compat);
+    let abis = of_root(&fs, Some(Arch::X86_64));
+    assert_eq!(abis.compat, Compat::Present("CONFIG_IA32_EMULATION=y in /boot/config-6.1.0-28-amd64".into()));
+    let abis = of_root(&FakeFs::new(), Some(Arch::Aarch64));
+    assert_eq!(abis.compat, Compat::Unknown("no aarch64 kernel config in /boot".into()));
 }

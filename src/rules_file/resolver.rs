@@ -44,7 +44,7 @@ impl Resolver {
     fn with_files(fs: Box<dyn Filesystem>, root: PathBuf) -> Resolver {
         let native = match fs.root() {
             None => kernel::running_native().0,
-            Some(_) => kernel::of_root(fs.as_ref()).native,
+            Some(_) => kernel::of_root(fs.as_ref(), None).native,
         };
         Resolver { fs, root, native, features: feature::ALL, users: OnceCell::new(), groups: OnceCell::new() }
     }
