@@ -149,6 +149,15 @@ fn an_arm64_kernel_without_compat_asks_for_no_32_bit_rule() {
         .iter()
         .any(|r| r.contains("32-bit coverage asked: the kernel has a 32-bit compat ABI (CONFIG_COMPAT=y")));
 
+    // Nothing records the file: which ABIs would count is beside the point.
+    let v = judge_arm64("-w /usr/bin/containerd -k docker", Compat::Absent(how.into()));
+    assert_eq!(v.verdict, Verdict::Fail);
+    assert!(!v.reasons.iter().any(|r| r.contains("coverage")), "{:#?}", v.reasons);
+    // A full rule on a kernel with the compat ABI: nothing about 32-bit to say.
+    let v = judge_arm64("-w /usr/bin/dockerd -k docker", Compat::Present("CONFIG_COMPAT=y".into()));
+    assert_eq!(v.verdict, Verdict::Pass);
+    assert!(!v.reasons.iter().any(|r| r.contains("coverage")), "{:#?}", v.reasons);
+
     let v = judge_arm64(B64_ONLY, Compat::Unknown("no kernel config in /boot".into()));
     assert_eq!(v.verdict, Verdict::Weak, "unknown is judged as present");
     assert!(v.reasons.iter().any(|r| r.contains("is not known (no kernel config in /boot), so it is assumed")));

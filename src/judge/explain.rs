@@ -123,7 +123,7 @@ impl Context<'_, '_> {
             }
         }
 
-        if let Some(reason) = self.compat_reason(&reasons) {
+        if let Some(reason) = self.compat_reason(&reasons, coverage.recorders().next().is_some()) {
             reasons.push(reason);
         }
         if decision.audit_disabled {
@@ -138,22 +138,24 @@ impl Context<'_, '_> {
         Explanation { reasons, rules, notes }
     }
 
-    /// Why 32-bit calls are or are not asked for, where it is news: always when the
-    /// kernel has no compat ABI or nobody knows; when it has one, only beside a reason
-    /// about 32-bit calls, and only when the evidence is known.
-    fn compat_reason(&self, reasons: &[String]) -> Option<String> {
+    /// Why 32-bit calls are or are not asked for, where it bears on the verdict: when
+    /// the kernel has no compat ABI, beside any rule that records the file (a 64-bit
+    /// rule is enough); when it has one or nobody knows, beside a reason about 32-bit
+    /// calls. Only when the evidence is known.
+    fn compat_reason(&self, reasons: &[String], recorded: bool) -> Option<String> {
         let compat = &self.opts.compat;
         let label = abi_label(Arch::bits_for(self.opts.native, false));
         if !self.opts.native.is_64bit() || compat.how().is_empty() {
             return None;
         }
         match compat {
-            Compat::Absent(how) => {
-                Some(format!("{label} coverage not asked: the kernel has no {label} compat ABI ({how})"))
-            }
-            Compat::Unknown(how) => Some(format!(
-                "{label} coverage asked: whether the kernel has a {label} compat ABI is not known ({how}), so it is assumed"
-            )),
+            Compat::Absent(how) => recorded
+                .then(|| format!("{label} coverage not asked: the kernel has no {label} compat ABI ({how})")),
+            Compat::Unknown(how) => reasons.iter().any(|r| r.contains(label)).then(|| {
+                format!(
+                    "{label} coverage asked: whether the kernel has a {label} compat ABI is not known ({how}), so it is assumed"
+                )
+            }),
             Compat::Present(how) => reasons
                 .iter()
                 .any(|r| r.contains(label))
