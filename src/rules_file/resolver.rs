@@ -50,7 +50,8 @@ impl Resolver {
     }
 
     /// The arch `-S` names are looked up in when no `-F arch` precedes them: the judged
-    /// machine's, which need not be the one dockaudit runs on.
+    /// machine's, which need not be the one dockaudit runs on (`--arch`, or the arch the
+    /// caller found the root's kernel to be).
     pub fn with_arch(mut self, native: Arch) -> Resolver {
         self.native = native;
         self
