@@ -112,7 +112,14 @@ pub(super) fn with_discovery(opts: &Options, root: &Path, live: bool) -> Options
     let found = docker::discover(&HostFs::new(root), procs.as_ref().map(|p| p as &dyn Processes));
     let selinux = if live { selinux_enabled() } else { None };
     let abis = if live { kernel::running(root) } else { kernel::of_root(&HostFs::new(root), opts.arch) };
-    Options { discovery: Some(Arc::new(found)), selinux, native: abis.native, compat: abis.compat, ..opts.clone() }
+    Options {
+        discovery: Some(Arc::new(found)),
+        selinux,
+        native: abis.native,
+        native_from: abis.native_from,
+        compat: abis.compat,
+        ..opts.clone()
+    }
 }
 
 /// Whether SELinux is enabled on the running kernel, read natively: the kernel

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::catalog::{Benchmark, Control};
 use crate::docker::Discovery;
-use crate::kernel::{Compat, Status};
+use crate::kernel::{Compat, KernelAbis, Status};
 use crate::rule::syscalls::Arch;
 use crate::rule::Rule;
 
@@ -183,6 +183,8 @@ pub struct Evaluation {
     pub controls: Vec<ControlVerdict>,
     /// The host-wide checks.
     pub host: Vec<HostCheck>,
+    /// The kernel ABIs judged for, when the caller said how it knows them.
+    pub abis: Option<KernelAbis>,
 }
 
 impl Evaluation {
@@ -214,6 +216,10 @@ pub struct Options {
     /// The arch whose syscall numbers the rules use: the kernel's
     /// ([`crate::kernel::running`] live, [`crate::kernel::of_root`] for a root).
     pub native: Arch,
+    /// Where `native` and `compat` come from, in words (`kernel::KernelAbis::native_from`);
+    /// empty when the caller set them (tests, the library's default), and then the
+    /// evaluation does not report them.
+    pub native_from: String,
     /// `--arch`: offline, the arch of the kernel the rules are for, whatever the root's
     /// files say (`None`: what they say).
     pub arch: Option<Arch>,
@@ -239,6 +245,7 @@ impl Options {
             only: Vec::new(),
             skip: Vec::new(),
             native: Arch::native(),
+            native_from: String::new(),
             arch: None,
             compat: Compat::Present(String::new()),
             discovery: None,

@@ -318,6 +318,9 @@ fn an_arm64_image_is_judged_in_arm64s_table_and_asks_for_32_bit_only_with_compat
 
     let report = json(&unprivileged(&["check", "--root", image.root(), "--format", "json"]));
     assert_eq!(host_check(&report, "rule-files")["status"], "pass", "arm64 names parse: {report:#}");
+    assert_eq!(report["kernel_abi"]["arch"], "aarch64");
+    assert_eq!(report["kernel_abi"]["arch_from"], format!("the kernel config {shown}"));
+    assert_eq!(report["kernel_abi"]["compat"], "absent");
     let dockerd = control(&report, "1.1.3");
     assert_eq!(dockerd["status"], "pass", "{dockerd:#}");
     let not_asked =
@@ -334,6 +337,7 @@ fn an_arm64_image_is_judged_in_arm64s_table_and_asks_for_32_bit_only_with_compat
     // --arch overrides the image: judged for x86_64, whose kernel config the image lacks,
     // so 32-bit coverage is assumed, and said to be.
     let report = json(&unprivileged(&["check", "--root", image.root(), "--arch", "x86_64", "--format", "json"]));
+    assert_eq!((&report["kernel_abi"]["arch"], &report["kernel_abi"]["compat"]), (&"x86_64".into(), &"unknown".into()));
     let dockerd = control(&report, "1.1.3");
     assert_eq!(dockerd["status"], "weak", "{dockerd:#}");
     let assumed = format!(
