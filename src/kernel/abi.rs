@@ -91,7 +91,7 @@ fn uname() -> Option<(String, String)> {
 pub fn running_native() -> (Arch, String) {
     match uname() {
         Some((machine, _)) => match Arch::from_name(&machine) {
-            Some(arch) => (arch, format!("the running kernel's machine ({machine})")),
+            Some(arch) => (arch, format!("the running kernel's uname machine {machine}")),
             None => (
                 Arch::native(),
                 format!("this build ({}): no syscall table for the machine {machine}", Arch::native().name()),
