@@ -67,3 +67,16 @@ fn accepted_lines_carry_arm64s_numbers_and_arches() {
     assert!(r.mask.contains(arm::Sysno::chmod.id() as u32) && r.mask.contains(arm::Sysno::open.id() as u32));
     assert_eq!(arch_of(&r), Some(Arch::Arm.audit_value()));
 }
+
+/// A root's resolver reads bare names in the arch its kernel config says, and the
+/// host's own (`/`) in the running kernel's.
+#[test]
+fn a_roots_resolver_takes_the_roots_arch() {
+    let dir = std::env::temp_dir().join(format!("dockaudit-arm64-resolver-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("boot")).unwrap();
+    std::fs::write(dir.join("boot/config-6.1.0-28-arm64"), "CONFIG_ARM64=y\n# CONFIG_COMPAT is not set\n").unwrap();
+    let native = Resolver::new(&dir).native();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(native, Arch::Aarch64);
+    assert_eq!(Resolver::new("/").native(), Arch::from_name(std::env::consts::ARCH).unwrap());
+}
