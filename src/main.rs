@@ -33,8 +33,9 @@ fn run(command: Command) -> Result<Output, CommandError> {
         Command::Load { files, dry_run } => cli::load(&files, dry_run),
         Command::Events(args) => cli::events(&args, &mut std::io::stdout().lock(), &mut std::io::stderr()),
         Command::Report(args) => cli::report(&args, &mut std::io::stdout().lock(), &mut std::io::stderr()),
-        Command::Check { benchmark, format, strict, only, skip, root, rules, host_root, prove } => {
-            let opts = Options { strict, only, skip, ..Options::new(benchmark) };
+        Command::Check { benchmark, format, strict, only, skip, root, rules, arch, host_root, prove } => {
+            offline_only(arch.is_some(), root.is_some() || !rules.is_empty())?;
+            let opts = Options { strict, only, skip, arch, ..Options::new(benchmark) };
             // https://no-color.org: any non-empty NO_COLOR turns colour off.
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             if root.is_some() || !rules.is_empty() {
@@ -43,8 +44,9 @@ fn run(command: Command) -> Result<Output, CommandError> {
                 cli::check(&opts, host_root.as_deref().unwrap_or(Path::new("/")), format, color, prove)
             }
         }
-        Command::Fix { benchmark, strict, only, skip, root, rules, write, apply, revert, state } => {
-            let opts = Options { strict, only, skip, ..Options::new(benchmark) };
+        Command::Fix { benchmark, strict, only, skip, root, rules, arch, write, apply, revert, state } => {
+            offline_only(arch.is_some(), root.is_some() || !rules.is_empty() || write.is_some())?;
+            let opts = Options { strict, only, skip, arch, ..Options::new(benchmark) };
             let mode = match (write, apply, revert) {
                 (Some(file), _, _) => FixMode::Write(file),
                 (_, true, _) => FixMode::Apply,
@@ -54,4 +56,14 @@ fn run(command: Command) -> Result<Output, CommandError> {
             cli::fix(&opts, root.as_deref(), &rules, &mode, &state)
         }
     }
+}
+
+/// `--arch` says what kernel a root's files are for; live, the running kernel says.
+fn offline_only(arch: bool, offline: bool) -> Result<(), CommandError> {
+    if arch && !offline {
+        return Err(CommandError::Usage(
+            "--arch judges files (--root, --rules, fix --write); the running kernel's arch is its own".into(),
+        ));
+    }
+    Ok(())
 }

@@ -8,6 +8,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::judge::Benchmark;
 use crate::report;
+use crate::rule::syscalls::Arch;
 
 /// The exit codes, shown under `--help` (and in the man pages).
 pub const EXIT_CODES: &str = "\
@@ -213,6 +214,12 @@ pub struct LogArgs {
     pub root: PathBuf,
 }
 
+/// `--arch`: the machine names libaudit accepts (`audit_name_to_machine`) that we have
+/// a syscall table for.
+fn arch(v: &str) -> Result<Arch, String> {
+    Arch::from_name(v).ok_or_else(|| format!("unknown arch {v:?}; known: x86_64, i386 (i686), aarch64, arm (armv7l)"))
+}
+
 fn benchmark(v: &str) -> Result<Benchmark, String> {
     Benchmark::from_version(v)
         .ok_or_else(|| format!("unknown benchmark version {v:?}; known: 1.2.0, 1.3.1-1.6.0, 1.7.0"))
@@ -278,6 +285,11 @@ pub enum Command {
         /// against the files of / (or of --root).
         #[arg(long, value_name = "FILE")]
         rules: Vec<String>,
+        /// Offline: judge for a kernel of this arch (x86_64, i386, aarch64, arm), whatever
+        /// the root's kernel config or programs say: bare -S names, arch=b64 and whether
+        /// 32-bit coverage is asked (from the root's kernel configs for that arch).
+        #[arg(long, value_name = "ARCH", value_parser = arch, conflicts_with_all = ["host_root", "prove"])]
+        arch: Option<Arch>,
         /// Judge the kernel's rules (not offline) against the host's files seen under DIR:
         /// for a container with the host's / mounted there (-v /:/host:ro).
         #[arg(long, value_name = "DIR", conflicts_with_all = ["root", "rules"])]
@@ -319,6 +331,10 @@ pub enum Command {
         /// Judge these rule files instead of the kernel.
         #[arg(long, value_name = "FILE", conflicts_with_all = ["apply", "revert"])]
         rules: Vec<String>,
+        /// Offline: plan for a kernel of this arch (x86_64, i386, aarch64, arm), whatever
+        /// the root's kernel config or programs say.
+        #[arg(long, value_name = "ARCH", value_parser = arch, conflicts_with_all = ["apply", "revert"])]
+        arch: Option<Arch>,
         /// Write the rules to FILE (a rules.d file) atomically; unchanged files are not rewritten.
         #[arg(long, value_name = "FILE", conflicts_with_all = ["apply", "revert"])]
         write: Option<PathBuf>,

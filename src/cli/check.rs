@@ -8,7 +8,7 @@ use super::{drop_all_privileges, open_client_keeping, read_rule_files, CommandEr
 use crate::docker::{self, ProcFs, Processes};
 use crate::host::HostFs;
 use crate::judge::{self, Evaluation, HostCheck, Options, Verdict};
-use crate::kernel::{Keep, RecordStream, DEFAULT_STREAM_BUFFER};
+use crate::kernel::{self, Keep, RecordStream, DEFAULT_STREAM_BUFFER};
 use crate::persist::{self, RuleSet};
 use crate::prove;
 use crate::report::{self, Format};
@@ -65,21 +65,21 @@ fn add_persistence(eval: &mut Evaluation, kernel: &[Rule], root: &Path, native: 
 }
 
 /// The rules judged offline: the given rule files read like `auditctl -R`, or else the
-/// rule files `root` loads at boot.
-pub fn offline_rules(root: &Path, rule_files: &[String]) -> Result<RuleSet, CommandError> {
+/// rule files `root` loads at boot; bare `-S` names in `native`'s table.
+pub fn offline_rules(root: &Path, rule_files: &[String], native: Arch) -> Result<RuleSet, CommandError> {
     if rule_files.is_empty() {
-        return persist::persistent_rules(root).map_err(|e| CommandError::Input(e.to_string()));
+        return persist::persistent_rules_as(root, None, native).map_err(|e| CommandError::Input(e.to_string()));
     }
     let files = read_rule_files(rule_files, true)?;
-    Ok(persist::rules_from_files(&files, &Resolver::new(root)))
+    Ok(persist::rules_from_files(&files, &Resolver::new(root).with_arch(native)))
 }
 
 /// Offline judging without dropping privileges (the caller decides): rules from files,
 /// applicability from the files under `root`, host checks from the files' control lines.
 pub fn offline_evaluation(opts: &Options, root: &Path, rule_files: &[String]) -> Result<Evaluation, CommandError> {
     judge::select(opts)?;
-    let disk = offline_rules(root, rule_files)?;
     let opts = &with_discovery(opts, root, false);
+    let disk = offline_rules(root, rule_files, opts.native)?;
     let mut eval = judge::evaluate(&disk.plain_rules(), None, &HostFs::new(root), opts)?;
     judge::annotate(&mut eval, &disk, opts.native);
     // Without a status the evaluation's only host check is discovery's, if any.
@@ -111,7 +111,15 @@ pub(super) fn with_discovery(opts: &Options, root: &Path, live: bool) -> Options
     let procs = live.then(|| ProcFs::under(root));
     let found = docker::discover(&HostFs::new(root), procs.as_ref().map(|p| p as &dyn Processes));
     let selinux = if live { selinux_enabled() } else { None };
-    Options { discovery: Some(Arc::new(found)), selinux, ..opts.clone() }
+    let abis = if live { kernel::running(root) } else { kernel::of_root(&HostFs::new(root), opts.arch) };
+    Options {
+        discovery: Some(Arc::new(found)),
+        selinux,
+        native: abis.native,
+        native_from: abis.native_from,
+        compat: abis.compat,
+        ..opts.clone()
+    }
 }
 
 /// Whether SELinux is enabled on the running kernel, read natively: the kernel

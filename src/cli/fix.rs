@@ -53,13 +53,14 @@ pub fn fix(
         FixMode::Print if !offline => print_for_kernel(opts),
         FixMode::Print | FixMode::Write(_) => from_files(opts, root.unwrap_or(Path::new("/")), rule_files, mode),
         FixMode::Apply => apply(opts, state),
-        FixMode::Revert => revert(state, opts),
+        FixMode::Revert => revert(state),
     }
 }
 
 /// The plan for rule files (offline, or what boot loads), printed or written.
 fn from_files(opts: &Options, root: &Path, rule_files: &[String], mode: &FixMode) -> Result<Output, CommandError> {
     drop_all_privileges()?;
+    let opts = &with_discovery(opts, root, false);
     let disk = match mode {
         FixMode::Write(file) if rule_files.is_empty() => {
             let skip = name_in_rules_d(file, root);
@@ -69,12 +70,13 @@ fn from_files(opts: &Options, root: &Path, rule_files: &[String], mode: &FixMode
                     file.display()
                 )));
             }
-            persist::persistent_rules_without(root, skip.as_deref()).map_err(|e| CommandError::Input(e.to_string()))?
+            persist::persistent_rules_as(root, skip.as_deref(), opts.native)
+                .map_err(|e| CommandError::Input(e.to_string()))?
         }
-        _ => offline_rules(root, rule_files)?,
+        _ => offline_rules(root, rule_files, opts.native)?,
     };
-    let opts = &with_discovery(opts, root, false);
-    let plan = fix::plan(&disk.plain_rules(), None, &HostFs::new(root), opts, &Resolver::new(root))?;
+    let resolver = Resolver::new(root).with_arch(opts.native);
+    let plan = fix::plan(&disk.plain_rules(), None, &HostFs::new(root), opts, &resolver)?;
     let text = fix::render(&plan);
     let FixMode::Write(file) = mode else {
         return Ok(Output::with_findings(text.into_bytes(), plan.has_manual()));
@@ -113,7 +115,7 @@ fn print_for_kernel(opts: &Options) -> Result<Output, CommandError> {
 
 fn apply(opts: &Options, state: &Path) -> Result<Output, CommandError> {
     let (mut client, plan) = kernel_plan(opts, Some("apply"))?;
-    let report = fix::apply(&mut client, &plan, state, opts.native)?;
+    let report = fix::apply(&mut client, &plan, state, crate::kernel::running_native().0)?;
     let mut out = String::new();
     for note in &plan.notes {
         out.push_str(&format!("note: {note}\n"));
@@ -137,9 +139,10 @@ fn apply(opts: &Options, state: &Path) -> Result<Output, CommandError> {
     Ok(Output::with_findings(out.into_bytes(), plan.has_manual()))
 }
 
-fn revert(state: &Path, opts: &Options) -> Result<Output, CommandError> {
+fn revert(state: &Path) -> Result<Output, CommandError> {
     let mut client = open_client()?;
-    let report = fix::revert(&mut client, state, opts.native)?;
+    // Rules are matched by their listed text, in the running kernel's syscall names.
+    let report = fix::revert(&mut client, state, crate::kernel::running_native().0)?;
     let mut out = String::new();
     if report.removed.is_empty() && report.gone.is_empty() {
         out.push_str(&format!("nothing to revert: {} records no rules added by --apply\n", state.display()));

@@ -9,7 +9,8 @@ use crate::rule::{text, Rule};
 /// `dockaudit list`.
 pub fn list(key: Option<&str>, json: bool) -> Result<Output, CommandError> {
     let mut client = open_client()?;
-    let native = Arch::native();
+    // auditctl names syscalls in the running kernel's table (uname), not this build's.
+    let native = crate::kernel::running_native().0;
     if json {
         return Ok(Output::clean(render_list(&client.list_rules()?, key, json, native)));
     }

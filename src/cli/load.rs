@@ -11,7 +11,7 @@ use crate::rules_file::{self, feature, Entry, Line, ParseError, Resolver, RuleOp
 /// `dockaudit load FILE... [--dry-run]`: like `auditctl -R` for each file, as one
 /// transaction. A dry run parses, needs no privilege, and prints what would be sent.
 pub fn load(paths: &[String], dry_run: bool) -> Result<Output, CommandError> {
-    let native = Arch::native();
+    let native = crate::kernel::running_native().0;
     if dry_run {
         drop_all_privileges()?;
         // No kernel is asked: the fields are checked against a current kernel's bits.

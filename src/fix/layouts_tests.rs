@@ -23,6 +23,7 @@ use crate::docker::{layouts, Discovery, Layout, Location};
 use crate::host::FakeFs;
 use crate::judge::{Benchmark, Control, Target};
 use crate::kernel::FakeKernel;
+use crate::rule::syscalls::Arch;
 
 /// The benchmark tables (1.7.0 judges with 1.6.0's).
 const TABLES: [Benchmark; 2] = [Benchmark::V1_6_0, Benchmark::V1_2_0];

@@ -13,7 +13,8 @@
 //!   the `never` rule it overrides.
 //! - A rule that is already there is never proposed again. Where the CIS rule is
 //!   loaded but an earlier `never` rule shadows it, the plan prepends it, split by arch
-//!   (`-F arch=b64` and `-F arch=b32`, the ABIs the judge demands), which records the
+//!   (`-F arch=b64` and `-F arch=b32`, the ABIs the judge demands: `b64` alone where the
+//!   kernel has no compat ABI, e.g. arm64 without `CONFIG_COMPAT`), which records the
 //!   same events. Unsplit, `-A always,exit -F dir=X -F perm=rwxa -k docker` would load
 //!   an exact duplicate of the loaded `-w X -p rwxa -k docker`: the kernel compares a
 //!   new `-A` rule with its flag still set against stored rules whose flag it cleared,
@@ -41,7 +42,6 @@ use crate::host::{resolve, Filesystem, Resolved};
 use crate::judge::{evaluate, Benchmark, ControlVerdict, Evaluation, Options, Remediation, UnknownControl, Verdict};
 use crate::kernel::Status;
 use crate::persist::same_rule;
-use crate::rule::syscalls::Arch;
 use crate::rule::{FieldType, Rule};
 use crate::rules_file::{self, Entry, Line, Origin, Resolver, RuleOp};
 
@@ -203,7 +203,7 @@ pub fn plan(
             Some(rule) if rules.iter().any(|r| same_rule(r, &rule)) && shadowed(c) => {
                 let dir = rule.field(FieldType::DIR).is_some();
                 let prepend = Prepend { path: &path, letters: perm_letters(remediation(c.id)), dir };
-                prepend.action(rules, never_rules(c), Some(line), opts.native, resolver)
+                prepend.action(rules, never_rules(c), Some(line), opts, resolver)
             }
             Some(rule) if rules.iter().any(|r| same_rule(r, &rule)) => FixAction::Manual {
                 why: std::iter::once(already_there(&line, c)).chain(c.reasons.iter().cloned()).collect(),
@@ -240,7 +240,7 @@ pub fn plan(
         let Some(verdict) = still_failing(&after, f.id) else { continue };
         let dir = rule.field(FieldType::DIR).is_some();
         let prepend = Prepend { path: &f.path, letters: perm_letters(remediation(f.id)), dir };
-        f.action = prepend.action(rules, never_rules(&verdict), None, opts.native, resolver);
+        f.action = prepend.action(rules, never_rules(&verdict), None, opts, resolver);
     }
     let after = judge(&with(&fixes))?;
     for f in &mut fixes {
@@ -300,7 +300,7 @@ impl Prepend<'_> {
         loaded: &[Rule],
         never: Vec<String>,
         already: Option<String>,
-        native: Arch,
+        opts: &Options,
         resolver: &Resolver,
     ) -> FixAction {
         let held = |rule: &Rule| loaded.iter().any(|r| same_rule(r, rule));
@@ -310,8 +310,12 @@ impl Prepend<'_> {
             Some(rule) if !held(&rule) => {
                 return FixAction::Prepend { lines: vec![whole], rules: vec![rule], never, already }
             }
-            // The arches the judge demands: the native ABI and its 32-bit compat one.
-            Some(_) if native.is_64bit() => vec![self.line(Some("b64")), self.line(Some("b32"))],
+            // The arches the judge demands: the native ABI, and its 32-bit compat one
+            // where the kernel has it (none on an arm64 kernel built without COMPAT).
+            Some(_) if opts.native.is_64bit() && opts.compat.assumed() => {
+                vec![self.line(Some("b64")), self.line(Some("b32"))]
+            }
+            Some(_) if opts.native.is_64bit() => vec![self.line(Some("b64"))],
             Some(_) => vec![self.line(Some("b32"))],
         };
         let mut rules = Vec::new();

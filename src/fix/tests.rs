@@ -7,6 +7,7 @@ use crate::host::{FakeFs, HostFs};
 use crate::judge::Benchmark;
 use crate::kernel::FakeKernel;
 use crate::persist::LoadError;
+use crate::rule::syscalls::Arch;
 use crate::rule::text;
 use crate::rules_file::parse;
 
@@ -437,4 +438,51 @@ fn under_strict_a_noise_never_rule_before_the_loaded_cis_rule_is_beaten_by_prepe
         root.judge(&root.rules("-a never,exit -S all -F exe=/usr/bin/containerd\n-w /etc/docker -p rwxa -k docker\n"));
     let c = lax.controls.iter().find(|c| c.id == "1.1.6").unwrap();
     assert_eq!((c.verdict, c.notes.len()), (Verdict::Pass, 1));
+}
+
+/// The same shadowed CIS rule on an arm64 kernel built without `CONFIG_COMPAT`: the
+/// judge asks for no 32-bit coverage, so the split is the `arch=b64` line alone (an
+/// `arch=b32` rule would record calls nothing can make), and it passes.
+#[test]
+fn on_arm64_without_compat_the_split_is_b64_alone() {
+    let root = Root::new();
+    let resolver = Resolver::new(&root.0).with_arch(Arch::Aarch64);
+    let rules = |text: &str| -> Vec<Rule> {
+        parse(text, "t.rules", &resolver)
+            .unwrap()
+            .into_iter()
+            .filter_map(|l| match l.entry {
+                Entry::Rule { rule, .. } => Some(rule),
+                Entry::Directive(_) => None,
+            })
+            .collect()
+    };
+    let loaded = rules("-a never,exit -F dir=/etc/docker\n-w /etc/docker -p rwxa -k docker\n");
+    let mut opts = Options::new(Benchmark::V1_6_0);
+    opts.native = Arch::Aarch64;
+    opts.compat = crate::kernel::Compat::Absent("CONFIG_COMPAT is not set in /boot/config-6.1.0-28-arm64".into());
+    let plan = plan(&loaded, None, &HostFs::new(&root.0), &opts, &resolver).unwrap();
+    let fix = plan.fixes.iter().find(|f| f.id == "1.1.6").unwrap();
+    let FixAction::Prepend { lines, .. } = &fix.action else { panic!("{}", render(&plan)) };
+    assert_eq!(lines, &["-A always,exit -F arch=b64 -F dir=/etc/docker -F perm=rwxa -k docker"]);
+    let mut fixed = rules(&lines[0]);
+    fixed.extend(loaded);
+    let eval = evaluate(&fixed, None, &HostFs::new(&root.0), &opts).unwrap();
+    let v = eval.controls.iter().find(|c| c.id == "1.1.6").unwrap();
+    assert_eq!(v.verdict, Verdict::Pass, "{:#?}", v.reasons);
+
+    // With the compat ABI the same plan asks for both.
+    opts.compat = crate::kernel::Compat::Present("CONFIG_COMPAT=y".into());
+    let plan = super::plan(
+        &rules("-a never,exit -F dir=/etc/docker\n-w /etc/docker -p rwxa -k docker\n"),
+        None,
+        &HostFs::new(&root.0),
+        &opts,
+        &resolver,
+    )
+    .unwrap();
+    let fix = plan.fixes.iter().find(|f| f.id == "1.1.6").unwrap();
+    let FixAction::Prepend { lines, .. } = &fix.action else { panic!("{}", render(&plan)) };
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[1].contains("-F arch=b32"));
 }

@@ -31,7 +31,7 @@ use super::walk::FileToJudge;
 use crate::docker::{self, Location};
 use crate::host;
 use crate::host::{resolve, FileKind, Filesystem, ResolveError};
-use crate::kernel::Status;
+use crate::kernel::{KernelAbis, Status};
 use crate::rule::Rule;
 
 /// Judges the selected controls and, when the status is known, the host.
@@ -46,7 +46,19 @@ pub fn evaluate(
     let controls = controls.iter().map(|c| ctx.judge(c, status)).collect();
     let mut host = status.map(host_checks).unwrap_or_default();
     host.extend(opts.discovery.as_deref().and_then(discovery_check));
-    Ok(Evaluation { benchmark: opts.benchmark, strict: opts.strict, audit_status: status.copied(), controls, host })
+    let abis = (!opts.native_from.is_empty()).then(|| KernelAbis {
+        native: opts.native,
+        native_from: opts.native_from.clone(),
+        compat: opts.compat.clone(),
+    });
+    Ok(Evaluation {
+        benchmark: opts.benchmark,
+        strict: opts.strict,
+        audit_status: status.copied(),
+        controls,
+        host,
+        abis,
+    })
 }
 
 /// Where a control's file is, or why there is none to judge.

@@ -10,6 +10,8 @@ use super::prepare::{holds, narrowing_fields, target_text, user_limiting_fields,
 use super::syscall_classes::{abi_label, class_names, sysno, Cov, PERMS};
 use super::verdict::Verdict;
 use super::walk::{Coverage, FileToJudge, Relation, Role};
+use crate::kernel::Compat;
+use crate::rule::syscalls::Arch;
 use crate::rule::{perm, text, FieldType, Rule};
 
 /// A verdict's reasons and the rules it rests on.
@@ -121,6 +123,9 @@ impl Context<'_, '_> {
             }
         }
 
+        if let Some(reason) = self.compat_reason(&reasons, coverage.recorders().next().is_some()) {
+            reasons.push(reason);
+        }
         if decision.audit_disabled {
             reasons.insert(
                 0,
@@ -131,6 +136,31 @@ impl Context<'_, '_> {
             );
         }
         Explanation { reasons, rules, notes }
+    }
+
+    /// Why 32-bit calls are or are not asked for, where it bears on the verdict: when
+    /// the kernel has no compat ABI, beside any rule that records the file (a 64-bit
+    /// rule is enough); when it has one or nobody knows, beside a reason about 32-bit
+    /// calls. Only when the evidence is known.
+    fn compat_reason(&self, reasons: &[String], recorded: bool) -> Option<String> {
+        let compat = &self.opts.compat;
+        let label = abi_label(Arch::bits_for(self.opts.native, false));
+        if !self.opts.native.is_64bit() || compat.how().is_empty() {
+            return None;
+        }
+        match compat {
+            Compat::Absent(how) => recorded
+                .then(|| format!("{label} coverage not asked: the kernel has no {label} compat ABI ({how})")),
+            Compat::Unknown(how) => reasons.iter().any(|r| r.contains(label)).then(|| {
+                format!(
+                    "{label} coverage asked: whether the kernel has a {label} compat ABI is not known ({how}), so it is assumed"
+                )
+            }),
+            Compat::Present(how) => reasons
+                .iter()
+                .any(|r| r.contains(label))
+                .then(|| format!("{label} coverage asked: the kernel has a {label} compat ABI ({how})")),
+        }
     }
 
     /// What a recording rule's path filter takes of the file, in a sentence.

@@ -183,7 +183,7 @@ impl<'r, 'f> Context<'r, 'f> {
     /// kept in order, filesystem never rules and the first record-dropping exclude rule
     /// set aside, each distinct rule path resolved once.
     pub(super) fn new(rules: &'r [Rule], fs: &'f dyn Filesystem, opts: &'f Options) -> Context<'r, 'f> {
-        let abis = host_abis(opts.native);
+        let abis = host_abis(opts.native, opts.compat.assumed());
         let classes: Vec<[ClassMask; 4]> = abis
             .iter()
             .map(|&abi| {

@@ -119,12 +119,14 @@ pub(super) fn sysno(arch: Arch, name: &str) -> Option<u32> {
 /// The most ABIs [`host_abis`] gives.
 pub(super) const MAX_ABIS: usize = 2;
 
-/// The ABIs a process can call the kernel with on a host of this native arch.
-pub(super) fn host_abis(native: Arch) -> Vec<Arch> {
-    match native {
-        Arch::X86_64 => vec![Arch::X86_64, Arch::I386],
-        Arch::Aarch64 => vec![Arch::Aarch64, Arch::Arm],
-        other => vec![other],
+/// The ABIs a process can call the kernel with: the native one, and the 32-bit compat
+/// one where the kernel has it (`compat`; only a 64-bit arch has one).
+pub(super) fn host_abis(native: Arch, compat: bool) -> Vec<Arch> {
+    let other = Arch::bits_for(native, false);
+    if compat && other != native {
+        vec![native, other]
+    } else {
+        vec![native]
     }
 }
 
@@ -177,3 +179,7 @@ impl ClassMask {
 pub(super) fn perm_bits(letters: &str) -> u32 {
     letters.chars().filter_map(|l| PERMS.iter().find(|p| p.1 == l)).fold(0, |acc, p| acc | p.0)
 }
+
+#[cfg(test)]
+#[path = "abi_tests.rs"]
+mod tests;

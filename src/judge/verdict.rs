@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::catalog::{Benchmark, Control};
 use crate::docker::Discovery;
-use crate::kernel::Status;
+use crate::kernel::{Compat, KernelAbis, Status};
 use crate::rule::syscalls::Arch;
 use crate::rule::Rule;
 
@@ -183,6 +183,8 @@ pub struct Evaluation {
     pub controls: Vec<ControlVerdict>,
     /// The host-wide checks.
     pub host: Vec<HostCheck>,
+    /// The kernel ABIs judged for, when the caller said how it knows them.
+    pub abis: Option<KernelAbis>,
 }
 
 impl Evaluation {
@@ -211,8 +213,19 @@ pub struct Options {
     pub only: Vec<String>,
     /// Control ids not to judge.
     pub skip: Vec<String>,
-    /// The arch whose syscall numbers the rules use: the kernel's.
+    /// The arch whose syscall numbers the rules use: the kernel's
+    /// ([`crate::kernel::running`] live, [`crate::kernel::of_root`] for a root).
     pub native: Arch,
+    /// Where `native` and `compat` come from, in words (`kernel::KernelAbis::native_from`);
+    /// empty when the caller set them (tests, the library's default), and then the
+    /// evaluation does not report them.
+    pub native_from: String,
+    /// `--arch`: offline, the arch of the kernel the rules are for, whatever the root's
+    /// files say (`None`: what they say).
+    pub arch: Option<Arch>,
+    /// Whether that kernel has a 32-bit compat ABI, whose calls a rule must record too
+    /// (unknown is judged as present).
+    pub compat: Compat,
     /// Where the judged root's Docker really is ([`crate::docker::discover`], once per
     /// run): each control is judged on the file discovery found. `None` judges the
     /// catalog's paths as written.
@@ -232,6 +245,9 @@ impl Options {
             only: Vec::new(),
             skip: Vec::new(),
             native: Arch::native(),
+            native_from: String::new(),
+            arch: None,
+            compat: Compat::Present(String::new()),
             discovery: None,
             selinux: None,
         }

@@ -1,8 +1,10 @@
 //! The kernel's audit subsystem as dockaudit talks to it: one `NETLINK_AUDIT` socket
 //! (`AuditClient`), the status and features structs, the settings `AUDIT_SET` changes,
 //! the `AuditControl` seam every change goes through (a `FakeKernel` in tests), and
-//! the capabilities a request needs. A leaf: it knows rules only as bytes and `Rule`s.
+//! the capabilities a request needs, and which syscall ABIs the kernel has (`abi`: its
+//! native arch and whether it has a 32-bit compat ABI, live or for a root). A leaf: it knows rules only as bytes and `Rule`s.
 
+mod abi;
 mod control;
 mod error;
 #[cfg(test)]
@@ -13,6 +15,7 @@ mod privilege;
 mod rule_table;
 mod status;
 
+pub use abi::{compat_symbol, elf_arch, of_root, running, running_native, Compat, KernelAbis};
 pub use control::AuditControl;
 pub use error::Error;
 #[cfg(test)]

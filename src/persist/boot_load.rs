@@ -7,6 +7,7 @@ use super::augenrules::augenrules_merge_without;
 use super::on_error::{Next, OnError};
 use super::{PersistentError, RuleSet, Source, SourcedRule};
 use crate::kernel::{RuleTable, Settings};
+use crate::rule::syscalls::Arch;
 use crate::rule::{FieldType, Rule};
 use crate::rules_file::{self, Directive, Entry, Line, Origin, ParseError, Resolver, RuleOp};
 
@@ -18,6 +19,16 @@ pub fn persistent_rules(root: &Path) -> Result<RuleSet, PersistentError> {
 /// [`persistent_rules`] without the `rules.d` file named `skip`.
 pub fn persistent_rules_without(root: &Path, skip: Option<&str>) -> Result<RuleSet, PersistentError> {
     let resolver = Resolver::new(root);
+    persistent_rules_with(root, skip, &resolver)
+}
+
+/// [`persistent_rules_without`] with bare `-S` names in `native`'s table (`--arch`, or
+/// what the caller found the root's kernel to be) rather than what the root's files say.
+pub fn persistent_rules_as(root: &Path, skip: Option<&str>, native: Arch) -> Result<RuleSet, PersistentError> {
+    persistent_rules_with(root, skip, &Resolver::new(root).with_arch(native))
+}
+
+fn persistent_rules_with(root: &Path, skip: Option<&str>, resolver: &Resolver) -> Result<RuleSet, PersistentError> {
     let mut parsed: Vec<Result<Line, ParseError>> = Vec::new();
     let (source, audit_rules_stale) = match augenrules_merge_without(root, skip)? {
         Some(merged) => {
@@ -25,7 +36,7 @@ pub fn persistent_rules_without(root: &Path, skip: Option<&str>) -> Result<RuleS
             let stale = current.as_deref() != Some(merged.text.as_bytes());
             for (line, origin) in merged.text.split('\n').zip(&merged.origins) {
                 if let Some(origin) = origin {
-                    if let Some(result) = rules_file::parse_line(line, &origin.file, origin.line, &resolver).transpose()
+                    if let Some(result) = rules_file::parse_line(line, &origin.file, origin.line, resolver).transpose()
                     {
                         parsed.push(result);
                     }
@@ -38,7 +49,7 @@ pub fn persistent_rules_without(root: &Path, skip: Option<&str>) -> Result<RuleS
             match std::fs::read(&path) {
                 Ok(bytes) => {
                     let text = String::from_utf8_lossy(&bytes);
-                    parsed = rules_file::parse_lines(&text, "/etc/audit/audit.rules", &resolver);
+                    parsed = rules_file::parse_lines(&text, "/etc/audit/audit.rules", resolver);
                     (Source::AuditRules, None)
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Source::Nothing, None),
@@ -46,7 +57,7 @@ pub fn persistent_rules_without(root: &Path, skip: Option<&str>) -> Result<RuleS
             }
         }
     };
-    let (rules, settings, problems) = play_boot_load(parsed, &resolver);
+    let (rules, settings, problems) = play_boot_load(parsed, resolver);
     Ok(RuleSet { source, rules, settings, problems, audit_rules_stale })
 }
 

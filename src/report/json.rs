@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{host_count, TOOL_VERSION};
 use crate::judge::{ControlVerdict, Evaluation, HostCheck, Verdict};
+use crate::kernel::Compat;
 use crate::rules_file::feature;
 
 /// Bumped when a field changes meaning or disappears.
@@ -22,9 +23,22 @@ struct Report<'a> {
     /// Offline: the kernel features the rule files were read with (no kernel was asked).
     #[serde(skip_serializing_if = "Option::is_none")]
     assumed_features: Option<AssumedFeatures>,
+    /// The kernel the rules were judged for: its arch and its 32-bit compat ABI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kernel_abi: Option<KernelAbi<'a>>,
     controls: &'a [ControlVerdict],
     host: &'a [HostCheck],
     summary: Summary,
+}
+
+#[derive(Serialize)]
+struct KernelAbi<'a> {
+    /// libaudit's machine name (`x86_64`, `aarch64`, …): bare `-S` names and `arch=b64`.
+    arch: &'static str,
+    arch_from: &'a str,
+    /// `present`, `absent` or `unknown` (judged as present): whether `arch=b32` is asked.
+    compat: &'static str,
+    compat_from: &'a str,
 }
 
 #[derive(Serialize)]
@@ -83,6 +97,16 @@ pub fn render(eval: &Evaluation) -> String {
             .audit_status
             .is_none()
             .then(|| AssumedFeatures { bitmap: feature::ALL, names: feature::names(feature::ALL) }),
+        kernel_abi: eval.abis.as_ref().map(|a| KernelAbi {
+            arch: a.native.name(),
+            arch_from: &a.native_from,
+            compat: match a.compat {
+                Compat::Present(_) => "present",
+                Compat::Absent(_) => "absent",
+                Compat::Unknown(_) => "unknown",
+            },
+            compat_from: a.compat.how(),
+        }),
         controls: &eval.controls,
         host: &eval.host,
         summary: Summary {

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::{benchmark_title, host_count};
 use crate::judge::{Evaluation, Verdict};
+use crate::kernel::Compat;
 use crate::rules_file::feature;
 
 fn label(v: Verdict) -> &'static str {
@@ -57,6 +58,14 @@ pub fn render(eval: &Evaluation, color: bool) -> String {
                 feature::names(feature::ALL).join(", ")
             );
         }
+    }
+    if let Some(abis) = &eval.abis {
+        let compat = match &abis.compat {
+            Compat::Present(how) => format!("32-bit compat ABI present ({how})"),
+            Compat::Absent(how) => format!("no 32-bit compat ABI ({how})"),
+            Compat::Unknown(how) => format!("32-bit compat ABI assumed ({how})"),
+        };
+        let _ = writeln!(out, "arch: {} ({}); {compat}", abis.native.name(), abis.native_from);
     }
     out.push('\n');
     let width = eval.controls.iter().map(|c| c.id.len()).max().unwrap_or(0);

@@ -32,8 +32,9 @@ impl Arch {
     /// Every arch this build has a syscall table for.
     pub const ALL: [Arch; 4] = [Arch::X86_64, Arch::I386, Arch::Aarch64, Arch::Arm];
 
-    /// The arch this binary was built for, which is the arch of the kernel's
-    /// native syscall table as long as we are not a 32-bit binary on a 64-bit kernel.
+    /// The arch this binary was built for: a fallback only. What the rules mean is
+    /// decided by the judged kernel's arch (`kernel::running_native`, `kernel::of_root`),
+    /// which need not be this build's (a root of another machine, a 32-bit build).
     pub fn native() -> Arch {
         #[cfg(target_arch = "x86_64")]
         return Arch::X86_64;

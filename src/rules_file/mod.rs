@@ -148,3 +148,6 @@ pub(crate) fn test_rules(text: &str, fs: &crate::host::FakeFs) -> Vec<crate::rul
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod arm64_tests;

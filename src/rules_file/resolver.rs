@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::feature;
 use crate::host::{resolve, FileKind, Filesystem, HostFs};
+use crate::kernel;
 use crate::rule::syscalls::Arch;
 
 /// What names in a rule mean on the system being judged: users and groups from its
@@ -38,19 +39,19 @@ impl Resolver {
         Resolver::with_files(Box::new(fs), root)
     }
 
+    /// The native arch is the judged machine's: for `/` the running kernel's, for
+    /// another root what its files say ([`crate::kernel::of_root`]).
     fn with_files(fs: Box<dyn Filesystem>, root: PathBuf) -> Resolver {
-        Resolver {
-            fs,
-            root,
-            native: Arch::native(),
-            features: feature::ALL,
-            users: OnceCell::new(),
-            groups: OnceCell::new(),
-        }
+        let native = match fs.root() {
+            None => kernel::running_native().0,
+            Some(_) => kernel::of_root(fs.as_ref(), None).native,
+        };
+        Resolver { fs, root, native, features: feature::ALL, users: OnceCell::new(), groups: OnceCell::new() }
     }
 
     /// The arch `-S` names are looked up in when no `-F arch` precedes them: the judged
-    /// machine's, which need not be the one dockaudit runs on.
+    /// machine's, which need not be the one dockaudit runs on (`--arch`, or the arch the
+    /// caller found the root's kernel to be).
     pub fn with_arch(mut self, native: Arch) -> Resolver {
         self.native = native;
         self

@@ -294,3 +294,71 @@ fn fix_apply_then_check_passes_and_revert_restores_the_kernels_earlier_rules() {
     assert!(util::stdout(&out).contains("nothing to revert"));
     let _ = std::fs::remove_dir_all(&state_dir);
 }
+
+/// An arm64 image: its kernel config says the arch and whether it has the 32-bit compat
+/// ABI. The rule files use arm64 syscall names (no `chmod`: arm64's table has only
+/// `fchmodat`), which parse there and would not on x86_64; `arch=b64` rules pass where
+/// the kernel has no compat ABI and are weak where it has one, and the reasons say so;
+/// `fix` prepends the shadowed CIS rule as `arch=b64` alone. Run on x86_64, so the
+/// arch comes from the image, not from the machine.
+#[test]
+fn an_arm64_image_is_judged_in_arm64s_table_and_asks_for_32_bit_only_with_compat() {
+    let image = Image::new();
+    std::fs::create_dir_all(image.0.join("boot")).unwrap();
+    let config = "boot/config-6.1.0-28-arm64";
+    image.write(config, "CONFIG_ARM64=y\nCONFIG_64BIT=y\n# CONFIG_COMPAT is not set\nCONFIG_AUDIT=y\n");
+    image.write(
+        "etc/audit/rules.d/50-docker.rules",
+        "-a always,exit -F arch=b64 -S all -F path=/usr/bin/dockerd -F perm=wa -k docker\n\
+         -a always,exit -S fchmodat,renameat -F path=/usr/bin/containerd -F perm=wa -k docker\n\
+         -a never,exit -F dir=/etc/docker\n-w /etc/docker -k docker\n",
+    );
+    Command::new("chmod").args(["-R", "a+rX"]).arg(&image.0).status().unwrap();
+    let shown = image.0.join(config).display().to_string();
+
+    let report = json(&unprivileged(&["check", "--root", image.root(), "--format", "json"]));
+    assert_eq!(host_check(&report, "rule-files")["status"], "pass", "arm64 names parse: {report:#}");
+    assert_eq!(report["kernel_abi"]["arch"], "aarch64");
+    assert_eq!(report["kernel_abi"]["arch_from"], format!("the kernel config {shown}"));
+    assert_eq!(report["kernel_abi"]["compat"], "absent");
+    let dockerd = control(&report, "1.1.3");
+    assert_eq!(dockerd["status"], "pass", "{dockerd:#}");
+    let not_asked =
+        format!("32-bit coverage not asked: the kernel has no 32-bit compat ABI (CONFIG_COMPAT is not set in {shown})");
+    assert!(dockerd["reasons"].as_array().unwrap().iter().any(|r| r == not_asked.as_str()), "{dockerd:#}");
+    let containerd = control(&report, "1.1.14");
+    assert_eq!(containerd["status"], "weak");
+    let misses = containerd["reasons"][0].as_str().unwrap();
+    assert!(misses.contains("misses 64-bit (aarch64) calls") && !misses.contains(" chmod"), "{misses}");
+    let printed = util::stdout(&unprivileged(&["fix", "--root", image.root()]));
+    assert!(printed.contains("-A always,exit -F arch=b64 -F dir=/etc/docker -F perm=rwxa -k docker\n"), "{printed}");
+    assert!(!printed.contains("arch=b32"), "{printed}");
+
+    // --arch overrides the image: judged for x86_64, whose kernel config the image lacks,
+    // so 32-bit coverage is assumed, and said to be.
+    let report = json(&unprivileged(&["check", "--root", image.root(), "--arch", "x86_64", "--format", "json"]));
+    assert_eq!((&report["kernel_abi"]["arch"], &report["kernel_abi"]["compat"]), (&"x86_64".into(), &"unknown".into()));
+    let dockerd = control(&report, "1.1.3");
+    assert_eq!(dockerd["status"], "weak", "{dockerd:#}");
+    let assumed = format!(
+        "32-bit coverage asked: whether the kernel has a 32-bit compat ABI is not known (no x86_64 kernel config in {}), so it is assumed",
+        image.0.join("boot").display()
+    );
+    assert!(dockerd["reasons"].as_array().unwrap().iter().any(|r| r == assumed.as_str()), "{dockerd:#}");
+    // Live, the running kernel says its arch.
+    let refused = util::dockaudit(&["check", "--arch", "aarch64"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", String::from_utf8_lossy(&refused.stderr));
+
+    // The same image with a kernel that has the compat ABI: the b64 rule is one ABI only.
+    image.write(config, "CONFIG_ARM64=y\nCONFIG_64BIT=y\nCONFIG_COMPAT=y\n");
+    let report = json(&unprivileged(&["check", "--root", image.root(), "--format", "json"]));
+    let dockerd = control(&report, "1.1.3");
+    assert_eq!(dockerd["status"], "weak", "{dockerd:#}");
+    let reasons: Vec<&str> = dockerd["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert!(reasons.iter().any(|r| r.contains("leaves out 32-bit (armeb) system calls")), "{reasons:#?}");
+    assert!(reasons.contains(
+        &format!("32-bit coverage asked: the kernel has a 32-bit compat ABI (CONFIG_COMPAT=y in {shown})").as_str()
+    ));
+    let printed = util::stdout(&unprivileged(&["fix", "--root", image.root()]));
+    assert!(printed.contains("-A always,exit -F arch=b32 -F dir=/etc/docker"), "{printed}");
+}
