@@ -941,12 +941,7 @@ run dockaudit status
     }
 
     #[test]
-    fn versions_and_files() {
-        assert_eq!(parse_version("6.12.107+deb13-amd64"), Some((6, 12)));
-        assert_eq!(parse_version("5.10"), Some((5, 10)));
-        assert_eq!(parse_version("x"), None);
-        let scs = parse("f", "scenario a\nmin-kernel 5.16\nrules-file tests/data/x.rules\nrun x\n").unwrap();
-        assert_eq!(scs[0].min_kernel, Some((5, 16)));
+    fn arch_lines() {
         let scs = parse("f", "scenario a\nskip-arch arm64 no  x32 there\nrun x\n").unwrap();
         assert_eq!(scs[0].skip_arch, [("arm64".to_string(), "no  x32 there".to_string())]);
         assert!(parse("f", "scenario a\nskip-arch arm64\n").is_err());
@@ -970,6 +965,15 @@ run dockaudit status
         assert_eq!(r.expects[0].for_arch("x86_64"), None);
         assert_eq!(r.expects[1].for_arch("x86_64"), Some(&Expect::Exit(ExitExpect::Code(0))));
         assert!(parse("f", "scenario a\non sparc auditctl -D\nrun x\n").is_err());
+    }
+
+    #[test]
+    fn versions_and_files() {
+        assert_eq!(parse_version("6.12.107+deb13-amd64"), Some((6, 12)));
+        assert_eq!(parse_version("5.10"), Some((5, 10)));
+        assert_eq!(parse_version("x"), None);
+        let scs = parse("f", "scenario a\nmin-kernel 5.16\nrules-file tests/data/x.rules\nrun x\n").unwrap();
+        assert_eq!(scs[0].min_kernel, Some((5, 16)));
         assert_eq!(scs[0].steps[0], Step::RulesFile("tests/data/x.rules".into()));
         assert_eq!(guest_file_path("/usr/share/x.rules"), "/usr/share/x.rules");
         assert_eq!(guest_file_path("tests/data/x.rules"), "/vm-tests/files/tests/data/x.rules");
