@@ -81,7 +81,13 @@ fn fetch(workspace: &Path, suite: &str, refresh: bool) -> XResult<PathBuf> {
     let _ = std::fs::remove_dir_all(&out);
     let apt = AptDir::new(workspace, suite)?;
     apt.run("apt-get", &["update", "-q"])?;
-    let names = closure(&apt)?;
+    let mut wanted: Vec<&str> = PACKAGES.to_vec();
+    for p in WHERE_THERE {
+        if apt.output("apt-cache", &["show", "--no-all-versions", p]).is_ok_and(|o| o.contains("Package:")) {
+            wanted.push(p);
+        }
+    }
+    let names = closure(&apt, &wanted)?;
     let debs = cache.join("debs");
     let _ = std::fs::remove_dir_all(&debs);
     mkdir(&debs)?;
@@ -113,14 +119,9 @@ fn fetch(workspace: &Path, suite: &str, refresh: bool) -> XResult<PathBuf> {
     Ok(out)
 }
 
-/// PACKAGES and, recursively, their `lib*` (and ALSO_FOLLOWED) dependencies.
-fn closure(apt: &AptDir) -> XResult<Vec<String>> {
-    let mut all: Vec<String> = PACKAGES.iter().map(|s| s.to_string()).collect();
-    for p in WHERE_THERE {
-        if apt.output("apt-cache", &["show", "--no-all-versions", p]).is_ok_and(|o| o.contains("Package:")) {
-            all.push(p.to_string());
-        }
-    }
+/// `packages` and, recursively, their `lib*` dependencies (also the arm64 guests' auditd).
+pub(crate) fn closure(apt: &AptDir, packages: &[&str]) -> XResult<Vec<String>> {
+    let mut all: Vec<String> = packages.iter().map(|s| s.to_string()).collect();
     let mut todo = all.clone();
     while !todo.is_empty() {
         let mut args = vec!["depends", "--important"];
@@ -228,7 +229,7 @@ fn archive(root: &Path, suite: &str, image: &[u8]) -> XResult<Vec<u8>> {
     }
     // The libraries, under the names the programs ask for, where the loader looks
     // first, and over the host's copies wherever the plain initramfs put those.
-    let libs = needed_libraries(root, &elves)?;
+    let libs = needed_libraries(root, &elves, "x86_64-linux-gnu", "ld-linux-x86-64.so.2")?;
     let host_paths: Vec<String> = tools::audit_tool_files()?.into_iter().map(|(_, g)| g).collect();
     for (name, path) in &libs {
         let body = read(path)?;
@@ -280,16 +281,18 @@ fn walk(root: &Path, top: &str) -> XResult<Vec<(String, PathBuf)>> {
     Ok(out)
 }
 
-/// The shared objects the programs load, transitively, and the loader: (name, file).
-fn needed_libraries(root: &Path, programs: &[PathBuf]) -> XResult<Vec<(String, PathBuf)>> {
-    let find = |name: &str| -> Option<PathBuf> {
-        ["usr/lib/x86_64-linux-gnu", "usr/lib", "usr/lib64"]
-            .iter()
-            .map(|d| root.join(d).join(name))
-            .find(|p| p.exists())
-    };
+/// The shared objects the programs (under a merged-/usr `root` of Debian packages of the
+/// `multiarch` triple, e.g. x86_64-linux-gnu) load, transitively, and the `loader`:
+/// (name, file). `readelf` reads the ELF files of any architecture.
+pub(crate) fn needed_libraries(
+    root: &Path,
+    programs: &[PathBuf],
+    multiarch: &str,
+    loader: &str,
+) -> XResult<Vec<(String, PathBuf)>> {
+    let dirs = [format!("usr/lib/{multiarch}"), "usr/lib".into(), "usr/lib64".into()];
+    let find = |name: &str| -> Option<PathBuf> { dirs.iter().map(|d| root.join(d).join(name)).find(|p| p.exists()) };
     let mut libs: Vec<(String, PathBuf)> = Vec::new();
-    let loader = "ld-linux-x86-64.so.2";
     libs.push((loader.into(), find(loader).ok_or_else(|| format!("{}: no {loader}", root.display()))?));
     let mut todo: Vec<PathBuf> = programs.to_vec();
     while let Some(f) = todo.pop() {

@@ -1,8 +1,12 @@
-//! Test kernels: Debian's `linux-image-*-amd64` packages, fetched with apt
-//! into `target/vm/apt/<suite>/` (a private sources list, lists and cache
-//! directory; nothing of the host's apt state is touched) and unpacked with
-//! `dpkg-deb -x`, never installed. Only the bzImage is kept, in
-//! `target/vm/kernels/<suite>/`; once it is there no run downloads anything.
+//! Test kernels: Debian's `linux-image-*-amd64` and `linux-image-*-arm64`
+//! packages, fetched with apt into `target/vm/apt/<suite>/` (arm64:
+//! `<suite>-arm64/`; a private sources list, lists and cache directory per
+//! suite and architecture; nothing of the host's apt state is touched) and
+//! unpacked with `dpkg-deb -x`, never installed. Only the kernel image is kept
+//! (x86_64's bzImage; arm64's vmlinuz, which Debian ships as an uncompressed
+//! `Image` with an EFI stub that `qemu-system-aarch64 -kernel` boots as is),
+//! in `target/vm/kernels/<suite>/` (arm64: `<suite>-arm64/`); once it is there
+//! no run downloads anything.
 //!
 //! The archive URI is the machine's own (from /etc/apt), so no host name is
 //! written in the repository.
@@ -15,47 +19,107 @@ use crate::{run_checked, XResult};
 /// The default matrix: kernel series and the Debian suite that ships it.
 pub const DEFAULT: &[(&str, &str)] = &[("5.10", "bullseye"), ("6.1", "bookworm"), ("6.12", "trixie")];
 
+/// The arm64 matrix: bookworm's and trixie's kernels (bullseye's 5.10 is left out:
+/// every boot costs minutes under TCG, and 6.1 and 6.12 are the kernels of the two
+/// supported Debian releases).
+pub const DEFAULT_ARM64: &[(&str, &str)] = &[("6.1", "bookworm"), ("6.12", "trixie")];
+
+/// The architecture of a test kernel and of everything in its guest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arch {
+    X86_64,
+    Arm64,
+}
+
+impl Arch {
+    /// The name `--arch` and `skip-arch` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64",
+            Arch::Arm64 => "arm64",
+        }
+    }
+
+    /// Debian's (dpkg's) name of the architecture.
+    pub fn dpkg(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "amd64",
+            Arch::Arm64 => "arm64",
+        }
+    }
+
+    /// The kernels `--kernel` may name for this architecture.
+    pub fn kernels(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Arch::X86_64 => DEFAULT,
+            Arch::Arm64 => DEFAULT_ARM64,
+        }
+    }
+
+    /// The directory name of a suite's apt state and kernel cache: amd64's keep the
+    /// bare suite name (shared with `docker-roots` and the docker guests).
+    pub fn suite_dir(self, suite: &str) -> String {
+        match self {
+            Arch::X86_64 => suite.to_string(),
+            Arch::Arm64 => format!("{suite}-arm64"),
+        }
+    }
+
+    /// How a kernel of this architecture is labelled ("6.1", "arm64:6.1").
+    pub fn label(self, series: &str) -> String {
+        match self {
+            Arch::X86_64 => series.to_string(),
+            Arch::Arm64 => format!("arm64:{series}"),
+        }
+    }
+}
+
 pub struct Kernel {
-    /// What the user asked for (series, suite, or a path).
+    /// What the user asked for (series, suite, or a path; arm64's prefixed `arm64:`).
     pub label: String,
     /// Kernel release when known before booting ("6.1.0-50-amd64").
     pub release: Option<String>,
     pub image: PathBuf,
+    pub arch: Arch,
 }
 
-/// `--kernel` argument: a series ("6.1"), a suite ("bookworm") or a path to a bzImage.
-pub fn resolve(arg: &str, root: &Path, refresh: bool) -> XResult<Kernel> {
-    if let Some(&(series, suite)) = DEFAULT.iter().find(|(se, su)| *se == arg || *su == arg) {
-        return fetch(series, suite, root, refresh);
+/// `--kernel` argument for `arch`: a series ("6.1"), a suite ("bookworm") or a path to
+/// a kernel image (a bzImage; an arm64 `Image`).
+pub fn resolve(arg: &str, arch: Arch, root: &Path, refresh: bool) -> XResult<Kernel> {
+    if let Some(&(series, suite)) = arch.kernels().iter().find(|(se, su)| *se == arg || *su == arg) {
+        return fetch(series, suite, arch, root, refresh);
     }
     let p = Path::new(arg);
     if p.is_file() {
         let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
-        return Ok(Kernel { label: name, release: None, image: p.to_path_buf() });
+        return Ok(Kernel { label: arch.label(&name), release: None, image: p.to_path_buf(), arch });
     }
-    let known: Vec<String> = DEFAULT.iter().map(|(a, b)| format!("{a} ({b})")).collect();
-    Err(format!("--kernel {arg}: not a file and not one of {}", known.join(", ")))
+    let known: Vec<String> = arch.kernels().iter().map(|(a, b)| format!("{a} ({b})")).collect();
+    Err(format!("--kernel {arg}: not a file and not one of {} ({})", known.join(", "), arch.name()))
 }
 
-fn fetch(series: &str, suite: &str, root: &Path, refresh: bool) -> XResult<Kernel> {
-    let cache = root.join("target/vm/kernels").join(suite);
+fn fetch(series: &str, suite: &str, arch: Arch, root: &Path, refresh: bool) -> XResult<Kernel> {
+    let label = arch.label(series);
+    let cache = root.join("target/vm/kernels").join(arch.suite_dir(suite));
     let release_file = cache.join("release");
     let image = cache.join("vmlinuz");
     if !refresh && image.is_file() {
         if let Ok(rel) = std::fs::read_to_string(&release_file) {
-            return Ok(Kernel { label: series.into(), release: Some(rel.trim().into()), image });
+            return Ok(Kernel { label, release: Some(rel.trim().into()), image, arch });
         }
     }
-    eprintln!("vm-test: fetching Debian {suite}'s linux-image-amd64 (kernel {series})");
-    let apt = AptDir::new(root, suite)?;
+    let meta = format!("linux-image-{}", arch.dpkg());
+    eprintln!("vm-test: fetching Debian {suite}'s {meta} (kernel {series})");
+    let apt = AptDir::for_arch(root, suite, arch)?;
     apt.run("apt-get", &["update", "-q"])?;
-    let out = apt.output("apt-cache", &["depends", "linux-image-amd64"])?;
+    let out = apt.output("apt-cache", &["depends", &meta])?;
+    let tail = format!("-{}", arch.dpkg());
     let pkg = out
         .lines()
         .filter_map(|l| l.trim().strip_prefix("Depends: "))
         .map(str::trim)
-        .find(|p| p.starts_with("linux-image-") && p.ends_with("-amd64"))
-        .ok_or_else(|| format!("{suite}: linux-image-amd64 depends on no linux-image-*-amd64:\n{out}"))?
+        .find(|p| p.starts_with("linux-image-") && p.ends_with(&tail))
+        .ok_or_else(|| format!("{suite}: {meta} depends on no linux-image-*{tail}:\n{out}"))?
         .to_string();
     let release = pkg.trim_start_matches("linux-image-").to_string();
     let debs = apt.dir.join("debs");
@@ -81,7 +145,7 @@ fn fetch(series: &str, suite: &str, root: &Path, refresh: bool) -> XResult<Kerne
     let _ = std::fs::remove_dir_all(&unpacked);
     let _ = std::fs::remove_dir_all(&debs);
     eprintln!("vm-test: cached kernel {release} in {}", cache.display());
-    Ok(Kernel { label: series.into(), release: Some(release), image })
+    Ok(Kernel { label, release: Some(release), image, arch })
 }
 
 /// The Debian archive URI this machine's apt uses (not the security archive).
@@ -154,15 +218,22 @@ fn uri_from_one_line(text: &str) -> Option<String> {
 }
 
 /// A private apt state for one suite under target/vm/apt/<suite>/ (also used by
-/// `docker-roots`, which shares the suites' lists).
+/// `docker-roots`, which shares the suites' lists); arm64's under
+/// target/vm/apt/<suite>-arm64/, where arm64 is apt's only architecture.
 pub struct AptDir {
     dir: PathBuf,
     opts: Vec<String>,
 }
 
 impl AptDir {
+    /// The amd64 state of `suite`.
     pub fn new(root: &Path, suite: &str) -> XResult<AptDir> {
-        let dir = root.join("target/vm/apt").join(suite);
+        AptDir::for_arch(root, suite, Arch::X86_64)
+    }
+
+    /// The state of `suite` for `arch`'s packages.
+    pub fn for_arch(root: &Path, suite: &str, arch: Arch) -> XResult<AptDir> {
+        let dir = root.join("target/vm/apt").join(arch.suite_dir(suite));
         for d in ["lists/partial", "cache/archives/partial", "sources.list.d", "preferences.d"] {
             std::fs::create_dir_all(dir.join(d)).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
@@ -194,8 +265,8 @@ impl AptDir {
             ("Dir::State::status", d("status")),
             ("Dir::Cache", d("cache")),
             ("Debug::NoLocking", "1".into()),
-            ("APT::Architecture", "amd64".into()),
-            ("APT::Architectures", "amd64".into()),
+            ("APT::Architecture", arch.dpkg().into()),
+            ("APT::Architectures", arch.dpkg().into()),
             ("Acquire::Languages", "none".into()),
             ("APT::Sandbox::User", "root".into()),
         ] {

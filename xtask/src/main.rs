@@ -3,6 +3,7 @@
 //! The tasks and their options are derived with clap (`Task`); add a task: one variant
 //! of `Task` (its doc comment is its `--help`) and one arm in `main`.
 
+mod arm64_tools;
 mod bench;
 mod bench_events;
 mod bench_follow;
@@ -140,7 +141,7 @@ fn main() -> ExitCode {
     let task = Cli::parse().task;
     let result = match &task {
         Task::Test(o) => test(o),
-        Task::VmTest(o) => vm::vm_test(o),
+        Task::VmTest(o) => vm::vm_test(o, false),
         Task::Lint => lint::lint(),
         Task::Bench(o) => bench::bench(o),
         Task::Fuzz(o) => fuzz::fuzz(o),
@@ -188,7 +189,7 @@ fn test(o: &vm::Options) -> XResult<bool> {
         eprintln!("xtask test: cargo test --workspace failed; not starting the VMs");
         return Ok(false);
     }
-    vm::vm_test(o)
+    vm::vm_test(o, true)
 }
 
 /// The workspace root (xtask lives one level below it).

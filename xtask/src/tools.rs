@@ -33,6 +33,8 @@ pub fn ensure_tools() -> XResult<()> {
     let mut missing = Vec::new();
     for (present, pkg) in [
         (on_path("qemu-system-x86_64"), "qemu-system-x86"),
+        // The arm64 guests (`vm-test --arch arm64`; `cargo xtask test` boots one).
+        (on_path("qemu-system-aarch64"), "qemu-system-arm"),
         // auditctl and ausearch (the `events` oracle) both come with auditd.
         (
             auditctl_path().is_some()

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use vm_scenario::{marker, Scenario};
 
 use crate::cpio::Cpio;
-use crate::kernels::{self, Kernel};
-use crate::{docker_guest, junit, root, tools, XResult};
+use crate::kernels::{self, Arch, Kernel};
+use crate::{arm64_tools, docker_guest, junit, root, tools, XResult};
 
 /// The environment note shown under `cargo xtask vm-test --help` (and `test --help`).
 pub const ENVIRONMENT: &str = "\
@@ -25,9 +25,16 @@ DOCKAUDIT_DEBIAN_MIRROR replaces the archive URI read from /etc/apt.";
 pub struct Options {
     /// A kernel to boot: 5.10, 6.1, 6.12 (or bullseye, bookworm, trixie: Debian's
     /// linux-image-amd64, cached under target/vm), or the path of a bzImage; repeat for
-    /// several
-    #[arg(long = "kernel", value_name = "K", verbatim_doc_comment, default_values_t = default_kernels())]
+    /// several. Of --arch's architecture(s); `arm64:6.1` or `x86_64:6.12` names one
+    /// architecture's kernel whatever --arch says. Default: --arch's matrix (x86_64:
+    /// 5.10 6.1 6.12; arm64: 6.1 6.12); `cargo xtask test`'s: x86_64's and arm64:6.1
+    #[arg(long = "kernel", value_name = "K", verbatim_doc_comment)]
     pub kernels: Vec<String>,
+    /// The guests' architecture: x86_64 (qemu-system-x86_64), arm64 (qemu-system-aarch64
+    /// -M virt, Debian's arm64 kernels and auditd, dockaudit built for
+    /// aarch64-unknown-linux-musl) or all [default: x86_64]
+    #[arg(long, value_name = "ARCH", verbatim_doc_comment, value_parser = ["x86_64", "arm64", "all"])]
+    pub arch: Option<String>,
     /// The *.scn files to use (default vm-tests/scenarios; vm-tests/selftest holds a
     /// deliberately failing one)
     #[arg(long = "scenarios-dir", value_name = "D", verbatim_doc_comment)]
@@ -57,8 +64,40 @@ pub struct Options {
     pub keep: bool,
 }
 
-fn default_kernels() -> Vec<String> {
-    kernels::DEFAULT.iter().map(|(s, _)| s.to_string()).collect()
+/// The arm64 kernel `cargo xtask test` adds to x86_64's matrix (one boot of the plain
+/// scenarios and one with audit=0 under TCG; see vm-tests/README.md for the cost).
+pub const TEST_ARM64: &str = "6.1";
+
+impl Options {
+    /// The kernels to boot, each with its architecture, as given (`--kernel`, `--arch`)
+    /// or by default (`for_test`: `cargo xtask test`'s matrix).
+    pub fn kernel_args(&self, for_test: bool) -> XResult<Vec<(Arch, String)>> {
+        let arches: Vec<Arch> = match self.arch.as_deref() {
+            None | Some("x86_64") => vec![Arch::X86_64],
+            Some("arm64") => vec![Arch::Arm64],
+            _ => vec![Arch::X86_64, Arch::Arm64],
+        };
+        if self.kernels.is_empty() {
+            let mut v: Vec<(Arch, String)> =
+                arches.iter().flat_map(|a| a.kernels().iter().map(|(s, _)| (*a, s.to_string()))).collect();
+            if for_test && self.arch.is_none() {
+                v.push((Arch::Arm64, TEST_ARM64.to_string()));
+            }
+            return Ok(v);
+        }
+        let mut v = Vec::new();
+        for k in &self.kernels {
+            match k.split_once(':') {
+                Some(("arm64", rest)) => v.push((Arch::Arm64, rest.to_string())),
+                Some(("x86_64", rest)) => v.push((Arch::X86_64, rest.to_string())),
+                _ if arches.len() > 1 && Path::new(k).is_file() => {
+                    return Err(format!("--kernel {k}: with --arch all, say whose image it is (arm64:PATH)"))
+                }
+                _ => v.extend(arches.iter().map(|a| (*a, k.clone()))),
+            }
+        }
+        Ok(v)
+    }
 }
 
 fn default_jobs() -> usize {
@@ -81,7 +120,9 @@ fn selected(sc: &Scenario, filters: &[String]) -> bool {
         })
 }
 
-pub fn vm_test(o: &Options) -> XResult<bool> {
+/// `cargo xtask vm-test` (`for_test`: as part of `cargo xtask test`, whose default
+/// matrix adds an arm64 kernel).
+pub fn vm_test(o: &Options, for_test: bool) -> XResult<bool> {
     let t0 = Instant::now();
     let root = root();
     let scenarios_dir = o.scenario_dir.clone().unwrap_or_else(|| root.join("vm-tests/scenarios"));
@@ -91,22 +132,46 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
         return Err(format!("no scenario matches {:?}", o.scenarios));
     }
     tools::ensure_tools()?;
-    let kernels: Vec<Kernel> =
-        o.kernels.iter().map(|k| kernels::resolve(k, &root, o.refresh)).collect::<XResult<_>>()?;
-    let dockaudit = tools::build_static("dockaudit", "dockaudit")?;
-    let init = tools::build_static("guest-init", "guest-init")?;
+    let kernels: Vec<Kernel> = o
+        .kernel_args(for_test)?
+        .iter()
+        .map(|(arch, k)| kernels::resolve(k, *arch, &root, o.refresh))
+        .collect::<XResult<_>>()?;
     let work = root.join("target/vm");
-    let initrd = work.join("initramfs.cpio");
-    write_initramfs(&initrd, &init, &dockaudit, &scenarios_dir, &plan)?;
+    // One plain initramfs per architecture: its dockaudit, guest init and audit tools.
+    let mut initrds: Vec<(Arch, PathBuf)> = Vec::new();
+    for arch in [Arch::X86_64, Arch::Arm64] {
+        if !kernels.iter().any(|k| k.arch == arch) {
+            continue;
+        }
+        let (dockaudit, init, tools, out) = match arch {
+            Arch::X86_64 => (
+                tools::build_static("dockaudit", "dockaudit")?,
+                tools::build_static("guest-init", "guest-init")?,
+                tools::audit_tool_files()?,
+                work.join("initramfs.cpio"),
+            ),
+            Arch::Arm64 => (
+                tools::build_static_aarch64("dockaudit", "dockaudit")?,
+                tools::build_static_aarch64("guest-init", "guest-init")?,
+                arm64_tools::audit_tool_files(&root, o.refresh)?,
+                work.join("initramfs-arm64.cpio"),
+            ),
+        };
+        write_initramfs(&out, &init, &dockaudit, &tools, &scenarios_dir, &plan)?;
+        initrds.push((arch, out));
+    }
+    let initrd_of = |arch: Arch| initrds.iter().find(|(a, _)| *a == arch).map(|(_, p)| p.as_path()).unwrap();
     // One boot per kernel for the plain scenarios, one more per distinct
     // `kernel-cmdline` (e.g. audit=0), one more for the docker guest.
     let boots: Vec<(vm_scenario::Boot, Vec<String>)> =
         vm_scenario::boots(&plan).into_iter().map(|(b, scs)| (b, scs.into_iter().map(|s| s.name).collect())).collect();
     // The docker guest's initramfs per suite, for the kernels that have one.
     let mut docker_initrds: Vec<(&str, PathBuf)> = Vec::new();
-    if boots.iter().any(|(b, _)| b.docker) {
-        let base = std::fs::read(&initrd).map_err(|e| format!("{}: {e}", initrd.display()))?;
-        for k in &kernels {
+    if boots.iter().any(|(b, _)| b.docker) && kernels.iter().any(|k| k.arch == Arch::X86_64) {
+        let initrd = initrd_of(Arch::X86_64);
+        let base = std::fs::read(initrd).map_err(|e| format!("{}: {e}", initrd.display()))?;
+        for k in kernels.iter().filter(|k| k.arch == Arch::X86_64) {
             let Some(suite) = docker_guest::suite_for(&k.label) else { continue };
             if docker_initrds.iter().any(|(s, _)| *s == suite) {
                 continue;
@@ -119,12 +184,13 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
     let size = |p: &Path| std::fs::metadata(p).map(|m| m.len() / 1024).unwrap_or(0);
     let docker_sizes: String =
         docker_initrds.iter().map(|(s, p)| format!(", docker guest {s} {} KiB", size(p))).collect();
+    let sizes: Vec<String> = initrds.iter().map(|(a, p)| format!("{} {} KiB", a.name(), size(p))).collect();
     eprintln!(
-        "vm-test: {} scenarios on {} kernel(s), accel {}, initramfs {} KiB{docker_sizes}, prepared in {:.1} s",
+        "vm-test: {} scenarios on {} kernel(s), accel {}, initramfs {}{docker_sizes}, prepared in {:.1} s",
         plan.len(),
         kernels.len(),
         o.accel,
-        size(&initrd),
+        sizes.join(", "),
         t0.elapsed().as_secs_f64()
     );
     let logs = work.join("logs");
@@ -142,7 +208,7 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
                 let mut r: Option<BootResult> = None;
                 for (n, (kind, names)) in boots.iter().enumerate() {
                     let b = if kind.docker {
-                        let suite = docker_guest::suite_for(&k.label);
+                        let suite = if k.arch == Arch::X86_64 { docker_guest::suite_for(&k.label) } else { None };
                         match docker_initrds.iter().find(|(s, _)| Some(*s) == suite) {
                             Some((_, image)) => {
                                 let guest = Guest { initrd: image, memory: docker_guest::MEMORY };
@@ -151,7 +217,8 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
                             None => skipped(k, names),
                         }
                     } else {
-                        boot(k, &Guest { initrd: &initrd, memory: MEMORY }, names, o, &logs, n, &kind.cmdline)
+                        let guest = Guest { initrd: initrd_of(k.arch), memory: MEMORY };
+                        boot(k, &guest, names, o, &logs, n, &kind.cmdline)
                     };
                     r = Some(match r {
                         None => b,
@@ -171,7 +238,9 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
         eprintln!("vm-test: wrote {}", path.display());
     }
     if !o.keep {
-        let _ = std::fs::remove_file(&initrd);
+        for (_, p) in &initrds {
+            let _ = std::fs::remove_file(p);
+        }
         for (_, p) in &docker_initrds {
             let _ = std::fs::remove_file(p);
         }
@@ -192,7 +261,16 @@ pub fn vm_test(o: &Options) -> XResult<bool> {
     Ok(fail == 0)
 }
 
-fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, plan: &[Scenario]) -> XResult<()> {
+/// The plain initramfs; `tools` are the audit tools and their libraries (host path,
+/// guest path) of the guest's architecture.
+fn write_initramfs(
+    out: &Path,
+    init: &Path,
+    dockaudit: &Path,
+    tools: &[(PathBuf, String)],
+    scn_dir: &Path,
+    plan: &[Scenario],
+) -> XResult<()> {
     let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
     let mut c = Cpio::new();
     let mut dirs: Vec<String> = [
@@ -217,8 +295,7 @@ fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, pl
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let tools = tools::audit_tool_files()?;
-    for (_, guest) in &tools {
+    for (_, guest) in tools {
         let mut p = Path::new(guest).parent();
         while let Some(d) = p {
             let s = d.to_string_lossy().trim_start_matches('/').to_string();
@@ -236,7 +313,7 @@ fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, pl
     c.char_dev("dev/null", 0o666, 1, 3);
     c.file("init", 0o755, &read(init)?);
     c.file("bin/dockaudit", 0o755, &read(dockaudit)?);
-    for (host, guest) in &tools {
+    for (host, guest) in tools {
         c.file(guest, 0o755, &read(host)?);
     }
     c.file("etc/passwd", 0o644, b"root:x:0:0:root:/root:/bin/false\nchrony:x:101:101:chrony:/tmp:/bin/false\nuser:x:1000:1000:user:/tmp:/bin/false\n");
@@ -255,7 +332,7 @@ fn write_initramfs(out: &Path, init: &Path, dockaudit: &Path, scn_dir: &Path, pl
     let mut copied: Vec<String> = Vec::new();
     for sc in plan {
         for step in &sc.steps {
-            let vm_scenario::Step::RulesFile(path) = step else {
+            let vm_scenario::Step::RulesFile(path) = step.inner() else {
                 continue;
             };
             if copied.contains(path) {
@@ -342,7 +419,13 @@ struct Guest<'a> {
 /// The result of a docker boot on a kernel without a docker guest: every scenario skipped.
 fn skipped(k: &Kernel, names: &[String]) -> BootResult {
     let suites: Vec<String> = docker_guest::SUITES.iter().map(|(k, s)| format!("{k} ({s})")).collect();
-    let why = format!("no docker guest for kernel {} (there is one for {})", k.label, suites.join(", "));
+    let why = match k.arch {
+        Arch::X86_64 => format!("no docker guest for kernel {} (there is one for {})", k.label, suites.join(", ")),
+        // Not meaningless on arm64, only too slow to afford: see vm-tests/README.md.
+        Arch::Arm64 => {
+            "no docker guest on arm64: Docker's engine under TCG aarch64 costs more than the CI budget allows".into()
+        }
+    };
     BootResult {
         label: k.label.clone(),
         release: k.release.clone().unwrap_or_else(|| k.label.clone()),
@@ -358,16 +441,35 @@ fn skipped(k: &Kernel, names: &[String]) -> BootResult {
     }
 }
 
+/// The QEMU program of an architecture.
+fn qemu_program(arch: Arch) -> &'static str {
+    match arch {
+        Arch::X86_64 => "qemu-system-x86_64",
+        Arch::Arm64 => "qemu-system-aarch64",
+    }
+}
+
 fn qemu_command(k: &Kernel, guest: &Guest, accel: &str, plan: usize, cmdline: &[String]) -> Command {
-    let mut c = Command::new("qemu-system-x86_64");
+    let mut c = Command::new(qemu_program(k.arch));
+    if k.arch == Arch::Arm64 {
+        // The generic virt board (PL011 UART at ttyAMA0, GIC, PSCI for the reboot);
+        // a Cortex-A57 rather than `max`: `max` adds pointer authentication, which
+        // Debian's kernels use and TCG emulates slowly; the A57 also runs AArch32
+        // programs, what arch=b32 rules are about.
+        c.args(["-M", "virt", "-cpu", if accel == "kvm" { "host" } else { "cortex-a57" }]);
+    }
     c.args(["-accel", accel, "-m", guest.memory, "-smp", "1", "-nographic", "-no-reboot", "-nodefaults"]);
     c.args(["-serial", "stdio"]);
-    if accel == "kvm" {
+    if accel == "kvm" && k.arch == Arch::X86_64 {
         c.args(["-cpu", "host"]);
     }
     c.arg("-kernel").arg(&k.image).arg("-initrd").arg(guest.initrd);
+    let console = match k.arch {
+        Arch::X86_64 => "ttyS0",
+        Arch::Arm64 => "ttyAMA0",
+    };
     let mut append =
-        format!("console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init {}{plan}", vm_scenario::PLAN_PARAM);
+        format!("console={console} panic=-1 oops=panic loglevel=4 rdinit=/init {}{plan}", vm_scenario::PLAN_PARAM);
     for w in cmdline {
         append.push(' ');
         append.push_str(w);
@@ -411,7 +513,7 @@ fn boot(
     let mut child = match cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn() {
         Ok(c) => c,
         Err(e) => {
-            result.boot_errors.push(format!("cannot start qemu-system-x86_64: {e}"));
+            result.boot_errors.push(format!("cannot start {}: {e}", qemu_program(k.arch)));
             return finish(result, names, &[], None);
         }
     };
@@ -746,7 +848,19 @@ mod tests {
         assert!(parse(&["--jobs", "0"]).is_err());
         assert_eq!(parse(&["--help"]).unwrap_err().kind(), clap::error::ErrorKind::DisplayHelp);
         let o = parse(&[]).unwrap();
-        assert_eq!(o.kernels, ["5.10", "6.1", "6.12"]);
+        let k = |o: &Options, test| -> Vec<String> {
+            o.kernel_args(test).unwrap().iter().map(|(a, k)| format!("{}:{k}", a.name())).collect()
+        };
+        assert_eq!(k(&o, false), ["x86_64:5.10", "x86_64:6.1", "x86_64:6.12"]);
+        assert_eq!(k(&o, true), ["x86_64:5.10", "x86_64:6.1", "x86_64:6.12", "arm64:6.1"]);
+        let o = parse(&["--arch", "arm64"]).unwrap();
+        assert_eq!(k(&o, false), ["arm64:6.1", "arm64:6.12"]);
+        assert_eq!(k(&o, true), ["arm64:6.1", "arm64:6.12"]);
+        let o = parse(&["--arch", "all", "--kernel", "6.12", "--kernel", "x86_64:5.10"]).unwrap();
+        assert_eq!(k(&o, true), ["x86_64:6.12", "arm64:6.12", "x86_64:5.10"]);
+        let o = parse(&["--kernel", "arm64:6.1", "--kernel", "6.1"]).unwrap();
+        assert_eq!(k(&o, true), ["arm64:6.1", "x86_64:6.1"]);
+        assert!(parse(&["--arch", "riscv64"]).is_err());
         assert_eq!((o.accel.as_str(), o.timeout, o.refresh), ("tcg", Duration::from_secs(600), false));
         assert!(o.jobs >= 1);
         assert_eq!(parse(&["--kernel", "6.1", "--kernel", "trixie"]).unwrap().kernels, ["6.1", "trixie"]);

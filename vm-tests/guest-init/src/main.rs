@@ -251,6 +251,9 @@ impl Guest {
                 return Verdict::Skip(format!("needs kernel {maj}.{min} or newer"));
             }
         }
+        if let Some((arch, why)) = sc.skip_arch.iter().find(|(a, _)| a == vm_scenario::this_arch()) {
+            return Verdict::Skip(format!("not on {arch}: {why}"));
+        }
         let needs = sc.requires.iter().map(|w| vec![w.clone()]).chain(sc.requires_args.iter().cloned());
         for words in needs {
             let has = *self.has_subcommand.entry(words.clone()).or_insert_with(|| {
@@ -273,7 +276,7 @@ impl Guest {
         let mut report = String::new();
         let mut saved: HashMap<String, String> = HashMap::new();
         let mut failed = false;
-        for step in &sc.steps {
+        for step in sc.steps.iter().filter_map(|s| s.for_arch(vm_scenario::this_arch())) {
             let r = match step {
                 Step::Dir(p) => make_path(p, None, created),
                 Step::File { path, content } => make_path(path, Some(content), created),
@@ -342,6 +345,8 @@ impl Guest {
                     Some(_) => Ok(()),
                     None => docker::start().map(|e| self.engine = Some(e)),
                 },
+                // for_arch took the step out of its `on` (which never holds another).
+                Step::On { .. } => Ok(()),
                 Step::ExportLog(name) => match &self.auditd {
                     Some(d) => auditd::export_log(&d.log, name),
                     None => Err("`export-log` needs an `auditd` step before it".into()),
@@ -589,8 +594,11 @@ fn check_run(run: &Run, saved: &HashMap<String, String>) -> (bool, String) {
         print_block(&s);
     }
     let mut problems = Vec::new();
-    let expects: Vec<Expect> =
-        if run.expects.is_empty() { vec![Expect::Exit(ExitExpect::Code(0))] } else { run.expects.clone() };
+    let mut expects: Vec<Expect> =
+        run.expects.iter().filter_map(|e| e.for_arch(vm_scenario::this_arch())).cloned().collect();
+    if expects.is_empty() {
+        expects.push(Expect::Exit(ExitExpect::Code(0)));
+    }
     for e in &expects {
         let problem = match e {
             Expect::Exit(ExitExpect::Code(c)) => (o.code != *c).then(|| format!("exit code {} (wanted {c})", o.code)),
@@ -662,6 +670,8 @@ fn check_run(run: &Run, saved: &HashMap<String, String>) -> (bool, String) {
                 let got = o.stdout.lines().count();
                 (got != *n).then(|| format!("stdout has {got} lines (wanted {n})"))
             }
+            // for_arch took it out of its `on` (which never holds another).
+            Expect::On { .. } => None,
             Expect::LossAddsUp(log) => {
                 let lost = command(&[AUDITCTL, "-s"], &RunOpts::default())
                     .ok()

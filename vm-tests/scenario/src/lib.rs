@@ -10,6 +10,34 @@
 use std::fmt;
 use std::path::Path;
 
+/// The architectures of the guests, as `skip-arch` names them.
+pub const ARCHES: [&str; 2] = ["x86_64", "arm64"];
+
+/// The lines `on ARCH` may precede: setup steps and expectations, not `run` (its
+/// `expect` lines follow it) nor the scenario's own settings.
+pub const ON_STEPS: [&str; 12] = [
+    "auditctl",
+    "rules",
+    "rules-file",
+    "dir",
+    "file",
+    "events",
+    "touch",
+    "chmod",
+    "save",
+    "save-exit",
+    "soon",
+    "expect",
+];
+
+/// The architecture this program was built for, as `skip-arch` names it.
+pub fn this_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "aarch64" => "arm64",
+        a => a,
+    }
+}
+
 /// One scenario: a name, a few setup steps and the commands it checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scenario {
@@ -32,6 +60,9 @@ pub struct Scenario {
     pub requires_args: Vec<Vec<String>>,
     /// `min-kernel X.Y`: SKIP on older kernels (for features they lack).
     pub min_kernel: Option<(u32, u32)>,
+    /// `skip-arch ARCH REASON...`: SKIP, with the reason, in the guests of that
+    /// architecture (`x86_64`, `arm64`), where the scenario cannot mean anything.
+    pub skip_arch: Vec<(String, String)>,
     /// `kernel-cmdline WORDS...`: extra kernel command line words. Scenarios
     /// with the same words share one boot of each kernel (the plain ones
     /// run in the first boot).
@@ -102,6 +133,29 @@ pub enum Step {
     ExportLog(String),
     /// `run [OPTIONS] PROGRAM ARGS...` followed by its `expect` lines.
     Run(Run),
+    /// `on ARCH STEP`: a setup step taken only in the guests of that architecture
+    /// (`x86_64`, `arm64`), e.g. a rule naming a syscall only one of them has.
+    On { arch: String, step: Box<Step> },
+}
+
+impl Step {
+    /// The step as the guests of `arch` take it: an `on` step's own step on its
+    /// architecture, nothing on the others; any other step as it is.
+    pub fn for_arch(&self, arch: &str) -> Option<&Step> {
+        match self {
+            Step::On { arch: a, step } => (a == arch).then_some(step),
+            s => Some(s),
+        }
+    }
+
+    /// The step itself, whatever architecture an `on` names (for the host's view:
+    /// the files `rules-file` steps need).
+    pub fn inner(&self) -> &Step {
+        match self {
+            Step::On { step, .. } => step,
+            s => s,
+        }
+    }
 }
 
 /// Settings of the `auditd` step: the log, flushed on every record (SYNC) so
@@ -224,6 +278,19 @@ pub enum Expect {
     /// stderr, at least one) equal the records auditd wrote to LOG with a serial between
     /// the first and the last printed (auditd's own DAEMON_* records aside).
     LossAddsUp(String),
+    /// `on ARCH expect ...`: checked only in the guests of that architecture (e.g. a
+    /// syscall's number).
+    On { arch: String, expect: Box<Expect> },
+}
+
+impl Expect {
+    /// The expectation as the guests of `arch` check it (see `Step::for_arch`).
+    pub fn for_arch(&self, arch: &str) -> Option<&Expect> {
+        match self {
+            Expect::On { arch: a, expect } => (a == arch).then_some(expect),
+            e => Some(e),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,6 +332,7 @@ impl fmt::Display for Expect {
             Expect::StderrEmpty => write!(f, "stderr-empty"),
             Expect::StdoutLines(n) => write!(f, "stdout-lines {n}"),
             Expect::LossAddsUp(log) => write!(f, "loss-adds-up {log}"),
+            Expect::On { arch, expect } => write!(f, "(on {arch}) {expect}"),
         }
     }
 }
@@ -352,6 +420,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 requires: Vec::new(),
                 requires_args: Vec::new(),
                 min_kernel: None,
+                skip_arch: Vec::new(),
                 cmdline: Vec::new(),
                 docker: false,
                 steps: Vec::new(),
@@ -361,6 +430,25 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
         let Some(sc) = out.last_mut() else {
             return Err(err(no, format!("{kw:?} before the first `scenario` line")));
         };
+        // `on ARCH STEP`: the step's own line after the architecture.
+        let (only_on, kw, rest) = if kw == "on" {
+            let (arch, step) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let (k, r) = step.trim().split_once(char::is_whitespace).unwrap_or((step.trim(), ""));
+            if !ARCHES.contains(&arch) || !ON_STEPS.contains(&k) {
+                return Err(err(
+                    no,
+                    format!(
+                        "`on` needs an architecture ({}) and a setup step ({}), got {rest:?}",
+                        ARCHES.join(", "),
+                        ON_STEPS.join(", ")
+                    ),
+                ));
+            }
+            (Some(arch.to_string()), k, r.trim())
+        } else {
+            (None, kw, rest)
+        };
+        let steps_before = sc.steps.len();
         let words = || split_words(rest).map_err(|e| err(no, e));
         let need = |what: &str| -> Result<(), ParseError> {
             if rest.is_empty() {
@@ -433,6 +521,16 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
             "min-kernel" => {
                 sc.min_kernel =
                     Some(parse_version(rest).ok_or_else(|| err(no, format!("`min-kernel` needs X.Y, got {rest:?}")))?);
+            }
+            "skip-arch" => {
+                let (arch, why) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                if !ARCHES.contains(&arch) || why.trim().is_empty() {
+                    return Err(err(
+                        no,
+                        format!("`skip-arch` needs an architecture ({}) and a reason, got {rest:?}", ARCHES.join(", ")),
+                    ));
+                }
+                sc.skip_arch.push((arch.to_string(), why.trim().to_string()));
             }
             "guest" if rest == "docker" => sc.docker = true,
             "guest" => return Err(err(no, format!("`guest` takes `docker`, got {rest:?}"))),
@@ -582,6 +680,17 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 run.expects.push(e);
             }
             _ => return Err(err(no, format!("unknown directive {kw:?}"))),
+        }
+        if let Some(arch) = only_on {
+            if kw == "expect" {
+                if let Some(Step::Run(run)) = sc.steps.last_mut() {
+                    if let Some(e) = run.expects.pop() {
+                        run.expects.push(Expect::On { arch, expect: Box::new(e) });
+                    }
+                }
+            } else if let Some(step) = sc.steps.pop().filter(|_| sc.steps.len() == steps_before) {
+                sc.steps.push(Step::On { arch, step: Box::new(step) });
+            }
         }
     }
     for sc in &out {
@@ -829,6 +938,33 @@ run dockaudit status
         let text = "scenario z\nfinal 2\nrun x\nscenario y\nfinal 1\nrun x\nscenario a\nrun x\nscenario b\nrun x\n";
         let names: Vec<_> = run_order(parse("f", text).unwrap()).into_iter().map(|s| s.name).collect();
         assert_eq!(names, ["a", "b", "y", "z"]);
+    }
+
+    #[test]
+    fn arch_lines() {
+        let scs = parse("f", "scenario a\nskip-arch arm64 no  x32 there\nrun x\n").unwrap();
+        assert_eq!(scs[0].skip_arch, [("arm64".to_string(), "no  x32 there".to_string())]);
+        assert!(parse("f", "scenario a\nskip-arch arm64\n").is_err());
+        assert!(parse("f", "scenario a\nskip-arch mips why\n").is_err());
+        let scs =
+            parse("f", "scenario a\non arm64 auditctl -a always,exit -S openat\non x86_64 file /x <<E\nt\nE\nrun x\n")
+                .unwrap();
+        let on_arm = Step::Auditctl(split_words("-a always,exit -S openat").unwrap());
+        assert_eq!(scs[0].steps[0], Step::On { arch: "arm64".into(), step: Box::new(on_arm.clone()) });
+        assert_eq!(scs[0].steps[0].for_arch("arm64"), Some(&on_arm));
+        assert_eq!(scs[0].steps[0].for_arch("x86_64"), None);
+        assert_eq!(scs[0].steps[1].inner(), &Step::File { path: "/x".into(), content: "t\n".into() });
+        assert_eq!(scs[0].steps[2].for_arch("arm64"), Some(&scs[0].steps[2]));
+        assert!(parse("f", "scenario a\non arm64 run x\n").is_err());
+        let scs =
+            parse("f", "scenario a\nrun x\non arm64 expect stdout-contains syscall=221\nexpect exit 0\n").unwrap();
+        let Step::Run(r) = &scs[0].steps[0] else { panic!() };
+        let e = Expect::StdoutContains("syscall=221".into());
+        assert_eq!(r.expects[0], Expect::On { arch: "arm64".into(), expect: Box::new(e.clone()) });
+        assert_eq!(r.expects[0].for_arch("arm64"), Some(&e));
+        assert_eq!(r.expects[0].for_arch("x86_64"), None);
+        assert_eq!(r.expects[1].for_arch("x86_64"), Some(&Expect::Exit(ExitExpect::Code(0))));
+        assert!(parse("f", "scenario a\non sparc auditctl -D\nrun x\n").is_err());
     }
 
     #[test]

@@ -1,0 +1,92 @@
+//! The audit tools of the arm64 guests: Debian's `auditd` package for arm64, of the
+//! host's own suite (bookworm: audit 3.0.9, the version the x86_64 guests run), with
+//! the arm64 libraries it loads and arm64's loader.
+//!
+//! Fetched like the kernels and the docker guests' packages (`kernels::AptDir` with
+//! arm64 as apt's only architecture, under `target/vm/apt/<suite>-arm64/`): `auditd`
+//! and, recursively, its `lib*` dependencies, unpacked with `dpkg-deb -x` into
+//! `target/vm/arm64-tools/<suite>/root/` (merged /usr), complete once
+//! `target/vm/arm64-tools/<suite>/packages` exists. Later runs download nothing.
+//!
+//! The guest's paths are Debian's: the tools in /sbin (as on x86_64), the libraries in
+//! /lib/aarch64-linux-gnu/, the loader at /lib/ld-linux-aarch64.so.1 (the programs'
+//! PT_INTERP), so the loader finds everything where it looks without an ld.so.cache.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::docker_guest::{closure, needed_libraries};
+use crate::docker_roots::{install, merged_usr_skeleton, mkdir};
+use crate::kernels::{AptDir, Arch};
+use crate::tools::{elf_machine, EM_AARCH64, GUEST_AUDIT_TOOLS};
+use crate::{run_checked, XResult};
+
+/// The suite whose arm64 auditd the guests run, whatever their kernel's suite.
+pub const SUITE: &str = "bookworm";
+
+/// The arm64 loader, where Debian's programs ask for it.
+const LOADER: &str = "ld-linux-aarch64.so.1";
+
+/// The audit tools and every shared object they load (with the loader), as (path
+/// on the host, path in the guest), like `tools::audit_tool_files` for x86_64.
+pub fn audit_tool_files(workspace: &Path, refresh: bool) -> XResult<Vec<(PathBuf, String)>> {
+    let root = fetch(workspace, refresh)?;
+    let mut files = Vec::new();
+    let mut programs = Vec::new();
+    for tool in GUEST_AUDIT_TOOLS {
+        let path = root.join("usr/sbin").join(tool);
+        if elf_machine(&path)? != EM_AARCH64 {
+            return Err(format!("{} is not an arm64 program", path.display()));
+        }
+        files.push((path.clone(), format!("/sbin/{tool}")));
+        programs.push(path);
+    }
+    for (name, path) in needed_libraries(&root, &programs, "aarch64-linux-gnu", LOADER)? {
+        let guest = if name == LOADER { format!("/lib/{name}") } else { format!("/lib/aarch64-linux-gnu/{name}") };
+        files.push((path, guest));
+    }
+    Ok(files)
+}
+
+/// The packages unpacked (cached).
+fn fetch(workspace: &Path, refresh: bool) -> XResult<PathBuf> {
+    let cache = workspace.join("target/vm/arm64-tools").join(SUITE);
+    let marker = cache.join("packages");
+    let out = cache.join("root");
+    if !refresh && marker.is_file() && out.is_dir() {
+        return Ok(out);
+    }
+    eprintln!("vm-test: fetching Debian {SUITE}'s auditd for arm64 and its libraries");
+    let _ = std::fs::remove_file(&marker);
+    let _ = std::fs::remove_dir_all(&out);
+    let apt = AptDir::for_arch(workspace, SUITE, Arch::Arm64)?;
+    apt.run("apt-get", &["update", "-q"])?;
+    let names = closure(&apt, &["auditd"])?;
+    let debs = cache.join("debs");
+    let _ = std::fs::remove_dir_all(&debs);
+    mkdir(&debs)?;
+    let mut dl = apt.command("apt-get", &["download", "-q"]);
+    dl.args(&names).current_dir(&debs);
+    run_checked(&mut dl)?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&debs)
+        .map_err(|e| format!("{}: {e}", debs.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "deb"))
+        .collect();
+    files.sort();
+    merged_usr_skeleton(&out)?;
+    let staging = cache.join("staging");
+    for deb in &files {
+        let _ = std::fs::remove_dir_all(&staging);
+        run_checked(Command::new("dpkg-deb").arg("-x").arg(deb).arg(&staging))?;
+        let _ = std::fs::remove_dir_all(staging.join("usr/share"));
+        install(&staging, &out)?;
+    }
+    let _ = std::fs::remove_dir_all(&staging);
+    let list: Vec<String> =
+        files.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+    std::fs::write(&marker, format!("{}\n", list.join("\n"))).map_err(|e| format!("{}: {e}", marker.display()))?;
+    let _ = std::fs::remove_dir_all(&debs);
+    eprintln!("vm-test: {SUITE} arm64: {} packages in {}", list.len(), out.display());
+    Ok(out)
+}
