@@ -13,13 +13,12 @@
 //! PT_INTERP), so the loader finds everything where it looks without an ld.so.cache.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::docker_guest::{closure, needed_libraries};
-use crate::docker_roots::{install, merged_usr_skeleton, mkdir};
+use crate::docker_roots::{download, unpack};
 use crate::kernels::{AptDir, Arch};
 use crate::tools::{elf_machine, EM_AARCH64, GUEST_AUDIT_TOOLS};
-use crate::{run_checked, XResult};
+use crate::XResult;
 
 /// The suite whose arm64 auditd the guests run, whatever their kernel's suite.
 pub const SUITE: &str = "bookworm";
@@ -63,28 +62,7 @@ fn fetch(workspace: &Path, refresh: bool) -> XResult<PathBuf> {
     apt.run("apt-get", &["update", "-q"])?;
     let names = closure(&apt, &["auditd"])?;
     let debs = cache.join("debs");
-    let _ = std::fs::remove_dir_all(&debs);
-    mkdir(&debs)?;
-    let mut dl = apt.command("apt-get", &["download", "-q"]);
-    dl.args(&names).current_dir(&debs);
-    run_checked(&mut dl)?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&debs)
-        .map_err(|e| format!("{}: {e}", debs.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "deb"))
-        .collect();
-    files.sort();
-    merged_usr_skeleton(&out)?;
-    let staging = cache.join("staging");
-    for deb in &files {
-        let _ = std::fs::remove_dir_all(&staging);
-        run_checked(Command::new("dpkg-deb").arg("-x").arg(deb).arg(&staging))?;
-        let _ = std::fs::remove_dir_all(staging.join("usr/share"));
-        install(&staging, &out)?;
-    }
-    let _ = std::fs::remove_dir_all(&staging);
-    let list: Vec<String> =
-        files.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+    let list = unpack(&download(&apt, &names, &debs)?, &cache.join("staging"), &out, true)?;
     std::fs::write(&marker, format!("{}\n", list.join("\n"))).map_err(|e| format!("{}: {e}", marker.display()))?;
     let _ = std::fs::remove_dir_all(&debs);
     eprintln!("vm-test: {SUITE} arm64: {} packages in {}", list.len(), out.display());

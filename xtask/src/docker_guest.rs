@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::cpio::Cpio;
-use crate::docker_roots::{install, merged_usr_skeleton, mkdir};
+use crate::docker_roots::{download, mkdir, unpack};
 use crate::kernels::AptDir;
 use crate::{run_checked, tools, XResult};
 
@@ -89,29 +89,7 @@ fn fetch(workspace: &Path, suite: &str, refresh: bool) -> XResult<PathBuf> {
     }
     let names = closure(&apt, &wanted)?;
     let debs = cache.join("debs");
-    let _ = std::fs::remove_dir_all(&debs);
-    mkdir(&debs)?;
-    let mut dl = apt.command("apt-get", &["download", "-q"]);
-    dl.args(&names).current_dir(&debs);
-    run_checked(&mut dl)?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&debs)
-        .map_err(|e| format!("{}: {e}", debs.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "deb"))
-        .collect();
-    files.sort();
-    merged_usr_skeleton(&out)?;
-    let staging = cache.join("staging");
-    for deb in &files {
-        let _ = std::fs::remove_dir_all(&staging);
-        run_checked(Command::new("dpkg-deb").arg("-x").arg(deb).arg(&staging))?;
-        // Documentation is never used, and two packages may ship the same one.
-        let _ = std::fs::remove_dir_all(staging.join("usr/share"));
-        install(&staging, &out)?;
-    }
-    let _ = std::fs::remove_dir_all(&staging);
-    let list: Vec<String> =
-        files.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+    let list = unpack(&download(&apt, &names, &debs)?, &cache.join("staging"), &out, true)?;
     std::fs::write(&marker, format!("{asked}\n{}\n", list.join("\n")))
         .map_err(|e| format!("{}: {e}", marker.display()))?;
     let _ = std::fs::remove_dir_all(&debs);

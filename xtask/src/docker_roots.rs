@@ -63,17 +63,7 @@ fn build(workspace: &Path, suite: &str, refresh: bool) -> XResult<PathBuf> {
     let apt = AptDir::new(workspace, suite)?;
     apt.run("apt-get", &["update", "-q"])?;
     let debs = cache.join("debs");
-    let _ = std::fs::remove_dir_all(&debs);
-    mkdir(&debs)?;
-    let mut dl = apt.command("apt-get", &["download", "-q"]);
-    dl.args(PACKAGES).current_dir(&debs);
-    run_checked(&mut dl)?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&debs)
-        .map_err(|e| format!("{}: {e}", debs.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "deb"))
-        .collect();
-    files.sort();
+    let files = download(&apt, PACKAGES, &debs)?;
     if files.len() != PACKAGES.len() {
         return Err(format!(
             "apt-get download left {} .deb files in {}, not {}",
@@ -82,20 +72,45 @@ fn build(workspace: &Path, suite: &str, refresh: bool) -> XResult<PathBuf> {
             PACKAGES.len()
         ));
     }
-    merged_usr_skeleton(&out)?;
-    let staging = cache.join("staging");
-    for deb in &files {
-        let _ = std::fs::remove_dir_all(&staging);
-        run_checked(Command::new("dpkg-deb").arg("-x").arg(deb).arg(&staging))?;
-        install(&staging, &out)?;
-    }
-    let _ = std::fs::remove_dir_all(&staging);
-    let names: Vec<String> =
-        files.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+    let names = unpack(&files, &cache.join("staging"), &out, false)?;
     std::fs::write(&marker, names.join("\n") + "\n").map_err(|e| format!("{}: {e}", marker.display()))?;
     let _ = std::fs::remove_dir_all(&debs);
     eprintln!("docker-roots: {suite}: {} in {}", names.join(" "), out.display());
     Ok(out)
+}
+
+/// `apt-get download` of `names` into a fresh `debs` directory: the .deb files there,
+/// sorted (so that they unpack in the same order every time).
+pub fn download<S: AsRef<std::ffi::OsStr>>(apt: &AptDir, names: &[S], debs: &Path) -> XResult<Vec<PathBuf>> {
+    let _ = std::fs::remove_dir_all(debs);
+    mkdir(debs)?;
+    let mut dl = apt.command("apt-get", &["download", "-q"]);
+    dl.args(names).current_dir(debs);
+    run_checked(&mut dl)?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(debs)
+        .map_err(|e| format!("{}: {e}", debs.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "deb"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Unpacks `debs` in order into the merged-/usr root `out`, each through `staging`;
+/// `without_docs` leaves /usr/share out (never used in a guest, and two packages may ship
+/// the same file there). Returns the .deb file names, for a cache marker.
+pub fn unpack(debs: &[PathBuf], staging: &Path, out: &Path, without_docs: bool) -> XResult<Vec<String>> {
+    merged_usr_skeleton(out)?;
+    for deb in debs {
+        let _ = std::fs::remove_dir_all(staging);
+        run_checked(Command::new("dpkg-deb").arg("-x").arg(deb).arg(staging))?;
+        if without_docs {
+            let _ = std::fs::remove_dir_all(staging.join("usr/share"));
+        }
+        install(staging, out)?;
+    }
+    let _ = std::fs::remove_dir_all(staging);
+    Ok(debs.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect())
 }
 
 /// `/bin`, `/sbin`, `/lib`, `/lib64` as links into `/usr`, as on any Debian since
