@@ -89,8 +89,13 @@ fn uname() -> Option<(String, String)> {
 
 /// The running kernel's native arch (`uname -m`), and the words saying so.
 pub fn running_native() -> (Arch, String) {
-    match uname() {
-        Some((machine, _)) => match Arch::from_name(&machine) {
+    native_of(uname().as_ref())
+}
+
+/// The native arch `uname`'s answer names.
+fn native_of(uname: Option<&(String, String)>) -> (Arch, String) {
+    match uname {
+        Some((machine, _)) => match Arch::from_name(machine) {
             Some(arch) => (arch, format!("the running kernel's uname machine {machine}")),
             None => (
                 Arch::native(),
@@ -103,8 +108,9 @@ pub fn running_native() -> (Arch, String) {
 
 /// The running kernel's ABIs; `root` is where its files are (`/`, or `--host-root`).
 pub fn running(root: &Path) -> KernelAbis {
-    let (native, native_from) = running_native();
-    let release = uname().map(|(_, r)| r).unwrap_or_default();
+    let uname = uname();
+    let (native, native_from) = native_of(uname.as_ref());
+    let release = uname.map(|(_, r)| r).unwrap_or_default();
     let compat = match compat_symbol(native) {
         None => Compat::Absent(format!("a {} kernel has one ABI", native.name())),
         Some(symbol) => running_compat(native, symbol, root, &release),
@@ -243,13 +249,8 @@ pub fn elf_arch(header: &[u8]) -> Option<Arch> {
     }
     let bytes = [header[18], header[19]];
     let machine = if header[5] == 2 { u16::from_be_bytes(bytes) } else { u16::from_le_bytes(bytes) };
-    match machine {
-        62 => Some(Arch::X86_64),
-        3 => Some(Arch::I386),
-        183 => Some(Arch::Aarch64),
-        40 => Some(Arch::Arm),
-        _ => None,
-    }
+    // An AUDIT_ARCH_* value is the ELF machine with the 64-bit and little-endian flags above it.
+    Arch::ALL.into_iter().find(|arch| arch.audit_value() & 0xffff == u32::from(machine))
 }
 
 /// The ABIs of the kernel a root's files are for (`--root`): see the module doc.
