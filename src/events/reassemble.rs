@@ -272,18 +272,19 @@ impl Reassembler {
         self
     }
 
-    /// The slot of the event still building that `record` belongs to, if any.
-    fn building_slot(&self, record: &Record<'_>) -> Option<u32> {
+    /// The slot of the event still building that `record` belongs to, or else the key of
+    /// the event it would start.
+    fn building_slot(&self, record: &Record<'_>) -> Result<u32, EventKey> {
         let same = |slot: u32| {
             self.slots[slot as usize].as_ref().is_some_and(|s| {
                 !s.complete && s.event.key.stamp == record.stamp && s.event.key.node.as_deref() == record.node
             })
         };
         match self.last {
-            Some(slot) if same(slot) => Some(slot),
+            Some(slot) if same(slot) => Ok(slot),
             _ => {
                 let key = EventKey { node: record.node.map(Box::from), stamp: record.stamp };
-                self.building.get(&key).copied()
+                self.building.get(&key).copied().ok_or(key)
             }
         }
     }
@@ -298,74 +299,77 @@ impl Reassembler {
     pub fn push(&mut self, record: &Record<'_>, emit: &mut dyn FnMut(&Event)) -> bool {
         let enriched = record.enrichment.is_some();
         let stored = (self.stored)(record.kind);
-        if let Some(slot) = self.building_slot(record) {
-            self.last = Some(slot);
-            let ends = match self.rules {
-                EndRules::Ausearch => false,
-                EndRules::Auparse => matches!(record.kind, types::EOE | types::PROCTITLE),
-                EndRules::Eoe => record.kind == types::EOE,
-            };
-            let Some(entry) = self.slots[slot as usize].as_mut() else { return false };
-            let before = entry.event.bytes();
-            append(&mut entry.event, record, enriched, stored);
-            self.held = self.held + entry.event.bytes() - before;
-            if ends {
-                self.complete(slot);
+        match self.building_slot(record) {
+            Ok(slot) => {
+                self.last = Some(slot);
+                let ends = match self.rules {
+                    EndRules::Ausearch => false,
+                    EndRules::Auparse => matches!(record.kind, types::EOE | types::PROCTITLE),
+                    EndRules::Eoe => record.kind == types::EOE,
+                };
+                let Some(entry) = self.slots[slot as usize].as_mut() else { return false };
+                let before = entry.event.bytes();
+                append(&mut entry.event, record, enriched, stored);
+                self.held = self.held + entry.event.bytes() - before;
+                if ends {
+                    self.complete(slot);
+                }
             }
-        } else if record.kind == types::EOE && self.rules != EndRules::Eoe {
-            // ausearch: "Eat standalone EOE, main event was already marked complete". On the
-            // kernel's stream an EOE only comes alone when the rest of its event was lost:
-            // it is kept, as an event of its own, so that every record read is shown.
-            return false;
-        } else {
-            let key = EventKey { node: record.node.map(Box::from), stamp: record.stamp };
-            let mut event = match self.spare.pop() {
-                Some(mut spare) => {
-                    spare.text.clear();
-                    spare.spans.clear();
-                    spare.key = key.clone();
-                    spare.first_kind = record.kind;
-                    spare.enriched = false;
-                    spare
-                }
-                // Room for a typical syscall event (SYSCALL, CWD, PATH, PROCTITLE, EOE) at once.
-                None => Event {
-                    key: key.clone(),
-                    first_kind: record.kind,
-                    enriched: false,
-                    text: Vec::with_capacity(1024),
-                    spans: Vec::with_capacity(6),
-                },
-            };
-            append(&mut event, record, enriched, stored);
-            self.held += event.bytes();
-            let slot = match self.free.pop() {
-                Some(Reverse(slot)) => slot,
-                None => {
-                    self.slots.push(None);
-                    (self.slots.len() - 1) as u32
-                }
-            };
-            let sec = record.stamp.sec;
-            self.order.push(Reverse((sec, record.stamp.msec, record.stamp.serial, slot)));
-            self.started += 1;
-            self.slots[slot as usize] = Some(Slot { event, complete: false, generation: self.started });
-            self.building.insert(key, slot);
-            self.by_time.push(Reverse((sec, slot, self.started)));
-            self.last = Some(slot);
-            let at_once = match self.rules {
-                // On the kernel's stream a PROCTITLE comes first only when the records
-                // before it were lost; its EOE still follows.
-                EndRules::Eoe => {
-                    record.kind == types::EOE || (ends_at_once(record.kind) && record.kind != types::PROCTITLE)
-                }
-                _ => ends_at_once(record.kind),
-            };
-            if at_once {
-                self.complete(slot);
+            Err(_) if record.kind == types::EOE && self.rules != EndRules::Eoe => {
+                // ausearch: "Eat standalone EOE, main event was already marked complete". On the
+                // kernel's stream an EOE only comes alone when the rest of its event was lost:
+                // it is kept, as an event of its own, so that every record read is shown.
+                return false;
             }
-            // check_events: building events `timeout` seconds older than this one end.
-            self.timed_out(sec);
+            Err(key) => {
+                let mut event = match self.spare.pop() {
+                    Some(mut spare) => {
+                        spare.text.clear();
+                        spare.spans.clear();
+                        spare.key = key.clone();
+                        spare.first_kind = record.kind;
+                        spare.enriched = false;
+                        spare
+                    }
+                    // Room for a typical syscall event (SYSCALL, CWD, PATH, PROCTITLE, EOE) at once.
+                    None => Event {
+                        key: key.clone(),
+                        first_kind: record.kind,
+                        enriched: false,
+                        text: Vec::with_capacity(1024),
+                        spans: Vec::with_capacity(6),
+                    },
+                };
+                append(&mut event, record, enriched, stored);
+                self.held += event.bytes();
+                let slot = match self.free.pop() {
+                    Some(Reverse(slot)) => slot,
+                    None => {
+                        self.slots.push(None);
+                        (self.slots.len() - 1) as u32
+                    }
+                };
+                let sec = record.stamp.sec;
+                self.order.push(Reverse((sec, record.stamp.msec, record.stamp.serial, slot)));
+                self.started += 1;
+                self.slots[slot as usize] = Some(Slot { event, complete: false, generation: self.started });
+                self.building.insert(key, slot);
+                self.by_time.push(Reverse((sec, slot, self.started)));
+                self.last = Some(slot);
+                let at_once = match self.rules {
+                    // On the kernel's stream a PROCTITLE comes first only when the records
+                    // before it were lost; its EOE still follows.
+                    EndRules::Eoe => {
+                        record.kind == types::EOE || (ends_at_once(record.kind) && record.kind != types::PROCTITLE)
+                    }
+                    _ => ends_at_once(record.kind),
+                };
+                if at_once {
+                    self.complete(slot);
+                }
+                // check_events: building events `timeout` seconds older than this one end.
+                self.timed_out(sec);
+            }
         }
         self.drain(emit, false);
         while self.held > self.limit && !self.order.is_empty() {
