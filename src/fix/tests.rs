@@ -33,14 +33,7 @@ impl Root {
     }
 
     fn rules(&self, text: &str) -> Vec<Rule> {
-        parse(text, "t.rules", &self.resolver())
-            .unwrap()
-            .into_iter()
-            .filter_map(|l| match l.entry {
-                Entry::Rule { rule, .. } => Some(rule),
-                Entry::Directive(_) => None,
-            })
-            .collect()
+        rules_read_by(text, &self.resolver())
     }
 
     fn resolver(&self) -> Resolver {
@@ -74,6 +67,18 @@ fn not_passing(eval: &Evaluation) -> Vec<&str> {
 
 const MIXED: &str =
     "-w /usr/bin/dockerd -p x -k docker\n-w /etc/docker -k docker\n-a always,exit -F arch=b64 -S open -k other\n";
+
+/// The rules of a rules file's text, read with `resolver`.
+fn rules_read_by(text: &str, resolver: &Resolver) -> Vec<Rule> {
+    parse(text, "t.rules", resolver)
+        .unwrap()
+        .into_iter()
+        .filter_map(|l| match l.entry {
+            Entry::Rule { rule, .. } => Some(rule),
+            Entry::Directive(_) => None,
+        })
+        .collect()
+}
 
 #[test]
 fn one_cis_rule_per_failing_or_weak_control_under_a_comment_naming_it() {
@@ -447,16 +452,7 @@ fn under_strict_a_noise_never_rule_before_the_loaded_cis_rule_is_beaten_by_prepe
 fn on_arm64_without_compat_the_split_is_b64_alone() {
     let root = Root::new();
     let resolver = Resolver::new(&root.0).with_arch(Arch::Aarch64);
-    let rules = |text: &str| -> Vec<Rule> {
-        parse(text, "t.rules", &resolver)
-            .unwrap()
-            .into_iter()
-            .filter_map(|l| match l.entry {
-                Entry::Rule { rule, .. } => Some(rule),
-                Entry::Directive(_) => None,
-            })
-            .collect()
-    };
+    let rules = |text: &str| rules_read_by(text, &resolver);
     let loaded = rules("-a never,exit -F dir=/etc/docker\n-w /etc/docker -p rwxa -k docker\n");
     let mut opts = Options::new(Benchmark::V1_6_0);
     opts.native = Arch::Aarch64;
