@@ -326,6 +326,7 @@ impl Filesystem for HostFs {
         // SAFETY: a NUL-terminated path and a buffer of the right type.
         let rc = unsafe { libc::statfs(c.as_ptr(), buf.as_mut_ptr()) };
         // SAFETY: statfs filled the buffer when it returned 0.
+        #[allow(clippy::unnecessary_cast)] // f_type is i64 in glibc, u64 in musl
         (rc == 0).then(|| unsafe { buf.assume_init() }.f_type as u64)
     }
 

@@ -124,13 +124,9 @@ pub fn build_static(package: &str, bin: &str) -> XResult<PathBuf> {
 /// The musl target of arm64 hosts (`cargo xtask dist`'s second binary).
 pub const AARCH64_MUSL: &str = "aarch64-unknown-linux-musl";
 
-/// Builds `bin` as a static, stripped aarch64 executable and returns its path.
-///
-/// Rust's musl targets carry their own C runtime (crt objects and libc.a), so the only
-/// thing an x86_64 host lacks is a linker for arm64 objects: the toolchain's own
-/// `rust-lld` links them, and no cross gcc or sysroot from apt is needed. `strip` of the
-/// host's binutils reads x86_64 only, so the symbols are stripped by rustc at link time.
-pub fn build_static_aarch64(package: &str, bin: &str) -> XResult<PathBuf> {
+/// Adds the aarch64 musl target's standard library with rustup when it is missing
+/// (without rustup, cargo says what is missing).
+pub fn ensure_aarch64_target() -> XResult<()> {
     if on_path("rustup") {
         let installed = run_checked(Command::new("rustup").args(["target", "list", "--installed"]))?;
         if !installed.lines().any(|l| l.trim() == AARCH64_MUSL) {
@@ -138,6 +134,17 @@ pub fn build_static_aarch64(package: &str, bin: &str) -> XResult<PathBuf> {
             run_checked(Command::new("rustup").args(["target", "add", AARCH64_MUSL]))?;
         }
     }
+    Ok(())
+}
+
+/// Builds `bin` as a static, stripped aarch64 executable and returns its path.
+///
+/// Rust's musl targets carry their own C runtime (crt objects and libc.a), so the only
+/// thing an x86_64 host lacks is a linker for arm64 objects: the toolchain's own
+/// `rust-lld` links them, and no cross gcc or sysroot from apt is needed. `strip` of the
+/// host's binutils reads x86_64 only, so the symbols are stripped by rustc at link time.
+pub fn build_static_aarch64(package: &str, bin: &str) -> XResult<PathBuf> {
+    ensure_aarch64_target()?;
     let mut cmd = Command::new(cargo());
     cmd.current_dir(root()).args(["build", "--release", "--target", AARCH64_MUSL, "-p", package, "--bin", bin]);
     if std::env::var_os("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER").is_none() {
@@ -175,15 +182,23 @@ pub fn elf_machine(path: &Path) -> XResult<u16> {
     Ok(u16::from_le_bytes([b[18], b[19]]))
 }
 
-/// True when an ELF64 file has no PT_INTERP program header.
+/// True when a little-endian ELF file (64- or 32-bit, e.g. arm64's armhf programs) has
+/// no PT_INTERP program header.
 pub fn is_static(path: &Path) -> XResult<bool> {
     let b = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if b.len() < 64 || &b[..4] != b"\x7fELF" || b[4] != 2 {
-        return Err(format!("{} is not an ELF64 file", path.display()));
+    if b.len() < 52 || &b[..4] != b"\x7fELF" || !matches!(b[4], 1 | 2) || b[5] != 1 {
+        return Err(format!("{} is not a little-endian ELF file", path.display()));
+    }
+    let elf64 = b[4] == 2;
+    if elf64 && b.len() < 64 {
+        return Err(format!("{} is a truncated ELF64 file", path.display()));
     }
     let u16at = |o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
-    let phoff = u64::from_le_bytes(b[0x20..0x28].try_into().unwrap()) as usize;
-    let (phentsize, phnum) = (u16at(0x36), u16at(0x38));
+    let (phoff, phentsize, phnum) = if elf64 {
+        (u64::from_le_bytes(b[0x20..0x28].try_into().unwrap()) as usize, u16at(0x36), u16at(0x38))
+    } else {
+        (u32::from_le_bytes(b[0x1c..0x20].try_into().unwrap()) as usize, u16at(0x2a), u16at(0x2c))
+    };
     for i in 0..phnum {
         let o = phoff + i * phentsize;
         if o + 4 > b.len() {
