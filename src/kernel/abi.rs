@@ -17,6 +17,8 @@
 //!   on x86_64 `ia32_emulation=` on `/proc/cmdline` and
 //!   `CONFIG_IA32_EMULATION_DEFAULT_DISABLED` turn it off at boot. Offline, every
 //!   `ROOT/boot/config-*`: absent only if no kernel there has it (the root may boot any).
+//!   On arm64, live, the kernel is also asked whether its CPUs run 32-bit programs at
+//!   all (`personality(PER_LINUX32)`): newer cores have no AArch32, compat built or not.
 //!   Unknown is judged as present: asking for 32-bit coverage that cannot be needed
 //!   costs a rule, leaving it out where it is needed would pass a host that misses events.
 
@@ -81,6 +83,7 @@ fn uname() -> Option<(String, String)> {
     // SAFETY: uname returned 0, so the struct is filled with NUL-terminated fields.
     let u = unsafe { buf.assume_init() };
     let field = |f: &[libc::c_char]| {
+        #[allow(clippy::unnecessary_cast)] // c_char is i8 on x86_64, u8 on arm64
         let bytes: Vec<u8> = f.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
         String::from_utf8_lossy(&bytes).into_owned()
     };
@@ -119,6 +122,72 @@ pub fn running(root: &Path) -> KernelAbis {
 }
 
 fn running_compat(native: Arch, symbol: &str, root: &Path, release: &str) -> Compat {
+    let built = built_compat(native, symbol, root, release);
+    if native != Arch::Aarch64 || matches!(built, Compat::Absent(_)) {
+        return built;
+    }
+    with_aarch32_el0(built, aarch32_el0())
+}
+
+/// An arm64 kernel's compat ABI as built, corrected by whether its CPUs run AArch32
+/// programs at all (`None`: not asked). Arm's newer cores (Neoverse V2, AmpereOne,
+/// A64FX) have no AArch32 at EL0: Debian's kernels build `CONFIG_COMPAT` for them
+/// all the same, yet no 32-bit program can ever run, so `arch=b32` rules would
+/// never fire and are not asked for.
+fn with_aarch32_el0(built: Compat, runs_aarch32: Option<bool>) -> Compat {
+    const HOW: &str = "the kernel refuses personality(PER_LINUX32)";
+    match (built, runs_aarch32) {
+        (Compat::Present(how), Some(false)) => {
+            Compat::Absent(format!("{how}, but the CPUs run no 32-bit programs: {HOW} (no AArch32 at EL0)"))
+        }
+        (Compat::Unknown(_), Some(false)) => {
+            Compat::Absent(format!("{HOW}: no 32-bit program runs (no CONFIG_COMPAT, or no AArch32 at EL0)"))
+        }
+        (Compat::Unknown(_), Some(true)) => {
+            Compat::Present("the kernel accepts personality(PER_LINUX32): the CPUs run 32-bit programs".into())
+        }
+        (built, _) => built,
+    }
+}
+
+/// Whether arm64's kernel lets this process take the 32-bit personality, which it
+/// refuses exactly when it cannot run AArch32 programs (`system_supports_32bit_el0`:
+/// no `CONFIG_COMPAT`, or a CPU without AArch32 at EL0). The old personality is put
+/// back at once; `uname` is the only thing the 32-bit one would change meanwhile.
+#[cfg(target_arch = "aarch64")]
+fn aarch32_el0() -> Option<bool> {
+    const PER_LINUX32: libc::c_ulong = 0x0008;
+    const PER_MASK: libc::c_ulong = 0x00ff;
+    const QUERY: libc::c_ulong = 0xffff_ffff;
+    // SAFETY: personality only reads or sets this thread's personality word.
+    let old = unsafe { libc::personality(QUERY) };
+    if old < 0 {
+        return None;
+    }
+    let old = old as libc::c_ulong;
+    if old & PER_MASK == PER_LINUX32 {
+        return Some(true);
+    }
+    // SAFETY: as above; the old personality is restored right after.
+    if unsafe { libc::personality((old & !PER_MASK) | PER_LINUX32) } < 0 {
+        return match std::io::Error::last_os_error().raw_os_error() {
+            Some(libc::EINVAL) => Some(false),
+            _ => None,
+        };
+    }
+    // SAFETY: as above.
+    unsafe { libc::personality(old) };
+    Some(true)
+}
+
+/// Only an arm64 build can ask an arm64 kernel (an x86_64 program does not run there).
+#[cfg(not(target_arch = "aarch64"))]
+fn aarch32_el0() -> Option<bool> {
+    None
+}
+
+/// The compat ABI as the running kernel's config (or symbols) say it is built.
+fn built_compat(native: Arch, symbol: &str, root: &Path, release: &str) -> Compat {
     let cmdline = std::fs::read_to_string("/proc/cmdline").unwrap_or_default();
     if let Some(text) = proc_config_gz() {
         return from_config(native, symbol, &text, "/proc/config.gz", Some(&cmdline));

@@ -141,3 +141,20 @@ fn arch_given_outranks_the_root_and_reads_only_its_own_configs() {
     let abis = of_root(&FakeFs::new(), Some(Arch::Aarch64));
     assert_eq!(abis.compat, Compat::Unknown("no aarch64 kernel config in /boot".into()));
 }
+
+/// An arm64 kernel built with compat on CPUs without AArch32 (Neoverse V2, A64FX):
+/// the kernel's refusal of the 32-bit personality outranks its config. The probe
+/// itself runs in the arm64 guest on QEMU's a64fx (vm-tests, `check-*-aarch32`).
+#[test]
+fn an_arm64_cpu_without_aarch32_has_no_compat_abi() {
+    let built = || Compat::Present("CONFIG_COMPAT=y in /proc/config.gz".into());
+    let absent = with_aarch32_el0(built(), Some(false));
+    assert!(!absent.assumed());
+    assert!(absent.how().starts_with("CONFIG_COMPAT=y in /proc/config.gz, but the CPUs run no 32-bit programs"));
+    assert_eq!(with_aarch32_el0(built(), Some(true)), built());
+    assert_eq!(with_aarch32_el0(built(), None), built(), "not asked: the config stands");
+    let unknown = || Compat::Unknown("nothing said".into());
+    assert!(!with_aarch32_el0(unknown(), Some(false)).assumed());
+    assert!(matches!(with_aarch32_el0(unknown(), Some(true)), Compat::Present(_)));
+    assert_eq!(with_aarch32_el0(unknown(), None), unknown());
+}
