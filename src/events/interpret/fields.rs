@@ -210,9 +210,11 @@ pub(super) fn elf_to_machine(elf: u64) -> i64 {
     MACHINES.iter().find(|m| m.0 == elf).map_or(-1, |m| m.1)
 }
 
-/// `audit_detect_machine`: the machine ausearch runs on.
+/// `audit_detect_machine`: the running kernel's `uname` machine, as ausearch reads it
+/// (not this build's arch: the two differ for a 32-bit program on a 64-bit kernel).
 pub(super) fn detect_machine() -> i64 {
-    elf_to_machine(u64::from(Arch::native().audit_value()))
+    static MACHINE: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *MACHINE.get_or_init(|| elf_to_machine(u64::from(crate::kernel::running_native().0.audit_value())))
 }
 
 /// `audit_syscall_to_name`, for the machines whose tables dockaudit has.
