@@ -233,7 +233,14 @@ impl AptDir {
 
     /// The state of `suite` for `arch`'s packages.
     pub fn for_arch(root: &Path, suite: &str, arch: Arch) -> XResult<AptDir> {
-        let dir = root.join("target/vm/apt").join(arch.suite_dir(suite));
+        AptDir::for_dpkg_arch(root, suite, arch.dpkg())
+    }
+
+    /// The state of `suite` for the packages of dpkg's architecture `dpkg` (also one
+    /// no guest runs as its own, e.g. armhf for arm64's 32-bit programs).
+    pub fn for_dpkg_arch(root: &Path, suite: &str, dpkg: &str) -> XResult<AptDir> {
+        let name = if dpkg == Arch::X86_64.dpkg() { suite.to_string() } else { format!("{suite}-{dpkg}") };
+        let dir = root.join("target/vm/apt").join(name);
         for d in ["lists/partial", "cache/archives/partial", "sources.list.d", "preferences.d"] {
             std::fs::create_dir_all(dir.join(d)).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
@@ -265,8 +272,8 @@ impl AptDir {
             ("Dir::State::status", d("status")),
             ("Dir::Cache", d("cache")),
             ("Debug::NoLocking", "1".into()),
-            ("APT::Architecture", arch.dpkg().into()),
-            ("APT::Architectures", arch.dpkg().into()),
+            ("APT::Architecture", dpkg.into()),
+            ("APT::Architectures", dpkg.into()),
             ("Acquire::Languages", "none".into()),
             ("APT::Sandbox::User", "root".into()),
         ] {

@@ -154,7 +154,8 @@ pub fn vm_test(o: &Options, for_test: bool) -> XResult<bool> {
             Arch::Arm64 => (
                 tools::build_static_aarch64("dockaudit", "dockaudit")?,
                 tools::build_static_aarch64("guest-init", "guest-init")?,
-                arm64_tools::audit_tool_files(&root, o.refresh)?,
+                [arm64_tools::audit_tool_files(&root, o.refresh)?, vec![arm64_tools::arm32_program(&root, o.refresh)?]]
+                    .concat(),
                 work.join("initramfs-arm64.cpio"),
             ),
         };
@@ -207,17 +208,21 @@ pub fn vm_test(o: &Options, for_test: bool) -> XResult<bool> {
                 let Some(k) = kernels.get(i) else { break };
                 let mut r: Option<BootResult> = None;
                 for (n, (kind, names)) in boots.iter().enumerate() {
-                    let b = if kind.docker {
+                    let cpu = kind.cpu.as_ref().map(|(arch, model)| (arch.as_str(), model.as_str()));
+                    let b = if let Some((arch, model)) = cpu.filter(|(arch, _)| *arch != k.arch.name()) {
+                        skipped_because(k, names, &format!("the scenario boots an {arch} CPU ({model})"))
+                    } else if kind.docker {
                         let suite = if k.arch == Arch::X86_64 { docker_guest::suite_for(&k.label) } else { None };
                         match docker_initrds.iter().find(|(s, _)| Some(*s) == suite) {
                             Some((_, image)) => {
-                                let guest = Guest { initrd: image, memory: docker_guest::MEMORY };
+                                let guest = Guest { initrd: image, memory: docker_guest::MEMORY, cpu: None };
                                 boot(k, &guest, names, o, &logs, n, &kind.cmdline)
                             }
                             None => skipped(k, names),
                         }
                     } else {
-                        let guest = Guest { initrd: initrd_of(k.arch), memory: MEMORY };
+                        let cpu = cpu.map(|(_, model)| model);
+                        let guest = Guest { initrd: initrd_of(k.arch), memory: MEMORY, cpu };
                         boot(k, &guest, names, o, &logs, n, &kind.cmdline)
                     };
                     r = Some(match r {
@@ -399,7 +404,8 @@ fn merge(mut first: BootResult, next: BootResult, kind: &vm_scenario::Boot) -> B
         format!("the docker guest{}", if kind.cmdline.is_empty() { String::new() } else { " and ".into() })
     } else {
         String::new()
-    } + &kind.cmdline.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(" ");
+    } + &kind.cmdline.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(" ")
+        + &kind.cpu.as_ref().map(|(_, model)| format!("the CPU {model}")).unwrap_or_default();
     first.boot_errors.extend(next.boot_errors.iter().map(|e| format!("boot with {with}: {e}")));
     if !next.boot_errors.is_empty() {
         first.console_tail = next.console_tail;
@@ -414,6 +420,8 @@ const MEMORY: &str = "512M";
 struct Guest<'a> {
     initrd: &'a Path,
     memory: &'a str,
+    /// A QEMU CPU model other than the arch's default (`cpu` in a scenario).
+    cpu: Option<&'a str>,
 }
 
 /// The result of a docker boot on a kernel without a docker guest: every scenario skipped.
@@ -426,6 +434,11 @@ fn skipped(k: &Kernel, names: &[String]) -> BootResult {
             "no docker guest on arm64: Docker's engine under TCG aarch64 costs more than the CI budget allows".into()
         }
     };
+    skipped_because(k, names, &why)
+}
+
+/// The result of a boot not made: every scenario skipped for `why`.
+fn skipped_because(k: &Kernel, names: &[String], why: &str) -> BootResult {
     BootResult {
         label: k.label.clone(),
         release: k.release.clone().unwrap_or_else(|| k.label.clone()),
@@ -433,7 +446,7 @@ fn skipped(k: &Kernel, names: &[String]) -> BootResult {
         seconds: 0.0,
         cases: names
             .iter()
-            .map(|n| Case { name: n.clone(), status: Status::Skip(why.clone()), seconds: 0.0, output: String::new() })
+            .map(|n| Case { name: n.clone(), status: Status::Skip(why.into()), seconds: 0.0, output: String::new() })
             .collect(),
         boot_errors: Vec::new(),
         files: Vec::new(),
@@ -456,12 +469,21 @@ fn qemu_command(k: &Kernel, guest: &Guest, accel: &str, plan: usize, cmdline: &[
         // a Cortex-A57 rather than `max`: `max` adds pointer authentication, which
         // Debian's kernels use and TCG emulates slowly; the A57 also runs AArch32
         // programs, what arch=b32 rules are about.
-        c.args(["-M", "virt", "-cpu", if accel == "kvm" { "host" } else { "cortex-a57" }]);
+        match guest.cpu {
+            // A scenario's CPU may claim the GICv3 system registers (a64fx does), which
+            // the board's default GICv2 leaves undefined: the kernel oopses at once.
+            Some(model) => c.args(["-M", "virt,gic-version=3", "-cpu", model]),
+            None => c.args(["-M", "virt", "-cpu", if accel == "kvm" { "host" } else { "cortex-a57" }]),
+        };
     }
     c.args(["-accel", accel, "-m", guest.memory, "-smp", "1", "-nographic", "-no-reboot", "-nodefaults"]);
     c.args(["-serial", "stdio"]);
-    if accel == "kvm" && k.arch == Arch::X86_64 {
-        c.args(["-cpu", "host"]);
+    if k.arch == Arch::X86_64 {
+        match guest.cpu {
+            Some(model) => c.args(["-cpu", model]),
+            None if accel == "kvm" => c.args(["-cpu", "host"]),
+            None => &mut c,
+        };
     }
     c.arg("-kernel").arg(&k.image).arg("-initrd").arg(guest.initrd);
     let console = match k.arch {

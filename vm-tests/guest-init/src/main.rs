@@ -49,6 +49,7 @@ fn main() {
         Some("touch") => auditd::touch_main(&args[2..]),
         Some("chmod") => auditd::chmod_main(&args[2..]),
         Some("stat") => stat_main(&args[2..]),
+        Some("exec") => exec_main(&args[2..]),
         Some("audited-by-grep") => docker::audited_by_grep_main(&args[2..]),
         Some("supervise") => docker::supervise_main(&args[2..]),
         Some("auditd") => auditd_main(),
@@ -63,6 +64,20 @@ fn main() {
             std::process::exit(2);
         }
     }
+}
+
+/// `/init exec PROG ARGS...`: runs PROG in place of this process, or says why the
+/// kernel would not and exits 126 as a shell does, so a scenario can expect the
+/// refusal (`expect exit 126`, `expect stderr-contains Exec format error`).
+fn exec_main(args: &[String]) -> ! {
+    use std::os::unix::process::CommandExt;
+    let Some(prog) = args.first() else {
+        eprintln!("usage: /init exec PROG ARGS...");
+        std::process::exit(2);
+    };
+    let err = Command::new(prog).args(&args[1..]).exec();
+    eprintln!("exec {prog}: {err}");
+    std::process::exit(126);
 }
 
 // ---------------------------------------------------------------- PID 1

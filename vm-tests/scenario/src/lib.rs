@@ -67,6 +67,9 @@ pub struct Scenario {
     /// with the same words share one boot of each kernel (the plain ones
     /// run in the first boot).
     pub cmdline: Vec<String>,
+    /// `cpu ARCH MODEL`: the guests of ARCH boot QEMU's MODEL instead of the default
+    /// CPU (a boot of its own); on other architectures the scenario is SKIP.
+    pub cpu: Option<(String, String)>,
     /// `guest docker`: runs in the docker guest (the kernel's suite's Docker engine
     /// in the initramfs, more memory), a boot of its own; SKIP on kernels without one.
     pub docker: bool,
@@ -422,6 +425,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
                 min_kernel: None,
                 skip_arch: Vec::new(),
                 cmdline: Vec::new(),
+                cpu: None,
                 docker: false,
                 steps: Vec::new(),
             });
@@ -535,6 +539,21 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Scenario>, ParseError> {
             "guest" if rest == "docker" => sc.docker = true,
             "guest" => return Err(err(no, format!("`guest` takes `docker`, got {rest:?}"))),
             "docker-engine" if rest.is_empty() => sc.steps.push(Step::DockerEngine),
+            "cpu" => {
+                let parts: Vec<&str> = rest.split_whitespace().collect();
+                match parts[..] {
+                    [arch, model] if ARCHES.contains(&arch) => sc.cpu = Some((arch.to_string(), model.to_string())),
+                    _ => {
+                        return Err(err(
+                            no,
+                            format!(
+                                "`cpu` needs an architecture ({}) and a QEMU CPU model, got {rest:?}",
+                                ARCHES.join(", ")
+                            ),
+                        ))
+                    }
+                }
+            }
             "kernel-cmdline" => {
                 need("kernel command line words")?;
                 sc.cmdline = words()?;
@@ -790,20 +809,23 @@ pub struct Boot {
     pub docker: bool,
     /// `kernel-cmdline` words.
     pub cmdline: Vec<String>,
+    /// `cpu`: the architecture whose guests boot another CPU model, and the model.
+    pub cpu: Option<(String, String)>,
 }
 
 /// Split a run order into boots: the plain boot first, then those with a kernel
-/// command line in order of first appearance, then the docker guest's.
+/// command line in order of first appearance, then those with another CPU, then the
+/// docker guest's.
 pub fn boots(plan: &[Scenario]) -> Vec<(Boot, Vec<Scenario>)> {
     let mut out: Vec<(Boot, Vec<Scenario>)> = Vec::new();
     for sc in plan {
-        let key = Boot { docker: sc.docker, cmdline: sc.cmdline.clone() };
+        let key = Boot { docker: sc.docker, cmdline: sc.cmdline.clone(), cpu: sc.cpu.clone() };
         match out.iter_mut().find(|(b, _)| *b == key) {
             Some((_, v)) => v.push(sc.clone()),
             None => out.push((key, vec![sc.clone()])),
         }
     }
-    out.sort_by_key(|(b, _)| (b.docker, !b.cmdline.is_empty()));
+    out.sort_by_key(|(b, _)| (b.docker, b.cpu.is_some(), !b.cmdline.is_empty()));
     out
 }
 
@@ -997,6 +1019,18 @@ run dockaudit status
         assert_eq!(b[0].1[0].name, "b");
         assert_eq!(b[1].0.cmdline, ["audit=0"]);
         assert_eq!(b[1].1.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["a", "c"]);
+    }
+
+    #[test]
+    fn another_cpu_is_a_boot_of_its_own_after_the_command_line_ones() {
+        let text = "scenario c\ncpu arm64 a64fx\nrun x\nscenario a\nkernel-cmdline audit=0\nrun x\n\
+                    scenario p\nrun x\n";
+        let b = boots(&parse("f", text).unwrap());
+        let names: Vec<&str> = b.iter().map(|(_, s)| s[0].name.as_str()).collect();
+        assert_eq!(names, ["p", "a", "c"]);
+        assert_eq!(b[2].0.cpu, Some(("arm64".to_string(), "a64fx".to_string())));
+        assert!(parse("f", "scenario c\ncpu a64fx\nrun x\n").is_err());
+        assert!(parse("f", "scenario c\ncpu sparc a64fx\nrun x\n").is_err());
     }
 
     #[test]
