@@ -35,7 +35,8 @@ pub fn check(opts: &Options, root: &Path, format: Format, color: bool, prove: bo
     let status = client.status()?;
     let rules = client.list_rules()?;
     let mut eval = judge::evaluate(&rules, Some(&status), &HostFs::new(root), opts)?;
-    add_persistence(&mut eval, &rules, root, opts.native);
+    let resolver = Resolver::new(root).with_arch(opts.native).with_features(status.feature_bitmap.unwrap_or(0));
+    add_persistence(&mut eval, &rules, root, &resolver, opts.native);
     if let Some(stream) = stream.as_mut() {
         let context = prove::Context { root, rules: &rules, native: opts.native };
         prove::prove(&mut eval, stream, &mut client, &context)?;
@@ -43,12 +44,12 @@ pub fn check(opts: &Options, root: &Path, format: Format, color: bool, prove: bo
     Ok(render_check(&eval, format, color))
 }
 
-/// Joins a kernel evaluation with the rule files `root` loads at boot: each control's
-/// persistence and the `persistent-rules` and `rule-files` host checks. Unreadable
-/// rule files are a host check in error, not a failed command: the kernel's verdicts
-/// stand on their own.
-fn add_persistence(eval: &mut Evaluation, kernel: &[Rule], root: &Path, native: Arch) {
-    match persist::persistent_rules(root) {
+/// Joins a kernel evaluation with the rule files `root` loads at boot, read by
+/// `resolver` (the running kernel's arch and features): each control's persistence
+/// and the `persistent-rules` and `rule-files` host checks. Unreadable rule files are
+/// a host check in error, not a failed command: the kernel's verdicts stand on their own.
+fn add_persistence(eval: &mut Evaluation, kernel: &[Rule], root: &Path, resolver: &Resolver, native: Arch) {
+    match persist::persistent_rules_with(root, None, resolver) {
         Ok(disk) => {
             judge::annotate(eval, &disk, native);
             let drift = judge::drift_check(eval, kernel, &disk, native);

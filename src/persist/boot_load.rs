@@ -28,7 +28,10 @@ pub fn persistent_rules_as(root: &Path, skip: Option<&str>, native: Arch) -> Res
     persistent_rules_with(root, skip, &Resolver::new(root).with_arch(native))
 }
 
-fn persistent_rules_with(root: &Path, skip: Option<&str>, resolver: &Resolver) -> Result<RuleSet, PersistentError> {
+/// [`persistent_rules_without`] read by `resolver`: live `check` gives it the running
+/// kernel's arch and feature bitmap, so a line that kernel would refuse at boot (`-F
+/// exe=` without `executable_path`, a `filesystem` rule without `filter_fs`) is one.
+pub fn persistent_rules_with(root: &Path, skip: Option<&str>, resolver: &Resolver) -> Result<RuleSet, PersistentError> {
     let mut parsed: Vec<Result<Line, ParseError>> = Vec::new();
     let (source, audit_rules_stale) = match augenrules_merge_without(root, skip)? {
         Some(merged) => {

@@ -21,7 +21,9 @@ mod version;
 
 pub use crate::kernel::same_rule;
 pub use augenrules::{augenrules_merge, augenrules_merge_without, Merged};
-pub use boot_load::{persistent_rules, persistent_rules_as, persistent_rules_without, rules_from_files};
+pub use boot_load::{
+    persistent_rules, persistent_rules_as, persistent_rules_with, persistent_rules_without, rules_from_files,
+};
 pub use drift::{drift, Drift};
 pub use load::{load, load_parsed, replace_rules, restore_and_verify, LoadError, LoadReport, RestoreError, Skipped};
 pub use on_error::{Next, OnError};

@@ -261,3 +261,24 @@ fn version_order_matches_ls_v() {
     names.sort_by(|a, b| version_cmp(a, b).then_with(|| a.cmp(b)));
     assert_eq!(names, expected);
 }
+
+/// Live `check` reads the rule files with the running kernel's features: a line that
+/// kernel would refuse at boot is a problem there, and its rule is not persistent.
+#[test]
+fn rule_files_are_read_with_the_kernels_features() {
+    use crate::rules_file::feature::{ALL, FILTER_FS};
+    let root = Root::new();
+    root.write(
+        "etc/audit/rules.d/50-docker.rules",
+        "-w /usr/bin/dockerd -k docker\n-a always,filesystem -F fstype=debugfs -F key=fs\n",
+    );
+    let read = |features| {
+        let resolver = Resolver::new(&root.0).with_arch(Arch::X86_64).with_features(features);
+        persistent_rules_with(&root.0, None, &resolver).unwrap()
+    };
+    let having = read(ALL);
+    assert_eq!((having.rules.len(), having.problems.len()), (2, 0), "{:?}", having.problems);
+    let lacking = read(ALL & !FILTER_FS);
+    assert_eq!(lacking.rules.len(), 1);
+    assert!(lacking.problems.iter().any(|p| p.contains("filter_fs")), "{:?}", lacking.problems);
+}
