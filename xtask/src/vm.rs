@@ -65,7 +65,8 @@ pub struct Options {
 }
 
 /// The arm64 kernel `cargo xtask test` adds to x86_64's matrix (one boot of the plain
-/// scenarios and one with audit=0 under TCG; see vm-tests/README.md for the cost).
+/// scenarios, one with audit=0 and one of the docker guest under TCG; see
+/// vm-tests/README.md for the cost).
 pub const TEST_ARM64: &str = "6.1";
 
 impl Options {
