@@ -23,8 +23,8 @@ use crate::XResult;
 /// The suite whose arm64 auditd the guests run, whatever their kernel's suite.
 pub const SUITE: &str = "bookworm";
 
-/// The arm64 loader, where Debian's programs ask for it.
-const LOADER: &str = "ld-linux-aarch64.so.1";
+/// The arm64 loader, where Debian's programs ask for it (/lib/).
+pub const LOADER: &str = "ld-linux-aarch64.so.1";
 
 /// The audit tools and every shared object they load (with the loader), as (path
 /// on the host, path in the guest), like `tools::audit_tool_files` for x86_64.

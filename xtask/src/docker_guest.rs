@@ -1,32 +1,44 @@
-//! The docker guests of `cargo xtask vm-test`: a second initramfs per Debian suite
-//! for the scenarios marked `guest docker`, with a real Docker engine.
+//! The docker guests of `cargo xtask vm-test`: a second initramfs per architecture
+//! (x86_64, arm64) and Debian suite for the scenarios marked `guest docker`, with a
+//! real Docker engine.
 //!
-//! It is the plain initramfs with one more newc archive appended (the kernel
-//! unpacks concatenated archives in order, a later file replacing an earlier one):
-//! Debian's `docker.io` (and `docker-cli` where the suite has it apart),
-//! `containerd`, `runc` and `tini` of the kernel's own suite laid out as installed
-//! (programs, /etc, systemd units), that suite's `auditd` tools in /sbin in place of
-//! the host's, the shared libraries every program there needs (the suite's glibc and
-//! loader replace the host's: newer glibc runs the older programs, not the reverse),
-//! and `/vm-tests/docker/busybox.tar`, the image the guest imports: the static
-//! busybox of the suite's `busybox-static` with a few applet links.
+//! It is the architecture's plain initramfs with one more newc archive appended (the
+//! kernel unpacks concatenated archives in order, a later file replacing an earlier
+//! one): Debian's `docker.io` (and `docker-cli` where the suite has it apart),
+//! `containerd`, `runc` and `tini` of the kernel's own suite and architecture (amd64
+//! or arm64) laid out as installed (programs, /etc, systemd units), that suite's
+//! `auditd` tools in /sbin in place of the plain guest's (the host's on x86_64,
+//! bookworm's arm64 ones on arm64), the shared libraries every program there needs
+//! (the suite's glibc and loader replace the plain guest's: newer glibc runs the older
+//! programs, not the reverse), and `/vm-tests/docker/busybox.tar`, the image the guest
+//! imports: the static busybox of the suite's `busybox-static` with a few applet links.
+//!
+//! The layout is Debian's for the architecture: the libraries in
+//! /lib/x86_64-linux-gnu/ or /lib/aarch64-linux-gnu/, the loader also where the
+//! programs' PT_INTERP asks for it (/lib64/ld-linux-x86-64.so.2,
+//! /lib/ld-linux-aarch64.so.1). Every ELF file put in the archive is checked to be of
+//! the architecture (`tools::elf_machine`).
 //!
 //! Packages are fetched like the kernels (`kernels::AptDir`: a private apt state per
-//! suite, the machine's own archive URI), with their library dependencies (every
+//! suite and architecture, `target/vm/apt/<suite>/` or `<suite>-arm64/`, the
+//! machine's own archive URI), with their library dependencies (every
 //! `Depends`/`Pre-Depends` whose name starts with `lib`, recursively), unpacked with
-//! `dpkg-deb -x` into `target/vm/docker/<suite>/root/` (merged /usr, as
-//! `docker-roots` lays them out), complete once `target/vm/docker/<suite>/packages`
-//! exists. Later runs download nothing.
+//! `dpkg-deb -x` into `target/vm/docker/<dir>/root/` (`<dir>`: `bookworm`, `trixie`,
+//! `bookworm-arm64`, `trixie-arm64`; merged /usr, as `docker-roots` lays them out),
+//! complete once `target/vm/docker/<dir>/packages` exists and names what was asked
+//! for. Later runs download nothing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::cpio::Cpio;
 use crate::docker_roots::{download, mkdir, unpack};
-use crate::kernels::AptDir;
-use crate::{run_checked, tools, XResult};
+use crate::kernels::{AptDir, Arch};
+use crate::tools::{elf_machine, EM_AARCH64, EM_X86_64};
+use crate::{arm64_tools, run_checked, tools, XResult};
 
-/// Kernel series with a docker guest, and the suite whose packages it holds.
+/// Kernel series with a docker guest (of either architecture), and the suite whose
+/// packages it holds.
 pub const SUITES: &[(&str, &str)] = &[("6.1", "bookworm"), ("6.12", "trixie")];
 
 /// The packages asked for by name; their `lib*` dependencies come along.
@@ -46,28 +58,66 @@ const AUDIT_TOOLS: &[&str] = &["auditd", "auditctl", "ausearch", "aureport"];
 /// Applets linked to busybox in the image.
 const APPLETS: &[&str] = &["sh", "true", "echo", "cat", "sleep", "touch", "ls", "id"];
 
-/// Guest memory for a docker boot: the archive (about 250 MB) is in memory twice
-/// while the kernel unpacks it, then the engine and the vfs copies of the image.
+/// Guest memory for a docker boot (both architectures): the archive (about 250 MB)
+/// is in memory twice while the kernel unpacks it, then the engine and the vfs
+/// copies of the image.
 pub const MEMORY: &str = "1536M";
 
-/// The suite of a kernel label ("6.1"), if it has a docker guest.
+/// The suite of a kernel label ("6.1", "arm64:6.1"), if it has a docker guest.
 pub fn suite_for(label: &str) -> Option<&'static str> {
+    let label = label.strip_prefix("arm64:").or_else(|| label.strip_prefix("x86_64:")).unwrap_or(label);
     SUITES.iter().find(|(series, suite)| *series == label || *suite == label).map(|(_, s)| *s)
 }
 
-/// The docker initramfs of `suite`: `base` (the plain initramfs) with the docker
-/// archive appended, written to `out`.
-pub fn write_initramfs(workspace: &Path, suite: &str, base: &[u8], out: &Path, refresh: bool) -> XResult<()> {
-    let root = fetch(workspace, suite, refresh)?;
-    let image = busybox_tar(workspace, suite, &root)?;
+/// Where an architecture's Debian programs find their libraries.
+struct Layout {
+    /// The multiarch triple: the libraries go to /lib/<triple>/.
+    multiarch: &'static str,
+    /// The loader's name (PT_INTERP's last part).
+    loader: &'static str,
+    /// The directory PT_INTERP names, where the loader goes too.
+    loader_dir: &'static str,
+    /// `e_machine` of every ELF file of the packages.
+    machine: u16,
+}
+
+fn layout(arch: Arch) -> Layout {
+    match arch {
+        Arch::X86_64 => Layout {
+            multiarch: "x86_64-linux-gnu",
+            loader: "ld-linux-x86-64.so.2",
+            loader_dir: "lib64",
+            machine: EM_X86_64,
+        },
+        Arch::Arm64 => Layout {
+            multiarch: "aarch64-linux-gnu",
+            loader: arm64_tools::LOADER,
+            loader_dir: "lib",
+            machine: EM_AARCH64,
+        },
+    }
+}
+
+/// The docker initramfs of `suite` for `arch`: `base` (that architecture's plain
+/// initramfs) with the docker archive appended, written to `out`.
+pub fn write_initramfs(
+    workspace: &Path,
+    arch: Arch,
+    suite: &str,
+    base: &[u8],
+    out: &Path,
+    refresh: bool,
+) -> XResult<()> {
+    let cache = workspace.join("target/vm/docker").join(arch.suite_dir(suite));
+    let root = fetch(workspace, &cache, arch, suite, refresh)?;
+    let image = busybox_tar(&cache, &root, arch)?;
     let mut bytes = base.to_vec();
-    bytes.extend(archive(&root, suite, &image)?);
+    bytes.extend(archive(&root, arch, suite, &image)?);
     std::fs::write(out, bytes).map_err(|e| format!("{}: {e}", out.display()))
 }
 
-/// The suite's packages unpacked (cached).
-fn fetch(workspace: &Path, suite: &str, refresh: bool) -> XResult<PathBuf> {
-    let cache = workspace.join("target/vm/docker").join(suite);
+/// The suite's packages for `arch` unpacked in `cache` (cached).
+fn fetch(workspace: &Path, cache: &Path, arch: Arch, suite: &str, refresh: bool) -> XResult<PathBuf> {
     let marker = cache.join("packages");
     let out = cache.join("root");
     // The marker's first line is what was asked for: a cache made for another list is stale.
@@ -76,10 +126,10 @@ fn fetch(workspace: &Path, suite: &str, refresh: bool) -> XResult<PathBuf> {
     if !refresh && cached && out.is_dir() {
         return Ok(out);
     }
-    eprintln!("vm-test: fetching Debian {suite}'s {} and their libraries", PACKAGES.join(", "));
+    eprintln!("vm-test: fetching Debian {suite}'s {} for {} and their libraries", PACKAGES.join(", "), arch.dpkg());
     let _ = std::fs::remove_file(&marker);
     let _ = std::fs::remove_dir_all(&out);
-    let apt = AptDir::new(workspace, suite)?;
+    let apt = AptDir::for_arch(workspace, suite, arch)?;
     apt.run("apt-get", &["update", "-q"])?;
     let mut wanted: Vec<&str> = PACKAGES.to_vec();
     for p in WHERE_THERE {
@@ -93,7 +143,7 @@ fn fetch(workspace: &Path, suite: &str, refresh: bool) -> XResult<PathBuf> {
     std::fs::write(&marker, format!("{asked}\n{}\n", list.join("\n")))
         .map_err(|e| format!("{}: {e}", marker.display()))?;
     let _ = std::fs::remove_dir_all(&debs);
-    eprintln!("vm-test: {suite}: {} packages in {}", list.len(), out.display());
+    eprintln!("vm-test: {suite} {}: {} packages in {}", arch.dpkg(), list.len(), out.display());
     Ok(out)
 }
 
@@ -145,13 +195,14 @@ fn depends(out: &str) -> Vec<String> {
 }
 
 /// The image: busybox and its applet links, as a tar for `docker import`.
-fn busybox_tar(workspace: &Path, suite: &str, root: &Path) -> XResult<Vec<u8>> {
-    let dir = workspace.join("target/vm/docker").join(suite).join("image");
+fn busybox_tar(cache: &Path, root: &Path, arch: Arch) -> XResult<Vec<u8>> {
+    let dir = cache.join("image");
     let _ = std::fs::remove_dir_all(&dir);
     for d in ["bin", "etc", "tmp", "proc", "sys", "dev"] {
         mkdir(&dir.join(d))?;
     }
     let busybox = root.join("usr/bin/busybox");
+    check_machine(&busybox, arch)?;
     std::fs::copy(&busybox, dir.join("bin/busybox")).map_err(|e| format!("{}: {e}", busybox.display()))?;
     for a in APPLETS {
         std::os::unix::fs::symlink("busybox", dir.join("bin").join(a)).map_err(|e| format!("{a}: {e}"))?;
@@ -168,8 +219,17 @@ fn busybox_tar(workspace: &Path, suite: &str, root: &Path) -> XResult<Vec<u8>> {
     std::fs::read(&tar).map_err(|e| format!("{}: {e}", tar.display()))
 }
 
+/// An error unless the ELF file is `arch`'s.
+fn check_machine(path: &Path, arch: Arch) -> XResult<()> {
+    if elf_machine(path)? != layout(arch).machine {
+        return Err(format!("{} is not an {} program", path.display(), arch.name()));
+    }
+    Ok(())
+}
+
 /// The archive appended to the plain initramfs.
-fn archive(root: &Path, suite: &str, image: &[u8]) -> XResult<Vec<u8>> {
+fn archive(root: &Path, arch: Arch, suite: &str, image: &[u8]) -> XResult<Vec<u8>> {
+    let lay = layout(arch);
     let mut c = Cpio::new();
     let mut dirs: Vec<String> = Vec::new();
     let parent = |p: &str| Path::new(p).parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
@@ -206,14 +266,21 @@ fn archive(root: &Path, suite: &str, image: &[u8]) -> XResult<Vec<u8>> {
         elves.push(path);
     }
     // The libraries, under the names the programs ask for, where the loader looks
-    // first, and over the host's copies wherever the plain initramfs put those.
-    let libs = needed_libraries(root, &elves, "x86_64-linux-gnu", "ld-linux-x86-64.so.2")?;
-    let host_paths: Vec<String> = tools::audit_tool_files()?.into_iter().map(|(_, g)| g).collect();
+    // first, and over the plain guest's copies wherever its initramfs put those (the
+    // host's on x86_64; arm64's are already at these paths).
+    let libs = needed_libraries(root, &elves, lay.multiarch, lay.loader)?;
+    let host_paths: Vec<String> = match arch {
+        Arch::X86_64 => tools::audit_tool_files()?.into_iter().map(|(_, g)| g).collect(),
+        Arch::Arm64 => Vec::new(),
+    };
+    for path in elves.iter().chain(libs.iter().map(|(_, p)| p)) {
+        check_machine(path, arch)?;
+    }
     for (name, path) in &libs {
         let body = read(path)?;
-        let mut at = vec![format!("lib/x86_64-linux-gnu/{name}")];
-        if name.starts_with("ld-linux") {
-            at.push(format!("lib64/{name}"));
+        let mut at = vec![format!("lib/{}/{name}", lay.multiarch)];
+        if *name == lay.loader {
+            at.push(format!("{}/{name}", lay.loader_dir));
         }
         for h in &host_paths {
             if Path::new(h).file_name().is_some_and(|f| f.to_string_lossy() == *name) {
@@ -235,7 +302,7 @@ fn archive(root: &Path, suite: &str, image: &[u8]) -> XResult<Vec<u8>> {
     c.file("vm-tests/docker/busybox.tar", 0o644, image);
     let packages = std::fs::read_to_string(root.with_file_name("packages")).unwrap_or_default();
     let debs: String = packages.lines().filter(|l| !l.starts_with("asked:")).map(|l| format!("{l}\n")).collect();
-    c.file("vm-tests/docker/packages", 0o644, format!("suite {suite}\n{debs}").as_bytes());
+    c.file("vm-tests/docker/packages", 0o644, format!("suite {suite} {}\n{debs}", arch.dpkg()).as_bytes());
     Ok(c.finish())
 }
 
@@ -309,5 +376,7 @@ mod tests {
         assert_eq!(suite_for("6.1"), Some("bookworm"));
         assert_eq!(suite_for("trixie"), Some("trixie"));
         assert_eq!(suite_for("5.10"), None);
+        assert_eq!(suite_for("arm64:6.12"), Some("trixie"));
+        assert_eq!(suite_for("arm64:/boot/Image"), None);
     }
 }

@@ -65,7 +65,8 @@ pub struct Options {
 }
 
 /// The arm64 kernel `cargo xtask test` adds to x86_64's matrix (one boot of the plain
-/// scenarios and one with audit=0 under TCG; see vm-tests/README.md for the cost).
+/// scenarios, one with audit=0 and one of the docker guest under TCG; see
+/// vm-tests/README.md for the cost).
 pub const TEST_ARM64: &str = "6.1";
 
 impl Options {
@@ -167,24 +168,25 @@ pub fn vm_test(o: &Options, for_test: bool) -> XResult<bool> {
     // `kernel-cmdline` (e.g. audit=0), one more for the docker guest.
     let boots: Vec<(vm_scenario::Boot, Vec<String>)> =
         vm_scenario::boots(&plan).into_iter().map(|(b, scs)| (b, scs.into_iter().map(|s| s.name).collect())).collect();
-    // The docker guest's initramfs per suite, for the kernels that have one.
-    let mut docker_initrds: Vec<(&str, PathBuf)> = Vec::new();
-    if boots.iter().any(|(b, _)| b.docker) && kernels.iter().any(|k| k.arch == Arch::X86_64) {
-        let initrd = initrd_of(Arch::X86_64);
-        let base = std::fs::read(initrd).map_err(|e| format!("{}: {e}", initrd.display()))?;
-        for k in kernels.iter().filter(|k| k.arch == Arch::X86_64) {
+    // The docker guest's initramfs per architecture and suite, for the kernels that
+    // have one, each appended to its architecture's plain initramfs.
+    let mut docker_initrds: Vec<(Arch, &str, PathBuf)> = Vec::new();
+    if boots.iter().any(|(b, _)| b.docker) {
+        for k in &kernels {
             let Some(suite) = docker_guest::suite_for(&k.label) else { continue };
-            if docker_initrds.iter().any(|(s, _)| *s == suite) {
+            if docker_initrds.iter().any(|(a, s, _)| *a == k.arch && *s == suite) {
                 continue;
             }
-            let out = work.join(format!("initramfs-docker-{suite}.cpio"));
-            docker_guest::write_initramfs(&root, suite, &base, &out, o.refresh)?;
-            docker_initrds.push((suite, out));
+            let initrd = initrd_of(k.arch);
+            let base = std::fs::read(initrd).map_err(|e| format!("{}: {e}", initrd.display()))?;
+            let out = work.join(format!("initramfs-docker-{}.cpio", k.arch.suite_dir(suite)));
+            docker_guest::write_initramfs(&root, k.arch, suite, &base, &out, o.refresh)?;
+            docker_initrds.push((k.arch, suite, out));
         }
     }
     let size = |p: &Path| std::fs::metadata(p).map(|m| m.len() / 1024).unwrap_or(0);
     let docker_sizes: String =
-        docker_initrds.iter().map(|(s, p)| format!(", docker guest {s} {} KiB", size(p))).collect();
+        docker_initrds.iter().map(|(a, s, p)| format!(", docker guest {} {} KiB", a.suite_dir(s), size(p))).collect();
     let sizes: Vec<String> = initrds.iter().map(|(a, p)| format!("{} {} KiB", a.name(), size(p))).collect();
     eprintln!(
         "vm-test: {} scenarios on {} kernel(s), accel {}, initramfs {}{docker_sizes}, prepared in {:.1} s",
@@ -212,9 +214,9 @@ pub fn vm_test(o: &Options, for_test: bool) -> XResult<bool> {
                     let b = if let Some((arch, model)) = cpu.filter(|(arch, _)| *arch != k.arch.name()) {
                         skipped_because(k, names, &format!("the scenario boots an {arch} CPU ({model})"))
                     } else if kind.docker {
-                        let suite = if k.arch == Arch::X86_64 { docker_guest::suite_for(&k.label) } else { None };
-                        match docker_initrds.iter().find(|(s, _)| Some(*s) == suite) {
-                            Some((_, image)) => {
+                        let suite = docker_guest::suite_for(&k.label);
+                        match docker_initrds.iter().find(|(a, s, _)| *a == k.arch && Some(*s) == suite) {
+                            Some((_, _, image)) => {
                                 let guest = Guest { initrd: image, memory: docker_guest::MEMORY, cpu: None };
                                 boot(k, &guest, names, o, &logs, n, &kind.cmdline)
                             }
@@ -246,7 +248,7 @@ pub fn vm_test(o: &Options, for_test: bool) -> XResult<bool> {
         for (_, p) in &initrds {
             let _ = std::fs::remove_file(p);
         }
-        for (_, p) in &docker_initrds {
+        for (_, _, p) in &docker_initrds {
             let _ = std::fs::remove_file(p);
         }
     }
@@ -426,14 +428,9 @@ struct Guest<'a> {
 
 /// The result of a docker boot on a kernel without a docker guest: every scenario skipped.
 fn skipped(k: &Kernel, names: &[String]) -> BootResult {
-    let suites: Vec<String> = docker_guest::SUITES.iter().map(|(k, s)| format!("{k} ({s})")).collect();
-    let why = match k.arch {
-        Arch::X86_64 => format!("no docker guest for kernel {} (there is one for {})", k.label, suites.join(", ")),
-        // Not meaningless on arm64, only too slow to afford: see vm-tests/README.md.
-        Arch::Arm64 => {
-            "no docker guest on arm64: Docker's engine under TCG aarch64 costs more than the CI budget allows".into()
-        }
-    };
+    let suites: Vec<String> =
+        docker_guest::SUITES.iter().map(|(series, s)| format!("{} ({s})", k.arch.label(series))).collect();
+    let why = format!("no docker guest for kernel {} (there is one for {})", k.label, suites.join(", "));
     skipped_because(k, names, &why)
 }
 

@@ -1,8 +1,10 @@
 //! The Docker engine of the docker guest (`docker-engine` step) and the
 //! `/init audited-by-grep PATH` helper (docker-bench-security's method).
 //!
-//! The docker initramfs holds Debian's packages of the kernel's suite as installed
-//! (xtask/src/docker_guest.rs). The engine is started the way the packaged units
+//! The docker initramfs holds Debian's packages of the kernel's suite and
+//! architecture (amd64, arm64) as installed (xtask/src/docker_guest.rs); nothing
+//! here differs between the two. The guest loads no kernel module on either (its
+//! initramfs holds none), so nothing below needs one. The engine is started the way the packaged units
 //! start it: containerd from `containerd.service`'s ExecStart, dockerd from
 //! `docker.service`'s with the variables of its EnvironmentFile, both with
 //! systemd's default PATH. What the guest changes, and why:
