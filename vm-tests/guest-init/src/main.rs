@@ -260,14 +260,9 @@ fn resolve(prog: &str) -> String {
 
 impl Guest {
     fn scenario(&mut self, sc: &Scenario, created: &mut Vec<PathBuf>) -> Verdict {
-        if let Some((maj, min)) = sc.min_kernel {
-            let rel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-            if vm_scenario::parse_version(&rel).is_some_and(|v| v < (maj, min)) {
-                return Verdict::Skip(format!("needs kernel {maj}.{min} or newer"));
-            }
-        }
-        if let Some((arch, why)) = sc.skip_arch.iter().find(|(a, _)| a == vm_scenario::this_arch()) {
-            return Verdict::Skip(format!("not on {arch}: {why}"));
+        let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").ok();
+        if let Some(why) = vm_scenario::skipped_before_running(sc, vm_scenario::this_arch(), release.as_deref()) {
+            return Verdict::Skip(why);
         }
         let needs = sc.requires.iter().map(|w| vec![w.clone()]).chain(sc.requires_args.iter().cloned());
         for words in needs {

@@ -752,6 +752,19 @@ pub fn correct_watch_line(line: &str) -> String {
     fixed
 }
 
+/// Why `sc` is SKIP on a kernel of `arch` (as `skip-arch` names it) and `release`
+/// (`uname -r`, when known), before anything runs: `min-kernel`, `skip-arch`. The guest
+/// asks this of each scenario; xtask asks it to leave out a boot where it holds for all.
+pub fn skipped_before_running(sc: &Scenario, arch: &str, release: Option<&str>) -> Option<String> {
+    if let Some((maj, min)) = sc.min_kernel {
+        if release.and_then(parse_version).is_some_and(|v| v < (maj, min)) {
+            return Some(format!("needs kernel {maj}.{min} or newer"));
+        }
+    }
+    let (arch, why) = sc.skip_arch.iter().find(|(a, _)| a == arch)?;
+    Some(format!("not on {arch}: {why}"))
+}
+
 /// "6.1.0-50-amd64" or "6.1" -> (6, 1).
 pub fn parse_version(s: &str) -> Option<(u32, u32)> {
     let mut it = s.trim().split(|c: char| !c.is_ascii_digit());
@@ -1019,6 +1032,18 @@ run dockaudit status
         assert_eq!(b[0].1[0].name, "b");
         assert_eq!(b[1].0.cmdline, ["audit=0"]);
         assert_eq!(b[1].1.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["a", "c"]);
+    }
+
+    #[test]
+    fn skips_known_before_running() {
+        let text = "scenario a\nmin-kernel 6.7\nskip-arch arm64 x86 only\nrun x\nscenario b\nrun x\n";
+        let scs = parse("f", text).unwrap();
+        let skip = |arch, rel| skipped_before_running(&scs[0], arch, rel);
+        assert_eq!(skip("x86_64", Some("6.1.0-50-amd64")).as_deref(), Some("needs kernel 6.7 or newer"));
+        assert_eq!(skip("x86_64", Some("6.12.117+deb13-amd64")), None);
+        assert_eq!(skip("x86_64", None), None, "an unknown release runs");
+        assert_eq!(skip("arm64", Some("6.12.117+deb13-arm64")).as_deref(), Some("not on arm64: x86 only"));
+        assert_eq!(skipped_before_running(&scs[1], "arm64", Some("5.10")), None);
     }
 
     #[test]
