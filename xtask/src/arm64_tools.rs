@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use crate::docker_guest::{closure, needed_libraries};
 use crate::docker_roots::{download, unpack};
 use crate::kernels::AptDir;
-use crate::tools::{elf_machine, is_static, EM_AARCH64, GUEST_AUDIT_TOOLS};
+use crate::tools::{elf_machine, EM_AARCH64, GUEST_AUDIT_TOOLS};
 use crate::XResult;
 
 /// The suite whose arm64 auditd the guests run, whatever their kernel's suite.
@@ -29,7 +29,7 @@ pub const LOADER: &str = "ld-linux-aarch64.so.1";
 /// The audit tools and every shared object they load (with the loader), as (path
 /// on the host, path in the guest), like `tools::audit_tool_files` for x86_64.
 pub fn audit_tool_files(workspace: &Path, refresh: bool) -> XResult<Vec<(PathBuf, String)>> {
-    let root = fetch(workspace, "arm64", &["auditd"], refresh)?;
+    let root = fetch(workspace, "arm64-tools", "arm64", &["auditd"], refresh)?;
     let mut files = Vec::new();
     let mut programs = Vec::new();
     for tool in GUEST_AUDIT_TOOLS {
@@ -47,29 +47,11 @@ pub fn audit_tool_files(workspace: &Path, refresh: bool) -> XResult<Vec<(PathBuf
     Ok(files)
 }
 
-/// The 32-bit program of the arm64 guests, at this path: Debian's armhf
-/// `busybox-static`. It shows what `arch=b32` rules are about: on a CPU with AArch32 it
-/// runs and its system calls reach the kernel's compat ABI; on one without, the kernel
-/// refuses to execute it.
-pub const ARM32_PROGRAM: &str = "/vm-tests/armhf/busybox";
-
-/// `e_machine` of 32-bit Arm ELF files.
-const EM_ARM: u16 = 40;
-
-/// [`ARM32_PROGRAM`] as (path on the host, path in the guest).
-pub fn arm32_program(workspace: &Path, refresh: bool) -> XResult<(PathBuf, String)> {
-    let root = fetch(workspace, "armhf", &["busybox-static"], refresh)?;
-    let path = root.join("bin/busybox");
-    if elf_machine(&path)? != EM_ARM || !is_static(&path)? {
-        return Err(format!("{} is not a static 32-bit Arm program", path.display()));
-    }
-    Ok((path, ARM32_PROGRAM.to_string()))
-}
-
-/// `packages` of dpkg's architecture `dpkg` and their `lib*` dependencies, unpacked (cached).
-fn fetch(workspace: &Path, dpkg: &str, packages: &[&str], refresh: bool) -> XResult<PathBuf> {
+/// `packages` of bookworm for dpkg's architecture `dpkg` and their `lib*` dependencies,
+/// unpacked under `target/vm/<kind>/` (cached; also the 32-bit programs' packages).
+pub(crate) fn fetch(workspace: &Path, kind: &str, dpkg: &str, packages: &[&str], refresh: bool) -> XResult<PathBuf> {
     let dir = if dpkg == "arm64" { SUITE.to_string() } else { format!("{SUITE}-{dpkg}") };
-    let cache = workspace.join("target/vm/arm64-tools").join(dir);
+    let cache = workspace.join("target/vm").join(kind).join(dir);
     let marker = cache.join("packages");
     let out = cache.join("root");
     if !refresh && marker.is_file() && out.is_dir() {

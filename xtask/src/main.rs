@@ -8,6 +8,7 @@ mod bench;
 mod bench_events;
 mod bench_follow;
 mod bench_logs;
+mod compat_program;
 mod cpio;
 mod dist;
 mod docker_guest;

@@ -13,7 +13,7 @@ use vm_scenario::{marker, Scenario};
 
 use crate::cpio::Cpio;
 use crate::kernels::{self, Arch, Kernel};
-use crate::{arm64_tools, docker_guest, junit, root, tools, XResult};
+use crate::{arm64_tools, compat_program, docker_guest, junit, root, tools, XResult};
 
 /// The environment note shown under `cargo xtask vm-test --help` (and `test --help`).
 pub const ENVIRONMENT: &str = "\
@@ -149,14 +149,17 @@ pub fn vm_test(o: &Options, for_test: bool) -> XResult<bool> {
             Arch::X86_64 => (
                 tools::build_static("dockaudit", "dockaudit")?,
                 tools::build_static("guest-init", "guest-init")?,
-                tools::audit_tool_files()?,
+                [tools::audit_tool_files()?, vec![compat_program::files(&root, arch, o.refresh)?]].concat(),
                 work.join("initramfs.cpio"),
             ),
             Arch::Arm64 => (
                 tools::build_static_aarch64("dockaudit", "dockaudit")?,
                 tools::build_static_aarch64("guest-init", "guest-init")?,
-                [arm64_tools::audit_tool_files(&root, o.refresh)?, vec![arm64_tools::arm32_program(&root, o.refresh)?]]
-                    .concat(),
+                [
+                    arm64_tools::audit_tool_files(&root, o.refresh)?,
+                    vec![compat_program::files(&root, arch, o.refresh)?],
+                ]
+                .concat(),
                 work.join("initramfs-arm64.cpio"),
             ),
         };
@@ -211,7 +214,10 @@ pub fn vm_test(o: &Options, for_test: bool) -> XResult<bool> {
                 let mut r: Option<BootResult> = None;
                 for (n, (kind, names)) in boots.iter().enumerate() {
                     let cpu = kind.cpu.as_ref().map(|(arch, model)| (arch.as_str(), model.as_str()));
-                    let b = if let Some((arch, model)) = cpu.filter(|(arch, _)| *arch != k.arch.name()) {
+                    let before = skipped_before_booting(k, names, &plan);
+                    let b = if let Some(reasons) = before {
+                        skipped_each(k, reasons)
+                    } else if let Some((arch, model)) = cpu.filter(|(arch, _)| *arch != k.arch.name()) {
                         skipped_because(k, names, &format!("the scenario boots an {arch} CPU ({model})"))
                     } else if kind.docker {
                         let suite = docker_guest::suite_for(&k.label);
@@ -436,14 +442,32 @@ fn skipped(k: &Kernel, names: &[String]) -> BootResult {
 
 /// The result of a boot not made: every scenario skipped for `why`.
 fn skipped_because(k: &Kernel, names: &[String], why: &str) -> BootResult {
+    skipped_each(k, names.iter().map(|n| (n.clone(), why.to_string())).collect())
+}
+
+/// Each scenario's reason to SKIP when all of `names` have one before anything runs on
+/// `k` (`skip-arch`, `min-kernel`, as the guest would say): that boot is not needed.
+fn skipped_before_booting(k: &Kernel, names: &[String], plan: &[Scenario]) -> Option<Vec<(String, String)>> {
+    names
+        .iter()
+        .map(|n| {
+            let sc = plan.iter().find(|s| &s.name == n)?;
+            let why = vm_scenario::skipped_before_running(sc, k.arch.name(), k.release.as_deref())?;
+            Some((n.clone(), why))
+        })
+        .collect()
+}
+
+/// The result of a boot not made: each scenario skipped with its reason.
+fn skipped_each(k: &Kernel, reasons: Vec<(String, String)>) -> BootResult {
     BootResult {
         label: k.label.clone(),
         release: k.release.clone().unwrap_or_else(|| k.label.clone()),
         image: k.image.clone(),
         seconds: 0.0,
-        cases: names
-            .iter()
-            .map(|n| Case { name: n.clone(), status: Status::Skip(why.into()), seconds: 0.0, output: String::new() })
+        cases: reasons
+            .into_iter()
+            .map(|(name, why)| Case { name, status: Status::Skip(why), seconds: 0.0, output: String::new() })
             .collect(),
         boot_errors: Vec::new(),
         files: Vec::new(),
