@@ -5,8 +5,9 @@
 //! Fetched like the kernels and the docker guests' packages (`kernels::AptDir` with
 //! arm64 as apt's only architecture, under `target/vm/apt/<suite>-arm64/`): `auditd`
 //! and, recursively, its `lib*` dependencies, unpacked with `dpkg-deb -x` into
-//! `target/vm/arm64-tools/<suite>/root/` (merged /usr), complete once
-//! `target/vm/arm64-tools/<suite>/packages` exists. Later runs download nothing.
+//! `target/vm/arm64-tools/<suite>-arm64/root/` (merged /usr), complete once
+//! `target/vm/arm64-tools/<suite>-arm64/packages` exists and names what was asked
+//! for (`docker_guest::fetch_root`). Later runs download nothing.
 //!
 //! The guest's paths are Debian's: the tools in /sbin (as on x86_64), the libraries in
 //! /lib/aarch64-linux-gnu/, the loader at /lib/ld-linux-aarch64.so.1 (the programs'
@@ -14,9 +15,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::docker_guest::{closure, needed_libraries};
-use crate::docker_roots::{download, unpack};
-use crate::kernels::AptDir;
+use crate::docker_guest::{fetch_root, needed_libraries};
+use crate::kernels::suite_dir;
 use crate::tools::{elf_machine, EM_AARCH64, GUEST_AUDIT_TOOLS};
 use crate::XResult;
 
@@ -50,23 +50,6 @@ pub fn audit_tool_files(workspace: &Path, refresh: bool) -> XResult<Vec<(PathBuf
 /// `packages` of bookworm for dpkg's architecture `dpkg` and their `lib*` dependencies,
 /// unpacked under `target/vm/<kind>/` (cached; also the 32-bit programs' packages).
 pub(crate) fn fetch(workspace: &Path, kind: &str, dpkg: &str, packages: &[&str], refresh: bool) -> XResult<PathBuf> {
-    let dir = if dpkg == "arm64" { SUITE.to_string() } else { format!("{SUITE}-{dpkg}") };
-    let cache = workspace.join("target/vm").join(kind).join(dir);
-    let marker = cache.join("packages");
-    let out = cache.join("root");
-    if !refresh && marker.is_file() && out.is_dir() {
-        return Ok(out);
-    }
-    eprintln!("vm-test: fetching Debian {SUITE}'s {} for {dpkg} and their libraries", packages.join(", "));
-    let _ = std::fs::remove_file(&marker);
-    let _ = std::fs::remove_dir_all(&out);
-    let apt = AptDir::for_dpkg_arch(workspace, SUITE, dpkg)?;
-    apt.run("apt-get", &["update", "-q"])?;
-    let names = closure(&apt, packages)?;
-    let debs = cache.join("debs");
-    let list = unpack(&download(&apt, &names, &debs)?, &cache.join("staging"), &out, true)?;
-    std::fs::write(&marker, format!("{}\n", list.join("\n"))).map_err(|e| format!("{}: {e}", marker.display()))?;
-    let _ = std::fs::remove_dir_all(&debs);
-    eprintln!("vm-test: {SUITE} {dpkg}: {} packages in {}", list.len(), out.display());
-    Ok(out)
+    let cache = workspace.join("target/vm").join(kind).join(suite_dir(SUITE, dpkg));
+    fetch_root(workspace, &cache, SUITE, dpkg, packages, &[], refresh)
 }

@@ -109,30 +109,42 @@ pub fn write_initramfs(
     refresh: bool,
 ) -> XResult<()> {
     let cache = workspace.join("target/vm/docker").join(arch.suite_dir(suite));
-    let root = fetch(workspace, &cache, arch, suite, refresh)?;
+    let root = fetch_root(workspace, &cache, suite, arch.dpkg(), PACKAGES, WHERE_THERE, refresh)?;
     let image = busybox_tar(&cache, &root, arch)?;
     let mut bytes = base.to_vec();
     bytes.extend(archive(&root, arch, suite, &image)?);
     std::fs::write(out, bytes).map_err(|e| format!("{}: {e}", out.display()))
 }
 
-/// The suite's packages for `arch` unpacked in `cache` (cached).
-fn fetch(workspace: &Path, cache: &Path, arch: Arch, suite: &str, refresh: bool) -> XResult<PathBuf> {
+/// `packages` of `suite` for dpkg's architecture `dpkg`, those of `where_there` the
+/// suite has, and, recursively, their `lib*` dependencies, unpacked into `cache/root/`
+/// (merged /usr, no /usr/share), which is returned. Complete once `cache/packages`
+/// exists; its first line is what was asked for, so a cache made for another list is
+/// stale. Serves the docker guests, the arm64 guests' audit tools and the 32-bit programs.
+pub(crate) fn fetch_root(
+    workspace: &Path,
+    cache: &Path,
+    suite: &str,
+    dpkg: &str,
+    packages: &[&str],
+    where_there: &[&str],
+    refresh: bool,
+) -> XResult<PathBuf> {
     let marker = cache.join("packages");
     let out = cache.join("root");
-    // The marker's first line is what was asked for: a cache made for another list is stale.
-    let asked = format!("asked: {} {}", PACKAGES.join(" "), WHERE_THERE.join(" "));
+    let asked: Vec<&str> = std::iter::once("asked:").chain(packages.iter().chain(where_there).copied()).collect();
+    let asked = asked.join(" ");
     let cached = std::fs::read_to_string(&marker).is_ok_and(|t| t.lines().next() == Some(asked.as_str()));
     if !refresh && cached && out.is_dir() {
         return Ok(out);
     }
-    eprintln!("vm-test: fetching Debian {suite}'s {} for {} and their libraries", PACKAGES.join(", "), arch.dpkg());
+    eprintln!("vm-test: fetching Debian {suite}'s {} for {dpkg} and their libraries", packages.join(", "));
     let _ = std::fs::remove_file(&marker);
     let _ = std::fs::remove_dir_all(&out);
-    let apt = AptDir::for_arch(workspace, suite, arch)?;
+    let apt = AptDir::for_dpkg_arch(workspace, suite, dpkg)?;
     apt.run("apt-get", &["update", "-q"])?;
-    let mut wanted: Vec<&str> = PACKAGES.to_vec();
-    for p in WHERE_THERE {
+    let mut wanted: Vec<&str> = packages.to_vec();
+    for p in where_there {
         if apt.output("apt-cache", &["show", "--no-all-versions", p]).is_ok_and(|o| o.contains("Package:")) {
             wanted.push(p);
         }
@@ -143,7 +155,7 @@ fn fetch(workspace: &Path, cache: &Path, arch: Arch, suite: &str, refresh: bool)
     std::fs::write(&marker, format!("{asked}\n{}\n", list.join("\n")))
         .map_err(|e| format!("{}: {e}", marker.display()))?;
     let _ = std::fs::remove_dir_all(&debs);
-    eprintln!("vm-test: {suite} {}: {} packages in {}", arch.dpkg(), list.len(), out.display());
+    eprintln!("vm-test: {suite} {dpkg}: {} packages in {}", list.len(), out.display());
     Ok(out)
 }
 

@@ -59,10 +59,7 @@ impl Arch {
     /// The directory name of a suite's apt state and kernel cache: amd64's keep the
     /// bare suite name (shared with `docker-roots` and the docker guests).
     pub fn suite_dir(self, suite: &str) -> String {
-        match self {
-            Arch::X86_64 => suite.to_string(),
-            Arch::Arm64 => format!("{suite}-arm64"),
-        }
+        suite_dir(suite, self.dpkg())
     }
 
     /// How a kernel of this architecture is labelled ("6.1", "arm64:6.1").
@@ -71,6 +68,16 @@ impl Arch {
             Arch::X86_64 => series.to_string(),
             Arch::Arm64 => format!("arm64:{series}"),
         }
+    }
+}
+
+/// The directory name of a suite's state or cache for dpkg's architecture `dpkg`:
+/// amd64's keep the bare suite name, others are `<suite>-<dpkg>`.
+pub fn suite_dir(suite: &str, dpkg: &str) -> String {
+    if dpkg == Arch::X86_64.dpkg() {
+        suite.to_string()
+    } else {
+        format!("{suite}-{dpkg}")
     }
 }
 
@@ -239,8 +246,7 @@ impl AptDir {
     /// The state of `suite` for the packages of dpkg's architecture `dpkg` (also one
     /// no guest runs as its own, e.g. armhf for arm64's 32-bit programs).
     pub fn for_dpkg_arch(root: &Path, suite: &str, dpkg: &str) -> XResult<AptDir> {
-        let name = if dpkg == Arch::X86_64.dpkg() { suite.to_string() } else { format!("{suite}-{dpkg}") };
-        let dir = root.join("target/vm/apt").join(name);
+        let dir = root.join("target/vm/apt").join(suite_dir(suite, dpkg));
         for d in ["lists/partial", "cache/archives/partial", "sources.list.d", "preferences.d"] {
             std::fs::create_dir_all(dir.join(d)).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
