@@ -323,13 +323,7 @@ fn write_initramfs(
     }
     c.file("etc/passwd", 0o644, b"root:x:0:0:root:/root:/bin/false\nchrony:x:101:101:chrony:/tmp:/bin/false\nuser:x:1000:1000:user:/tmp:/bin/false\n");
     c.file("etc/group", 0o644, b"root:x:0:\nchrony:x:101:\nuser:x:1000:\n");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(scn_dir)
-        .map_err(|e| e.to_string())?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "scn"))
-        .collect();
-    files.sort();
-    for f in files {
+    for f in vm_scenario::scenario_files(scn_dir)? {
         let name = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
         c.file(&format!("vm-tests/scenarios/{name}"), 0o644, &read(&f)?);
     }

@@ -781,17 +781,22 @@ pub fn guest_file_path(path: &str) -> String {
     }
 }
 
-/// Parse every `*.scn` file of a directory, in file-name order, and check
-/// that names are unique.
-pub fn load_dir(dir: &Path) -> Result<Vec<Scenario>, String> {
+/// The `*.scn` files of a directory, in file-name order (the order they run in).
+pub fn scenario_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "scn"))
         .collect();
     files.sort();
+    Ok(files)
+}
+
+/// Parse every `*.scn` file of a directory, in file-name order, and check
+/// that names are unique.
+pub fn load_dir(dir: &Path) -> Result<Vec<Scenario>, String> {
     let mut all: Vec<Scenario> = Vec::new();
-    for f in files {
+    for f in scenario_files(dir)? {
         let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
         let base = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
         let scs = parse(&base, &text).map_err(|e| e.to_string())?;
