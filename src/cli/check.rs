@@ -36,7 +36,7 @@ pub fn check(opts: &Options, root: &Path, format: Format, color: bool, prove: bo
     let rules = client.list_rules()?;
     let mut eval = judge::evaluate(&rules, Some(&status), &HostFs::new(root), opts)?;
     let resolver = Resolver::new(root).with_arch(opts.native).with_features(status.feature_bitmap.unwrap_or(0));
-    add_persistence(&mut eval, &rules, root, &resolver, opts.native);
+    add_persistence(&mut eval, &rules, root, &resolver);
     if let Some(stream) = stream.as_mut() {
         let context = prove::Context { root, rules: &rules, native: opts.native };
         prove::prove(&mut eval, stream, &mut client, &context)?;
@@ -48,7 +48,8 @@ pub fn check(opts: &Options, root: &Path, format: Format, color: bool, prove: bo
 /// `resolver` (the running kernel's arch and features): each control's persistence
 /// and the `persistent-rules` and `rule-files` host checks. Unreadable rule files are
 /// a host check in error, not a failed command: the kernel's verdicts stand on their own.
-fn add_persistence(eval: &mut Evaluation, kernel: &[Rule], root: &Path, resolver: &Resolver, native: Arch) {
+fn add_persistence(eval: &mut Evaluation, kernel: &[Rule], root: &Path, resolver: &Resolver) {
+    let native = resolver.native();
     match persist::persistent_rules_with(root, None, resolver) {
         Ok(disk) => {
             judge::annotate(eval, &disk, native);
